@@ -1,0 +1,43 @@
+import { z } from 'zod';
+
+/**
+ * The environment every handler reads, parsed once at import. The CDK stack sets these through
+ * `Fn.bindTable/bindBucket/bindWorkflow` (infra/lambda.ts) and the local runtime sets the same names.
+ * Each getter parses lazily so a handler that needs no bucket does not fail for want of one.
+ */
+const Env = z.object({
+  TABLE_NAME: z.string().min(1),
+  BUCKET_NAME: z.string().min(1),
+  STATE_MACHINE_ARN: z.string().min(1),
+  /** Local mode signs tokens with a local key; the deployed API verifies tokens in API Gateway's JWT authorizer. */
+  LOCAL_JWT_SECRET: z.string().min(16).optional(),
+  /** Present only in local mode: enables the /local routes. */
+  FIELDOPS_LOCAL: z.enum(['1']).optional(),
+});
+type Env = z.infer<typeof Env>;
+
+function read<K extends keyof Env>(key: K): NonNullable<Env[K]> {
+  const parsed = Env.shape[key].safeParse(process.env[key]);
+  if (!parsed.success || parsed.data === undefined) {
+    throw new Error(`Configuration: environment variable ${key} is missing or invalid`);
+  }
+  return parsed.data as NonNullable<Env[K]>;
+}
+
+export const config = {
+  get tableName() {
+    return read('TABLE_NAME');
+  },
+  get bucketName() {
+    return read('BUCKET_NAME');
+  },
+  get stateMachineArn() {
+    return read('STATE_MACHINE_ARN');
+  },
+  get localJwtSecret() {
+    return read('LOCAL_JWT_SECRET');
+  },
+  get isLocal() {
+    return process.env.FIELDOPS_LOCAL === '1';
+  },
+};
