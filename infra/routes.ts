@@ -13,39 +13,115 @@ export interface Route {
   auth?: boolean;
   /** Served only by the local server (`npm start`), never deployed. */
   localOnly?: boolean;
+  /**
+   * What the handler touches, so the stack grants exactly that: `read` or `write` on the table, `workflow` to
+   * start executions, answer task tokens and read execution history.
+   */
+  needs: Need[];
 }
 
+export type Need = 'read' | 'write' | 'workflow';
+
 export const routes: Route[] = [
-  { method: 'POST', path: '/local/token', handler: 'functions/local/issue-token.ts', auth: false, localOnly: true },
-  { method: 'GET', path: '/local/seed', handler: 'functions/local/seed-ids.ts', auth: false, localOnly: true },
+  {
+    method: 'POST',
+    path: '/local/token',
+    handler: 'functions/local/issue-token.ts',
+    auth: false,
+    localOnly: true,
+    needs: [],
+  },
+  {
+    method: 'GET',
+    path: '/local/seed',
+    handler: 'functions/local/seed-ids.ts',
+    auth: false,
+    localOnly: true,
+    needs: ['read'],
+  },
 
-  { method: 'GET', path: '/v1/categories', handler: 'functions/reference/list-categories.ts' },
-  { method: 'POST', path: '/v1/requests', handler: 'functions/intake/submit-request.ts' },
-  { method: 'GET', path: '/v1/requests', handler: 'functions/intake/list-requests.ts' },
-  { method: 'GET', path: '/v1/requests/{id}', handler: 'functions/intake/get-request.ts' },
+  { method: 'GET', path: '/v1/categories', handler: 'functions/reference/list-categories.ts', needs: ['read'] },
+  { method: 'POST', path: '/v1/requests', handler: 'functions/intake/submit-request.ts', needs: ['write', 'workflow'] },
+  { method: 'GET', path: '/v1/requests', handler: 'functions/intake/list-requests.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/requests/{id}', handler: 'functions/intake/get-request.ts', needs: ['read'] },
 
-  { method: 'POST', path: '/v1/work-orders', handler: 'functions/work-orders/create-work-order.ts' },
-  { method: 'GET', path: '/v1/work-orders', handler: 'functions/work-orders/list-work-orders.ts' },
-  { method: 'GET', path: '/v1/work-orders/{id}', handler: 'functions/work-orders/get-work-order.ts' },
-  { method: 'PATCH', path: '/v1/work-orders/{id}', handler: 'functions/work-orders/update-work-order.ts' },
-  { method: 'POST', path: '/v1/work-orders/{id}/release', handler: 'functions/work-orders/release.ts' },
-  { method: 'POST', path: '/v1/work-orders/{id}/approve', handler: 'functions/work-orders/approve.ts' },
-  { method: 'POST', path: '/v1/work-orders/{id}/reject', handler: 'functions/work-orders/reject.ts' },
-  { method: 'POST', path: '/v1/work-orders/{id}/assign', handler: 'functions/scheduling/assign.ts' },
-  { method: 'POST', path: '/v1/work-orders/{id}/cancel', handler: 'functions/work-orders/cancel.ts' },
-  { method: 'GET', path: '/v1/work-orders/{id}/execution', handler: 'functions/work-orders/get-execution.ts' },
+  {
+    method: 'POST',
+    path: '/v1/work-orders',
+    handler: 'functions/work-orders/create-work-order.ts',
+    needs: ['write', 'workflow'],
+  },
+  { method: 'GET', path: '/v1/work-orders', handler: 'functions/work-orders/list-work-orders.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/work-orders/{id}', handler: 'functions/work-orders/get-work-order.ts', needs: ['read'] },
+  {
+    method: 'PATCH',
+    path: '/v1/work-orders/{id}',
+    handler: 'functions/work-orders/update-work-order.ts',
+    needs: ['write'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/release',
+    handler: 'functions/work-orders/release.ts',
+    needs: ['write', 'workflow'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/approve',
+    handler: 'functions/work-orders/approve.ts',
+    needs: ['write', 'workflow'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/reject',
+    handler: 'functions/work-orders/reject.ts',
+    needs: ['write', 'workflow'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/assign',
+    handler: 'functions/scheduling/assign.ts',
+    needs: ['write', 'workflow'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/cancel',
+    handler: 'functions/work-orders/cancel.ts',
+    needs: ['write', 'workflow'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/work-orders/{id}/execution',
+    handler: 'functions/work-orders/get-execution.ts',
+    needs: ['read', 'workflow'],
+  },
 
-  { method: 'GET', path: '/v1/me/jobs', handler: 'functions/field/my-jobs.ts' },
-  { method: 'POST', path: '/v1/work-orders/{id}/acknowledge', handler: 'functions/field/acknowledge.ts' },
-  { method: 'POST', path: '/v1/work-orders/{id}/status', handler: 'functions/field/report-status.ts' },
-  { method: 'POST', path: '/v1/work-orders/{id}/complete', handler: 'functions/field/complete.ts' },
+  { method: 'GET', path: '/v1/me/jobs', handler: 'functions/field/my-jobs.ts', needs: ['read'] },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/acknowledge',
+    handler: 'functions/field/acknowledge.ts',
+    needs: ['write', 'workflow'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/status',
+    handler: 'functions/field/report-status.ts',
+    needs: ['write'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/complete',
+    handler: 'functions/field/complete.ts',
+    needs: ['write', 'workflow'],
+  },
 
-  { method: 'GET', path: '/v1/invoices', handler: 'functions/closeout/list-invoices.ts' },
-  { method: 'GET', path: '/v1/invoices/{id}', handler: 'functions/closeout/get-invoice.ts' },
+  { method: 'GET', path: '/v1/invoices', handler: 'functions/closeout/list-invoices.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/invoices/{id}', handler: 'functions/closeout/get-invoice.ts', needs: ['read'] },
 
-  ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates'] as const).flatMap((resource) => [
-    { method: 'GET' as const, path: `/v1/${resource}`, handler: 'functions/reference/list.ts' },
-    { method: 'GET' as const, path: `/v1/${resource}/{id}`, handler: 'functions/reference/get.ts' },
+  ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates'] as const).flatMap((resource): Route[] => [
+    { method: 'GET', path: `/v1/${resource}`, handler: 'functions/reference/list.ts', needs: ['read'] },
+    { method: 'GET', path: `/v1/${resource}/{id}`, handler: 'functions/reference/get.ts', needs: ['read'] },
   ]),
 ];
 

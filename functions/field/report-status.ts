@@ -1,0 +1,15 @@
+import { api, ok } from '#shared/http/api.ts';
+import { Field } from '#shared/work-order/index.ts';
+
+/** A status from the field; a replayed `eventId` changes nothing and answers as the first time. */
+export const handler = api({ roles: ['engineer'], body: Field.ReportStatus }).handler(
+  async ({ body, params, principal }) =>
+    ok(
+      await Field.reportStatus({
+        workOrderId: params.id as string,
+        engineerId: principal.engineerId as string,
+        actor: principal.sub,
+        update: body,
+      }),
+    ),
+);

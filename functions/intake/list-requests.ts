@@ -1,0 +1,9 @@
+import { listByCustomer } from '#shared/db/work-orders.ts';
+import { api, ok, PageQuery } from '#shared/http/api.ts';
+import { Views } from '#shared/work-order/index.ts';
+
+/** A customer's own requests, newest first. */
+export const handler = api({ roles: ['customer'], query: PageQuery }).handler(async ({ query, principal }) => {
+  const page = await listByCustomer(principal.customerId as string, query);
+  return ok({ items: page.items.map((record) => Views.customer(record)), nextCursor: page.nextCursor });
+});

@@ -1,0 +1,14 @@
+import { assetHistory, getResource } from '#shared/db/reference.ts';
+import { NotFound } from '#shared/errors.ts';
+import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { resourceOf, withId } from '#shared/reference.ts';
+
+/** One customer, site, asset (with its history and next due date), engineer, part or job template. */
+export const handler = api({ roles: officeRoles }).handler(async ({ params, routeKey }) => {
+  const resource = resourceOf(routeKey);
+  const id = params.id as string;
+  const record = await getResource(resource, id);
+  if (!record) throw new NotFound(resource.replace(/s$/, '').replace('-', '_'), id);
+  const history = resource === 'assets' ? { history: await assetHistory(id) } : {};
+  return ok({ ...withId(resource, record), ...history });
+});

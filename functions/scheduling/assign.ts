@@ -1,0 +1,15 @@
+import { z } from 'zod';
+import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { assign } from '#shared/scheduling/assignment.ts';
+import { Views } from '#shared/work-order/index.ts';
+
+const Assign = z.strictObject({
+  engineerId: z.string().min(1).max(64),
+  start: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** The office assigns an engineer by hand; one who lacks a skill or a valid certificate is refused (409). */
+export const handler = api({ roles: officeRoles, body: Assign, idempotency: 'optional' }).handler(
+  async ({ body, params, principal }) =>
+    ok(Views.office(await assign({ workOrderId: params.id as string, ...body, actor: principal.sub }))),
+);

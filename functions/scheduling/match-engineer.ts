@@ -1,0 +1,6 @@
+import { z } from 'zod';
+import { matchEngineer } from '#shared/scheduling/assignment.ts';
+
+/** MatchEngineer: schedules the work order to the best eligible engineer, or answers null for manual assignment. */
+export const handler = async (event: unknown) =>
+  matchEngineer(z.object({ workOrderId: z.string().min(1) }).parse(event));

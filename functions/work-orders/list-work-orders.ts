@@ -1,0 +1,20 @@
+import { z } from 'zod';
+import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
+import { Views } from '#shared/work-order/index.ts';
+import { listJobs } from '#shared/work-order/job-list.ts';
+import { Priority, Status } from '#shared/work-order/model.ts';
+
+const Query = PageQuery.extend({
+  status: Status.optional(),
+  priority: Priority.optional(),
+  engineerId: z.string().max(64).optional(),
+  customerId: z.string().max(64).optional(),
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+});
+
+/** The central job list in dispatch board order: priority tier first (P1 on top), then SLA due time. */
+export const handler = api({ roles: officeRoles, query: Query }).handler(async ({ query }) => {
+  const page = await listJobs(query);
+  return ok({ items: page.items.map((record) => Views.office(record)), nextCursor: page.nextCursor });
+});

@@ -1,0 +1,15 @@
+import { api, etag, expectedVersion, officeRoles, ok } from '#shared/http/api.ts';
+import { Office, Views } from '#shared/work-order/index.ts';
+
+/** Changes details that may still change, under optimistic locking: a stale If-Match is 412. */
+export const handler = api({ roles: officeRoles, body: Office.UpdateWorkOrder }).handler(
+  async ({ body, params, principal, headers }) => {
+    const record = await Office.update({
+      workOrderId: params.id as string,
+      expectedVersion: expectedVersion(headers),
+      actor: principal.sub,
+      patch: body,
+    });
+    return ok(Views.office(record), etag(record.version));
+  },
+);

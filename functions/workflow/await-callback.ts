@@ -1,0 +1,11 @@
+import { z } from 'zod';
+import { WorkOrder } from '#shared/work-order/index.ts';
+
+const Input = z.object({
+  workOrderId: z.string().min(1),
+  waitingFor: z.enum(['release', 'approval', 'assignment', 'acknowledgement', 'completion']),
+  taskToken: z.string().min(1),
+});
+
+/** AwaitCallback: parks the human step's task token on the work order (or answers it if already moved on). */
+export const handler = async (event: unknown) => WorkOrder.awaitCallback(Input.parse(event));

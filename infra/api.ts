@@ -1,0 +1,159 @@
+import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { ClientAttributes, Mfa, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { Fn, type WorkflowRef } from './lambda.ts';
+import { type Need, type Route, routes } from './routes.ts';
+
+/** What the HTTP API needs from the rest of the stack. */
+export interface ApiProps {
+  readonly table: ITable;
+  readonly workflow: WorkflowRef;
+  /** Origins of the office and engineer web apps. @default every origin (tokens travel in a header, not cookies) */
+  readonly corsOrigins?: string[];
+}
+
+/**
+ * The HTTP API: every deployed row of infra/routes.ts becomes a route on one Lambda per handler file, granted
+ * exactly what the file's routes declare in `needs`, behind a Cognito JWT authorizer unless the row says
+ * `auth: false`.
+ */
+export class Api extends Construct {
+  readonly httpApi: HttpApi;
+  readonly userPool: UserPool;
+  readonly userPoolClient: UserPoolClient;
+  /** The API's functions by handler file. */
+  readonly functions: ReadonlyMap<string, Fn>;
+
+  constructor(scope: Construct, id: string, props: ApiProps) {
+    super(scope, id);
+
+    this.userPool = new UserPool(this, 'Users', {
+      // The office invites customers and engineers; nobody gives themselves an account (or a role).
+      selfSignUpEnabled: false,
+      signInAliases: { email: true },
+      passwordPolicy: {
+        minLength: 12,
+        requireLowercase: true,
+        requireUppercase: true,
+        requireDigits: true,
+        requireSymbols: true,
+        tempPasswordValidity: Duration.days(3),
+      },
+      mfa: Mfa.OPTIONAL,
+      mfaSecondFactor: { otp: true, sms: false },
+      customAttributes: {
+        role: new StringAttribute({ mutable: true }),
+        customerId: new StringAttribute({ mutable: true }),
+        engineerId: new StringAttribute({ mutable: true }),
+      },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Validations.of(this.userPool).acknowledge(
+      {
+        id: 'AwsSolutions-COG2',
+        reason: 'MFA is offered to every user, not forced: customers who only log requests would be locked out by TOTP.',
+      },
+      {
+        id: 'AwsSolutions-COG8',
+        reason: 'The Plus plan (threat protection) is billed per active user; the product must cost nothing idle.',
+      },
+    );
+    this.userPoolClient = this.userPool.addClient('AppClient', {
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      // The custom attributes are authorisation data: users may read them but only administrators set them.
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, phoneNumber: true }),
+    });
+
+    const accessLogs = new LogGroup(this, 'AccessLogs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    const origins = props.corsOrigins ?? ['*'];
+    this.httpApi = new HttpApi(this, 'HttpApi', {
+      createDefaultStage: false,
+      corsPreflight: {
+        allowOrigins: origins,
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH],
+        allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
+        exposeHeaders: ['etag', 'location', 'retry-after'],
+        maxAge: Duration.hours(1),
+      },
+    });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.httpApi,
+      autoDeploy: true,
+      throttle: { burstLimit: 200, rateLimit: 100 },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
+    });
+
+    const authorizer = new HttpJwtAuthorizer('Cognito', this.userPool.userPoolProviderUrl, {
+      jwtAudience: [this.userPoolClient.userPoolClientId],
+    });
+    const functions = new Map<string, Fn>();
+    for (const [handlerFile, fileRoutes] of byHandlerFile(routes.filter((route) => !route.localOnly))) {
+      const fn = new Fn(this, functionId(handlerFile), { handlerFile });
+      bindNeeds(fn, new Set(fileRoutes.flatMap((route) => route.needs)), props);
+      const integration = new HttpLambdaIntegration(`${functionId(handlerFile)}Integration`, fn);
+      for (const route of fileRoutes) {
+        this.httpApi.addRoutes({
+          path: route.path,
+          methods: [HttpMethod[route.method]],
+          integration,
+          authorizer: route.auth === false ? undefined : authorizer,
+        });
+      }
+      functions.set(handlerFile, fn);
+    }
+    this.functions = functions;
+
+    new CfnOutput(this, 'Url', { value: stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
+    new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+  }
+}
+
+/** JSON, so CloudWatch Logs Insights can query it; the HTTP API variables, not the REST API ones. */
+const accessLogFormat = AccessLogFormat.custom(
+  JSON.stringify({
+    requestId: '$context.requestId',
+    time: '$context.requestTime',
+    ip: '$context.identity.sourceIp',
+    routeKey: '$context.routeKey',
+    status: '$context.status',
+    latencyMs: '$context.responseLatency',
+    responseLength: '$context.responseLength',
+    sub: '$context.authorizer.claims.sub',
+    authorizerError: '$context.authorizer.error',
+    integrationError: '$context.integrationErrorMessage',
+  }),
+);
+
+function byHandlerFile(deployed: Route[]): Map<string, Route[]> {
+  const grouped = new Map<string, Route[]>();
+  for (const route of deployed) grouped.set(route.handler, [...(grouped.get(route.handler) ?? []), route]);
+  return grouped;
+}
+
+/** `functions/work-orders/create-work-order.ts` → `WorkOrdersCreateWorkOrder`. */
+function functionId(handlerFile: string): string {
+  return handlerFile
+    .replace(/^functions\//, '')
+    .replace(/\.ts$/, '')
+    .split(/[/-]/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
+}
+
+function bindNeeds(fn: Fn, needs: Set<Need>, props: ApiProps): void {
+  if (needs.has('write')) fn.bindTable(props.table, 'write');
+  else if (needs.has('read')) fn.bindTable(props.table, 'read');
+  if (needs.has('workflow')) fn.bindWorkflow(props.workflow);
+}

@@ -1,0 +1,22 @@
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { FieldOpsStack } from './stack.ts';
+
+/**
+ * Builds the FieldOps stack into `app` with the AWS Solutions checks registered, so `cdk synth` and the tests see
+ * the same stack. Account and region come from the CLI's environment when set; otherwise the stack is
+ * environment-agnostic and deploys wherever the credentials point.
+ */
+export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
+  // cdk-nag 3 is a validation plugin (Validations), not an Aspect: violations fail synthesis with a report.
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  const corsOrigins = app.node.tryGetContext('corsOrigins') as string | undefined;
+  const stack = new FieldOpsStack(app, 'FieldOps', {
+    env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
+    description: 'Work order management for field service: intake, approval, scheduling, dispatch and closeout.',
+    corsOrigins: corsOrigins?.split(',').map((origin) => origin.trim()),
+  });
+  return { app, stack };
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) buildApp().app.synth();

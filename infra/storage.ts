@@ -1,0 +1,63 @@
+import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { tableKeys } from '../shared/db/table.ts';
+
+/**
+ * Where the business's data lives: the single DynamoDB table (keys from shared/db/table.ts, which the local store
+ * also reads) and the attachments bucket (photos, signatures, raw e-mails). Both outlive the stack: deleting the
+ * stack must never delete a business's records.
+ */
+export class Storage extends Construct {
+  /** Every entity, through ElectroDB. */
+  readonly table: Table;
+  /** Photos, signatures and raw e-mails; uploaded from phones and browsers with presigned POSTs. */
+  readonly bucket: Bucket;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    const string = (name: string) => ({ name, type: AttributeType.STRING });
+    this.table = new Table(this, 'Table', {
+      partitionKey: string(tableKeys.partitionKey),
+      sortKey: string(tableKeys.sortKey),
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      encryption: TableEncryption.AWS_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    for (const index of tableKeys.globalIndexes) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.indexName,
+        partitionKey: string(index.partitionKey),
+        sortKey: string(index.sortKey),
+        // ElectroDB reads whole items from every index.
+        projectionType: ProjectionType.ALL,
+      });
+    }
+
+    // cdk-nag exempts a bucket that receives access logs from having its own (S1).
+    const accessLogs = new Bucket(this, 'AccessLogs', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      lifecycleRules: [{ expiration: Duration.days(365) }],
+    });
+
+    this.bucket = new Bucket(this, 'Attachments', {
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      versioned: true,
+      encryption: BucketEncryption.S3_MANAGED,
+      removalPolicy: RemovalPolicy.RETAIN,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: 'attachments/',
+      // Presigned POSTs come straight from engineers' phones and customers' browsers, whatever their origin; the
+      // signed policy, not the origin, is what authorises an upload.
+      cors: [{ allowedMethods: [HttpMethods.POST], allowedOrigins: ['*'], allowedHeaders: ['*'], maxAge: 3000 }],
+    });
+  }
+}

@@ -1,0 +1,429 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type {
+  APIGatewayEventRequestContextV2,
+  APIGatewayProxyEventV2WithJWTAuthorizer,
+  APIGatewayProxyResultV2,
+  APIGatewayProxyStructuredResultV2,
+  Context,
+} from 'aws-lambda';
+import { errors, jwtVerify, SignJWT } from 'jose';
+import type { Route } from '../infra/routes.ts';
+
+/**
+ * A Lambda handler as the HTTP API invokes it. On `auth: false` routes `requestContext.authorizer` is absent, as it
+ * is in AWS, although the type (shared with the deployed handlers) declares it.
+ */
+export type ApiHandler = (
+  event: APIGatewayProxyEventV2WithJWTAuthorizer,
+  context: Context,
+) => Promise<APIGatewayProxyResultV2> | APIGatewayProxyResultV2;
+
+/** A route the local server serves itself (a page, Server-Sent Events), with no token check and no body limit. */
+export interface RawRoute {
+  method: string;
+  /** Same template syntax as `Route.path`. */
+  path: string;
+  serve(req: IncomingMessage, res: ServerResponse): void | Promise<void>;
+}
+
+/** The running local API. */
+export interface LocalApi {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** The claims the local `/local/token` route and the tests sign. */
+export interface LocalClaims {
+  sub: string;
+  role: string;
+  customerId?: string;
+  engineerId?: string;
+}
+
+/** Issuer and audience the local JWT authorizer accepts, as the deployed one checks Cognito's. */
+export const LOCAL_ISSUER = 'fieldops-local';
+export const LOCAL_AUDIENCE = 'fieldops';
+
+/** Larger bodies are refused before the handler runs; API Gateway allows more, so the handlers check too. */
+export const MAX_BODY_BYTES = 256 * 1024;
+
+const ACCOUNT_ID = '000000000000';
+const API_ID = 'local';
+const REGION = process.env.AWS_REGION ?? 'eu-west-2';
+// Lambda's timeout as the handlers see it through getRemainingTimeInMillis (middy derives its own deadline from it).
+const TIMEOUT_MS = 30_000;
+const TEXT_CONTENT_TYPE =
+  /^(text\/|application\/([\w.-]+\+)?(json|xml)\b|application\/(x-www-form-urlencoded|javascript))/i;
+
+type Entry = { kind: 'api'; route: Route } | { kind: 'raw'; route: RawRoute };
+
+const encoder = new TextEncoder();
+
+/**
+ * Signs a token the local JWT authorizer accepts (HS256 with the local secret).
+ * @param ttlSeconds lifetime; twelve hours by default, one working day of clicking around.
+ */
+export async function signLocalToken(secret: string, claims: LocalClaims, ttlSeconds = 12 * 3600): Promise<string> {
+  const { sub, ...rest } = claims;
+  return new SignJWT({ ...rest })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(sub)
+    .setIssuer(LOCAL_ISSUER)
+    .setAudience(LOCAL_AUDIENCE)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(Date.now() / 1000) + ttlSeconds)
+    .sign(encoder.encode(secret));
+}
+
+/**
+ * The local stand-in for API Gateway (HTTP API): matches each request to a route of `infra/routes.ts`, checks the
+ * bearer token as the JWT authorizer does, and calls the route's handler in process with the payload 2.0 event and
+ * a Lambda context, then writes its result back.
+ * @param options.loadHandler resolves a route's handler file; by default imports it from the repository root.
+ * @param options.extraRoutes raw routes served before any of that (no token, no body read).
+ */
+export async function startLocalApi(options: {
+  port: number;
+  routes: Route[];
+  jwtSecret: string;
+  loadHandler?: (file: string) => Promise<ApiHandler>;
+  extraRoutes?: RawRoute[];
+}): Promise<LocalApi> {
+  const entries: Entry[] = [
+    ...(options.extraRoutes ?? []).map((route): Entry => ({ kind: 'raw', route })),
+    ...options.routes.map((route): Entry => ({ kind: 'api', route })),
+  ];
+  const loadHandler = options.loadHandler ?? importHandler;
+  const secret = encoder.encode(options.jwtSecret);
+
+  async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const requestId = randomBytes(12).toString('base64url');
+    res.setHeader('apigw-requestid', requestId);
+    const url = new URL(req.url ?? '/', 'http://local');
+    const method = req.method ?? 'GET';
+    const candidates = entries.flatMap((entry) => {
+      const pathParameters = matchPath(entry.route.path, url.pathname);
+      return pathParameters ? [{ entry, pathParameters }] : [];
+    });
+    const matched = mostSpecific(candidates.filter(({ entry }) => entry.route.method === method));
+    if (!matched) {
+      if (candidates.length === 0) {
+        return sendProblem(res, 404, 'route.not_found', `No route serves ${method} ${url.pathname}.`);
+      }
+      const allowed = [...new Set(candidates.map(({ entry }) => entry.route.method))].join(', ');
+      return sendProblem(res, 405, 'route.method_not_allowed', `${url.pathname} does not accept ${method}.`, {
+        allow: allowed,
+      });
+    }
+    const { entry, pathParameters } = matched;
+    if (entry.kind === 'raw') return entry.route.serve(req, res);
+    const { route } = entry;
+
+    let claims: Record<string, string | number | boolean | string[]> | undefined;
+    if (route.auth !== false) {
+      const verified = await verifyBearer(req.headers.authorization, secret);
+      if (!verified.ok) {
+        return sendProblem(res, 401, 'auth.unauthorized', verified.detail, { 'www-authenticate': 'Bearer' });
+      }
+      claims = verified.claims;
+    }
+
+    const body = await readBody(req, MAX_BODY_BYTES);
+    if (body === 'too-large') {
+      // The rest of the upload is never read; closing the connection discards it.
+      return sendProblem(res, 413, 'request.too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`, {
+        connection: 'close',
+      });
+    }
+
+    const routeKey = `${route.method} ${route.path}`;
+    const event = toEvent({ req, url, body, routeKey, requestId, pathParameters, claims });
+    const context = lambdaContext(route.handler);
+    try {
+      const handler = await loadHandler(route.handler);
+      writeResult(res, await handler(event, context));
+    } catch (error) {
+      console.error(`[local api] ${routeKey} failed (request ${requestId})`, error);
+      if (!res.headersSent) {
+        sendProblem(res, 500, 'internal', `Something went wrong. Request id: ${requestId}.`);
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  const server = createServer((req, res) => {
+    serve(req, res).catch((error: unknown) => {
+      console.error('[local api] request failed', error);
+      if (!res.headersSent) sendProblem(res, 500, 'internal', 'Something went wrong.');
+      else res.destroy();
+    });
+  });
+  const port = await new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () =>
+      new Promise((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // Long-lived responses (Server-Sent Events) would otherwise hold close() open for ever.
+        server.closeAllConnections();
+      }),
+  };
+}
+
+const handlerModules = new Map<string, Promise<ApiHandler>>();
+
+/** Imports `<repo root>/<file>` once and returns its `handler` export. */
+function importHandler(file: string): Promise<ApiHandler> {
+  let loading = handlerModules.get(file);
+  if (!loading) {
+    loading = import(new URL(`../${file}`, import.meta.url).href).then((module: { handler?: unknown }) => {
+      if (typeof module.handler !== 'function') throw new Error(`${file} does not export a handler function`);
+      return module.handler as ApiHandler;
+    });
+    handlerModules.set(file, loading);
+  }
+  return loading;
+}
+
+/** Path parameters when `path` fits `template` (`/v1/work-orders/{id}`), else undefined. */
+function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const expected = template.split('/');
+  const actual = path.split('/');
+  if (expected.length !== actual.length) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const [index, segment] of expected.entries()) {
+    const value = actual[index] ?? '';
+    const name = /^\{(\w+)\}$/.exec(segment)?.[1];
+    if (name === undefined) {
+      if (segment !== value) return undefined;
+    } else {
+      if (value === '') return undefined;
+      parameters[name] = safeDecode(value);
+    }
+  }
+  return parameters;
+}
+
+/** The candidate whose first differing segment is literal rather than a parameter, as API Gateway prefers. */
+function mostSpecific<T extends { entry: Entry }>(candidates: T[]): T | undefined {
+  const shape = (candidate: T) =>
+    candidate.entry.route.path.split('/').map((segment) => (segment.startsWith('{') ? 1 : 0));
+  return [...candidates].sort((a, b) => {
+    const left = shape(a);
+    const right = shape(b);
+    const index = left.findIndex((value, position) => value !== right[position]);
+    return index === -1 ? 0 : (left[index] ?? 0) - (right[index] ?? 0);
+  })[0];
+}
+
+function safeDecode(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+type Verified =
+  | { ok: true; claims: Record<string, string | number | boolean | string[]> }
+  | { ok: false; detail: string };
+
+async function verifyBearer(header: string | undefined, secret: Uint8Array): Promise<Verified> {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
+  if (!token) return { ok: false, detail: 'A bearer token is required (Authorization: Bearer <token>).' };
+  try {
+    const { payload } = await jwtVerify(token, secret, {
+      algorithms: ['HS256'],
+      issuer: LOCAL_ISSUER,
+      audience: LOCAL_AUDIENCE,
+    });
+    // API Gateway hands claims to the handler as strings; arrays are passed through as they came.
+    const claims = Object.fromEntries(
+      Object.entries(payload).map(([name, value]) => [
+        name,
+        Array.isArray(value) ? value.map(String) : typeof value === 'string' ? value : JSON.stringify(value),
+      ]),
+    );
+    return { ok: true, claims };
+  } catch (error) {
+    const expired = error instanceof errors.JWTExpired;
+    return { ok: false, detail: expired ? 'The token has expired.' : 'The token is not valid.' };
+  }
+}
+
+/** The body, or `'too-large'` as soon as it is known to exceed `limit` (by Content-Length or by bytes counted). */
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer | 'too-large'> {
+  if (Number(req.headers['content-length'] ?? 0) > limit) return Promise.resolve('too-large');
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      req.off('data', onData);
+      req.pause();
+      resolve('too-large');
+    };
+    req.on('data', onData);
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** The HTTP API payload 2.0 event API Gateway would send for this request. */
+function toEvent(input: {
+  req: IncomingMessage;
+  url: URL;
+  body: Buffer;
+  routeKey: string;
+  requestId: string;
+  pathParameters: Record<string, string>;
+  claims: Record<string, string | number | boolean | string[]> | undefined;
+}): APIGatewayProxyEventV2WithJWTAuthorizer {
+  const { req, url, body, claims } = input;
+  const headers: Record<string, string> = {};
+  const { rawHeaders } = req;
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = (rawHeaders[index] ?? '').toLowerCase();
+    const value = rawHeaders[index + 1] ?? '';
+    headers[name] = name in headers ? `${headers[name]},${value}` : value;
+  }
+  // Payload 2.0 moves cookies out of the headers into their own list.
+  const cookieHeader = headers.cookie;
+  delete headers.cookie;
+  const cookies = cookieHeader?.split(/;\s*/).filter(Boolean);
+
+  const query: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) query[name] = name in query ? `${query[name]},${value}` : value;
+
+  const rawPath = url.pathname;
+  const target = req.url ?? '';
+  const rawQuery = target.includes('?') ? target.slice(target.indexOf('?') + 1) : '';
+  const contentType = headers['content-type'] ?? '';
+  const isText = TEXT_CONTENT_TYPE.test(contentType);
+  const domainName = (headers.host ?? '127.0.0.1').replace(/:\d+$/, '');
+  const now = new Date();
+  const requestContext: APIGatewayEventRequestContextV2 = {
+    accountId: ACCOUNT_ID,
+    apiId: API_ID,
+    domainName,
+    domainPrefix: domainName.split('.')[0] ?? domainName,
+    http: {
+      method: req.method ?? 'GET',
+      path: rawPath,
+      protocol: `HTTP/${req.httpVersion}`,
+      sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '127.0.0.1',
+      userAgent: headers['user-agent'] ?? '',
+    },
+    requestId: input.requestId,
+    routeKey: input.routeKey,
+    stage: '$default',
+    time: apiGatewayTime(now),
+    timeEpoch: now.getTime(),
+  };
+  // On `auth: false` routes API Gateway sends no authorizer; see ApiHandler.
+  return {
+    version: '2.0',
+    routeKey: input.routeKey,
+    rawPath,
+    rawQueryString: rawQuery,
+    ...(cookies?.length ? { cookies } : {}),
+    headers,
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    ...(Object.keys(input.pathParameters).length > 0 ? { pathParameters: input.pathParameters } : {}),
+    requestContext: {
+      ...requestContext,
+      ...(claims ? { authorizer: { jwt: { claims, scopes: null } } } : {}),
+    },
+    ...(body.length > 0 ? { body: body.toString(isText ? 'utf8' : 'base64') } : {}),
+    isBase64Encoded: body.length > 0 && !isText,
+  } as APIGatewayProxyEventV2WithJWTAuthorizer;
+}
+
+/** API Gateway's `requestContext.time`: `12/Mar/2020:19:03:58 +0000`. */
+function apiGatewayTime(date: Date): string {
+  const [, day, month, year, time] = date.toUTCString().split(' ');
+  return `${day}/${month}/${year}:${time} +0000`;
+}
+
+function lambdaContext(handlerFile: string): Context {
+  // functions/work-orders/approve.ts -> fieldops-local-work-orders-approve
+  const functionName = `fieldops-local-${handlerFile.replace(/^functions\/|\.ts$/g, '').replaceAll('/', '-')}`;
+  const deadline = Date.now() + TIMEOUT_MS;
+  const unsupported = () => {
+    throw new Error('context.done/fail/succeed are not supported: return or throw from the handler');
+  };
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${functionName}`,
+    memoryLimitInMB: '1024',
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/[$LATEST]${randomBytes(16).toString('hex')}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: unsupported,
+    fail: unsupported,
+    succeed: unsupported,
+  };
+}
+
+/** Writes a handler result as API Gateway does, including its reading of a bare (non-structured) result. */
+function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void {
+  const structured: APIGatewayProxyStructuredResultV2 =
+    typeof result === 'object' && result !== null && 'statusCode' in result
+      ? result
+      : {
+          statusCode: 200,
+          headers: { 'content-type': 'application/json' },
+          body: typeof result === 'string' ? result : JSON.stringify(result),
+        };
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(structured.headers ?? {})) headers[name.toLowerCase()] = String(value);
+  if (structured.cookies?.length) headers['set-cookie'] = structured.cookies;
+  const body = Buffer.from(structured.body ?? '', structured.isBase64Encoded ? 'base64' : 'utf8');
+  headers['content-length'] = String(body.length);
+  res.writeHead(structured.statusCode ?? 200, headers);
+  res.end(body);
+}
+
+const titles: Record<number, string> = {
+  401: 'Unauthorized',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  413: 'Content Too Large',
+  500: 'Internal Server Error',
+};
+
+/** The answers API Gateway gives itself, as problem+json like the rest of the API. */
+function sendProblem(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  detail: string,
+  headers: OutgoingHttpHeaders = {},
+): void {
+  const body = JSON.stringify({ type: 'about:blank', title: titles[status] ?? 'Error', status, detail, code });
+  res.writeHead(status, {
+    ...headers,
+    'content-type': 'application/problem+json',
+    'content-length': String(Buffer.byteLength(body)),
+  });
+  res.end(body);
+}

@@ -1,0 +1,132 @@
+import './polyfills.ts';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
+import { getCustomer } from '#shared/db/reference.ts';
+import { listBoard } from '#shared/db/work-orders.ts';
+import { startWorkOrder } from '#shared/workflow.ts';
+import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
+import { startLocalApi } from './http-server.ts';
+import { startLocalS3 } from './s3.ts';
+import { seedDemoBusiness } from './seed.ts';
+import { type RetryIntervalOverrides, startLocalStepFunctions, substituteDefinition } from './stepfunctions.ts';
+
+const region = 'eu-west-2';
+const tableName = 'fieldops';
+const bucketName = 'fieldops-attachments';
+const repoRoot = new URL('../', import.meta.url);
+
+export interface RuntimeOptions {
+  /** HTTP port of the API; 0 picks a free one. */
+  port: number;
+  /** Where the stores persist; omitted, everything lives in a temporary folder removed on close. */
+  dataDir?: string;
+  retryIntervalOverrides?: RetryIntervalOverrides;
+}
+
+export interface Runtime {
+  url: string;
+  port: number;
+  seeded: boolean;
+  redriven: number;
+  close(): Promise<void>;
+}
+
+/**
+ * The embedded default: DynamoDB (dynalite), S3 (s3rver) and Step Functions (aws-local-stepfunctions running
+ * the very ASL the stack deploys) in this process, the handlers behind a local API Gateway, and the demo business
+ * seeded on first start. The handlers read the same environment variables as in Lambda, and their SDK clients
+ * reach the local services through the standard `AWS_ENDPOINT_URL_*` variables.
+ */
+export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fieldops-')));
+  mkdirSync(join(dataDir, 's3'), { recursive: true });
+  const dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb') });
+  const s3 = await startLocalS3({ directory: join(dataDir, 's3'), buckets: [bucketName] });
+  const lambdaArn = (task: string) => `arn:aws:lambda:${region}:000000000000:function:fieldops-${task}`;
+  const definition = substituteDefinition(
+    readFileSync(new URL('statemachines/work-order.asl.json', repoRoot), 'utf8'),
+    Object.fromEntries(Object.keys(workflowTasks).map((task) => [`${task}FunctionArn`, lambdaArn(task)])),
+  );
+  const lambdas = Object.fromEntries(
+    (Object.entries(workflowTasks) as Array<[WorkflowTask, string]>).map(([task, file]) => [
+      lambdaArn(task),
+      async (payload: unknown) => {
+        const module = (await import(new URL(file, repoRoot).href)) as {
+          handler: (event: unknown) => Promise<unknown>;
+        };
+        return module.handler(payload);
+      },
+    ]),
+  );
+  const sfn = await startLocalStepFunctions({
+    region,
+    machines: [{ name: 'WorkOrder', definition, lambdas }],
+    retryIntervalOverrides: options.retryIntervalOverrides,
+  });
+
+  Object.assign(process.env, {
+    AWS_REGION: region,
+    AWS_ACCESS_KEY_ID: 'local',
+    AWS_SECRET_ACCESS_KEY: 'local',
+    AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
+    AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
+    AWS_ENDPOINT_URL_S3: s3.url,
+    AWS_ENDPOINT_URL_SFN: sfn.url,
+    TABLE_NAME: tableName,
+    BUCKET_NAME: bucketName,
+    STATE_MACHINE_ARN: sfn.stateMachineArn('WorkOrder'),
+    LOCAL_JWT_SECRET: jwtSecret(dataDir),
+    FIELDOPS_LOCAL: '1',
+  });
+
+  await createTableIfMissing(new DynamoDBClient({ endpoint: dynamo.url, region }), tableName);
+  const seeded = !(await getCustomer('cus_northwest_homes'));
+  if (seeded) await seedDemoBusiness();
+  const redriven = await redriveOpenWorkOrders();
+
+  const api = await startLocalApi({ port: options.port, routes, jwtSecret: jwtSecret(dataDir) });
+  return {
+    url: api.url,
+    port: api.port,
+    seeded,
+    redriven,
+    async close() {
+      await api.close();
+      await sfn.close();
+      await s3.close();
+      await dynamo.close();
+      if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Executions live in memory here, so after a restart every open work order is started again: its execution loads
+ * it and routes by its status, carrying on where it was. Planned services not yet due stay parked.
+ */
+async function redriveOpenWorkOrders(): Promise<number> {
+  let cursor: string | undefined;
+  let count = 0;
+  do {
+    const page = await listBoard('open', { limit: 200, cursor });
+    for (const record of page.items) {
+      if (record.plannedFor && record.status === 'logged') continue;
+      await startWorkOrder(record.workOrderId);
+      count++;
+    }
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return count;
+}
+
+/** A signing key for local tokens, kept with the data so tokens survive a restart. */
+function jwtSecret(dataDir: string): string {
+  const file = join(dataDir, 'jwt-secret');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}

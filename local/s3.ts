@@ -1,0 +1,80 @@
+import type { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+
+interface S3rverOptions {
+  address: string;
+  port: number;
+  directory: string;
+  silent: boolean;
+  configureBuckets: Array<{ name: string }>;
+}
+
+/** The part of the S3 notification s3rver emits that the callback needs. */
+interface S3rverEvent {
+  Records: Array<{ eventName: string; s3: { bucket: { name: string }; object: { key: string; size?: number } } }>;
+}
+
+interface S3rver extends EventEmitter {
+  run(): Promise<AddressInfo>;
+  close(): Promise<void>;
+}
+
+// s3rver ships CommonJS without type declarations.
+const S3rver = createRequire(import.meta.url)('s3rver') as new (options: S3rverOptions) => S3rver;
+
+/** An object that landed in a bucket, by any route (PUT, presigned POST, copy, multipart completion). */
+export interface ObjectCreated {
+  bucket: string;
+  /** The key as stored, not URL-encoded (S3's own notifications encode it). */
+  key: string;
+  size: number;
+}
+
+/** The embedded S3 endpoint. */
+export interface LocalS3 {
+  /** `http://127.0.0.1:<port>`: an IP, so SDK clients address buckets path-style without being told. */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts s3rver in process on 127.0.0.1, keeping objects under `directory` and creating `buckets` if missing.
+ * Clients should set `requestChecksumCalculation: 'WHEN_REQUIRED'` (or `AWS_REQUEST_CHECKSUM_CALCULATION`), or
+ * s3rver stores streamed uploads with their aws-chunked framing.
+ * @param options.onObjectCreated called after each `s3:ObjectCreated:*`, the local stand-in for an S3 trigger. It
+ *   runs outside the upload's request, as S3 notifications do; a throw or rejection is logged, never propagated.
+ */
+export async function startLocalS3(options: {
+  port?: number;
+  directory: string;
+  buckets: string[];
+  onObjectCreated?: (event: ObjectCreated) => void | Promise<void>;
+}): Promise<LocalS3> {
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.port ?? 0,
+    directory: options.directory,
+    silent: true,
+    configureBuckets: options.buckets.map((name) => ({ name })),
+  });
+  const { onObjectCreated } = options;
+  if (onObjectCreated) {
+    server.on('event', (event: S3rverEvent) => {
+      for (const record of event.Records) {
+        if (!record.eventName.startsWith('ObjectCreated:')) continue;
+        const created = { bucket: record.s3.bucket.name, key: record.s3.object.key, size: record.s3.object.size ?? 0 };
+        Promise.resolve()
+          .then(() => onObjectCreated(created))
+          .catch((error: unknown) => console.error('[local s3] onObjectCreated failed', error));
+      }
+    });
+  }
+  const { port } = await server.run();
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    close: () => server.close(),
+  };
+}

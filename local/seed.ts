@@ -1,0 +1,376 @@
+import {
+  type AssetRecord,
+  type CustomerRecord,
+  type EngineerRecord,
+  type JobTemplateRecord,
+  type PartRecord,
+  putReference,
+  type SiteRecord,
+} from '#shared/db/reference.ts';
+
+/**
+ * The demo business seeded on first start: a plumbing, heating, electrical and fire safety contractor around
+ * Manchester. Dates are relative to the day it is seeded so certificates stay valid (and one stays expired).
+ */
+export function demoBusiness(today = new Date()) {
+  const createdAt = today.toISOString();
+  const inDays = (days: number) => new Date(today.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+  const weekdays = { days: [1, 2, 3, 4, 5], start: '07:00', end: '19:00' };
+  const everyDay = { days: [1, 2, 3, 4, 5, 6, 7], start: '07:00', end: '19:00' };
+
+  const customers: CustomerRecord[] = [
+    {
+      customerId: 'cus_northwest_homes',
+      name: 'Northwest Homes Lettings',
+      contacts: [{ name: 'Jo Whitfield', email: 'maintenance@northwesthomes.co.uk', phone: '+44 161 555 0142' }],
+      emailDomains: ['northwesthomes.co.uk'],
+      contract: { slaHours: { P1: 4, P2: 12 }, callOutFeeMinor: 4_500 },
+      createdAt,
+    },
+    {
+      customerId: 'cus_pennine_fm',
+      name: 'Pennine Facilities Management',
+      contacts: [{ name: 'Raj Mistry', email: 'helpdesk@penninefm.co.uk', phone: '+44 161 555 0190' }],
+      emailDomains: ['penninefm.co.uk'],
+      contract: { labourRateMinor: 6_800 },
+      createdAt,
+    },
+    {
+      customerId: 'cus_okafor',
+      name: 'Sarah Okafor',
+      contacts: [{ name: 'Sarah Okafor', email: 'sarah.okafor@example.com', phone: '+44 7700 900123' }],
+      createdAt,
+    },
+  ];
+  const sites: SiteRecord[] = [
+    {
+      siteId: 'site_ancoats',
+      customerId: 'cus_northwest_homes',
+      name: 'Blossom Street flats',
+      address: '14 Blossom Street, Ancoats, Manchester',
+      postcode: 'M4 6AJ',
+      lat: 53.4839,
+      lng: -2.2246,
+      accessInstructions:
+        'Key safe by the rear door; code is given when the job is dispatched. Boiler in flat 3 kitchen.',
+      hazards: ['Steep stairs to flat 3', 'Tenant has a dog'],
+      createdAt,
+    },
+    {
+      siteId: 'site_salford',
+      customerId: 'cus_northwest_homes',
+      name: 'Chapel Street house',
+      address: '3 Chapel Street, Salford',
+      postcode: 'M3 5JZ',
+      lat: 53.485,
+      lng: -2.256,
+      accessInstructions: 'Tenant at home on weekdays; call 30 minutes ahead.',
+      hazards: [],
+      createdAt,
+    },
+    {
+      siteId: 'site_stockport',
+      customerId: 'cus_pennine_fm',
+      name: 'Pennine House offices',
+      address: 'Pennine House, 1 Wellington Road South, Stockport',
+      postcode: 'SK1 1EB',
+      lat: 53.4083,
+      lng: -2.1494,
+      accessInstructions: 'Sign in at reception; plant room keys from facilities.',
+      hazards: ['Working at height: plant room on the roof', 'Asbestos register held at reception'],
+      createdAt,
+    },
+    {
+      siteId: 'site_didsbury',
+      customerId: 'cus_okafor',
+      address: '22 Lapwing Lane, Didsbury, Manchester',
+      postcode: 'M20 2WS',
+      lat: 53.422,
+      lng: -2.232,
+      accessInstructions: 'Side gate; consumer unit under the stairs.',
+      hazards: [],
+      createdAt,
+    },
+  ];
+  const assets: AssetRecord[] = [
+    {
+      assetId: 'asset_boiler_ancoats',
+      siteId: 'site_ancoats',
+      customerId: 'cus_northwest_homes',
+      type: 'gas_boiler',
+      make: 'Worcester Bosch',
+      model: 'Greenstar 30i combi',
+      installedAt: '2017-03-14',
+      servicePlan: { intervalMonths: 12, jobType: 'boiler_service' },
+      nextServiceDue: inDays(45),
+      createdAt,
+    },
+    {
+      assetId: 'asset_fire_panel_stockport',
+      siteId: 'site_stockport',
+      customerId: 'cus_pennine_fm',
+      type: 'fire_alarm_panel',
+      make: 'Advanced',
+      model: 'MxPro 5',
+      servicePlan: { intervalMonths: 6, jobType: 'fire_alarm_service' },
+      nextServiceDue: inDays(20),
+      createdAt,
+    },
+    {
+      assetId: 'asset_consumer_unit_didsbury',
+      siteId: 'site_didsbury',
+      customerId: 'cus_okafor',
+      type: 'consumer_unit',
+      make: 'Hager',
+      model: 'VML110',
+      createdAt,
+    },
+  ];
+  const engineer = (e: Omit<EngineerRecord, 'active' | 'createdAt'>): EngineerRecord => ({
+    ...e,
+    active: true,
+    createdAt,
+  });
+  const engineers: EngineerRecord[] = [
+    engineer({
+      engineerId: 'eng_amira',
+      name: 'Amira Khan',
+      skills: ['gas', 'heating', 'plumbing'],
+      certifications: [{ code: 'gas_safe', number: '601234', expiresAt: inDays(300) }],
+      homeBase: { lat: 53.4794, lng: -2.2453 },
+      shift: everyDay,
+      hourlyRateMinor: 7_200,
+    }),
+    engineer({
+      // Lives nearest the Ancoats boiler, but her Gas Safe registration has lapsed: she must never get gas work.
+      engineerId: 'eng_tom',
+      name: 'Tom Bradley',
+      skills: ['gas', 'heating', 'plumbing'],
+      certifications: [{ code: 'gas_safe', number: '587710', expiresAt: inDays(-30) }],
+      homeBase: { lat: 53.4842, lng: -2.225 },
+      shift: everyDay,
+      hourlyRateMinor: 7_000,
+    }),
+    engineer({
+      engineerId: 'eng_priya',
+      name: 'Priya Patel',
+      skills: ['gas', 'heating', 'plumbing'],
+      certifications: [{ code: 'gas_safe', number: '612998', expiresAt: inDays(500) }],
+      homeBase: { lat: 53.4106, lng: -2.1575 },
+      shift: everyDay,
+      hourlyRateMinor: 7_400,
+    }),
+    engineer({
+      engineerId: 'eng_dan',
+      name: 'Dan Murphy',
+      skills: ['electrical', 'general'],
+      certifications: [{ code: 'niceic', number: 'NIC-44821', expiresAt: inDays(200) }],
+      homeBase: { lat: 53.4875, lng: -2.2901 },
+      shift: weekdays,
+      hourlyRateMinor: 6_800,
+    }),
+    engineer({
+      engineerId: 'eng_lucy',
+      name: 'Lucy Evans',
+      skills: ['plumbing', 'drainage', 'general'],
+      certifications: [],
+      homeBase: { lat: 53.4163, lng: -2.2311 },
+      shift: everyDay,
+      hourlyRateMinor: 6_200,
+    }),
+    engineer({
+      engineerId: 'eng_omar',
+      name: 'Omar Haddad',
+      skills: ['fire_security', 'electrical'],
+      certifications: [{ code: 'bafe_sp203', number: 'BAFE-2231', expiresAt: inDays(400) }],
+      homeBase: { lat: 53.5409, lng: -2.1114 },
+      shift: weekdays,
+      hourlyRateMinor: 7_000,
+    }),
+  ];
+  const parts: PartRecord[] = [
+    {
+      sku: 'BOILER-COMBI-30',
+      name: 'Worcester Bosch Greenstar 30i combi boiler',
+      unitPriceMinor: 145_000,
+      stock: 3,
+      reorderPoint: 2,
+      location: 'Trafford depot',
+    },
+    {
+      sku: 'FLUE-KIT-STD',
+      name: 'Standard horizontal flue kit',
+      unitPriceMinor: 8_900,
+      stock: 10,
+      reorderPoint: 4,
+      location: 'Trafford depot',
+    },
+    {
+      sku: 'INHIBITOR-1L',
+      name: 'Central heating inhibitor, 1 litre',
+      unitPriceMinor: 1_600,
+      stock: 25,
+      reorderPoint: 10,
+      location: 'Van stock',
+    },
+    {
+      sku: 'COMP-FITTING-15',
+      name: '15 mm compression fitting',
+      unitPriceMinor: 250,
+      stock: 200,
+      reorderPoint: 50,
+      location: 'Van stock',
+    },
+    {
+      sku: 'PRV-VALVE',
+      name: 'Boiler pressure relief valve',
+      unitPriceMinor: 1_850,
+      stock: 12,
+      reorderPoint: 5,
+      location: 'Trafford depot',
+    },
+    {
+      sku: 'MCB-32A',
+      name: '32 A type B miniature circuit breaker',
+      unitPriceMinor: 1_200,
+      stock: 30,
+      reorderPoint: 10,
+      location: 'Van stock',
+    },
+    {
+      sku: 'SMOKE-DET-OPT',
+      name: 'Optical smoke detector head',
+      unitPriceMinor: 3_400,
+      stock: 20,
+      reorderPoint: 8,
+      location: 'Trafford depot',
+    },
+  ];
+  const gasSafety =
+    'Gas Safe registered engineer only. Check for a gas smell before starting; isolate at the meter if in doubt.';
+  const jobTemplates: JobTemplateRecord[] = [
+    {
+      jobType: 'boiler_service',
+      name: 'Annual boiler service',
+      requiredSkills: ['gas', 'heating'],
+      requiredCertifications: ['gas_safe'],
+      defaultParts: [],
+      estimatedMinutes: 60,
+      requiresApproval: false,
+      fixedPriceMinor: 8_500,
+      safetyNotes: gasSafety,
+    },
+    {
+      jobType: 'boiler_repair',
+      name: 'Boiler repair',
+      requiredSkills: ['gas', 'heating'],
+      requiredCertifications: ['gas_safe'],
+      defaultParts: [],
+      estimatedMinutes: 90,
+      requiresApproval: false,
+      approvalThresholdMinor: 50_000,
+      safetyNotes: gasSafety,
+    },
+    {
+      jobType: 'boiler_replacement',
+      name: 'Boiler replacement',
+      requiredSkills: ['gas', 'heating'],
+      requiredCertifications: ['gas_safe'],
+      defaultParts: [
+        { sku: 'BOILER-COMBI-30', qty: 1 },
+        { sku: 'FLUE-KIT-STD', qty: 1 },
+      ],
+      estimatedMinutes: 480,
+      requiresApproval: true,
+      safetyNotes: gasSafety,
+    },
+    {
+      jobType: 'gas_emergency',
+      name: 'Gas escape',
+      requiredSkills: ['gas'],
+      requiredCertifications: ['gas_safe'],
+      defaultParts: [],
+      estimatedMinutes: 60,
+      requiresApproval: false,
+      safetyNotes: gasSafety,
+    },
+    {
+      jobType: 'leak_repair',
+      name: 'Water leak repair',
+      requiredSkills: ['plumbing'],
+      requiredCertifications: [],
+      defaultParts: [{ sku: 'COMP-FITTING-15', qty: 2 }],
+      estimatedMinutes: 60,
+      requiresApproval: false,
+      approvalThresholdMinor: 40_000,
+    },
+    {
+      jobType: 'drain_clearance',
+      name: 'Blocked drain',
+      requiredSkills: ['drainage'],
+      requiredCertifications: [],
+      defaultParts: [],
+      estimatedMinutes: 60,
+      requiresApproval: false,
+    },
+    {
+      jobType: 'electrical_fault',
+      name: 'Electrical fault finding',
+      requiredSkills: ['electrical'],
+      requiredCertifications: ['niceic'],
+      defaultParts: [],
+      estimatedMinutes: 90,
+      requiresApproval: false,
+      approvalThresholdMinor: 60_000,
+      safetyNotes: 'Safe isolation procedure before any work: prove dead, lock off.',
+    },
+    {
+      jobType: 'fire_alarm_repair',
+      name: 'Fire alarm repair',
+      requiredSkills: ['fire_security'],
+      requiredCertifications: ['bafe_sp203'],
+      defaultParts: [],
+      estimatedMinutes: 120,
+      requiresApproval: false,
+      safetyNotes: 'Tell the responsible person and the monitoring centre before disabling any zone.',
+    },
+    {
+      jobType: 'fire_alarm_service',
+      name: 'Fire alarm service (BS 5839)',
+      requiredSkills: ['fire_security'],
+      requiredCertifications: ['bafe_sp203'],
+      defaultParts: [],
+      estimatedMinutes: 90,
+      requiresApproval: false,
+      fixedPriceMinor: 14_500,
+    },
+    {
+      jobType: 'general_maintenance',
+      name: 'General maintenance',
+      requiredSkills: ['general'],
+      requiredCertifications: [],
+      defaultParts: [],
+      estimatedMinutes: 60,
+      requiresApproval: false,
+      approvalThresholdMinor: 30_000,
+    },
+  ];
+  return { customers, sites, assets, engineers, parts, jobTemplates };
+}
+
+/** The ids of the demo data, grouped, as `GET /local/seed` answers them. */
+export function demoIds() {
+  const data = demoBusiness();
+  return {
+    customers: data.customers.map((c) => c.customerId),
+    sites: data.sites.map((s) => s.siteId),
+    assets: data.assets.map((a) => a.assetId),
+    engineers: data.engineers.map((e) => e.engineerId),
+    jobTemplates: data.jobTemplates.map((t) => t.jobType),
+    parts: data.parts.map((p) => p.sku),
+  };
+}
+
+export async function seedDemoBusiness(today = new Date()): Promise<void> {
+  await putReference(demoBusiness(today));
+}

@@ -1,0 +1,23 @@
+import { resolve } from 'node:path';
+import { startRuntime } from './runtime.ts';
+
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = resolve(process.env.FIELDOPS_DATA ?? '.data');
+const started = Date.now();
+const runtime = await startRuntime({ port, dataDir });
+
+console.log(`
+  FieldOps is running on the embedded default (no AWS account needed).
+
+  API          ${runtime.url}        data in ${dataDir}${runtime.seeded ? ' (demo business seeded)' : ''}
+  Get a token  curl -s -X POST ${runtime.url}/local/token -H 'content-type: application/json' \\
+                 -d '{"role":"dispatcher"}'
+  Demo ids     curl -s ${runtime.url}/local/seed
+  Resumed      ${runtime.redriven} open work order(s)            ready in ${((Date.now() - started) / 1000).toFixed(1)} s
+`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    runtime.close().finally(() => process.exit(0));
+  });
+}

@@ -1,0 +1,689 @@
+import './polyfills.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
+import { z } from 'zod';
+
+/** A state machine the local service runs, with the Lambda handlers its Task states call in process. */
+export interface LocalStateMachine {
+  /** e.g. 'WorkOrder'; the ARN is arn:aws:states:<region>:000000000000:stateMachine:<name> */
+  name: string;
+  /** The ASL definition as plain JSON (already substituted: Lambda FunctionName values are plain ARNs). */
+  definition: object;
+  /** Lambda function ARN -> the handler to call in process with the task's Payload; returns the Lambda's result. */
+  lambdas: Record<string, (payload: unknown) => Promise<unknown>>;
+}
+
+/** The running local Step Functions endpoint. */
+export interface LocalStepFunctions {
+  /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL_SFN` or a client's `endpoint`. */
+  url: string;
+  port: number;
+  /** The ARN of a machine passed to `startLocalStepFunctions`, by name. */
+  stateMachineArn(name: string): string;
+  /** Resolves when every execution started so far has settled (for tests; one waiting for a callback never does). */
+  settled(): Promise<void>;
+  /** Stops the server and aborts the running executions. */
+  close(): Promise<void>;
+}
+
+/** State name -> pause in ms before each Retry attempt (or one pause per retrier), instead of IntervalSeconds. */
+export type RetryIntervalOverrides = NonNullable<NonNullable<RunOptions['overrides']>['retryIntervalOverrides']>;
+
+/** Options of {@link startLocalStepFunctions}. */
+export interface LocalStepFunctionsOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  /** The region in the ARNs; defaults to eu-west-2. */
+  region?: string;
+  machines: LocalStateMachine[];
+  /** Shortens Retry intervals in tests. */
+  retryIntervalOverrides?: RetryIntervalOverrides;
+}
+
+type TaskHandlers = NonNullable<NonNullable<RunOptions['overrides']>['taskResourceLocalHandlers']>;
+type JSONValue = Parameters<TaskHandlers[string]>[0];
+type EventLog = ReturnType<StateMachine['run']>['eventLogs'] extends AsyncGenerator<infer Event> ? Event : never;
+
+/** The Step Functions resource names (as in history events) of the Task resources the local runner can run. */
+type TaskResource = 'invoke' | 'invoke.waitForTaskToken';
+
+interface TaskBinding {
+  resource: TaskResource;
+  timeoutSeconds: number;
+}
+
+interface Machine {
+  name: string;
+  arn: string;
+  stateMachine: StateMachine;
+  lambdas: LocalStateMachine['lambdas'];
+  /** Task state name -> how it runs; the library binds local handlers by state name. */
+  tasks: Map<string, TaskBinding>;
+}
+
+type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
+
+/** A history event in the Step Functions wire shape, before it is numbered. */
+interface HistoryEntry {
+  type: string;
+  [details: string]: unknown;
+}
+
+interface HistoryEvent extends HistoryEntry {
+  timestamp: number;
+  id: number;
+  previousEventId: number;
+}
+
+interface ExecutionRecord {
+  arn: string;
+  name: string;
+  machine: Machine;
+  /** As given to StartExecution, so a repeated start can be compared with it. */
+  input: string;
+  startDate: number;
+  status: ExecutionStatus;
+  stopDate?: number;
+  output?: string;
+  error?: string;
+  cause?: string;
+  history: HistoryEvent[];
+}
+
+interface Execution extends ExecutionRecord {
+  abort: () => void;
+  settled: Promise<void>;
+}
+
+interface PendingTask {
+  execution: ExecutionRecord;
+  resolve: (output: JSONValue) => void;
+  reject: (error: unknown) => void;
+  expiry: NodeJS.Timeout;
+}
+
+const ACCOUNT = '000000000000';
+const DEFAULT_REGION = 'eu-west-2';
+const TARGET_PREFIX = 'AWSStepFunctions.';
+/** Node fires a setTimeout longer than 2^31-1 ms after 1 ms, and the library arms one per Task and per execution. */
+const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
+/** What `$$.Task.Token` resolves to; each callback task swaps it for a fresh token of its own. */
+const TOKEN_PLACEHOLDER = 'local-stepfunctions:task-token';
+const TOKEN_FORMAT = /^[\w-]{64}$/;
+const TASK_RESOURCES = new Map<unknown, TaskResource>([
+  ['arn:aws:states:::lambda:invoke', 'invoke'],
+  ['arn:aws:states:::lambda:invoke.waitForTaskToken', 'invoke.waitForTaskToken'],
+]);
+// Step Functions' naming rule: 1-80 characters, no whitespace, brackets, wildcards, punctuation or control characters.
+const EXECUTION_NAME = /^[^\s<>{}[\]?*"#%\\^|~`$&,;:/\p{Cc}]{1,80}$/u;
+
+const ExecutionStatus = z.enum(['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
+const StartExecutionRequest = z.object({
+  stateMachineArn: z.string(),
+  name: z.string().optional(),
+  input: z.string().optional(),
+});
+const ExecutionRequest = z.object({ executionArn: z.string() });
+const ListExecutionsRequest = z.object({ stateMachineArn: z.string(), statusFilter: ExecutionStatus.optional() });
+const GetExecutionHistoryRequest = z.object({ executionArn: z.string(), reverseOrder: z.boolean().optional() });
+const SendTaskSuccessRequest = z.object({ taskToken: z.string(), output: z.string() });
+const SendTaskFailureRequest = z.object({
+  taskToken: z.string(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+const StopExecutionRequest = z.object({
+  executionArn: z.string(),
+  error: z.string().optional(),
+  cause: z.string().optional(),
+});
+
+/** A Step Functions API error: answered with HTTP 400 and `__type`, which the SDK turns into the named exception. */
+class ServiceError extends Error {
+  constructor(
+    readonly type: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A task failure as the library reads it: Retry and Catch match `name`, and `message` becomes the Cause. */
+class TaskError extends Error {
+  constructor(
+    name: string,
+    cause: string,
+    readonly isRetryable = true,
+    readonly isCatchable = true,
+  ) {
+    super(cause);
+    this.name = name;
+  }
+}
+
+/** Ends a task of an execution that no longer runs, past any Retry or Catch, so the library goes no further. */
+const abandoned = () => new TaskError('States.Runtime', 'The execution is no longer running.', false, false);
+
+/**
+ * Starts an in-process Step Functions endpoint (the AWS JSON 1.0 protocol) that runs the given machines with
+ * aws-local-stepfunctions, so unchanged `@aws-sdk/client-sfn` code works locally. Executions live in memory only.
+ */
+export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
+  const service = new LocalService(options.region ?? DEFAULT_REGION, options.machines, options.retryIntervalOverrides);
+  const server = createServer((request, response) => void answer(service, request, response));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', resolve);
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stateMachineArn: (name) => service.stateMachineArn(name),
+    settled: () => service.settled(),
+    async close() {
+      service.stopAll();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // SDK clients keep connections alive, which would hold close() open.
+        server.closeAllConnections();
+      });
+      await service.settled();
+    },
+  };
+}
+
+/**
+ * Resolves `${Name}` placeholders in the string values of a definition, as CDK's `definitionSubstitutions` does
+ * when it deploys the ASL. Throws when a placeholder has no substitution, so a local run never sees one.
+ */
+export function substituteDefinition(asl: object | string, substitutions: Record<string, string>): object {
+  const missing = new Set<string>();
+  const substitute = (value: unknown): unknown => {
+    if (typeof value === 'string') {
+      return value.replace(/\$\{([^}]*)\}/g, (placeholder, name: string) => {
+        if (Object.hasOwn(substitutions, name)) return substitutions[name] ?? placeholder;
+        missing.add(name);
+        return placeholder;
+      });
+    }
+    if (Array.isArray(value)) return value.map(substitute);
+    if (isRecord(value)) return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, substitute(item)]));
+    return value;
+  };
+  const definition = substitute(typeof asl === 'string' ? JSON.parse(asl) : asl);
+  if (missing.size > 0) throw new Error(`No substitution for: ${[...missing].map((name) => `\${${name}}`).join(', ')}`);
+  if (!isRecord(definition)) throw new Error('A state machine definition must be a JSON object.');
+  return definition;
+}
+
+class LocalService {
+  private readonly machines = new Map<string, Machine>();
+  private readonly executions = new Map<string, Execution>();
+  private readonly pendingTasks = new Map<string, PendingTask>();
+  private readonly timedOutTokens = new Set<string>();
+
+  private readonly operations = new Map<string, (body: unknown) => object>([
+    ['StartExecution', (body) => this.startExecution(parse(StartExecutionRequest, body))],
+    ['DescribeExecution', (body) => this.describeExecution(parse(ExecutionRequest, body))],
+    ['ListExecutions', (body) => this.listExecutions(parse(ListExecutionsRequest, body))],
+    ['GetExecutionHistory', (body) => this.getExecutionHistory(parse(GetExecutionHistoryRequest, body))],
+    ['SendTaskSuccess', (body) => this.sendTaskSuccess(parse(SendTaskSuccessRequest, body))],
+    ['SendTaskFailure', (body) => this.sendTaskFailure(parse(SendTaskFailureRequest, body))],
+    ['StopExecution', (body) => this.stopExecution(parse(StopExecutionRequest, body))],
+  ]);
+
+  constructor(
+    private readonly region: string,
+    machines: LocalStateMachine[],
+    private readonly retryIntervalOverrides: RetryIntervalOverrides | undefined,
+  ) {
+    for (const spec of machines) {
+      const { definition, tasks } = prepareDefinition(spec);
+      const arn = this.stateMachineArn(spec.name);
+      // Validation makes construction slow (hundreds of ms), so each machine is built once and run many times.
+      this.machines.set(arn, {
+        name: spec.name,
+        arn,
+        stateMachine: new StateMachine(definition),
+        lambdas: spec.lambdas,
+        tasks,
+      });
+    }
+  }
+
+  stateMachineArn(name: string): string {
+    return `arn:aws:states:${this.region}:${ACCOUNT}:stateMachine:${name}`;
+  }
+
+  call(target: unknown, body: unknown): object {
+    const operation =
+      typeof target === 'string' && target.startsWith(TARGET_PREFIX)
+        ? this.operations.get(target.slice(TARGET_PREFIX.length))
+        : undefined;
+    if (!operation) throw new ServiceError('UnknownOperationException', `Unknown operation: ${String(target)}`);
+    return operation(body);
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all([...this.executions.values()].map((execution) => execution.settled));
+  }
+
+  stopAll(): void {
+    for (const execution of this.executions.values()) this.stop(execution);
+  }
+
+  private startExecution(request: z.infer<typeof StartExecutionRequest>) {
+    const machine = this.machine(request.stateMachineArn);
+    const name = request.name ?? randomUUID();
+    if (!EXECUTION_NAME.test(name)) throw new ServiceError('InvalidName', `Invalid Name: '${name}'`);
+    const input = request.input ?? '{}';
+    const parsedInput = parseJson(input, 'InvalidExecutionInput');
+    const arn = `arn:aws:states:${this.region}:${ACCOUNT}:execution:${machine.name}:${name}`;
+    const existing = this.executions.get(arn);
+    if (existing) {
+      // As in AWS, starting a running execution again with the same input is a no-op that answers the original.
+      if (existing.status === 'RUNNING' && existing.input === input) {
+        return { executionArn: arn, startDate: existing.startDate / 1000 };
+      }
+      throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
+    }
+
+    const record: ExecutionRecord = {
+      arn,
+      name,
+      machine,
+      input,
+      startDate: Date.now(),
+      status: 'RUNNING',
+      history: [],
+    };
+    const run = machine.stateMachine.run(parsedInput, {
+      noThrowOnAbort: true,
+      context: {
+        Execution: { Id: arn, Name: name },
+        StateMachine: { Id: machine.arn, Name: machine.name },
+        Task: { Token: TOKEN_PLACEHOLDER },
+      },
+      overrides: {
+        taskResourceLocalHandlers: this.taskHandlers(record),
+        retryIntervalOverrides: this.retryIntervalOverrides,
+      },
+    });
+    // Status, output and error come from the event log, so DescribeExecution never runs ahead of the history; the
+    // result is only awaited so that a failed execution is not an unhandled rejection.
+    const settled = Promise.allSettled([run.result, this.record(record, run.eventLogs)]).then(() => undefined);
+    this.executions.set(arn, Object.assign(record, { abort: run.abort, settled }));
+    return { executionArn: arn, startDate: record.startDate / 1000 };
+  }
+
+  private describeExecution({ executionArn }: z.infer<typeof ExecutionRequest>) {
+    const execution = this.execution(executionArn);
+    const { input, output, error, cause } = execution;
+    return { ...summary(execution), input, output, error, cause };
+  }
+
+  private listExecutions({ stateMachineArn, statusFilter }: z.infer<typeof ListExecutionsRequest>) {
+    const machine = this.machine(stateMachineArn);
+    const executions = [...this.executions.values()]
+      .filter((execution) => execution.machine === machine && (!statusFilter || execution.status === statusFilter))
+      .sort((a, b) => b.startDate - a.startDate);
+    return { executions: executions.map(summary) };
+  }
+
+  private getExecutionHistory({ executionArn, reverseOrder }: z.infer<typeof GetExecutionHistoryRequest>) {
+    const { history } = this.execution(executionArn);
+    return { events: reverseOrder ? history.toReversed() : history };
+  }
+
+  private sendTaskSuccess({ taskToken, output }: z.infer<typeof SendTaskSuccessRequest>) {
+    this.assertPending(taskToken);
+    this.settle(taskToken, { output: parseJson(output, 'InvalidOutput') });
+    return {};
+  }
+
+  private sendTaskFailure({ taskToken, error, cause }: z.infer<typeof SendTaskFailureRequest>) {
+    this.assertPending(taskToken);
+    this.settle(taskToken, { error: new TaskError(error ?? '', cause ?? '') });
+    return {};
+  }
+
+  private stopExecution({ executionArn, error, cause }: z.infer<typeof StopExecutionRequest>) {
+    const execution = this.execution(executionArn);
+    this.stop(execution, error, cause);
+    return { stopDate: (execution.stopDate ?? Date.now()) / 1000 };
+  }
+
+  private machine(arn: string): Machine {
+    const machine = this.machines.get(arn);
+    if (!machine) throw new ServiceError('StateMachineDoesNotExist', `State Machine Does Not Exist: '${arn}'`);
+    return machine;
+  }
+
+  private execution(arn: string): Execution {
+    const execution = this.executions.get(arn);
+    if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
+    return execution;
+  }
+
+  private taskHandlers(execution: ExecutionRecord): TaskHandlers {
+    return Object.fromEntries(
+      [...execution.machine.tasks].map(([stateName, task]) => [
+        stateName,
+        (parameters: JSONValue) =>
+          task.resource === 'invoke.waitForTaskToken'
+            ? this.waitForCallback(execution, task, parameters)
+            : this.invoke(execution, parameters),
+      ]),
+    );
+  }
+
+  /** `lambda:invoke` answers with the Invoke API's response, so `$.Payload...` paths read as they do in AWS. */
+  private async invoke(execution: ExecutionRecord, parameters: unknown): Promise<JSONValue> {
+    return { StatusCode: 200, Payload: await this.callLambda(execution, parameters), ExecutedVersion: '$LATEST' };
+  }
+
+  /**
+   * `lambda:invoke.waitForTaskToken`, which the library lacks: the task waits on a promise that SendTaskSuccess or
+   * SendTaskFailure settles, with its result the callback's output. The token is registered before the Lambda runs
+   * because the Lambda may send the callback itself before it returns.
+   */
+  private async waitForCallback(
+    execution: ExecutionRecord,
+    task: TaskBinding,
+    parameters: unknown,
+  ): Promise<JSONValue> {
+    if (execution.status !== 'RUNNING') throw abandoned();
+    const token = randomBytes(48).toString('base64url');
+    const callback = new Promise<JSONValue>((resolve, reject) => {
+      // The library fails the task with States.Timeout on its own timer, armed in this same tick with the same delay;
+      // this one only forgets the token, so that a late callback is answered TaskTimedOut as in AWS.
+      const expiry = setTimeout(() => {
+        this.pendingTasks.delete(token);
+        this.timedOutTokens.add(token);
+      }, task.timeoutSeconds * 1000).unref();
+      this.pendingTasks.set(token, { execution, resolve, reject, expiry });
+    });
+    // A callback may fail the task before this function gets to return the promise.
+    callback.catch(() => {});
+    try {
+      await this.callLambda(execution, replaceToken(parameters, token));
+    } catch (error) {
+      this.settle(token, { error });
+    }
+    return callback;
+  }
+
+  private async callLambda(execution: ExecutionRecord, parameters: unknown): Promise<JSONValue> {
+    // The library may still retry a task after an abort: the Lambda must not run again.
+    if (execution.status !== 'RUNNING') throw abandoned();
+    const functionName = isRecord(parameters) ? parameters.FunctionName : undefined;
+    const lambda =
+      typeof functionName === 'string' && Object.hasOwn(execution.machine.lambdas, functionName)
+        ? execution.machine.lambdas[functionName]
+        : undefined;
+    if (!lambda) {
+      throw new TaskError('Lambda.ResourceNotFoundException', `Function not found: ${String(functionName)}`);
+    }
+    try {
+      // Lambda hands back its result as JSON: undefined becomes null, a Date becomes a string.
+      return JSON.parse(JSON.stringify((await lambda(isRecord(parameters) ? parameters.Payload : undefined)) ?? null));
+    } catch (error) {
+      throw lambdaFailure(error);
+    }
+  }
+
+  private assertPending(token: string): void {
+    if (!TOKEN_FORMAT.test(token)) throw new ServiceError('InvalidToken', 'Invalid Token');
+    if (this.timedOutTokens.has(token)) throw new ServiceError('TaskTimedOut', 'Task Timed Out');
+    if (!this.pendingTasks.has(token)) throw new ServiceError('TaskDoesNotExist', 'Task Does Not Exist');
+  }
+
+  private settle(token: string, outcome: { output: JSONValue } | { error: unknown }): void {
+    const task = this.pendingTasks.get(token);
+    if (!task) return;
+    this.pendingTasks.delete(token);
+    clearTimeout(task.expiry);
+    if ('output' in outcome) task.resolve(outcome.output);
+    else task.reject(outcome.error);
+  }
+
+  private stop(execution: Execution, error?: string, cause?: string): void {
+    if (execution.status !== 'RUNNING') return;
+    this.finish(execution, 'ABORTED', { error, cause });
+    execution.abort();
+  }
+
+  private finish(execution: ExecutionRecord, status: ExecutionStatus, details: Partial<ExecutionRecord>): void {
+    if (execution.status !== 'RUNNING') return;
+    Object.assign(execution, details, { status, stopDate: Date.now() });
+    // Also drops tasks still waiting in Parallel branches that the library abandoned when a sibling failed.
+    for (const [token, task] of this.pendingTasks) {
+      if (task.execution === execution) this.settle(token, { error: abandoned() });
+    }
+  }
+
+  /** Turns the library's event log into the execution's history and final status, from the first event. */
+  private async record(execution: ExecutionRecord, events: AsyncGenerator<EventLog>): Promise<void> {
+    for await (const event of events) {
+      for (const entry of historyEntries(event, execution)) {
+        const id = execution.history.length + 1;
+        execution.history.push({ timestamp: event.timestamp / 1000, id, previousEventId: id - 1, ...entry });
+      }
+      if (event.type === 'ExecutionSucceeded') {
+        this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(event.output) });
+      } else if (event.type === 'ExecutionFailed') {
+        this.finish(execution, 'FAILED', { error: event.Error, cause: causeText(event.Cause) });
+      } else if (event.type === 'ExecutionTimeout') {
+        this.finish(execution, 'TIMED_OUT', { error: 'States.Timeout' });
+      }
+    }
+  }
+}
+
+async function answer(service: LocalService, request: IncomingMessage, response: ServerResponse): Promise<void> {
+  let status = 200;
+  let body: object;
+  try {
+    body = service.call(request.headers['x-amz-target'], await readJson(request));
+  } catch (error) {
+    status = error instanceof ServiceError ? 400 : 500;
+    body = {
+      __type: error instanceof ServiceError ? error.type : 'InternalFailure',
+      message: error instanceof Error ? error.message : String(error),
+    };
+  }
+  response
+    .writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() })
+    .end(JSON.stringify(body));
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of request) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  return text === '' ? {} : parseJson(text, 'SerializationException');
+}
+
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (!result.success) throw new ServiceError('ValidationException', z.prettifyError(result.error));
+  return result.data;
+}
+
+function parseJson(text: string, errorType: string): JSONValue {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ServiceError(errorType, `Invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+/** The fields ListExecutions and DescribeExecution share; dates are epoch seconds, the JSON protocol's timestamps. */
+function summary(execution: ExecutionRecord) {
+  return {
+    executionArn: execution.arn,
+    stateMachineArn: execution.machine.arn,
+    name: execution.name,
+    status: execution.status,
+    startDate: execution.startDate / 1000,
+    stopDate: execution.stopDate === undefined ? undefined : execution.stopDate / 1000,
+  };
+}
+
+/**
+ * Copies a definition into what the library runs and lists its Task states. Every Task must be a Lambda invoke,
+ * because the library would call AWS for anything else. Timeouts are capped so that Node does not fire them after
+ * 1 ms, and a Task without one gets the cap instead of the library's 60 s default (Step Functions applies none).
+ */
+function prepareDefinition(spec: LocalStateMachine): {
+  definition: StateMachineDefinition;
+  tasks: Map<string, TaskBinding>;
+} {
+  const definition = structuredClone(spec.definition) as Record<string, unknown>;
+  const tasks = new Map<string, TaskBinding>();
+  function refuse(reason: string): never {
+    throw new Error(`State machine ${spec.name}: ${reason}`);
+  }
+  // The library accepts JSONata and ignores it, which would run the machine with the wrong data.
+  if (definition.QueryLanguage === 'JSONata') refuse('JSONata is not supported locally; write JSONPath.');
+  if (typeof definition.TimeoutSeconds === 'number') {
+    definition.TimeoutSeconds = Math.min(definition.TimeoutSeconds, MAX_TIMER_SECONDS);
+  }
+  forEachState(definition, (stateName, state) => {
+    if (state.QueryLanguage === 'JSONata') refuse(`state ${stateName} uses JSONata, which is not supported locally.`);
+    if (state.Type !== 'Task') return;
+    const resource = TASK_RESOURCES.get(state.Resource);
+    if (!resource) {
+      refuse(`Task ${stateName} calls ${String(state.Resource)}; only lambda:invoke(.waitForTaskToken) runs locally.`);
+    }
+    if (tasks.has(stateName)) refuse(`two Task states are named ${stateName}; local handlers are bound by name.`);
+    const functionName = isRecord(state.Parameters) ? state.Parameters.FunctionName : undefined;
+    if (typeof functionName === 'string' && !Object.hasOwn(spec.lambdas, functionName)) {
+      refuse(`Task ${stateName} calls ${functionName}, which has no local handler.`);
+    }
+    if (state.TimeoutSecondsPath === undefined) {
+      state.TimeoutSeconds = Math.min(
+        typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : MAX_TIMER_SECONDS,
+        MAX_TIMER_SECONDS,
+      );
+    }
+    tasks.set(stateName, {
+      resource,
+      // With TimeoutSecondsPath only the library knows the timeout: the token is then forgotten at the cap.
+      timeoutSeconds: typeof state.TimeoutSeconds === 'number' ? state.TimeoutSeconds : MAX_TIMER_SECONDS,
+    });
+  });
+  // The library validates the definition when the StateMachine is built.
+  return { definition: definition as unknown as StateMachineDefinition, tasks };
+}
+
+function forEachState(machine: unknown, visit: (name: string, state: Record<string, unknown>) => void): void {
+  if (!isRecord(machine) || !isRecord(machine.States)) return;
+  for (const [name, state] of Object.entries(machine.States)) {
+    if (!isRecord(state)) continue;
+    visit(name, state);
+    for (const branch of Array.isArray(state.Branches) ? state.Branches : []) forEachState(branch, visit);
+    forEachState(state.Iterator, visit);
+    forEachState(state.ItemProcessor, visit);
+  }
+}
+
+/** Puts the task's own token wherever the Parameters used `$$.Task.Token`. */
+function replaceToken(value: unknown, token: string): unknown {
+  if (value === TOKEN_PLACEHOLDER) return token;
+  if (Array.isArray(value)) return value.map((item) => replaceToken(item, token));
+  if (isRecord(value)) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, replaceToken(item, token)]));
+  }
+  return value;
+}
+
+/**
+ * A thrown error surfaces as Lambda reports one to Step Functions: the Error is its type and the Cause a JSON object
+ * with errorType and errorMessage. A dotted `code` (the domain errors' stable name) wins over `name`.
+ */
+function lambdaFailure(error: unknown): TaskError {
+  const code = isRecord(error) ? error.code : undefined;
+  const errorType =
+    typeof code === 'string' && code.includes('.') ? code : error instanceof Error ? error.name : 'Error';
+  const errorMessage = error instanceof Error ? error.message : String(error);
+  return new TaskError(errorType, JSON.stringify({ errorType, errorMessage }));
+}
+
+const MAP_ITERATION_DETAILS = {
+  MapIterationStarted: 'mapIterationStartedEventDetails',
+  MapIterationSucceeded: 'mapIterationSucceededEventDetails',
+  MapIterationFailed: 'mapIterationFailedEventDetails',
+} as const;
+
+/**
+ * The Step Functions history events for one library event. The library has no TaskScheduled/Started/Succeeded,
+ * Parallel/MapStateStarted or Succeeded events, so the history goes without them.
+ */
+function historyEntries(event: EventLog, execution: ExecutionRecord): HistoryEntry[] {
+  switch (event.type) {
+    case 'ExecutionStarted':
+      return [{ type: event.type, executionStartedEventDetails: { input: JSON.stringify(event.input) } }];
+    case 'ExecutionSucceeded':
+      return [{ type: event.type, executionSucceededEventDetails: { output: JSON.stringify(event.output) } }];
+    case 'ExecutionFailed':
+      return [{ type: event.type, executionFailedEventDetails: { error: event.Error, cause: causeText(event.Cause) } }];
+    case 'ExecutionAborted':
+      return [{ type: event.type, executionAbortedEventDetails: { error: execution.error, cause: execution.cause } }];
+    case 'ExecutionTimeout':
+      return [{ type: 'ExecutionTimedOut', executionTimedOutEventDetails: { error: 'States.Timeout' } }];
+    case 'StateEntered': {
+      const { name, type, input } = event.state;
+      return [{ type: `${type}StateEntered`, stateEnteredEventDetails: { name, input: JSON.stringify(input) } }];
+    }
+    case 'StateExited': {
+      const { name, type, output } = event.state;
+      return [{ type: `${type}StateExited`, stateExitedEventDetails: { name, output: JSON.stringify(output) } }];
+    }
+    case 'StateFailed':
+      return stateFailure(event, execution.machine);
+    case 'MapIterationStarted':
+    case 'MapIterationSucceeded':
+    case 'MapIterationFailed':
+      return [
+        { type: event.type, [MAP_ITERATION_DETAILS[event.type]]: { name: event.parentState.name, index: event.index } },
+      ];
+    default:
+      // StateRetried, StateCaught and ParallelBranch* have no counterpart in a Step Functions history.
+      return [];
+  }
+}
+
+function stateFailure(event: Extract<EventLog, { type: 'StateFailed' }>, machine: Machine): HistoryEntry[] {
+  switch (event.state.type) {
+    case 'Task': {
+      const details = {
+        resourceType: 'lambda',
+        resource: machine.tasks.get(event.state.name)?.resource,
+        error: event.Error,
+        cause: causeText(event.Cause),
+      };
+      return event.Error === 'States.Timeout'
+        ? [{ type: 'TaskTimedOut', taskTimedOutEventDetails: details }]
+        : [{ type: 'TaskFailed', taskFailedEventDetails: details }];
+    }
+    case 'Parallel':
+      return [{ type: 'ParallelStateFailed' }];
+    case 'Map':
+      return [{ type: 'MapStateFailed' }];
+    default:
+      // A Fail or Choice state fails the execution itself: ExecutionFailed follows.
+      return [];
+  }
+}
+
+function causeText(cause: unknown): string | undefined {
+  return typeof cause === 'string' || cause === undefined ? cause : JSON.stringify(cause);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

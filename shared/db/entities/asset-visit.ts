@@ -1,0 +1,26 @@
+import { Entity } from 'electrodb';
+
+/**
+ * One closed work order in an asset's history, written by closeout. Keyed by asset and work order, so writing
+ * it twice (a Step Functions retry) overwrites the same item; read newest first by completion time.
+ */
+export const assetVisit = new Entity({
+  model: { entity: 'assetVisit', version: '1', service: 'fieldops' },
+  attributes: {
+    assetId: { type: 'string', required: true },
+    workOrderId: { type: 'string', required: true },
+    ref: { type: 'string', required: true },
+    jobType: { type: 'string', required: true },
+    completedAt: { type: 'string', required: true },
+    outcome: { type: 'string', required: true },
+    findings: { type: 'string' },
+    workDone: { type: 'string' },
+    engineerId: { type: 'string' },
+  },
+  indexes: {
+    primary: {
+      pk: { field: 'pk', composite: ['assetId'] },
+      sk: { field: 'sk', composite: ['completedAt', 'workOrderId'] },
+    },
+  },
+});

@@ -1,0 +1,33 @@
+import { CustomAttributeType, Entity } from 'electrodb';
+import type { Contract } from '../../work-order/model.ts';
+
+export interface Contact {
+  name: string;
+  email?: string;
+  phone?: string;
+}
+
+/**
+ * A customer of the business. Customers are few (hundreds) and listed whole by the office, so they share one
+ * partition on gsi1 (`all`), ordered by name; e-mail intake finds a customer by contact address or domain,
+ * which is a small list read, never a scan.
+ */
+export const customer = new Entity({
+  model: { entity: 'customer', version: '1', service: 'fieldops' },
+  attributes: {
+    customerId: { type: 'string', required: true },
+    name: { type: 'string', required: true },
+    contacts: { type: CustomAttributeType<Contact[]>('any'), required: true },
+    emailDomains: { type: 'list', items: { type: 'string' } },
+    contract: { type: CustomAttributeType<Contract>('any') },
+    createdAt: { type: 'string', required: true },
+  },
+  indexes: {
+    primary: { pk: { field: 'pk', composite: ['customerId'] }, sk: { field: 'sk', composite: [] } },
+    all: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: [] },
+      sk: { field: 'gsi1sk', composite: ['name', 'customerId'] },
+    },
+  },
+});

@@ -1,0 +1,18 @@
+import { Entity } from 'electrodb';
+
+/** A stocked part, keyed by SKU; the catalogue is listed whole on gsi1. */
+export const part = new Entity({
+  model: { entity: 'part', version: '1', service: 'fieldops' },
+  attributes: {
+    sku: { type: 'string', required: true },
+    name: { type: 'string', required: true },
+    unitPriceMinor: { type: 'number', required: true },
+    stock: { type: 'number', required: true },
+    reorderPoint: { type: 'number', required: true },
+    location: { type: 'string' },
+  },
+  indexes: {
+    primary: { pk: { field: 'pk', composite: ['sku'] }, sk: { field: 'sk', composite: [] } },
+    all: { index: 'gsi1', pk: { field: 'gsi1pk', composite: [] }, sk: { field: 'gsi1sk', composite: ['sku'] } },
+  },
+});

@@ -1,0 +1,103 @@
+import { CustomAttributeType, Entity } from 'electrodb';
+import type { LatLng, Outcome, PartLine, Priority, Source, Status } from '../../work-order/model.ts';
+import type { Contact } from './customer.ts';
+
+export interface FreeSite {
+  address: string;
+  postcode: string;
+  lat?: number;
+  lng?: number;
+}
+
+export interface Attention {
+  reason: string;
+  at: string;
+  state?: string;
+  error?: string;
+}
+
+export interface Completion {
+  outcome: Outcome;
+  findings: string;
+  workDone: string;
+  partsUsed: PartLine[];
+  followUp?: string;
+  reason?: string;
+  completedBy: string;
+  at: string;
+}
+
+/** Status keys a task token is parked under, one per human step of the state machine. */
+export type WaitingFor = 'release' | 'approval' | 'assignment' | 'acknowledgement' | 'completion';
+
+/**
+ * The work order (a customer's request is a work order from the moment it is logged). Written whole with a
+ * condition on `version` (optimistic locking), in one transaction with its timeline entry, so the audit trail
+ * can never miss a change. The task token of the human step the state machine waits on is kept on the item.
+ * Indexes: the customer's own requests newest first (gsi1), an engineer's jobs by start (gsi2, sparse), and
+ * the dispatch board: open work by priority tier then SLA due time (gsi3, `board` = open | done).
+ */
+export const workOrder = new Entity({
+  model: { entity: 'workOrder', version: '1', service: 'fieldops' },
+  attributes: {
+    workOrderId: { type: 'string', required: true },
+    ref: { type: 'string', required: true },
+    version: { type: 'number', required: true },
+    status: { type: CustomAttributeType<Status>('string'), required: true },
+    board: { type: ['open', 'done'] as const, required: true },
+    priority: { type: CustomAttributeType<Priority>('string'), required: true },
+    triageReasons: { type: 'list', items: { type: 'string' } },
+    slaDueAt: { type: 'string', required: true },
+    loggedAt: { type: 'string', required: true },
+    updatedAt: { type: 'string', required: true },
+    source: { type: CustomAttributeType<Source>('string'), required: true },
+    owner: { type: 'string', required: true },
+    customerId: { type: 'string' },
+    siteId: { type: 'string' },
+    site: { type: CustomAttributeType<FreeSite>('any') },
+    location: { type: CustomAttributeType<LatLng>('any') },
+    assetIds: { type: 'list', items: { type: 'string' } },
+    categoryId: { type: 'string' },
+    jobType: { type: 'string' },
+    description: { type: 'string', required: true },
+    contact: { type: CustomAttributeType<Contact>('any') },
+    preferredWindow: { type: CustomAttributeType<{ from: string; to: string }>('any') },
+    requiredSkills: { type: 'list', items: { type: 'string' } },
+    requiredCertifications: { type: 'list', items: { type: 'string' } },
+    parts: { type: CustomAttributeType<PartLine[]>('any') },
+    estimatedMinutes: { type: 'number' },
+    estimatedCostMinor: { type: 'number' },
+    accessInstructions: { type: 'string' },
+    safetyNotes: { type: 'string' },
+    approvalRequired: { type: 'boolean' },
+    engineerId: { type: 'string' },
+    scheduledStart: { type: 'string' },
+    refusedBy: { type: 'list', items: { type: 'string' } },
+    waitingFor: { type: CustomAttributeType<WaitingFor>('string') },
+    taskToken: { type: 'string' },
+    attention: { type: CustomAttributeType<Attention>('any') },
+    stageTimes: { type: CustomAttributeType<Partial<Record<Status, string>>>('any') },
+    completion: { type: CustomAttributeType<Completion>('any') },
+    invoiceId: { type: 'string' },
+    plannedFor: { type: 'string' },
+    followUpOf: { type: 'string' },
+  },
+  indexes: {
+    primary: { pk: { field: 'pk', composite: ['workOrderId'] }, sk: { field: 'sk', composite: [] } },
+    byCustomer: {
+      index: 'gsi1',
+      pk: { field: 'gsi1pk', composite: ['customerId'] },
+      sk: { field: 'gsi1sk', composite: ['loggedAt', 'workOrderId'] },
+    },
+    byEngineer: {
+      index: 'gsi2',
+      pk: { field: 'gsi2pk', composite: ['engineerId'] },
+      sk: { field: 'gsi2sk', composite: ['scheduledStart'] },
+    },
+    byBoard: {
+      index: 'gsi3',
+      pk: { field: 'gsi3pk', composite: ['board'] },
+      sk: { field: 'gsi3sk', composite: ['priority', 'slaDueAt', 'workOrderId'] },
+    },
+  },
+});

@@ -1,0 +1,50 @@
+import type { EntityItem } from 'electrodb';
+import type { invoice } from './entities/invoice.ts';
+import { db } from './service.ts';
+
+export type InvoiceRecord = EntityItem<typeof invoice>;
+
+export async function getInvoice(invoiceId: string): Promise<InvoiceRecord | undefined> {
+  const { data } = await db().entities.invoice.get({ invoiceId }).go({ consistent: true });
+  return data ?? undefined;
+}
+
+export async function findInvoiceOf(workOrderId: string): Promise<InvoiceRecord | undefined> {
+  const { data } = await db().entities.invoice.query.byWorkOrder({ workOrderId }).go();
+  return data[0];
+}
+
+/**
+ * Issues an invoice under the next number, with no gaps: the counter moves from n to n + 1 in the same
+ * transaction that writes invoice n + 1, so a failed write consumes no number. `undefined` when the invoice
+ * already exists (a retry); a lost race for the number is retried.
+ */
+export async function issueInvoice(
+  draft: Omit<InvoiceRecord, 'number'>,
+  formatNumber: (n: number) => string,
+): Promise<InvoiceRecord | undefined> {
+  const { entities, transaction } = db();
+  for (let attempt = 0; attempt < 10; attempt++) {
+    if (await getInvoice(draft.invoiceId)) return undefined;
+    const current = (await entities.counter.get({ name: 'invoiceNumber' }).go()).data?.value ?? 0;
+    const record = { ...draft, number: formatNumber(current + 1) };
+    const result = await transaction
+      .write(({ counter, invoice }) => [
+        counter
+          .put({ name: 'invoiceNumber', value: current + 1 })
+          .where((attr, op) => (current === 0 ? op.notExists(attr.value) : op.eq(attr.value, current)))
+          .commit(),
+        invoice.create(record).commit(),
+      ])
+      .go();
+    if (!result.canceled) return record;
+  }
+  throw new Error('Could not reserve an invoice number');
+}
+
+export async function listInvoicesOfCustomer(customerId: string, page: { limit: number; cursor?: string }) {
+  const result = await db()
+    .entities.invoice.query.byCustomer({ customerId })
+    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'desc' });
+  return { items: result.data, nextCursor: result.cursor };
+}

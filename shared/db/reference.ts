@@ -1,0 +1,101 @@
+import type { EntityItem } from 'electrodb';
+import type { asset } from './entities/asset.ts';
+import type { assetVisit } from './entities/asset-visit.ts';
+import type { customer } from './entities/customer.ts';
+import type { engineer } from './entities/engineer.ts';
+import type { jobTemplate } from './entities/job-template.ts';
+import type { part } from './entities/part.ts';
+import type { site } from './entities/site.ts';
+import { db } from './service.ts';
+
+export type CustomerRecord = EntityItem<typeof customer>;
+export type SiteRecord = EntityItem<typeof site>;
+export type AssetRecord = EntityItem<typeof asset>;
+export type AssetVisitRecord = EntityItem<typeof assetVisit>;
+export type EngineerRecord = EntityItem<typeof engineer>;
+export type PartRecord = EntityItem<typeof part>;
+export type JobTemplateRecord = EntityItem<typeof jobTemplate>;
+
+const orUndefined = <T>(result: { data: T | null }) => result.data ?? undefined;
+
+export const getCustomer = (customerId: string) => db().entities.customer.get({ customerId }).go().then(orUndefined);
+export const getSite = (siteId: string) => db().entities.site.get({ siteId }).go().then(orUndefined);
+export const getAsset = (assetId: string) => db().entities.asset.get({ assetId }).go().then(orUndefined);
+export const getEngineer = (engineerId: string) => db().entities.engineer.get({ engineerId }).go().then(orUndefined);
+export const getPart = (sku: string) => db().entities.part.get({ sku }).go().then(orUndefined);
+export const getJobTemplate = (jobType: string) => db().entities.jobTemplate.get({ jobType }).go().then(orUndefined);
+
+/** Several parts by SKU in one batch read. */
+export async function getParts(skus: string[]): Promise<PartRecord[]> {
+  if (skus.length === 0) return [];
+  const { data } = await db()
+    .entities.part.get([...new Set(skus)].map((sku) => ({ sku })))
+    .go();
+  return data;
+}
+
+/** The whole team, for matching. */
+export async function listAllEngineers(): Promise<EngineerRecord[]> {
+  const { data } = await db().entities.engineer.query.all({}).go({ pages: 'all' });
+  return data;
+}
+
+/** An asset's visits, newest first. */
+export async function assetHistory(assetId: string, limit = 50): Promise<AssetVisitRecord[]> {
+  const { data } = await db().entities.assetVisit.query.primary({ assetId }).go({ order: 'desc', limit });
+  return data;
+}
+
+export type Resource = 'customers' | 'sites' | 'assets' | 'engineers' | 'parts' | 'job-templates';
+
+/** One page of a reference list, each in its natural order (customers by name, the rest by id). */
+export async function listResource(resource: Resource, page: { limit: number; cursor?: string }) {
+  const options = { limit: page.limit, cursor: page.cursor ?? null };
+  const { entities } = db();
+  const result = await {
+    customers: () => entities.customer.query.all({}).go(options),
+    sites: () => entities.site.query.all({}).go(options),
+    assets: () => entities.asset.query.all({}).go(options),
+    engineers: () => entities.engineer.query.all({}).go(options),
+    parts: () => entities.part.query.all({}).go(options),
+    'job-templates': () => entities.jobTemplate.query.all({}).go(options),
+  }[resource]();
+  return { items: result.data as unknown[], nextCursor: result.cursor };
+}
+
+/** One reference record by its id (a SKU for parts, the job type for templates). */
+export async function getResource(resource: Resource, id: string): Promise<unknown> {
+  return {
+    customers: getCustomer,
+    sites: getSite,
+    assets: getAsset,
+    engineers: getEngineer,
+    parts: getPart,
+    'job-templates': getJobTemplate,
+  }[resource](id);
+}
+
+/** Writes reference records (the local demo seed, an admin import); each put replaces the record whole. */
+export async function putReference(records: {
+  customers?: CustomerRecord[];
+  sites?: SiteRecord[];
+  assets?: AssetRecord[];
+  engineers?: EngineerRecord[];
+  parts?: PartRecord[];
+  jobTemplates?: JobTemplateRecord[];
+}): Promise<void> {
+  const { entities } = db();
+  const batches = [
+    records.customers?.length && entities.customer.put(records.customers).go(),
+    records.sites?.length && entities.site.put(records.sites).go(),
+    records.assets?.length && entities.asset.put(records.assets).go(),
+    records.engineers?.length && entities.engineer.put(records.engineers).go(),
+    records.parts?.length && entities.part.put(records.parts).go(),
+    records.jobTemplates?.length && entities.jobTemplate.put(records.jobTemplates).go(),
+  ];
+  for (const batch of batches) {
+    if (!batch) continue;
+    const { unprocessed } = await batch;
+    if (unprocessed.length > 0) throw new Error(`${unprocessed.length} reference records were not written`);
+  }
+}

@@ -1,0 +1,153 @@
+import type { EntityItem } from 'electrodb';
+import { monotonicFactory } from 'ulid';
+import { StoreConflict } from '../errors.ts';
+import type { timelineEntry } from './entities/timeline-entry.ts';
+import type { Attention, WaitingFor, workOrder } from './entities/work-order.ts';
+import { db, isConditionFailure } from './service.ts';
+
+export type WorkOrderRecord = EntityItem<typeof workOrder>;
+export type TimelineRecord = EntityItem<typeof timelineEntry>;
+export type TimelineInput = Omit<TimelineRecord, 'workOrderId' | 'seq'>;
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+const nextSeq = monotonicFactory();
+
+export async function getWorkOrder(workOrderId: string): Promise<WorkOrderRecord | undefined> {
+  const { data } = await db().entities.workOrder.get({ workOrderId }).go();
+  return data ?? undefined;
+}
+
+/** Creates a work order and its first timeline entry together; `false` when the id already exists (a replay). */
+export async function createWorkOrder(record: WorkOrderRecord, entry: TimelineInput): Promise<boolean> {
+  const { entities, transaction } = db();
+  const result = await transaction
+    .write(({ workOrder, timelineEntry }) => [
+      workOrder.create(record).commit(),
+      timelineEntry.create({ ...entry, workOrderId: record.workOrderId, seq: nextSeq() }).commit(),
+    ])
+    .go();
+  if (!result.canceled) return true;
+  if (
+    await entities.workOrder
+      .get({ workOrderId: record.workOrderId })
+      .go()
+      .then((r) => r.data)
+  )
+    return false;
+  throw new StoreConflict('The work order could not be created.');
+}
+
+/**
+ * Replaces a work order with its next version and appends the timeline entries, in one transaction. The write
+ * holds only if nobody changed the item since `previous` was read, including a task token parked meanwhile
+ * (see `parkTaskToken`); otherwise it throws StoreConflict and the caller re-reads.
+ */
+export async function saveWorkOrder(
+  previous: WorkOrderRecord,
+  next: WorkOrderRecord,
+  entries: TimelineInput[],
+): Promise<void> {
+  const result = await db()
+    .transaction.write(({ workOrder, timelineEntry }) => [
+      workOrder
+        .put(next)
+        .where((attr, op) =>
+          [
+            op.eq(attr.version, previous.version),
+            previous.taskToken ? op.eq(attr.taskToken, previous.taskToken) : op.notExists(attr.taskToken),
+          ].join(' AND '),
+        )
+        .commit(),
+      ...entries.map((entry) =>
+        timelineEntry.create({ ...entry, workOrderId: next.workOrderId, seq: nextSeq() }).commit(),
+      ),
+    ])
+    .go();
+  if (result.canceled) throw new StoreConflict();
+}
+
+/**
+ * Stores the task token of the human step the state machine now waits on, only while the work order is still
+ * in the status that step waits in. `false` means the work order has already moved on: the caller answers
+ * the token itself. The version is not bumped: parking is bookkeeping, not a change a client must re-read.
+ */
+export async function parkTaskToken(
+  workOrderId: string,
+  waitingFor: WaitingFor,
+  taskToken: string,
+  statuses: readonly string[],
+): Promise<boolean> {
+  try {
+    await db()
+      .entities.workOrder.patch({ workOrderId })
+      .set({ waitingFor, taskToken })
+      .where((attr, op) => `(${statuses.map((s) => op.eq(attr.status, s)).join(' OR ')})`)
+      .go();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Flags a work order for the office, with a timeline entry; leaves its status and version alone. */
+export async function flagWorkOrder(workOrderId: string, attention: Attention): Promise<void> {
+  const { entities } = db();
+  await entities.workOrder.patch({ workOrderId }).set({ attention }).go();
+  await entities.timelineEntry
+    .create({
+      workOrderId,
+      seq: nextSeq(),
+      at: attention.at,
+      actor: 'workflow',
+      type: 'attention_flagged',
+      reason: attention.reason,
+      data: attention.error ? { error: attention.error, state: attention.state } : undefined,
+    })
+    .go();
+}
+
+export async function timeline(workOrderId: string): Promise<TimelineRecord[]> {
+  const { data } = await db().entities.timelineEntry.query.primary({ workOrderId }).go({ pages: 'all' });
+  return data;
+}
+
+/** The dispatch board: open (or done) work orders, P1 first, then by SLA due time. */
+export async function listBoard(board: 'open' | 'done', page: { limit: number; cursor?: string }) {
+  const result = await db()
+    .entities.workOrder.query.byBoard({ board })
+    .go({ limit: page.limit, cursor: page.cursor ?? null });
+  return { items: result.data, nextCursor: result.cursor };
+}
+
+/** A customer's work orders, newest first. */
+export async function listByCustomer(customerId: string, page: { limit: number; cursor?: string }) {
+  const result = await db()
+    .entities.workOrder.query.byCustomer({ customerId })
+    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'desc' });
+  return { items: result.data, nextCursor: result.cursor };
+}
+
+/** An engineer's work orders by scheduled start, optionally within [from, to). */
+export async function listByEngineer(engineerId: string, range: { from?: string; to?: string } = {}) {
+  const query = db().entities.workOrder.query.byEngineer({ engineerId });
+  const bounded =
+    range.from && range.to
+      ? query.between({ scheduledStart: range.from }, { scheduledStart: range.to })
+      : range.from
+        ? query.gte({ scheduledStart: range.from })
+        : query;
+  const { data } = await bounded.go({ pages: 'all' });
+  return data;
+}
+
+/** The next value of a named sequence (1, 2, 3 ...). */
+export async function nextInSequence(name: string): Promise<number> {
+  const { data } = await db().entities.counter.update({ name }).add({ value: 1 }).go({ response: 'all_new' });
+  if (data.value === undefined) throw new Error(`Sequence ${name} did not advance`);
+  return data.value;
+}

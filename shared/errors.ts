@@ -1,0 +1,63 @@
+/**
+ * Typed domain errors. Each has a stable dotted `code` (part of the API) and the HTTP status it maps to;
+ * `shared/http/api.ts` turns them into problem+json. The `name` equals the code so a Lambda task that throws
+ * one surfaces to Step Functions as that error name (the ASL can Retry or Catch it).
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: string,
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.name = code;
+  }
+}
+
+export class NotFound extends DomainError {
+  constructor(what: string, id: string) {
+    super(`${what}.not_found`, 404, `No ${what.replace(/_/g, ' ')} ${id}.`);
+  }
+}
+
+export class ValidationFailed extends DomainError {
+  constructor(detail: string, errors: Array<{ path: string; message: string }> = []) {
+    super('request.validation_failed', 400, detail, errors.length > 0 ? { errors } : {});
+  }
+}
+
+export class Unauthorized extends DomainError {
+  constructor(detail = 'A valid bearer token is required.') {
+    super('auth.unauthorized', 401, detail);
+  }
+}
+
+export class Forbidden extends DomainError {
+  constructor(detail = 'Your role may not do this.') {
+    super('auth.forbidden', 403, detail);
+  }
+}
+
+/** A rule of the domain refused the change (409), e.g. a transition not allowed from the current status. */
+export class Conflict extends DomainError {
+  constructor(code: string, detail: string, extra: Record<string, unknown> = {}) {
+    super(code, 409, detail, extra);
+  }
+}
+
+export class VersionMismatch extends DomainError {
+  constructor(current: number) {
+    super('workorder.version_mismatch', 412, 'The work order has changed since you read it.', { version: current });
+  }
+}
+
+/**
+ * A concurrent writer won a race on the same item. Lambda tasks let it propagate so Step Functions retries
+ * (`Store.Conflict` in the ASL); API handlers re-read and retry a few times first.
+ */
+export class StoreConflict extends DomainError {
+  constructor(detail = 'The record changed while it was being written.') {
+    super('Store.Conflict', 409, detail);
+  }
+}

@@ -1,0 +1,284 @@
+import { createHash } from 'node:crypto';
+import middy, { type MiddlewareObj } from '@middy/core';
+import type {
+  APIGatewayProxyEventV2WithJWTAuthorizer as ApiEvent,
+  APIGatewayProxyStructuredResultV2 as ApiResult,
+  Context,
+} from 'aws-lambda';
+import { z } from 'zod';
+import { findResponse, saveResponse } from '../db/idempotency.ts';
+import { DomainError, Forbidden, Unauthorized, ValidationFailed } from '../errors.ts';
+import { Role } from '../work-order/model.ts';
+
+/** Who is calling, from the token's claims (API Gateway's JWT authorizer, or the local server's). */
+export interface Principal {
+  sub: string;
+  role: Role;
+  customerId?: string;
+  engineerId?: string;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export const ok = (body: unknown, headers?: Record<string, string>): Reply => ({ status: 200, body, headers });
+export const created = (body: unknown): Reply => ({ status: 201, body });
+export const accepted = (body: unknown): Reply => ({ status: 202, body });
+
+export const maxBodyBytes = 256 * 1024;
+export const officeRoles: Role[] = ['dispatcher', 'approver', 'admin'];
+
+interface ApiContext extends Context {
+  principal?: Principal;
+  json?: unknown;
+}
+
+interface Options<B extends z.ZodType, Q extends z.ZodType> {
+  /** Roles allowed to call; a missing list means any signed-in caller. `auth: false` routes take no token. */
+  roles?: Role[];
+  auth?: false;
+  body?: B;
+  query?: Q;
+  /** `required`: the `Idempotency-Key` header must be present; `optional`: replays when it is. */
+  idempotency?: 'required' | 'optional';
+}
+
+export interface Input<B extends z.ZodType, Q extends z.ZodType> {
+  body: z.infer<B>;
+  query: z.infer<Q>;
+  params: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  principal: Principal;
+  /** e.g. `GET /v1/sites/{id}`: tells a handler serving several routes which one was called. */
+  routeKey: string;
+}
+
+/**
+ * Builds an API Gateway (HTTP API v2) handler: token claims to a principal and a role check, a body size limit,
+ * strict JSON parsing with zod, `Idempotency-Key` replays, and every failure as `application/problem+json`.
+ * The local server calls the same handler with the same event shape.
+ */
+export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodObject>(options: Options<B, Q>) {
+  return {
+    handler: (fn: (input: Input<B, Q>) => Promise<Reply>) =>
+      middy<ApiEvent, ApiResult, Error, ApiContext>()
+        .use(problemErrors())
+        .use(authenticate(options))
+        .use(readJson())
+        .use(idempotency(options.idempotency))
+        .handler(async (event, context) => {
+          const body = parse(options.body ?? z.undefined(), context.json, 'body') as z.infer<B>;
+          const query = parse(options.query ?? z.object({}), event.queryStringParameters ?? {}, 'query') as z.infer<Q>;
+          const reply = await fn({
+            body,
+            query,
+            params: (event.pathParameters ?? {}) as Record<string, string>,
+            headers: event.headers ?? {},
+            principal: context.principal ?? { sub: 'anonymous', role: 'customer' },
+            routeKey: event.routeKey,
+          });
+          return toResult(reply);
+        }),
+  };
+}
+
+function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query'): z.infer<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  if (where === 'body' && value === undefined) throw new ValidationFailed('A JSON body is required.');
+  const errors = parsed.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message:
+      issue.code === 'unrecognized_keys'
+        ? `Unknown field(s): ${issue.keys.join(', ')}. They cannot be set here.`
+        : issue.message,
+  }));
+  throw new ValidationFailed(
+    `The ${where} is not valid: ${errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`,
+    errors,
+  );
+}
+
+function toResult(reply: Reply): ApiResult {
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': 'application/json', ...reply.headers },
+    body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+  };
+}
+
+/** RFC 9457 problem details; anything that is not a DomainError is a bare 500 with the request id. */
+export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): ApiResult {
+  return {
+    statusCode: status,
+    headers: { 'content-type': 'application/problem+json' },
+    body: JSON.stringify({
+      type: 'about:blank',
+      title: titles[status] ?? 'Error',
+      status,
+      detail,
+      code,
+      ...extra,
+    }),
+  };
+}
+
+const titles: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  409: 'Conflict',
+  412: 'Precondition Failed',
+  413: 'Content Too Large',
+  422: 'Unprocessable Content',
+  428: 'Precondition Required',
+  500: 'Internal Server Error',
+};
+
+function problemErrors(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (error instanceof DomainError) {
+        request.response = problem(error.status, error.code, error.message, error.extra);
+        return;
+      }
+      console.error(JSON.stringify({ level: 'error', requestId: request.context.awsRequestId, error: String(error) }));
+      if (error instanceof Error && error.stack) console.error(error.stack);
+      request.response = problem(500, 'internal', `Something went wrong. Request id: ${request.context.awsRequestId}.`);
+    },
+  };
+}
+
+type Claims = Record<string, string | number | boolean | string[]>;
+
+/** Reads the role from a `role` claim, Cognito's `custom:role`, or the first Cognito group that is a role. */
+function principalFrom(claims: Claims): Principal | undefined {
+  const groups = claims['cognito:groups'];
+  const groupList = Array.isArray(groups)
+    ? groups
+    : typeof groups === 'string'
+      ? groups.replace(/^\[|\]$/g, '').split(/[ ,]+/)
+      : [];
+  const role = Role.safeParse(claims.role ?? claims['custom:role'] ?? groupList.find((g) => Role.safeParse(g).success));
+  const sub = claims.sub;
+  if (!role.success || typeof sub !== 'string') return undefined;
+  const text = (key: string) => {
+    const value = claims[key] ?? claims[`custom:${key}`];
+    return typeof value === 'string' && value.length > 0 ? value : undefined;
+  };
+  return { sub, role: role.data, customerId: text('customerId'), engineerId: text('engineerId') };
+}
+
+function authenticate(options: {
+  roles?: Role[];
+  auth?: false;
+}): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+  return {
+    before: (request) => {
+      if (options.auth === false) return;
+      const claims = request.event.requestContext?.authorizer?.jwt?.claims as Claims | undefined;
+      const principal = claims ? principalFrom(claims) : undefined;
+      if (!principal) throw new Unauthorized('The token carries no usable subject and role.');
+      if (principal.role === 'customer' && !principal.customerId) throw new Forbidden('The token names no customer.');
+      if (principal.role === 'engineer' && !principal.engineerId) throw new Forbidden('The token names no engineer.');
+      if (options.roles && !options.roles.includes(principal.role)) throw new Forbidden();
+      request.context.principal = principal;
+    },
+  };
+}
+
+function readJson(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+  return {
+    before: (request) => {
+      const { body, isBase64Encoded } = request.event;
+      if (body === undefined || body === '') return;
+      const text = isBase64Encoded ? Buffer.from(body, 'base64').toString('utf8') : body;
+      if (Buffer.byteLength(text, 'utf8') > maxBodyBytes) {
+        throw new DomainError('request.too_large', 413, `Bodies are limited to ${maxBodyBytes} bytes.`);
+      }
+      const contentType = request.event.headers?.['content-type'] ?? 'application/json';
+      if (!/^application\/([a-z.+-]+\+)?json\b/i.test(contentType)) {
+        throw new DomainError('request.unsupported_media_type', 415, 'Send the body as application/json.');
+      }
+      try {
+        request.context.json = JSON.parse(text);
+      } catch {
+        throw new ValidationFailed('The body is not valid JSON.');
+      }
+    },
+  };
+}
+
+/**
+ * Replays the first response to a key (scoped to the caller and the route). A different body under the same key
+ * is 422. Responses of 5xx are not recorded, so a retry after a fault runs again.
+ */
+function idempotency(
+  mode: Options<z.ZodType, z.ZodType>['idempotency'],
+): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+  const keyOf = (event: ApiEvent) => event.headers?.['idempotency-key'];
+  const scopeOf = (request: { event: ApiEvent; context: ApiContext }) =>
+    `${request.context.principal?.sub ?? 'anonymous'}#${request.event.routeKey}#${request.event.rawPath}`;
+  const hashOf = (event: ApiEvent) =>
+    createHash('sha256')
+      .update(event.body ?? '')
+      .digest('base64url');
+  return {
+    before: async (request) => {
+      if (!mode) return;
+      const key = keyOf(request.event);
+      if (!key) {
+        if (mode === 'required') throw new ValidationFailed('An Idempotency-Key header is required on this request.');
+        return;
+      }
+      if (key.length > 255) throw new ValidationFailed('The Idempotency-Key header is limited to 255 characters.');
+      const stored = await findResponse(scopeOf(request), key);
+      if (!stored) return;
+      if (stored.requestHash !== hashOf(request.event)) {
+        throw new DomainError('idempotency.key_reused', 422, 'This Idempotency-Key was used with a different body.');
+      }
+      return replay(stored);
+    },
+    after: async (request) => {
+      const key = keyOf(request.event);
+      const response = request.response;
+      if (!mode || !key || !response || (response.statusCode ?? 500) >= 500) return;
+      const stored = await saveResponse(scopeOf(request), key, {
+        requestHash: hashOf(request.event),
+        statusCode: response.statusCode ?? 200,
+        body: typeof response.body === 'string' ? response.body : '',
+      });
+      request.response = replay(stored, response.headers as Record<string, string> | undefined);
+    },
+  };
+}
+
+function replay(stored: { statusCode: number; body: string }, headers?: Record<string, string>): ApiResult {
+  return {
+    statusCode: stored.statusCode,
+    headers: headers ?? { 'content-type': stored.statusCode >= 400 ? 'application/problem+json' : 'application/json' },
+    body: stored.body,
+  };
+}
+
+/** `?limit=&cursor=` of every list. */
+export const PageQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2000).optional(),
+});
+
+/** The `If-Match: "<version>"` of a read, as a number; required (428) where a change must not be blind. */
+export function expectedVersion(headers: Record<string, string | undefined>): number {
+  const value = headers['if-match'];
+  if (!value) throw new DomainError('workorder.if_match_required', 428, 'Send If-Match with the ETag you read.');
+  const version = Number(value.replace(/^W\//, '').replace(/"/g, ''));
+  if (!Number.isInteger(version) || version < 1) throw new ValidationFailed('If-Match must be an ETag of this API.');
+  return version;
+}
+
+export const etag = (version: number) => ({ etag: `"${version}"` });

@@ -1,0 +1,115 @@
+import { type EngineerRecord, getEngineer, listAllEngineers } from '../db/reference.ts';
+import type { WorkOrderRecord } from '../db/work-orders.ts';
+import { Conflict, NotFound } from '../errors.ts';
+import { change, get, transition } from '../work-order/work-order.ts';
+import { checkEngineer, rankEngineers } from './match.ts';
+
+const asEngineer = (record: EngineerRecord) => ({ ...record, id: record.engineerId });
+
+function jobOf(record: WorkOrderRecord) {
+  if (!record.location) return undefined;
+  return {
+    requiredSkills: record.requiredSkills ?? [],
+    requiredCertifications: record.requiredCertifications ?? [],
+    location: record.location,
+    estimatedMinutes: record.estimatedMinutes ?? 60,
+  };
+}
+
+/** The earliest the job may start: now, or the customer's preferred window if that is later. */
+function earliestStart(record: WorkOrderRecord, now = new Date()): Date {
+  const from = record.preferredWindow ? new Date(record.preferredWindow.from) : now;
+  return from > now ? from : now;
+}
+
+/**
+ * The MatchEngineer task: schedules a work order that is ready to the best eligible engineer (hard filters on
+ * skills, unexpired certifications and shift, then the earliest start and the shortest travel), never one who
+ * refused it. With no one eligible it records why and answers `null`: the state machine waits for the office.
+ */
+export async function matchEngineer(options: { workOrderId: string }): Promise<{ engineerId: string | null }> {
+  const record = await get(options.workOrderId);
+  if (record.status !== 'ready_to_schedule') return { engineerId: record.engineerId ?? null };
+  const job = jobOf(record);
+  const ranked = job
+    ? rankEngineers({
+        job,
+        engineers: (await listAllEngineers()).map(asEngineer),
+        at: earliestStart(record),
+        exclude: record.refusedBy,
+      })
+    : { candidates: [], excluded: [] };
+  const best = ranked.candidates[0];
+  if (!best) {
+    await change({
+      workOrderId: record.workOrderId,
+      decide: (current) =>
+        current.status !== 'ready_to_schedule' || current.attention?.reason === noMatch
+          ? null
+          : {
+              set: { attention: { reason: noMatch, at: new Date().toISOString() } },
+              entries: [
+                {
+                  at: new Date().toISOString(),
+                  actor: 'scheduler',
+                  type: 'no_engineer_matched',
+                  reason: job ? noMatch : 'The work order has no location to match from.',
+                  data: { excluded: ranked.excluded },
+                },
+              ],
+            },
+    });
+    return { engineerId: null };
+  }
+  const { record: scheduled } = await transition({
+    workOrderId: record.workOrderId,
+    to: 'scheduled',
+    actor: 'scheduler',
+    reason: `Matched: earliest start ${best.start}, ${Math.round(best.travelMinutes)} min travel`,
+    set: { engineerId: best.engineerId, scheduledStart: best.start, attention: undefined },
+    data: { engineerId: best.engineerId, travelMinutes: best.travelMinutes, excluded: ranked.excluded },
+  });
+  return { engineerId: scheduled.engineerId ?? null };
+}
+
+const noMatch = 'No eligible engineer: assign one by hand.';
+
+const refusalCodes = {
+  missing_skill: 'assignment.missing_skill',
+  missing_certification: 'assignment.missing_certification',
+  expired_certification: 'assignment.missing_certification',
+} as const;
+
+/**
+ * The office assigns an engineer by hand. The same hard rules as matching apply: a missing skill or certificate
+ * (an expired one counts as missing) or an engineer off shift is refused with 409 and the reason.
+ */
+export async function assign(options: { workOrderId: string; engineerId: string; start?: string; actor: string }) {
+  const record = await get(options.workOrderId);
+  const engineer = await getEngineer(options.engineerId);
+  if (!engineer) throw new NotFound('engineer', options.engineerId);
+  const job = jobOf(record);
+  if (!job) throw new Conflict('assignment.no_location', 'The work order has no site location yet.');
+  const at = options.start ? new Date(options.start) : earliestStart(record);
+  const check = checkEngineer({ job, engineer: asEngineer(engineer), at });
+  if (!check.ok) {
+    const reason = check.reasons.find((r) => r in refusalCodes) as keyof typeof refusalCodes | undefined;
+    throw new Conflict(
+      reason ? refusalCodes[reason] : 'assignment.unavailable',
+      `${engineer.name} cannot take this job.`,
+      {
+        reasons: check.reasons,
+      },
+    );
+  }
+  return (
+    await transition({
+      workOrderId: options.workOrderId,
+      to: 'scheduled',
+      actor: options.actor,
+      reason: `Assigned by hand to ${engineer.name}`,
+      set: { engineerId: engineer.engineerId, scheduledStart: options.start ?? check.start, attention: undefined },
+      data: { engineerId: engineer.engineerId },
+    })
+  ).record;
+}

@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { findResponse, saveResponse } from '../db/idempotency.ts';
+import { getEngineer, getParts } from '../db/reference.ts';
+import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
+import { Conflict, DomainError, NotFound, ValidationFailed } from '../errors.ts';
+import { assertTransition, fieldStatuses } from './lifecycle.ts';
+import { LatLng, Outcome, PartLine, type Status } from './model.ts';
+import { change, get, transition } from './work-order.ts';
+
+const EventId = z.string().trim().min(8).max(100);
+const Timestamp = z.iso.datetime({ offset: true });
+
+export const Acknowledge = z.union([
+  z.strictObject({ accept: z.literal(true) }),
+  z.strictObject({ accept: z.literal(false), reason: z.string().trim().min(1).max(2000) }),
+]);
+
+export const ReportStatus = z.strictObject({
+  eventId: EventId,
+  status: z.enum(['en_route', 'on_site', 'in_progress', 'paused']),
+  at: Timestamp,
+  reason: z.string().trim().min(1).max(2000).optional(),
+  location: LatLng.optional(),
+});
+export type ReportStatus = z.infer<typeof ReportStatus>;
+
+export const Complete = z.strictObject({
+  eventId: EventId,
+  outcome: Outcome,
+  findings: z.string().trim().min(1).max(8000),
+  workDone: z.string().trim().min(1).max(8000),
+  partsUsed: z.array(PartLine).max(100),
+  followUp: z.string().trim().max(4000).optional(),
+  reason: z.string().trim().max(2000).optional(),
+  signatureAttachmentId: z.string().max(100).optional(),
+  checklist: z
+    .array(z.strictObject({ itemId: z.string().max(100), value: z.unknown() }))
+    .max(200)
+    .optional(),
+});
+export type Complete = z.infer<typeof Complete>;
+
+/** The work order, if it is assigned to this engineer; anyone else's job is reported as missing (404). */
+export async function assignedTo(workOrderId: string, engineerId: string): Promise<WorkOrderRecord> {
+  const record = await get(workOrderId);
+  if (record.engineerId !== engineerId) throw new NotFound('work_order', workOrderId);
+  return record;
+}
+
+/** Accepts the dispatched job, or refuses it: it goes back to matching, never to this engineer again. */
+export async function acknowledge(options: {
+  workOrderId: string;
+  engineerId: string;
+  actor: string;
+  answer: z.infer<typeof Acknowledge>;
+}) {
+  const guard = (record: WorkOrderRecord) => {
+    if (record.engineerId !== options.engineerId) throw new NotFound('work_order', options.workOrderId);
+  };
+  if (options.answer.accept) {
+    return (await transition({ workOrderId: options.workOrderId, to: 'acknowledged', actor: options.actor, guard }))
+      .record;
+  }
+  const { record } = await change({
+    workOrderId: options.workOrderId,
+    decide: (current) => {
+      guard(current);
+      assertTransition(current.status, 'ready_to_schedule');
+      return {
+        set: {
+          status: 'ready_to_schedule',
+          engineerId: undefined,
+          scheduledStart: undefined,
+          refusedBy: [...(current.refusedBy ?? []), options.engineerId],
+        },
+        entries: [
+          {
+            at: new Date().toISOString(),
+            actor: options.actor,
+            type: 'status_changed',
+            from: current.status,
+            to: 'ready_to_schedule',
+            reason: `Refused by the engineer: ${options.answer.accept ? '' : options.answer.reason}`,
+            data: { refusedBy: options.engineerId },
+          },
+        ],
+      };
+    },
+  });
+  return record;
+}
+
+/**
+ * Replays a field event by its phone-made `eventId`: the same event answers as the first time, the same id with
+ * another body is 422. Runs `act` once otherwise and records its answer.
+ */
+async function once<T>(workOrderId: string, eventId: string, body: unknown, act: () => Promise<T>): Promise<T> {
+  const scope = `event#${workOrderId}`;
+  const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+  const stored = await findResponse(scope, eventId);
+  if (stored) {
+    if (stored.requestHash !== requestHash) {
+      throw new DomainError('idempotency.key_reused', 422, `Event ${eventId} was already sent with a different body.`);
+    }
+    return JSON.parse(stored.body) as T;
+  }
+  const result = await act();
+  const saved = await saveResponse(scope, eventId, { requestHash, statusCode: 200, body: JSON.stringify(result) });
+  return JSON.parse(saved.body) as T;
+}
+
+/** The order field statuses happen in: an update older than the current status is recorded, never applied. */
+const fieldOrder: Status[] = ['acknowledged', 'en_route', 'on_site', 'in_progress'];
+
+export async function reportStatus(options: {
+  workOrderId: string;
+  engineerId: string;
+  actor: string;
+  update: ReportStatus;
+}) {
+  const { update } = options;
+  await assignedTo(options.workOrderId, options.engineerId);
+  return once(options.workOrderId, update.eventId, update, async () => {
+    const { record } = await change({
+      workOrderId: options.workOrderId,
+      decide: (current) => {
+        const behind =
+          fieldStatuses.includes(current.status) &&
+          update.status !== 'paused' &&
+          current.status !== 'paused' &&
+          fieldOrder.indexOf(update.status) <= fieldOrder.indexOf(current.status);
+        const entry = {
+          at: update.at,
+          actor: options.actor,
+          type: behind ? 'field_update_recorded' : 'status_changed',
+          from: current.status,
+          to: update.status,
+          reason: update.reason,
+          data: { eventId: update.eventId, location: update.location, receivedAt: new Date().toISOString() },
+        };
+        if (behind) return { set: {}, entries: [entry] };
+        if (!(fieldStatuses.includes(current.status) && current.status !== update.status)) {
+          throw new Conflict(
+            'workorder.invalid_transition',
+            `A ${current.status} work order cannot move to ${update.status}.`,
+          );
+        }
+        return { set: { status: update.status }, entries: [entry] };
+      },
+    });
+    return { id: record.workOrderId, status: record.status, version: record.version };
+  });
+}
+
+/**
+ * Completes the job on site. Refused (409) while the engineer's certifications the job requires are not valid
+ * today: they are checked again here, since one may have expired since assignment.
+ */
+export async function complete(options: {
+  workOrderId: string;
+  engineerId: string;
+  actor: string;
+  completion: Complete;
+}) {
+  const { completion } = options;
+  const record = await assignedTo(options.workOrderId, options.engineerId);
+  return once(options.workOrderId, completion.eventId, completion, async () => {
+    const parts = await getParts(completion.partsUsed.map((p) => p.sku));
+    const unknown = completion.partsUsed.filter((p) => !parts.some((part) => part.sku === p.sku));
+    if (unknown.length > 0) throw new ValidationFailed(`Unknown part(s): ${unknown.map((p) => p.sku).join(', ')}.`);
+    const engineer = await getEngineer(options.engineerId);
+    const now = new Date();
+    const missing = (record.requiredCertifications ?? []).filter(
+      (code) =>
+        !engineer?.certifications.some(
+          (c) => c.code === code && c.expiresAt.slice(0, 10) >= now.toISOString().slice(0, 10),
+        ),
+    );
+    if (missing.length > 0) {
+      throw new Conflict(
+        'completion.missing_certification',
+        'A certification this job requires is missing or expired.',
+        {
+          missing: missing.map((code) => ({ kind: 'certification', code })),
+        },
+      );
+    }
+    const { record: completed } = await transition({
+      workOrderId: options.workOrderId,
+      to: 'completed',
+      actor: options.actor,
+      reason: `Outcome: ${completion.outcome}`,
+      set: {
+        completion: {
+          outcome: completion.outcome,
+          findings: completion.findings,
+          workDone: completion.workDone,
+          partsUsed: completion.partsUsed,
+          followUp: completion.followUp,
+          reason: completion.reason,
+          completedBy: options.engineerId,
+          at: now.toISOString(),
+        },
+      },
+    });
+    return { id: completed.workOrderId, status: completed.status, version: completed.version };
+  });
+}
+
+/** The engineer's jobs for a day (UTC), in route order: by scheduled start. */
+export async function myJobs(options: { engineerId: string; date: string }) {
+  const from = `${options.date}T00:00:00.000Z`;
+  const to = `${options.date}T23:59:59.999Z`;
+  return listByEngineer(options.engineerId, { from, to });
+}

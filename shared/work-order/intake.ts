@@ -1,0 +1,307 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import type { FreeSite } from '../db/entities/work-order.ts';
+import {
+  type AssetRecord,
+  type CustomerRecord,
+  getAsset,
+  getCustomer,
+  getJobTemplate,
+  getParts,
+  getSite,
+  type JobTemplateRecord,
+  type SiteRecord,
+} from '../db/reference.ts';
+import { createWorkOrder, getWorkOrder, nextInSequence, type WorkOrderRecord } from '../db/work-orders.ts';
+import { NotFound, ValidationFailed } from '../errors.ts';
+import { startWorkOrder } from '../workflow.ts';
+import { categories, findCategory } from './categories.ts';
+import { LatLng, PartLine, Priority, type Source } from './model.ts';
+import { estimateCostMinor } from './pricing.ts';
+import { slaDueAt, triage } from './triage.ts';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const Timestamp = z.iso.datetime({ offset: true });
+
+/** What a customer may send: no priority, status, engineer or price (unknown fields are refused). */
+export const SubmitRequest = z.strictObject({
+  siteId: text(64).optional(),
+  site: z
+    .strictObject({
+      address: text(300),
+      postcode: text(16),
+      lat: LatLng.shape.lat.optional(),
+      lng: LatLng.shape.lng.optional(),
+    })
+    .optional(),
+  assetId: text(64).optional(),
+  category: z.enum(categories.map((c) => c.id) as [string, ...string[]]),
+  description: text(4000),
+  contact: z.strictObject({
+    name: text(200),
+    phone: text(40).optional(),
+    email: z.email().max(254).optional(),
+  }),
+  preferredWindow: z.strictObject({ from: Timestamp, to: Timestamp }).optional(),
+});
+export type SubmitRequest = z.infer<typeof SubmitRequest>;
+
+/** What the office sends to create a work order; defaults come from the job template. */
+export const CreateWorkOrder = z.strictObject({
+  customerId: text(64),
+  siteId: text(64),
+  assetIds: z.array(text(64)).max(20).optional(),
+  jobType: text(64),
+  description: text(4000),
+  priority: Priority.optional(),
+  requiredSkills: z.array(text(64)).max(20).optional(),
+  requiredCertifications: z.array(text(64)).max(20).optional(),
+  parts: z.array(PartLine).max(100).optional(),
+  estimatedMinutes: z.number().int().positive().max(10_000).optional(),
+  estimatedCostMinor: z.number().int().nonnegative().optional(),
+  accessInstructions: text(2000).optional(),
+  safetyNotes: text(2000).optional(),
+});
+export type CreateWorkOrder = z.infer<typeof CreateWorkOrder>;
+
+/** Ids derive from the caller and their idempotency key, so a retry after a fault finds the same work order. */
+function workOrderIdFor(scope: string, idempotencyKey: string): string {
+  return `wo_${createHash('sha256').update(`${scope}\n${idempotencyKey}`).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * Logs a customer's request. Priority and SLA come from triage and the customer's contract. A request at a known
+ * site whose category maps to a job template goes on by itself; one with only a free-text address waits for the
+ * office to complete it (the state machine parks it in `logged`).
+ */
+export async function submitRequest(options: {
+  customerId: string;
+  actor: string;
+  idempotencyKey: string;
+  request: SubmitRequest;
+  source?: Source;
+}): Promise<WorkOrderRecord> {
+  const { request } = options;
+  const customer = await getCustomer(options.customerId);
+  if (!customer) throw new NotFound('customer', options.customerId);
+  const site = request.siteId ? await ownSite(customer, request.siteId) : undefined;
+  if (!site && !request.site) throw new ValidationFailed('Give a siteId or a site address.');
+  if (request.assetId) await ownAsset(customer, request.assetId, site);
+  const category = findCategory(request.category);
+  const template = category ? await getJobTemplate(category.jobType) : undefined;
+  const loggedAt = new Date();
+  const triaged = triage({
+    categoryId: request.category,
+    description: request.description,
+    loggedAt,
+    contract: customer.contract,
+  });
+  return log({
+    workOrderId: workOrderIdFor(`${options.actor}#request`, options.idempotencyKey),
+    loggedAt,
+    actor: options.actor,
+    source: options.source ?? 'api',
+    customer,
+    site,
+    freeSite: site ? undefined : request.site,
+    assetIds: request.assetId ? [request.assetId] : [],
+    categoryId: request.category,
+    template,
+    description: request.description,
+    contact: request.contact,
+    preferredWindow: request.preferredWindow,
+    priority: triaged.priority,
+    triageReasons: triaged.reasons,
+    slaDueAt: triaged.slaDueAt,
+  });
+}
+
+/** Creates a work order for the office, with the job template's defaults for whatever it leaves out. */
+export async function createForOffice(options: {
+  actor: string;
+  idempotencyKey: string;
+  request: CreateWorkOrder;
+}): Promise<WorkOrderRecord> {
+  const { request } = options;
+  const customer = await getCustomer(request.customerId);
+  if (!customer) throw new NotFound('customer', request.customerId);
+  const site = await ownSite(customer, request.siteId);
+  for (const assetId of request.assetIds ?? []) await ownAsset(customer, assetId, site);
+  const template = await getJobTemplate(request.jobType);
+  if (!template) {
+    throw new ValidationFailed(`Unknown job type ${request.jobType}.`, [
+      { path: 'body.jobType', message: 'Not a job template of this instance.' },
+    ]);
+  }
+  const loggedAt = new Date();
+  const categoryId = categories.find((c) => c.jobType === request.jobType)?.id ?? 'general_maintenance';
+  const triaged = triage({ categoryId, description: request.description, loggedAt, contract: customer.contract });
+  const priority = request.priority ?? triaged.priority;
+  return log({
+    workOrderId: workOrderIdFor(`${options.actor}#work-order`, options.idempotencyKey),
+    loggedAt,
+    actor: options.actor,
+    source: 'office',
+    customer,
+    site,
+    assetIds: request.assetIds ?? [],
+    categoryId,
+    template,
+    description: request.description,
+    priority,
+    triageReasons: request.priority ? [`priority ${priority} set by the office`] : triaged.reasons,
+    slaDueAt: request.priority ? slaDueAt({ priority, loggedAt, contract: customer.contract }) : triaged.slaDueAt,
+    overrides: request,
+  });
+}
+
+/**
+ * Books an asset's next planned service as a `logged` work order for its due date, once per asset and date (the id
+ * derives from both). Its execution starts when it falls due (the planned maintenance run) or the office releases it.
+ */
+export async function planService(options: { asset: AssetRecord; dueDate: string; actor: string }) {
+  const { asset, dueDate } = options;
+  if (!asset.servicePlan) throw new ValidationFailed(`Asset ${asset.assetId} has no service plan.`);
+  const [customer, site, template] = await Promise.all([
+    getCustomer(asset.customerId),
+    getSite(asset.siteId),
+    getJobTemplate(asset.servicePlan.jobType),
+  ]);
+  if (!customer || !site || !template) throw new NotFound('asset', asset.assetId);
+  return log({
+    workOrderId: `wo_plan_${asset.assetId}_${dueDate}`,
+    loggedAt: new Date(),
+    actor: options.actor,
+    source: 'planned',
+    customer,
+    site,
+    assetIds: [asset.assetId],
+    categoryId: categories.find((c) => c.jobType === template.jobType)?.id ?? 'general_maintenance',
+    template,
+    description: `Planned ${template.name.toLowerCase()} (${asset.type}), due ${dueDate}`,
+    priority: 'P4',
+    triageReasons: ["planned maintenance from the asset's service plan"],
+    slaDueAt: `${dueDate}T23:59:59.000Z`,
+    plannedFor: dueDate,
+  });
+}
+
+async function ownSite(customer: CustomerRecord, siteId: string): Promise<SiteRecord> {
+  const site = await getSite(siteId);
+  // Another customer's site is reported exactly like a missing one: never reveal that it exists.
+  if (!site || site.customerId !== customer.customerId) throw new NotFound('site', siteId);
+  return site;
+}
+
+async function ownAsset(customer: CustomerRecord, assetId: string, site: SiteRecord | undefined) {
+  const asset = await getAsset(assetId);
+  if (!asset || asset.customerId !== customer.customerId || (site && asset.siteId !== site.siteId)) {
+    throw new NotFound('asset', assetId);
+  }
+  return asset;
+}
+
+interface LogOptions {
+  workOrderId: string;
+  loggedAt: Date;
+  actor: string;
+  source: Source;
+  customer: CustomerRecord;
+  site?: SiteRecord;
+  freeSite?: FreeSite;
+  assetIds: string[];
+  categoryId: string;
+  template?: JobTemplateRecord;
+  description: string;
+  contact?: WorkOrderRecord['contact'];
+  preferredWindow?: WorkOrderRecord['preferredWindow'];
+  priority: Priority;
+  triageReasons: string[];
+  slaDueAt: string;
+  overrides?: Partial<CreateWorkOrder>;
+  /** A planned visit: its execution starts when it falls due, not now. */
+  plannedFor?: string;
+}
+
+/** Writes the new work order with its first timeline entry and starts its execution (both idempotent). */
+async function log(options: LogOptions): Promise<WorkOrderRecord> {
+  const { template, overrides = {}, customer, site } = options;
+  const parts = overrides.parts ?? template?.defaultParts ?? [];
+  const prices = await getParts(parts.map((p) => p.sku));
+  const unknownSku = parts.find((p) => !prices.some((price) => price.sku === p.sku));
+  if (unknownSku) throw new ValidationFailed(`Unknown part ${unknownSku.sku}.`);
+  const estimatedCostMinor =
+    overrides.estimatedCostMinor ??
+    (template
+      ? estimateCostMinor({
+          template: { ...template, estimatedMinutes: overrides.estimatedMinutes ?? template.estimatedMinutes },
+          parts: parts.map((p) => ({
+            qty: p.qty,
+            unitPriceMinor: prices.find((x) => x.sku === p.sku)?.unitPriceMinor ?? 0,
+          })),
+          labourRateMinor: customer.contract?.labourRateMinor ?? standardLabourRateMinor,
+        })
+      : undefined);
+  const at = options.loggedAt.toISOString();
+  const location =
+    site ?? (options.freeSite?.lat !== undefined && options.freeSite.lng !== undefined ? options.freeSite : undefined);
+  const record: WorkOrderRecord = {
+    workOrderId: options.workOrderId,
+    ref: `WO-${String(await nextInSequence('workOrderRef')).padStart(6, '0')}`,
+    version: 1,
+    status: 'logged',
+    board: 'open',
+    priority: options.priority,
+    triageReasons: options.triageReasons,
+    slaDueAt: options.slaDueAt,
+    loggedAt: at,
+    updatedAt: at,
+    source: options.source,
+    owner: 'dispatch',
+    customerId: customer.customerId,
+    siteId: site?.siteId,
+    site: options.freeSite,
+    location: location ? { lat: location.lat as number, lng: location.lng as number } : undefined,
+    assetIds: options.assetIds,
+    categoryId: options.categoryId,
+    jobType: template?.jobType,
+    description: options.description,
+    contact: options.contact ?? customer.contacts[0],
+    preferredWindow: options.preferredWindow,
+    requiredSkills: overrides.requiredSkills ?? template?.requiredSkills,
+    requiredCertifications: overrides.requiredCertifications ?? template?.requiredCertifications,
+    parts,
+    estimatedMinutes: overrides.estimatedMinutes ?? template?.estimatedMinutes,
+    estimatedCostMinor,
+    accessInstructions: overrides.accessInstructions ?? site?.accessInstructions,
+    safetyNotes: overrides.safetyNotes ?? template?.safetyNotes,
+    approvalRequired: template ? needsApproval(template, estimatedCostMinor) : undefined,
+    refusedBy: [],
+    stageTimes: { logged: at },
+    plannedFor: options.plannedFor,
+  };
+  const created = await createWorkOrder(record, {
+    at,
+    actor: options.actor,
+    type: 'logged',
+    to: 'logged',
+    reason: `Logged from ${options.source}, priority ${options.priority}`,
+    data: { triage: options.triageReasons },
+  });
+  const stored = created ? record : await getWorkOrder(record.workOrderId);
+  if (!stored) throw new Error(`Work order ${record.workOrderId} vanished after it was created`);
+  if (!options.plannedFor) await startWorkOrder(stored.workOrderId);
+  return stored;
+}
+
+/** The labour rate used for estimates when the contract sets none (minor units per hour). */
+export const standardLabourRateMinor = 7_500;
+
+function needsApproval(template: JobTemplateRecord, estimatedCostMinor: number | undefined): boolean {
+  if (template.requiresApproval) return true;
+  return (
+    template.approvalThresholdMinor !== undefined &&
+    estimatedCostMinor !== undefined &&
+    estimatedCostMinor > template.approvalThresholdMinor
+  );
+}

@@ -1,0 +1,50 @@
+import { Conflict } from '../errors.ts';
+import type { Status } from './model.ts';
+
+/**
+ * Every allowed move of a work order, in one table: the only place the lifecycle is checked.
+ * Engineers on bad signal may skip a field status (acknowledged straight to on_site), so forward skips within the
+ * field statuses are allowed; nothing moves backwards except a refusal (back to scheduling) and pause/resume.
+ * Cancellation is possible from any status before the engineer is on site.
+ */
+export const transitions: Record<Status, readonly Status[]> = {
+  logged: ['pending_approval', 'ready_to_schedule', 'cancelled'],
+  pending_approval: ['ready_to_schedule', 'rejected', 'cancelled'],
+  rejected: [],
+  ready_to_schedule: ['scheduled', 'cancelled'],
+  scheduled: ['dispatched', 'ready_to_schedule', 'cancelled'],
+  dispatched: ['acknowledged', 'ready_to_schedule', 'cancelled'],
+  acknowledged: ['en_route', 'on_site', 'in_progress', 'cancelled'],
+  en_route: ['on_site', 'in_progress', 'cancelled'],
+  on_site: ['in_progress', 'completed'],
+  in_progress: ['paused', 'completed'],
+  paused: ['in_progress', 'completed'],
+  completed: ['closed'],
+  closed: [],
+  cancelled: [],
+};
+
+/** Statuses in which the engineer holds the job and works it. */
+export const fieldStatuses: readonly Status[] = ['acknowledged', 'en_route', 'on_site', 'in_progress', 'paused'];
+
+/** Work orders in these statuses are finished: nothing moves them again. */
+export const terminalStatuses: readonly Status[] = ['closed', 'rejected', 'cancelled'];
+
+export function canTransition(from: Status, to: Status): boolean {
+  return transitions[from].includes(to);
+}
+
+/** Throws `workorder.invalid_transition` (409) unless the move is in the table. */
+export function assertTransition(from: Status, to: Status): void {
+  if (!canTransition(from, to)) {
+    throw new Conflict('workorder.invalid_transition', `A work order cannot move from ${from} to ${to}.`, {
+      currentStatus: from,
+      allowed: transitions[from],
+    });
+  }
+}
+
+/** The dispatch board a work order sits on. */
+export function boardOf(status: Status): 'open' | 'done' {
+  return terminalStatuses.includes(status) ? 'done' : 'open';
+}

@@ -1,0 +1,104 @@
+import { z } from 'zod';
+
+/** Work order statuses, in lifecycle order. The names are part of the HTTP API. */
+export const Status = z.enum([
+  'logged',
+  'pending_approval',
+  'rejected',
+  'ready_to_schedule',
+  'scheduled',
+  'dispatched',
+  'acknowledged',
+  'en_route',
+  'on_site',
+  'in_progress',
+  'paused',
+  'completed',
+  'closed',
+  'cancelled',
+]);
+export type Status = z.infer<typeof Status>;
+
+/** P1 emergency ... P4 routine. */
+export const Priority = z.enum(['P1', 'P2', 'P3', 'P4']);
+export type Priority = z.infer<typeof Priority>;
+
+export const Source = z.enum(['api', 'web', 'email', 'office', 'planned', 'quote', 'follow_up']);
+export type Source = z.infer<typeof Source>;
+
+export const Outcome = z.enum(['fixed', 'follow_up_required', 'could_not_complete']);
+export type Outcome = z.infer<typeof Outcome>;
+
+export const Role = z.enum(['customer', 'engineer', 'dispatcher', 'approver', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+export const LatLng = z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
+export type LatLng = z.infer<typeof LatLng>;
+
+export const PartLine = z.strictObject({
+  sku: z.string().min(1).max(64),
+  qty: z.number().int().positive().max(10_000),
+});
+export type PartLine = z.infer<typeof PartLine>;
+
+/** A customer's contract: how fast each priority must be attended, and what is billed. */
+export interface Contract {
+  /** Hours from logging to attendance, per priority. Absent tiers use the standard SLA. */
+  slaHours?: Partial<Record<Priority, number>>;
+  callOutFeeMinor?: number;
+  /** Labour rate override, minor units per hour. */
+  labourRateMinor?: number;
+}
+
+export interface Certification {
+  /** e.g. `gas_safe`, `niceic`, `f_gas`. */
+  code: string;
+  number: string;
+  /** ISO date (inclusive last valid day) or timestamp. */
+  expiresAt: string;
+}
+
+/** A weekly shift: the days worked (1 = Monday ... 7 = Sunday) and the hours, local time "HH:MM". */
+export interface Shift {
+  days: number[];
+  start: string;
+  end: string;
+}
+
+export interface Engineer {
+  id: string;
+  name: string;
+  email?: string;
+  phone?: string;
+  skills: string[];
+  certifications: Certification[];
+  homeBase: LatLng;
+  shift: Shift;
+  /** Labour rate, minor units per hour. */
+  hourlyRateMinor: number;
+  active: boolean;
+}
+
+export interface JobTemplate {
+  jobType: string;
+  name: string;
+  requiredSkills: string[];
+  requiredCertifications: string[];
+  defaultParts: PartLine[];
+  estimatedMinutes: number;
+  /** Always needs an approver, whatever the cost. */
+  requiresApproval: boolean;
+  /** Needs an approver when the estimated cost is above this (minor units). */
+  approvalThresholdMinor?: number;
+  /** Fixed labour price (minor units) instead of time at the engineer's rate. */
+  fixedPriceMinor?: number;
+  safetyNotes?: string;
+}
+
+/** A job category customers choose from; it maps to a job template and a base priority. */
+export interface Category {
+  id: string;
+  name: string;
+  jobType: string;
+  basePriority: Priority;
+}

@@ -1,0 +1,163 @@
+import { z } from 'zod';
+import { getCustomer, getJobTemplate, getSite } from '../db/reference.ts';
+import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
+import { startWorkOrder } from '../workflow.ts';
+import { PartLine, Priority } from './model.ts';
+import { slaDueAt } from './triage.ts';
+import { change, detailsComplete, get, transition } from './work-order.ts';
+
+export const Reason = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
+
+/**
+ * The details the office may still change, and in which statuses: once an engineer is on the way, the job
+ * as dispatched is what they work to.
+ */
+export const UpdateWorkOrder = z
+  .strictObject({
+    description: z.string().trim().min(1).max(4000),
+    priority: Priority,
+    jobType: z.string().trim().min(1).max(64),
+    siteId: z.string().trim().min(1).max(64),
+    assetIds: z.array(z.string().min(1).max(64)).max(20),
+    requiredSkills: z.array(z.string().min(1).max(64)).max(20),
+    requiredCertifications: z.array(z.string().min(1).max(64)).max(20),
+    parts: z.array(PartLine).max(100),
+    estimatedMinutes: z.number().int().positive().max(10_000),
+    accessInstructions: z.string().trim().max(2000),
+    safetyNotes: z.string().trim().max(2000),
+  })
+  .partial()
+  .refine((body) => Object.keys(body).length > 0, 'Send at least one field to change.');
+export type UpdateWorkOrder = z.infer<typeof UpdateWorkOrder>;
+
+const editableStatuses = ['logged', 'pending_approval', 'ready_to_schedule', 'scheduled'];
+
+/** Changes details under optimistic locking (`If-Match`); priority recomputes the SLA due time. */
+export async function update(options: {
+  workOrderId: string;
+  expectedVersion: number;
+  actor: string;
+  patch: UpdateWorkOrder;
+}) {
+  const record = await get(options.workOrderId);
+  const customer = record.customerId ? await getCustomer(record.customerId) : undefined;
+  const template = options.patch.jobType ? await getJobTemplate(options.patch.jobType) : undefined;
+  if (options.patch.jobType && !template) throw new ValidationFailed(`Unknown job type ${options.patch.jobType}.`);
+  const site = options.patch.siteId ? await getSite(options.patch.siteId) : undefined;
+  if (options.patch.siteId && (!site || site.customerId !== record.customerId))
+    throw new NotFound('site', options.patch.siteId);
+  // A new job type brings its template's requirements unless the same patch sets them.
+  const defaults = template
+    ? {
+        requiredSkills: template.requiredSkills,
+        requiredCertifications: template.requiredCertifications,
+        estimatedMinutes: template.estimatedMinutes,
+        safetyNotes: template.safetyNotes,
+        approvalRequired: template.requiresApproval,
+      }
+    : {};
+  const location = site
+    ? { location: { lat: site.lat, lng: site.lng }, accessInstructions: site.accessInstructions }
+    : {};
+  return change({
+    workOrderId: options.workOrderId,
+    expectedVersion: options.expectedVersion,
+    decide: (current) => {
+      if (!editableStatuses.includes(current.status)) {
+        throw new Conflict('workorder.not_editable', `A ${current.status} work order's details can no longer change.`);
+      }
+      const { priority, ...rest } = options.patch;
+      const set = {
+        ...defaults,
+        ...location,
+        ...rest,
+        ...(priority && priority !== current.priority
+          ? {
+              priority,
+              slaDueAt: slaDueAt({ priority, loggedAt: new Date(current.loggedAt), contract: customer?.contract }),
+            }
+          : {}),
+      };
+      return {
+        set,
+        entries: [
+          {
+            at: new Date().toISOString(),
+            actor: options.actor,
+            type: 'details_changed',
+            data: { fields: Object.keys(options.patch) },
+          },
+        ],
+      };
+    },
+  }).then((result) => result.record);
+}
+
+/**
+ * Sends a `logged` work order whose details the office completed on to approval or scheduling. Starting the
+ * execution is idempotent, so this also sets off a work order whose execution was never started.
+ */
+export async function release(options: { workOrderId: string; actor: string }) {
+  const { record } = await change({
+    workOrderId: options.workOrderId,
+    decide: (current) => {
+      if (current.status !== 'logged') {
+        throw new Conflict(
+          'workorder.invalid_transition',
+          `Only a logged work order can be released; this one is ${current.status}.`,
+        );
+      }
+      if (!detailsComplete(current)) {
+        throw new ValidationFailed('Complete the customer, site and job type before releasing the work order.');
+      }
+      return {
+        set: {},
+        entries: [{ at: new Date().toISOString(), actor: options.actor, type: 'released' }],
+        answers: 'release',
+      };
+    },
+  });
+  await startWorkOrder(options.workOrderId);
+  return record;
+}
+
+export async function approve(options: { workOrderId: string; actor: string }) {
+  return (
+    await transition({
+      workOrderId: options.workOrderId,
+      to: 'ready_to_schedule',
+      actor: options.actor,
+      reason: 'Approved',
+    })
+  ).record;
+}
+
+export async function reject(options: { workOrderId: string; actor: string; reason: string }) {
+  const { record } = await transition({
+    workOrderId: options.workOrderId,
+    to: 'rejected',
+    actor: options.actor,
+    reason: options.reason,
+    guard: (current) => {
+      if (current.status !== 'pending_approval' && current.status !== 'rejected') {
+        throw new Conflict(
+          'workorder.invalid_transition',
+          `Only a work order pending approval can be rejected; this one is ${current.status}.`,
+        );
+      }
+    },
+    resumeWith: { error: 'WorkOrder.Rejected', cause: options.reason },
+  });
+  return record;
+}
+
+export async function cancel(options: { workOrderId: string; actor: string; reason: string }) {
+  return (
+    await transition({
+      workOrderId: options.workOrderId,
+      to: 'cancelled',
+      actor: options.actor,
+      reason: options.reason,
+    })
+  ).record;
+}

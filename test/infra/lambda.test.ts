@@ -1,0 +1,77 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Fn } from '../../infra/lambda.ts';
+import { workflowTasks } from '../../infra/routes.ts';
+import { Storage } from '../../infra/storage.ts';
+import { testApp } from './synth.ts';
+import { allowedActions, functionsByHandlerFile, nagAcknowledgements, nagFindings } from './template.ts';
+
+const noopHandler = 'test/infra/fixtures/noop-handler.ts';
+const cleanups: (() => void)[] = [];
+
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function stackWithFn(handlerFile = noopHandler, options: { bundle?: boolean } = {}) {
+  const { app, cleanup } = testApp(options);
+  cleanups.push(cleanup);
+  const stack = new Stack(app, 'Test');
+  return { app, stack, storage: new Storage(stack, 'Storage'), fn: new Fn(stack, 'Handler', { handlerFile }) };
+}
+
+describe('Fn', () => {
+  it('pairs the bucket grant with BUCKET_NAME', () => {
+    const { stack, storage, fn } = stackWithFn();
+
+    fn.bindBucket(storage.bucket);
+
+    const [, resource] = functionsByHandlerFile(Template.fromStack(stack)).get(noopHandler) ?? [];
+    expect(resource?.Properties.Environment.Variables).toHaveProperty('BUCKET_NAME', { Ref: expect.any(String) });
+    expect(allowedActions(Template.fromStack(stack), resource ?? { Type: '', Properties: {} })).toContain('s3:PutObject');
+  });
+
+  it('pairs the read-only table grant with TABLE_NAME, and writes nothing', () => {
+    const { stack, storage, fn } = stackWithFn();
+
+    fn.bindTable(storage.table, 'read');
+
+    const [, resource] = functionsByHandlerFile(Template.fromStack(stack)).get(noopHandler) ?? [];
+    const actions = allowedActions(Template.fromStack(stack), resource ?? { Type: '', Properties: {} });
+    expect(resource?.Properties.Environment.Variables).toHaveProperty('TABLE_NAME', { Ref: expect.any(String) });
+    expect(actions).toContain('dynamodb:Query');
+    expect(actions).not.toContain('dynamodb:PutItem');
+  });
+
+  it('acknowledges exactly the wildcards its bindings bring, each with a specific reason', () => {
+    const { stack, storage, fn } = stackWithFn();
+
+    fn.bindTable(storage.table, 'write').bindBucket(storage.bucket).bindWorkflow({
+      stateMachineArn: 'arn:aws:states:eu-west-2:111111111111:stateMachine:Test-WorkOrder',
+      executionsArn: 'arn:aws:states:eu-west-2:111111111111:execution:Test-WorkOrder:*',
+    });
+
+    const raw = nagFindings(stack, { ignoreAcknowledgements: true });
+    expect(nagFindings(stack).filter((finding) => finding.severity === 'error')).toEqual([]);
+    for (const ack of nagAcknowledgements(stack)) {
+      expect(raw.some((f) => f.id === ack.id && f.path.startsWith(ack.path)), `${ack.id} at ${ack.path}`).toBe(true);
+    }
+  });
+
+  // Bundles for real (esbuild, a few seconds): the one test that proves the deployed code is complete ESM.
+  it('bundles a workflow handler into one ESM file with its #shared imports, the SDK and a source map', () => {
+    const { app, stack } = stackWithFn(workflowTasks.LoadWorkOrder, { bundle: true });
+
+    const [, resource] = functionsByHandlerFile(Template.fromStack(stack)).get(workflowTasks.LoadWorkOrder) ?? [];
+    const assetDir = join(app.outdir, `asset.${String(resource?.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    const code = readFileSync(join(assetDir, 'index.mjs'), 'utf8');
+    expect(code.startsWith("import { createRequire } from 'module'; const require = createRequire(")).toBe(true);
+    expect(code).toMatch(/export\s*\{[^}]*\bhandler\s*\}/);
+    expect(code).not.toMatch(/["']#shared\//);
+    expect(code).not.toMatch(/from\s*["']@aws-sdk\//);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+  });
+});

@@ -1,0 +1,380 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../infra/app.ts';
+import { type Need, routes, type WorkflowTask, workflowTasks } from '../../infra/routes.ts';
+import type { FieldOpsStack } from '../../infra/stack.ts';
+import { tableKeys } from '../../shared/db/table.ts';
+import { testApp } from './synth.ts';
+import {
+  allowedActions,
+  type CfnResource,
+  functionsByHandlerFile,
+  isSpecificReason,
+  nagAcknowledgements,
+  nagFindings,
+  resource,
+  resourcesOf,
+  roleStatements,
+} from './template.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: ASL JSON, walked generically
+type AslState = Record<string, any>;
+
+const deployed = routes.filter((route) => !route.localOnly);
+const needsByFile = new Map<string, Set<Need>>();
+for (const route of deployed) {
+  needsByFile.set(route.handler, new Set([...(needsByFile.get(route.handler) ?? []), ...route.needs]));
+}
+const lambdaServiceErrors = [
+  'Lambda.ServiceException',
+  'Lambda.AWSLambdaException',
+  'Lambda.SdkClientException',
+  'Lambda.TooManyRequestsException',
+];
+const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const workflowActions = [
+  'states:StartExecution',
+  'states:SendTaskSuccess',
+  'states:SendTaskFailure',
+  'states:DescribeExecution',
+  'states:GetExecutionHistory',
+];
+
+let stack: FieldOpsStack;
+let template: Template;
+let outdir: string;
+let cleanup: () => void;
+
+beforeAll(() => {
+  const test = testApp();
+  cleanup = test.cleanup;
+  outdir = test.app.outdir;
+  stack = buildApp(test.app).stack;
+  template = Template.fromStack(stack);
+});
+
+afterAll(() => cleanup());
+
+function fnFor(handlerFile: string): CfnResource {
+  const entry = functionsByHandlerFile(template).get(handlerFile);
+  if (!entry) throw new Error(`No function for ${handlerFile}`);
+  return entry[1];
+}
+
+/**
+ * The definition as deployed: the staged copy of the ASL file with CloudFormation's definition substitutions
+ * applied, each function ARN written as `fn:<handler file>`.
+ */
+function deployedDefinition(): AslState {
+  const [[, machine] = []] = resourcesOf(template, 'AWS::StepFunctions::StateMachine');
+  const handlerFileOf = new Map([...functionsByHandlerFile(template)].map(([file, [id]]) => [id, file]));
+  const substitutions = machine?.Properties.DefinitionSubstitutions as Record<string, { 'Fn::GetAtt': [string] }>;
+  const staged = readFileSync(join(outdir, `asset.${machine?.Properties.DefinitionS3Location.Key}`), 'utf8');
+  return JSON.parse(
+    staged.replace(/\$\{(\w+)\}/g, (placeholder, name: string) => {
+      const arn = substitutions[name];
+      return arn ? `fn:${handlerFileOf.get(arn['Fn::GetAtt'][0])}` : placeholder;
+    }),
+  );
+}
+
+/** Every state with its name and whether it sits inside a Parallel branch. */
+function allStates(states: Record<string, AslState>, inBranch = false): [string, AslState, boolean][] {
+  return Object.entries(states).flatMap(([name, state]): [string, AslState, boolean][] => [
+    [name, state, inBranch],
+    ...(state.Branches ?? []).flatMap((branch: AslState) => allStates(branch.States, true)),
+  ]);
+}
+
+describe('the HTTP API', () => {
+  it('deploys every route that is not local-only, and no local-only route', () => {
+    const routeKeys = resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, route]) => route.Properties.RouteKey);
+
+    expect(routeKeys.sort()).toEqual(deployed.map((route) => `${route.method} ${route.path}`).sort());
+  });
+
+  it('puts the Cognito JWT authorizer on every route unless the route says auth: false', () => {
+    const [[authorizerId, authorizer] = []] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
+    const byKey = new Map(resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r]));
+
+    expect(authorizer?.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    for (const route of deployed) {
+      const props = byKey.get(`${route.method} ${route.path}`)?.Properties;
+      if (route.auth === false) expect(props?.AuthorizationType ?? 'NONE').toBe('NONE');
+      else expect(props).toMatchObject({ AuthorizationType: 'JWT', AuthorizerId: { Ref: authorizerId } });
+    }
+  });
+
+  it("verifies tokens issued by the stack's user pool for its app client", () => {
+    const [[poolId] = []] = resourcesOf(template, 'AWS::Cognito::UserPool');
+    const [[clientId] = []] = resourcesOf(template, 'AWS::Cognito::UserPoolClient');
+    const [[, authorizer] = []] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
+
+    expect(authorizer?.Properties.JwtConfiguration.Audience).toEqual([{ Ref: clientId }]);
+    expect(authorizer?.Properties.JwtConfiguration.Issuer).toEqual({ 'Fn::GetAtt': [poolId, 'ProviderURL'] });
+  });
+
+  it('runs one function per handler file, serving all of that file’s routes', () => {
+    const functionOfIntegration = new Map(
+      resourcesOf(template, 'AWS::ApiGatewayV2::Integration').map(([id, integration]) => [
+        id,
+        integration.Properties.IntegrationUri['Fn::GetAtt'][0] as string,
+      ]),
+    );
+    const handlerFileOf = new Map([...functionsByHandlerFile(template)].map(([file, [id]]) => [id, file]));
+
+    for (const [, route] of resourcesOf(template, 'AWS::ApiGatewayV2::Route')) {
+      const integrationId = route.Properties.Target['Fn::Join'][1][1].Ref as string;
+      const served = handlerFileOf.get(functionOfIntegration.get(integrationId) ?? '');
+      const declared = deployed.find((r) => `${r.method} ${r.path}` === route.Properties.RouteKey)?.handler;
+      expect(served).toBe(declared);
+    }
+    const apiFunctions = [...functionsByHandlerFile(template).keys()].filter((file) => needsByFile.has(file));
+    expect(apiFunctions.sort()).toEqual([...needsByFile.keys()].sort());
+  });
+
+  it('logs access as JSON and throttles the default stage', () => {
+    const [[, stage] = []] = resourcesOf(template, 'AWS::ApiGatewayV2::Stage');
+
+    expect(stage?.Properties).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingBurstLimit: 200, ThrottlingRateLimit: 100 },
+    });
+    expect(JSON.parse(stage?.Properties.AccessLogSettings.Format)).toHaveProperty('requestId', '$context.requestId');
+  });
+
+  it('lets nobody sign themselves up or set their own role', () => {
+    const [[, pool] = []] = resourcesOf(template, 'AWS::Cognito::UserPool');
+    const [[, client] = []] = resourcesOf(template, 'AWS::Cognito::UserPoolClient');
+
+    expect(pool?.Properties.AdminCreateUserConfig.AllowAdminCreateUserOnly).toBe(true);
+    expect(pool?.Properties.MfaConfiguration).toBe('OPTIONAL');
+    expect(pool?.Properties.Policies.PasswordPolicy).toMatchObject({ MinimumLength: 12, RequireSymbols: true });
+    expect(pool?.Properties.Schema.map((attribute: { Name: string }) => attribute.Name).sort()).toEqual([
+      'customerId',
+      'engineerId',
+      'role',
+    ]);
+    expect(client?.Properties.WriteAttributes.filter((name: string) => name.startsWith('custom:'))).toEqual([]);
+  });
+
+  it('outputs the API URL, the user pool id and the app client id', () => {
+    const outputs = Object.keys(template.toJSON().Outputs);
+
+    for (const name of ['ApiUrl', 'ApiUserPoolId', 'ApiUserPoolClientId']) {
+      expect(outputs.some((output) => output.startsWith(name))).toBe(true);
+    }
+  });
+});
+
+describe('the functions', () => {
+  it.each([...needsByFile])('%s gets exactly the environment and grants its routes need', (handlerFile, needs) => {
+    const fn = fnFor(handlerFile);
+    const actions = allowedActions(template, fn);
+    const table = needs.has('read') || needs.has('write');
+
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
+      ['NODE_OPTIONS', ...(table ? ['TABLE_NAME'] : []), ...(needs.has('workflow') ? ['STATE_MACHINE_ARN'] : [])].sort(),
+    );
+    expect(actions.has('dynamodb:Query')).toBe(table);
+    for (const write of tableWrites) expect(actions.has(write)).toBe(needs.has('write'));
+    for (const action of workflowActions) expect(actions.has(action)).toBe(needs.has('workflow'));
+    expect([...actions].filter((action) => action.startsWith('s3:'))).toEqual([]);
+  });
+
+  it.each(Object.entries(workflowTasks))('workflow task %s writes the table and nothing else', (task, handlerFile) => {
+    const fn = fnFor(handlerFile);
+    const actions = allowedActions(template, fn);
+
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+    expect(actions.has('dynamodb:PutItem')).toBe(true);
+    expect([...actions].filter((action) => action.startsWith('states:'))).toEqual(
+      task === 'AwaitCallback' ? ['states:SendTaskSuccess'] : [],
+    );
+  });
+
+  it('all run Node 22 on ARM64 with 512 MB, tracing, source maps and their own log group', () => {
+    for (const [handlerFile, [, fn]] of functionsByHandlerFile(template)) {
+      const timeout = Object.values<string>(workflowTasks).includes(handlerFile) ? 30 : 10;
+
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        MemorySize: 512,
+        Timeout: timeout,
+        Handler: 'index.handler',
+        TracingConfig: { Mode: 'Active' },
+        Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
+      });
+      expect(resource(template, fn.Properties.LoggingConfig.LogGroup.Ref).Type).toBe('AWS::Logs::LogGroup');
+    }
+  });
+
+  it('keep every log group for a limited time', () => {
+    for (const [, logGroup] of resourcesOf(template, 'AWS::Logs::LogGroup')) {
+      expect(logGroup.Properties.RetentionInDays).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('the storage', () => {
+  it('keeps the table through a stack deletion, with point-in-time recovery and deletion protection', () => {
+    const [[, table] = []] = resourcesOf(template, 'AWS::DynamoDB::Table');
+
+    expect(table).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(table?.Properties).toMatchObject({
+      BillingMode: 'PAY_PER_REQUEST',
+      PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+      DeletionProtectionEnabled: true,
+      SSESpecification: { SSEEnabled: true },
+      KeySchema: [
+        { AttributeName: tableKeys.partitionKey, KeyType: 'HASH' },
+        { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
+      ],
+    });
+  });
+
+  it('builds every index of shared/db/table.ts, projecting whole items', () => {
+    const [[, table] = []] = resourcesOf(template, 'AWS::DynamoDB::Table');
+
+    expect(table?.Properties.GlobalSecondaryIndexes).toEqual(
+      tableKeys.globalIndexes.map((index) => ({
+        IndexName: index.indexName,
+        KeySchema: [
+          { AttributeName: index.partitionKey, KeyType: 'HASH' },
+          { AttributeName: index.sortKey, KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      })),
+    );
+  });
+
+  it('keeps attachments private, versioned, encrypted, logged and reachable only over TLS', () => {
+    const [attachmentsId, attachments] = resourcesOf(template, 'AWS::S3::Bucket').find(
+      ([, bucket]) => bucket.Properties.CorsConfiguration,
+    ) ?? ['', undefined];
+    const policy = resourcesOf(template, 'AWS::S3::BucketPolicy').find(
+      ([, p]) => p.Properties.Bucket.Ref === attachmentsId,
+    )?.[1];
+
+    expect(attachments).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    expect(attachments?.Properties).toMatchObject({
+      PublicAccessBlockConfiguration: {
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      },
+      VersioningConfiguration: { Status: 'Enabled' },
+      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      LoggingConfiguration: { DestinationBucketName: { Ref: expect.any(String) } },
+    });
+    expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
+      expect.objectContaining({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+    );
+  });
+
+  it('accepts presigned POST uploads from any origin', () => {
+    const cors = resourcesOf(template, 'AWS::S3::Bucket').find(([, b]) => b.Properties.CorsConfiguration)?.[1];
+
+    expect(cors?.Properties.CorsConfiguration.CorsRules).toEqual([
+      expect.objectContaining({ AllowedMethods: ['POST'], AllowedOrigins: ['*'] }),
+    ]);
+  });
+});
+
+describe('the work order state machine', () => {
+  it('is a Standard machine that logs everything, with execution data, and traces', () => {
+    const [[, machine] = []] = resourcesOf(template, 'AWS::StepFunctions::StateMachine');
+
+    expect(machine?.Properties).toMatchObject({
+      StateMachineType: 'STANDARD',
+      StateMachineName: 'FieldOps-WorkOrder',
+      TracingConfiguration: { Enabled: true },
+      LoggingConfiguration: { Level: 'ALL', IncludeExecutionData: true },
+    });
+  });
+
+  it('deploys the ASL file with every placeholder substituted', () => {
+    expect(JSON.stringify(deployedDefinition())).not.toContain('${');
+  });
+
+  it('invokes, in each Task, the function the ASL file names for it', () => {
+    const file = JSON.parse(readFileSync('statemachines/work-order.asl.json', 'utf8'));
+    const fileTasks = allStates(file.States).filter(([, state]) => state.Type === 'Task');
+    const deployedStates = new Map(allStates(deployedDefinition().States).map(([name, state]) => [name, state]));
+
+    for (const [name, state] of fileTasks) {
+      const task = /^\$\{(\w+)FunctionArn\}$/.exec(state.Parameters.FunctionName)?.[1] as WorkflowTask;
+      expect(deployedStates.get(name)?.Parameters.FunctionName).toBe(`fn:${workflowTasks[task]}`);
+    }
+  });
+
+  it('may invoke each task function, and nothing else', () => {
+    const [[, machine] = []] = resourcesOf(template, 'AWS::StepFunctions::StateMachine');
+    const invoke = roleStatements(template, machine?.Properties.RoleArn).filter((s) => s.Action === 'lambda:InvokeFunction');
+    const taskIds = Object.values<string>(workflowTasks).map((file) => functionsByHandlerFile(template).get(file)?.[0]);
+
+    expect(invoke.flatMap((s) => s.Resource.map((arn: { 'Fn::GetAtt': [string] }) => arn['Fn::GetAtt'][0])).sort()).toEqual(
+      taskIds.sort(),
+    );
+  });
+
+  it('is the machine the API functions start and answer, by name', () => {
+    const [[, machine] = []] = resourcesOf(template, 'AWS::StepFunctions::StateMachine');
+    const arn = JSON.stringify(fnFor('functions/intake/submit-request.ts').Properties.Environment.Variables.STATE_MACHINE_ARN);
+
+    expect(arn).toContain(`:stateMachine:${machine?.Properties.StateMachineName}"`);
+  });
+
+  it('gives every Task a timeout, jittered retries of Lambda service errors and a catch', () => {
+    const states = allStates(deployedDefinition().States);
+    const parallelsCatchAll = states
+      .filter(([, state]) => state.Type === 'Parallel')
+      .every(([, state]) => state.Catch?.some((c: AslState) => c.ErrorEquals.includes('States.ALL')));
+
+    for (const [name, state, inBranch] of states.filter(([, s]) => s.Type === 'Task')) {
+      const retry = (state.Retry ?? []).find((r: AslState) => lambdaServiceErrors.every((e) => r.ErrorEquals.includes(e)));
+      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(retry?.JitterStrategy, name).toBe('FULL');
+      expect(Boolean(state.Catch?.length) || (inBranch && parallelsCatchAll), name).toBe(true);
+    }
+  });
+
+  it('escalates every human step that times out', () => {
+    const waits = allStates(deployedDefinition().States).filter(([, s]) => s.Resource?.endsWith('.waitForTaskToken'));
+
+    expect(waits.length).toBeGreaterThan(0);
+    for (const [name, state] of waits) {
+      expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
+      expect(state.Catch.some((c: AslState) => c.ErrorEquals.includes('States.Timeout')), name).toBe(true);
+    }
+  });
+});
+
+describe('the AWS Solutions checks', () => {
+  it('report no unacknowledged error', () => {
+    const errors = nagFindings(stack).filter((finding) => finding.severity === 'error');
+
+    expect(errors).toEqual([]);
+  });
+
+  it('are acknowledged only with a specific reason', () => {
+    const acknowledgements = nagAcknowledgements(stack);
+
+    expect(acknowledgements.length).toBeGreaterThan(0);
+    for (const ack of acknowledgements) expect(isSpecificReason(ack.reason), `${ack.id}: ${ack.reason}`).toBe(true);
+  });
+
+  it('are acknowledged only where the finding really is', () => {
+    const findings = nagFindings(stack, { ignoreAcknowledgements: true });
+
+    for (const ack of nagAcknowledgements(stack)) {
+      const answered = findings.some((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
+      expect(answered, `${ack.id} at ${ack.path}`).toBe(true);
+    }
+  });
+});

@@ -1,0 +1,86 @@
+import { Validations } from 'aws-cdk-lib';
+import type { Template } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+/** A CloudFormation resource as the tests read it. */
+export interface CfnResource {
+  Type: string;
+  // biome-ignore lint/suspicious/noExplicitAny: template JSON, read by tests that assert its shape
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+
+/** Resources of one type as [logicalId, resource] pairs. */
+export function resourcesOf(template: Template, type: string): [string, CfnResource][] {
+  return Object.entries(template.findResources(type) as Record<string, CfnResource>);
+}
+
+/** One resource by logical id, failing loudly when absent. */
+export function resource(template: Template, logicalId: string): CfnResource {
+  const found = (template.toJSON().Resources as Record<string, CfnResource>)[logicalId];
+  if (!found) throw new Error(`No resource ${logicalId} in the template`);
+  return found;
+}
+
+/** Functions by their Description, which `Fn` sets to the handler file. */
+export function functionsByHandlerFile(template: Template): Map<string, [string, CfnResource]> {
+  return new Map(resourcesOf(template, 'AWS::Lambda::Function').map((entry) => [entry[1].Properties.Description, entry]));
+}
+
+/** The Allow statements of the inline policies attached to the role `roleArn` (a `Fn::GetAtt` of the role). */
+// biome-ignore lint/suspicious/noExplicitAny: policy statements, read by tests that assert their shape
+export function roleStatements(template: Template, roleArn: { 'Fn::GetAtt': [string, string] }): any[] {
+  const roleId = roleArn['Fn::GetAtt'][0];
+  return resourcesOf(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => policy.Properties.Roles.some((role: { Ref?: string }) => role.Ref === roleId))
+    .flatMap(([, policy]) => policy.Properties.PolicyDocument.Statement)
+    .filter((statement) => statement.Effect === 'Allow');
+}
+
+/** Every action the function's role is allowed. */
+export function allowedActions(template: Template, fn: CfnResource): Set<string> {
+  return new Set(roleStatements(template, fn.Properties.Role).flatMap((statement) => [statement.Action].flat()));
+}
+
+/** An acknowledged cdk-nag rule, where it was acknowledged and why. */
+export interface Acknowledgement {
+  path: string;
+  id: string;
+  reason: string;
+}
+
+/** Every AwsSolutions acknowledgement recorded with `Validations.of(construct).acknowledge()` under `root`. */
+export function nagAcknowledgements(root: IConstruct): Acknowledgement[] {
+  return root.node.findAll().flatMap((construct) =>
+    construct.node.metadata
+      .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
+      .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
+      .map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason }))
+      .filter((ack) => ack.id.startsWith('AwsSolutions-')),
+  );
+}
+
+/** The AwsSolutions findings under `root` as `[ruleId, constructPath]`, with or without acknowledgements. */
+export function nagFindings(root: IConstruct, options: { ignoreAcknowledgements?: boolean } = {}) {
+  const pack = new AwsSolutionsChecks();
+  // cdk-nag has no public switch to list acknowledged findings; shadowing its private check is the only way to
+  // prove that each acknowledgement answers a finding that is really there.
+  if (options.ignoreAcknowledgements) Object.assign(pack, { isAcknowledged: () => false });
+  return pack.validateScope(root).violations.flatMap((violation) =>
+    violation.violatingResources.map((found) => ({
+      id: violation.ruleName,
+      severity: violation.severity,
+      path: found.constructPath ?? '',
+    })),
+  );
+}
+
+/** Generic words that explain nothing; a reason must say why this resource is an exception. */
+const genericReason = /^(n\/?a|none|todo|ok|fine|ignore[d]?|suppress(ed)?|acknowledged|false positive|not (needed|applicable|required|relevant))\.?$/i;
+
+/** Whether a suppression reason is specific enough to audit. */
+export function isSpecificReason(reason: string): boolean {
+  return reason.trim().length >= 20 && !genericReason.test(reason.trim());
+}
