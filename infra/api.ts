@@ -58,7 +58,8 @@ export class Api extends Construct {
     Validations.of(this.userPool).acknowledge(
       {
         id: 'AwsSolutions-COG2',
-        reason: 'MFA is offered to every user, not forced: customers who only log requests would be locked out by TOTP.',
+        reason:
+          'MFA is offered to every user, not forced: customers who only log requests would be locked out by TOTP.',
       },
       {
         id: 'AwsSolutions-COG8',

@@ -55,7 +55,9 @@ export class Workflow extends Construct {
       stateMachineName,
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromFile(join(repoRoot, 'statemachines/work-order.asl.json')),
-      definitionSubstitutions: Object.fromEntries(entries.map(([task]) => [`${task}FunctionArn`, this.tasks[task].functionArn])),
+      definitionSubstitutions: Object.fromEntries(
+        entries.map(([task]) => [`${task}FunctionArn`, this.tasks[task].functionArn]),
+      ),
       tracingEnabled: true,
       logs: {
         // The vendedlogs prefix keeps Step Functions from growing the account's log resource policy per machine.

@@ -31,7 +31,9 @@ describe('Fn', () => {
 
     const [, resource] = functionsByHandlerFile(Template.fromStack(stack)).get(noopHandler) ?? [];
     expect(resource?.Properties.Environment.Variables).toHaveProperty('BUCKET_NAME', { Ref: expect.any(String) });
-    expect(allowedActions(Template.fromStack(stack), resource ?? { Type: '', Properties: {} })).toContain('s3:PutObject');
+    expect(allowedActions(Template.fromStack(stack), resource ?? { Type: '', Properties: {} })).toContain(
+      's3:PutObject',
+    );
   });
 
   it('pairs the read-only table grant with TABLE_NAME, and writes nothing', () => {
@@ -57,7 +59,10 @@ describe('Fn', () => {
     const raw = nagFindings(stack, { ignoreAcknowledgements: true });
     expect(nagFindings(stack).filter((finding) => finding.severity === 'error')).toEqual([]);
     for (const ack of nagAcknowledgements(stack)) {
-      expect(raw.some((f) => f.id === ack.id && f.path.startsWith(ack.path)), `${ack.id} at ${ack.path}`).toBe(true);
+      expect(
+        raw.some((f) => f.id === ack.id && f.path.startsWith(ack.path)),
+        `${ack.id} at ${ack.path}`,
+      ).toBe(true);
     }
   });
 

@@ -99,7 +99,10 @@ describe('the HTTP API', () => {
     const [[authorizerId, authorizer] = []] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
     const byKey = new Map(resourcesOf(template, 'AWS::ApiGatewayV2::Route').map(([, r]) => [r.Properties.RouteKey, r]));
 
-    expect(authorizer?.Properties).toMatchObject({ AuthorizerType: 'JWT', IdentitySource: ['$request.header.Authorization'] });
+    expect(authorizer?.Properties).toMatchObject({
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+    });
     for (const route of deployed) {
       const props = byKey.get(`${route.method} ${route.path}`)?.Properties;
       if (route.auth === false) expect(props?.AuthorizationType ?? 'NONE').toBe('NONE');
@@ -177,7 +180,11 @@ describe('the functions', () => {
     const table = needs.has('read') || needs.has('write');
 
     expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
-      ['NODE_OPTIONS', ...(table ? ['TABLE_NAME'] : []), ...(needs.has('workflow') ? ['STATE_MACHINE_ARN'] : [])].sort(),
+      [
+        'NODE_OPTIONS',
+        ...(table ? ['TABLE_NAME'] : []),
+        ...(needs.has('workflow') ? ['STATE_MACHINE_ARN'] : []),
+      ].sort(),
     );
     expect(actions.has('dynamodb:Query')).toBe(table);
     for (const write of tableWrites) expect(actions.has(write)).toBe(needs.has('write'));
@@ -269,7 +276,9 @@ describe('the storage', () => {
         RestrictPublicBuckets: true,
       },
       VersioningConfiguration: { Status: 'Enabled' },
-      BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+      BucketEncryption: {
+        ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
+      },
       LoggingConfiguration: { DestinationBucketName: { Ref: expect.any(String) } },
     });
     expect(policy?.Properties.PolicyDocument.Statement).toContainEqual(
@@ -315,17 +324,21 @@ describe('the work order state machine', () => {
 
   it('may invoke each task function, and nothing else', () => {
     const [[, machine] = []] = resourcesOf(template, 'AWS::StepFunctions::StateMachine');
-    const invoke = roleStatements(template, machine?.Properties.RoleArn).filter((s) => s.Action === 'lambda:InvokeFunction');
+    const invoke = roleStatements(template, machine?.Properties.RoleArn).filter(
+      (s) => s.Action === 'lambda:InvokeFunction',
+    );
     const taskIds = Object.values<string>(workflowTasks).map((file) => functionsByHandlerFile(template).get(file)?.[0]);
 
-    expect(invoke.flatMap((s) => s.Resource.map((arn: { 'Fn::GetAtt': [string] }) => arn['Fn::GetAtt'][0])).sort()).toEqual(
-      taskIds.sort(),
-    );
+    expect(
+      invoke.flatMap((s) => s.Resource.map((arn: { 'Fn::GetAtt': [string] }) => arn['Fn::GetAtt'][0])).sort(),
+    ).toEqual(taskIds.sort());
   });
 
   it('is the machine the API functions start and answer, by name', () => {
     const [[, machine] = []] = resourcesOf(template, 'AWS::StepFunctions::StateMachine');
-    const arn = JSON.stringify(fnFor('functions/intake/submit-request.ts').Properties.Environment.Variables.STATE_MACHINE_ARN);
+    const arn = JSON.stringify(
+      fnFor('functions/intake/submit-request.ts').Properties.Environment.Variables.STATE_MACHINE_ARN,
+    );
 
     expect(arn).toContain(`:stateMachine:${machine?.Properties.StateMachineName}"`);
   });
@@ -337,7 +350,9 @@ describe('the work order state machine', () => {
       .every(([, state]) => state.Catch?.some((c: AslState) => c.ErrorEquals.includes('States.ALL')));
 
     for (const [name, state, inBranch] of states.filter(([, s]) => s.Type === 'Task')) {
-      const retry = (state.Retry ?? []).find((r: AslState) => lambdaServiceErrors.every((e) => r.ErrorEquals.includes(e)));
+      const retry = (state.Retry ?? []).find((r: AslState) =>
+        lambdaServiceErrors.every((e) => r.ErrorEquals.includes(e)),
+      );
       expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
       expect(retry?.JitterStrategy, name).toBe('FULL');
       expect(Boolean(state.Catch?.length) || (inBranch && parallelsCatchAll), name).toBe(true);
@@ -350,7 +365,10 @@ describe('the work order state machine', () => {
     expect(waits.length).toBeGreaterThan(0);
     for (const [name, state] of waits) {
       expect(state.TimeoutSeconds, name).toBeGreaterThan(0);
-      expect(state.Catch.some((c: AslState) => c.ErrorEquals.includes('States.Timeout')), name).toBe(true);
+      expect(
+        state.Catch.some((c: AslState) => c.ErrorEquals.includes('States.Timeout')),
+        name,
+      ).toBe(true);
     }
   });
 });
@@ -369,11 +387,19 @@ describe('the AWS Solutions checks', () => {
     for (const ack of acknowledgements) expect(isSpecificReason(ack.reason), `${ack.id}: ${ack.reason}`).toBe(true);
   });
 
+  it('tell a specific reason from an excuse', () => {
+    expect(isSpecificReason('False positive.')).toBe(false);
+    expect(isSpecificReason('Not needed for this project at the moment')).toBe(false);
+    expect(isSpecificReason('X-Ray writes support no resource-level permissions.')).toBe(true);
+  });
+
   it('are acknowledged only where the finding really is', () => {
     const findings = nagFindings(stack, { ignoreAcknowledgements: true });
 
     for (const ack of nagAcknowledgements(stack)) {
-      const answered = findings.some((f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)));
+      const answered = findings.some(
+        (f) => f.id === ack.id && (f.path === ack.path || f.path.startsWith(`${ack.path}/`)),
+      );
       expect(answered, `${ack.id} at ${ack.path}`).toBe(true);
     }
   });

@@ -26,7 +26,9 @@ export function resource(template: Template, logicalId: string): CfnResource {
 
 /** Functions by their Description, which `Fn` sets to the handler file. */
 export function functionsByHandlerFile(template: Template): Map<string, [string, CfnResource]> {
-  return new Map(resourcesOf(template, 'AWS::Lambda::Function').map((entry) => [entry[1].Properties.Description, entry]));
+  return new Map(
+    resourcesOf(template, 'AWS::Lambda::Function').map((entry) => [entry[1].Properties.Description, entry]),
+  );
 }
 
 /** The Allow statements of the inline policies attached to the role `roleArn` (a `Fn::GetAtt` of the role). */
@@ -77,10 +79,10 @@ export function nagFindings(root: IConstruct, options: { ignoreAcknowledgements?
   );
 }
 
-/** Generic words that explain nothing; a reason must say why this resource is an exception. */
-const genericReason = /^(n\/?a|none|todo|ok|fine|ignore[d]?|suppress(ed)?|acknowledged|false positive|not (needed|applicable|required|relevant))\.?$/i;
+/** Phrases that excuse rather than explain; a reason must say why this resource is the exception. */
+const excuse = /\b(todo|for now|temporar\w*|false positive|suppress\w*|ignore\w*|not (needed|required|applicable|relevant))\b/i;
 
-/** Whether a suppression reason is specific enough to audit. */
+/** Whether a suppression reason is specific enough to audit: a sentence of substance, not an excuse. */
 export function isSpecificReason(reason: string): boolean {
-  return reason.trim().length >= 20 && !genericReason.test(reason.trim());
+  return reason.trim().length >= 20 && !excuse.test(reason);
 }

@@ -50,11 +50,21 @@ describe('state machine definitions', () => {
 
 describe('the guard', () => {
   const task = (extra: Json) => ({ Type: 'Task', Resource: 'arn:aws:states:::lambda:invoke', End: true, ...extra });
+  /** `${name}`, as the ASL writes a substitution. */
+  const placeholder = (name: string) => `\${${name}}`;
   const machine = (states: Json, extra: Json = {}) => JSON.stringify({ StartAt: 'A', States: states, ...extra });
 
   it.each([
-    ['JSONata at the top', machine({ A: task({ TimeoutSeconds: 5 }) }, { QueryLanguage: 'JSONata' }), 'QueryLanguage JSONata'],
-    ['JSONata in a state', machine({ A: task({ TimeoutSeconds: 5, QueryLanguage: 'JSONata' }) }), 'QueryLanguage JSONata'],
+    [
+      'JSONata at the top',
+      machine({ A: task({ TimeoutSeconds: 5 }) }, { QueryLanguage: 'JSONata' }),
+      'QueryLanguage JSONata',
+    ],
+    [
+      'JSONata in a state',
+      machine({ A: task({ TimeoutSeconds: 5, QueryLanguage: 'JSONata' }) }),
+      'QueryLanguage JSONata',
+    ],
     ['a heartbeat', machine({ A: task({ TimeoutSeconds: 5, HeartbeatSeconds: 2 }) }), 'HeartbeatSeconds'],
     ['a Task with no timeout', machine({ A: task({}) }), 'Task without TimeoutSeconds'],
     [
@@ -75,15 +85,17 @@ describe('the guard', () => {
     ],
     [
       'a placeholder no workflow task provides',
-      machine({ A: task({ TimeoutSeconds: 5, Parameters: { FunctionName: '${MissingFunctionArn}' } }) }),
-      'unknown placeholder ${MissingFunctionArn}',
+      machine({ A: task({ TimeoutSeconds: 5, Parameters: { FunctionName: placeholder('MissingFunctionArn') } }) }),
+      `unknown placeholder ${placeholder('MissingFunctionArn')}`,
     ],
   ])('flags %s', (_case, text, finding) => {
     expect(unfaithful(text)).toContain(finding);
   });
 
   it('accepts a placeholder of a workflow task', () => {
-    const text = machine({ A: task({ TimeoutSeconds: 5, Parameters: { FunctionName: '${LoadWorkOrderFunctionArn}' } }) });
+    const text = machine({
+      A: task({ TimeoutSeconds: 5, Parameters: { FunctionName: placeholder('LoadWorkOrderFunctionArn') } }),
+    });
 
     expect(unfaithful(text)).toEqual([]);
   });
