@@ -27,8 +27,6 @@ export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
-  /** The API's functions by handler file. */
-  readonly functions: ReadonlyMap<string, Fn>;
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -58,8 +56,7 @@ export class Api extends Construct {
     Validations.of(this.userPool).acknowledge(
       {
         id: 'AwsSolutions-COG2',
-        reason:
-          'MFA is offered to every user, not forced: customers who only log requests would be locked out by TOTP.',
+        reason: 'MFA is optional per user: forcing TOTP on customers who only log requests would turn them away.',
       },
       {
         id: 'AwsSolutions-COG8',
@@ -77,11 +74,10 @@ export class Api extends Construct {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const origins = props.corsOrigins ?? ['*'];
     this.httpApi = new HttpApi(this, 'HttpApi', {
       createDefaultStage: false,
       corsPreflight: {
-        allowOrigins: origins,
+        allowOrigins: props.corsOrigins ?? ['*'],
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
         exposeHeaders: ['etag', 'location', 'retry-after'],
@@ -98,11 +94,11 @@ export class Api extends Construct {
     const authorizer = new HttpJwtAuthorizer('Cognito', this.userPool.userPoolProviderUrl, {
       jwtAudience: [this.userPoolClient.userPoolClientId],
     });
-    const functions = new Map<string, Fn>();
     for (const [handlerFile, fileRoutes] of byHandlerFile(routes.filter((route) => !route.localOnly))) {
-      const fn = new Fn(this, functionId(handlerFile), { handlerFile });
+      const id = functionId(handlerFile);
+      const fn = new Fn(this, id, { handlerFile });
       bindNeeds(fn, new Set(fileRoutes.flatMap((route) => route.needs)), props);
-      const integration = new HttpLambdaIntegration(`${functionId(handlerFile)}Integration`, fn);
+      const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
       for (const route of fileRoutes) {
         this.httpApi.addRoutes({
           path: route.path,
@@ -111,9 +107,7 @@ export class Api extends Construct {
           authorizer: route.auth === false ? undefined : authorizer,
         });
       }
-      functions.set(handlerFile, fn);
     }
-    this.functions = functions;
 
     new CfnOutput(this, 'Url', { value: stage.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });

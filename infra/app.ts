@@ -1,3 +1,4 @@
+import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { FieldOpsStack } from './stack.ts';
@@ -19,4 +20,5 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
   return { app, stack };
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) buildApp().app.synth();
+// Synthesize only when run as the CDK app (`cdk.json`), not when tests import buildApp.
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) buildApp().app.synth();

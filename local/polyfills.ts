@@ -2,7 +2,7 @@
  * Node 20 lacks Promise.withResolvers (Node 22 has it), and aws-local-stepfunctions calls it in every Task state.
  * Lambda runs Node 22, so only the local runtime and the tests load this.
  */
-if (typeof Promise.withResolvers !== 'function') {
+if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {
     configurable: true,
     writable: true,

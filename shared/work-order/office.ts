@@ -4,6 +4,7 @@ import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
 import { startWorkOrder } from '../workflow.ts';
 import { PartLine, Priority } from './model.ts';
 import { slaDueAt } from './triage.ts';
+import { terminalStatuses } from './lifecycle.ts';
 import { change, detailsComplete, get, transition } from './work-order.ts';
 
 export const Reason = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
@@ -121,15 +122,39 @@ export async function release(options: { workOrderId: string; actor: string }) {
   return record;
 }
 
+/**
+ * Approves a work order pending approval. Approving one that was approved already is a replay and changes
+ * nothing; approving one that never waited for approval is 409.
+ */
 export async function approve(options: { workOrderId: string; actor: string }) {
-  return (
-    await transition({
-      workOrderId: options.workOrderId,
-      to: 'ready_to_schedule',
-      actor: options.actor,
-      reason: 'Approved',
-    })
-  ).record;
+  const { record } = await change({
+    workOrderId: options.workOrderId,
+    decide: (current) => {
+      const approvedBefore = current.stageTimes?.pending_approval !== undefined && current.stageTimes.ready_to_schedule;
+      if (current.status !== 'pending_approval' && approvedBefore && !terminalStatuses.includes(current.status))
+        return null;
+      if (current.status !== 'pending_approval') {
+        throw new Conflict(
+          'workorder.invalid_transition',
+          `Only a work order pending approval can be approved; this one is ${current.status}.`,
+        );
+      }
+      return {
+        set: { status: 'ready_to_schedule' },
+        entries: [
+          {
+            at: new Date().toISOString(),
+            actor: options.actor,
+            type: 'status_changed',
+            from: current.status,
+            to: 'ready_to_schedule',
+            reason: 'Approved',
+          },
+        ],
+      };
+    },
+  });
+  return record;
 }
 
 export async function reject(options: { workOrderId: string; actor: string; reason: string }) {

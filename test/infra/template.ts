@@ -80,7 +80,8 @@ export function nagFindings(root: IConstruct, options: { ignoreAcknowledgements?
 }
 
 /** Phrases that excuse rather than explain; a reason must say why this resource is the exception. */
-const excuse = /\b(todo|for now|temporar\w*|false positive|suppress\w*|ignore\w*|not (needed|required|applicable|relevant))\b/i;
+const excuse =
+  /\b(todo|for now|temporar\w*|false positive|suppress\w*|ignore\w*|not (needed|required|applicable|relevant))\b/i;
 
 /** Whether a suppression reason is specific enough to audit: a sentence of substance, not an excuse. */
 export function isSpecificReason(reason: string): boolean {

@@ -77,7 +77,9 @@ describe('a work order from request to invoice', () => {
 
     // The second engineer works the job; one status update is replayed by the phone.
     const engineer = await api.token({ role: 'engineer', engineerId: second.engineerId });
-    expect((await api.call('POST', `/v1/work-orders/${id}/acknowledge`, { token: engineer, body: { accept: true } })).status).toBe(200);
+    expect(
+      (await api.call('POST', `/v1/work-orders/${id}/acknowledge`, { token: engineer, body: { accept: true } })).status,
+    ).toBe(200);
     await api.waitFor(id, (wo) => wo.waitingFor === 'completion');
     const arrived = new Date(Date.now() - 3 * 3_600_000);
     const statuses = [
@@ -133,22 +135,39 @@ describe('a work order from request to invoice', () => {
     const asset = await api.call('GET', '/v1/assets/asset_boiler_ancoats', { token: office });
     expect(asset.body.history.map((v: { workOrderId: string }) => v.workOrderId)).toContain(id);
     const completedOn = new Date(closed.completion.at);
-    const expectedDue = new Date(Date.UTC(completedOn.getUTCFullYear() + 1, completedOn.getUTCMonth(), completedOn.getUTCDate()));
+    const expectedDue = new Date(
+      Date.UTC(completedOn.getUTCFullYear() + 1, completedOn.getUTCMonth(), completedOn.getUTCDate()),
+    );
     expect(asset.body.nextServiceDue).toBe(expectedDue.toISOString().slice(0, 10));
 
     // Exactly one next planned service for the boiler.
     const list = await api.call('GET', '/v1/work-orders?customerId=cus_northwest_homes&limit=200', { token: office });
     const planned = list.body.items.filter(
-      (wo: { source: string; assetIds: string[] }) => wo.source === 'planned' && wo.assetIds.includes('asset_boiler_ancoats'),
+      (wo: { source: string; assetIds: string[] }) =>
+        wo.source === 'planned' && wo.assetIds.includes('asset_boiler_ancoats'),
     );
     expect(planned).toHaveLength(1);
-    expect(planned[0]).toMatchObject({ jobType: 'boiler_service', plannedFor: asset.body.nextServiceDue, status: 'logged' });
+    expect(planned[0]).toMatchObject({
+      jobType: 'boiler_service',
+      plannedFor: asset.body.nextServiceDue,
+      status: 'logged',
+    });
 
     // The execution succeeded, and its history shows the path it took.
     const execution = await api.call('GET', `/v1/work-orders/${id}/execution`, { token: office });
     expect(execution.body.status).toBe('SUCCEEDED');
     const states = execution.body.events.map((e: { state?: string }) => e.state).filter(Boolean);
-    for (const state of ['WaitForApproval', 'MatchEngineer', 'Dispatch', 'WaitForAcknowledgement', 'WaitForCompletion', 'GenerateInvoice', 'UpdateAssetHistory', 'CreateNextService', 'MarkClosed']) {
+    for (const state of [
+      'WaitForApproval',
+      'MatchEngineer',
+      'Dispatch',
+      'WaitForAcknowledgement',
+      'WaitForCompletion',
+      'GenerateInvoice',
+      'UpdateAssetHistory',
+      'CreateNextService',
+      'MarkClosed',
+    ]) {
       expect(states).toContain(state);
     }
     expect(states.filter((s: string) => s === 'MatchEngineer').length).toBeGreaterThanOrEqual(2);
@@ -185,7 +204,12 @@ describe('a work order from request to invoice', () => {
     const other = await api.call('POST', '/v1/work-orders', {
       token: office,
       headers: { 'idempotency-key': 'replace-replayed' },
-      body: { customerId: 'cus_okafor', siteId: 'site_didsbury', jobType: 'electrical_fault', description: 'Tripping RCD' },
+      body: {
+        customerId: 'cus_okafor',
+        siteId: 'site_didsbury',
+        jobType: 'electrical_fault',
+        description: 'Tripping RCD',
+      },
     });
 
     expect(again.status).toBe(first.status);
@@ -206,7 +230,9 @@ describe('a work order from request to invoice', () => {
     expect(once.status).toBe(200);
     expect(twice.status).toBeLessThan(500);
     const wo = await api.waitFor(id, (w) => w.status === 'dispatched');
-    const approvals = wo.timeline.filter((e: { to?: string; from?: string }) => e.from === 'pending_approval' && e.to === 'ready_to_schedule');
+    const approvals = wo.timeline.filter(
+      (e: { to?: string; from?: string }) => e.from === 'pending_approval' && e.to === 'ready_to_schedule',
+    );
     expect(approvals).toHaveLength(1);
   });
 });
