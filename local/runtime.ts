@@ -26,11 +26,23 @@ export interface RuntimeOptions {
   /** Where the stores persist; omitted, everything lives in a temporary folder removed on close. */
   dataDir?: string;
   retryIntervalOverrides?: RetryIntervalOverrides;
+  /**
+   * Ports of the embedded services; 0 or absent picks free ones. The handlers' SDK clients are built once per
+   * process, so a runtime restarted inside the same process (a test) must reuse the ports it had.
+   */
+  servicePorts?: ServicePorts;
+}
+
+export interface ServicePorts {
+  dynamodb: number;
+  s3: number;
+  stepFunctions: number;
 }
 
 export interface Runtime {
   url: string;
   port: number;
+  servicePorts: ServicePorts;
   seeded: boolean;
   redriven: number;
   close(): Promise<void>;
@@ -45,8 +57,12 @@ export interface Runtime {
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fieldops-')));
   mkdirSync(join(dataDir, 's3'), { recursive: true });
-  const dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb') });
-  const s3 = await startLocalS3({ directory: join(dataDir, 's3'), buckets: [bucketName] });
+  const dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb'), port: options.servicePorts?.dynamodb });
+  const s3 = await startLocalS3({
+    directory: join(dataDir, 's3'),
+    buckets: [bucketName],
+    port: options.servicePorts?.s3,
+  });
   const lambdaArn = (task: string) => `arn:aws:lambda:${region}:000000000000:function:fieldops-${task}`;
   const definition = substituteDefinition(
     readFileSync(new URL('statemachines/work-order.asl.json', repoRoot), 'utf8'),
@@ -64,6 +80,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ]),
   );
   const sfn = await startLocalStepFunctions({
+    port: options.servicePorts?.stepFunctions,
     region,
     machines: [{ name: 'WorkOrder', definition, lambdas }],
     retryIntervalOverrides: options.retryIntervalOverrides,
@@ -93,6 +110,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   return {
     url: api.url,
     port: api.port,
+    servicePorts: { dynamodb: dynamo.port, s3: s3.port, stepFunctions: sfn.port },
     seeded,
     redriven,
     async close() {
