@@ -2,9 +2,9 @@ import { z } from 'zod';
 import { getCustomer, getJobTemplate, getSite } from '../db/reference.ts';
 import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
 import { startWorkOrder } from '../workflow.ts';
+import { terminalStatuses } from './lifecycle.ts';
 import { PartLine, Priority } from './model.ts';
 import { slaDueAt } from './triage.ts';
-import { terminalStatuses } from './lifecycle.ts';
 import { change, detailsComplete, get, transition } from './work-order.ts';
 
 export const Reason = z.strictObject({ reason: z.string().trim().min(1).max(2000) });

@@ -79,8 +79,28 @@ export async function change(options: {
       }
       throw error;
     }
-    if (leavesWait && record.taskToken) await resumeTask(record.taskToken, decided.resumeWith);
+    if (leavesWait && record.taskToken) await answerParkedStep(record, decided.resumeWith);
     return { record: next, changed: true };
+  }
+}
+
+/**
+ * The change is committed before its parked step is answered. If answering fails, the client is not told to retry
+ * (the change would then be a replay and the token is gone): the step's timeout escalates it and the state machine
+ * re-reads the work order and routes by its new status.
+ */
+async function answerParkedStep(record: WorkOrderRecord, outcome: Change['resumeWith']) {
+  try {
+    await resumeTask(record.taskToken as string, outcome);
+  } catch (error) {
+    console.error(
+      JSON.stringify({
+        level: 'error',
+        message: 'Could not answer the parked step',
+        workOrderId: record.workOrderId,
+        error: String(error),
+      }),
+    );
   }
 }
 
