@@ -7,7 +7,13 @@ import { Fn } from '../../infra/lambda.ts';
 import { workflowTasks } from '../../infra/routes.ts';
 import { Storage } from '../../infra/storage.ts';
 import { testApp } from './synth.ts';
-import { allowedActions, functionsByHandlerFile, nagAcknowledgements, nagFindings } from './template.ts';
+import {
+  allowedActions,
+  functionsByHandlerFile,
+  isSpecificReason,
+  nagAcknowledgements,
+  nagFindings,
+} from './template.ts';
 
 const noopHandler = 'test/infra/fixtures/noop-handler.ts';
 const cleanups: (() => void)[] = [];
@@ -29,11 +35,10 @@ describe('Fn', () => {
 
     fn.bindBucket(storage.bucket);
 
-    const [, resource] = functionsByHandlerFile(Template.fromStack(stack)).get(noopHandler) ?? [];
-    expect(resource?.Properties.Environment.Variables).toHaveProperty('BUCKET_NAME', { Ref: expect.any(String) });
-    expect(allowedActions(Template.fromStack(stack), resource ?? { Type: '', Properties: {} })).toContain(
-      's3:PutObject',
-    );
+    const template = Template.fromStack(stack);
+    const [, resource = { Type: '', Properties: {} }] = functionsByHandlerFile(template).get(noopHandler) ?? [];
+    expect(resource.Properties.Environment.Variables).toHaveProperty('BUCKET_NAME', { Ref: expect.any(String) });
+    expect(allowedActions(template, resource)).toContain('s3:PutObject');
   });
 
   it('pairs the read-only table grant with TABLE_NAME, and writes nothing', () => {
@@ -41,9 +46,10 @@ describe('Fn', () => {
 
     fn.bindTable(storage.table, 'read');
 
-    const [, resource] = functionsByHandlerFile(Template.fromStack(stack)).get(noopHandler) ?? [];
-    const actions = allowedActions(Template.fromStack(stack), resource ?? { Type: '', Properties: {} });
-    expect(resource?.Properties.Environment.Variables).toHaveProperty('TABLE_NAME', { Ref: expect.any(String) });
+    const template = Template.fromStack(stack);
+    const [, resource = { Type: '', Properties: {} }] = functionsByHandlerFile(template).get(noopHandler) ?? [];
+    const actions = allowedActions(template, resource);
+    expect(resource.Properties.Environment.Variables).toHaveProperty('TABLE_NAME', { Ref: expect.any(String) });
     expect(actions).toContain('dynamodb:Query');
     expect(actions).not.toContain('dynamodb:PutItem');
   });
@@ -63,6 +69,7 @@ describe('Fn', () => {
         raw.some((f) => f.id === ack.id && f.path.startsWith(ack.path)),
         `${ack.id} at ${ack.path}`,
       ).toBe(true);
+      expect(isSpecificReason(ack.reason), ack.reason).toBe(true);
     }
   });
 

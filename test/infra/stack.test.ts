@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../infra/app.ts';
 import { type Need, routes, type WorkflowTask, workflowTasks } from '../../infra/routes.ts';
@@ -19,7 +20,7 @@ import {
   roleStatements,
 } from './template.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: ASL JSON, walked generically
+// `any`: ASL JSON, walked generically.
 type AslState = Record<string, any>;
 
 const deployed = routes.filter((route) => !route.localOnly);
@@ -374,6 +375,19 @@ describe('the work order state machine', () => {
 });
 
 describe('the AWS Solutions checks', () => {
+  it('stop synthesis at an unacknowledged finding', () => {
+    const careless = testApp();
+    const { app, stack: other } = buildApp(careless.app);
+    const role = new Role(other, 'Careless', { assumedBy: new ServicePrincipal('lambda.amazonaws.com') });
+    role.addToPolicy(new PolicyStatement({ actions: ['s3:*'], resources: ['*'] }));
+
+    try {
+      expect(() => app.synth()).toThrow(/AwsSolutions-IAM5\[Action::s3:\*\]/);
+    } finally {
+      careless.cleanup();
+    }
+  });
+
   it('report no unacknowledged error', () => {
     const errors = nagFindings(stack).filter((finding) => finding.severity === 'error');
 

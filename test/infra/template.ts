@@ -6,7 +6,7 @@ import type { IConstruct } from 'constructs';
 /** A CloudFormation resource as the tests read it. */
 export interface CfnResource {
   Type: string;
-  // biome-ignore lint/suspicious/noExplicitAny: template JSON, read by tests that assert its shape
+  // `any`: template JSON, read by tests that assert its shape.
   Properties: Record<string, any>;
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
@@ -31,8 +31,10 @@ export function functionsByHandlerFile(template: Template): Map<string, [string,
   );
 }
 
-/** The Allow statements of the inline policies attached to the role `roleArn` (a `Fn::GetAtt` of the role). */
-// biome-ignore lint/suspicious/noExplicitAny: policy statements, read by tests that assert their shape
+/**
+ * The Allow statements of the inline policies attached to the role `roleArn` (a `Fn::GetAtt` of the role), as
+ * `any`: policy statements, read by tests that assert their shape.
+ */
 export function roleStatements(template: Template, roleArn: { 'Fn::GetAtt': [string, string] }): any[] {
   const roleId = roleArn['Fn::GetAtt'][0];
   return resourcesOf(template, 'AWS::IAM::Policy')

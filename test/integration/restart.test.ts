@@ -17,7 +17,7 @@ async function call(url: string, method: string, path: string, token?: string, b
     },
     body: body ? JSON.stringify(body) : undefined,
   });
-  return { status: response.status, body: await response.json() };
+  return { status: response.status, body: (await response.json()) as any };
 }
 
 async function waitForStatus(url: string, token: string, id: string, status: string) {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflowTasks } from '../../infra/routes.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: ASL JSON, walked generically
+// `any`: ASL JSON, walked generically.
 type Json = any;
 
 const definitions = readdirSync('statemachines')

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { assertTransition, boardOf, canTransition, terminalStatuses, transitions } from '#shared/work-order/lifecycle.ts';
+import {
+  assertTransition,
+  boardOf,
+  canTransition,
+  terminalStatuses,
+  transitions,
+} from '#shared/work-order/lifecycle.ts';
 import { Status } from '#shared/work-order/model.ts';
 
 describe('the lifecycle table', () => {
@@ -15,7 +21,15 @@ describe('the lifecycle table', () => {
   });
 
   it('allows cancelling before the engineer is on site, and not after', () => {
-    const before = ['logged', 'pending_approval', 'ready_to_schedule', 'scheduled', 'dispatched', 'acknowledged', 'en_route'] as const;
+    const before = [
+      'logged',
+      'pending_approval',
+      'ready_to_schedule',
+      'scheduled',
+      'dispatched',
+      'acknowledged',
+      'en_route',
+    ] as const;
     for (const status of before) expect(canTransition(status, 'cancelled')).toBe(true);
     for (const status of ['on_site', 'in_progress', 'paused', 'completed'] as const) {
       expect(canTransition(status, 'cancelled')).toBe(false);
