@@ -46,10 +46,16 @@ export class Workflow extends Construct {
         new Fn(this, task, { handlerFile, timeout: Duration.seconds(30) }).bindTable(props.table, 'write'),
       ]),
     ) as Record<WorkflowTask, Fn>;
-    // A callback that arrives before the token is stored is answered by AwaitCallback itself, with the token it holds.
-    this.tasks.AwaitCallback.addToRolePolicy(
-      new PolicyStatement({ actions: ['states:SendTaskSuccess'], resources: [this.ref.stateMachineArn] }),
-    );
+    // Every task may answer a parked human step: AwaitCallback its own token when the work order already moved on,
+    // and any task whose change moves the work order out of a waiting status (see WorkOrder.change).
+    for (const fn of Object.values(this.tasks)) {
+      fn.addToRolePolicy(
+        new PolicyStatement({
+          actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],
+          resources: [this.ref.stateMachineArn],
+        }),
+      );
+    }
 
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineName,
