@@ -110,6 +110,12 @@ export async function assign(options: { workOrderId: string; engineerId: string;
       reason: `Assigned by hand to ${engineer.name}`,
       set: { engineerId: engineer.engineerId, scheduledStart: options.start ?? check.start, attention: undefined },
       data: { engineerId: engineer.engineerId },
+      guard: (current) => {
+        // Assigning the same engineer again is a replay; moving a scheduled job to someone else is not silent.
+        if (current.status === 'scheduled' && current.engineerId !== engineer.engineerId) {
+          throw new Conflict('assignment.already_assigned', 'The work order is already scheduled to another engineer.');
+        }
+      },
     })
   ).record;
 }

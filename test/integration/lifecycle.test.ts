@@ -236,3 +236,30 @@ describe('a work order from request to invoice', () => {
     expect(approvals).toHaveLength(1);
   });
 });
+
+describe('the central job list', () => {
+  it('orders open work as a dispatch board: priority tier first, then SLA due time', async () => {
+    const office = await api.token({ role: 'dispatcher' });
+
+    const reply = await api.call('GET', '/v1/work-orders?limit=200', { token: office });
+
+    expect(reply.status).toBe(200);
+    const items: Array<{ priority: string; slaDueAt: string }> = reply.body.items;
+    expect(items.length).toBeGreaterThanOrEqual(3);
+    expect(new Set(items.map((wo) => wo.priority)).size).toBeGreaterThanOrEqual(2);
+    const keys = items.map((wo) => `${wo.priority}#${wo.slaDueAt}`);
+    expect(keys).toEqual([...keys].sort());
+  });
+
+  it('filters by status and by priority', async () => {
+    const office = await api.token({ role: 'dispatcher' });
+
+    const p1 = await api.call('GET', '/v1/work-orders?priority=P1', { token: office });
+    const closed = await api.call('GET', '/v1/work-orders?status=closed', { token: office });
+
+    expect(p1.body.items.length).toBeGreaterThan(0);
+    expect(p1.body.items.every((wo: { priority: string }) => wo.priority === 'P1')).toBe(true);
+    expect(closed.body.items.length).toBeGreaterThan(0);
+    expect(closed.body.items.every((wo: { status: string }) => wo.status === 'closed')).toBe(true);
+  });
+});
