@@ -263,3 +263,54 @@ describe('the central job list', () => {
     expect(closed.body.items.every((wo: { status: string }) => wo.status === 'closed')).toBe(true);
   });
 });
+
+describe('manual assignment when no engineer matches', () => {
+  it('waits for the office, refuses an engineer whose certificate expired, and dispatches the one assigned', async () => {
+    const office = await api.token({ role: 'dispatcher' });
+    const created = await api.call('POST', '/v1/work-orders', {
+      token: office,
+      headers: { 'idempotency-key': 'nobody-matches' },
+      body: {
+        customerId: 'cus_okafor',
+        siteId: 'site_didsbury',
+        jobType: 'boiler_repair',
+        description: 'Boiler locks out; loft access needs asbestos awareness',
+        requiredSkills: ['gas', 'heating', 'asbestos_awareness'],
+      },
+    });
+    const id = created.body.id;
+    const waiting = await api.waitFor(id, (wo) => wo.status === 'ready_to_schedule' && wo.waitingFor === 'assignment');
+    expect(waiting.attention.reason).toMatch(/No eligible engineer/);
+    expect(waiting.timeline.map((e: { type: string }) => e.type)).toContain('no_engineer_matched');
+
+    const lacksSkill = await api.call('POST', `/v1/work-orders/${id}/assign`, {
+      token: office,
+      body: { engineerId: 'eng_priya' },
+    });
+    expect(lacksSkill.status).toBe(409);
+    expect(lacksSkill.body.code).toBe('assignment.missing_skill');
+
+    const read = await api.call('GET', `/v1/work-orders/${id}`, { token: office });
+    const patched = await api.call('PATCH', `/v1/work-orders/${id}`, {
+      token: office,
+      headers: { 'if-match': read.headers.get('etag') as string },
+      body: { requiredSkills: ['gas', 'heating'] },
+    });
+    expect(patched.status).toBe(200);
+    const expired = await api.call('POST', `/v1/work-orders/${id}/assign`, {
+      token: office,
+      body: { engineerId: 'eng_tom' },
+    });
+    expect(expired.status).toBe(409);
+    expect(expired.body.code).toBe('assignment.missing_certification');
+
+    const assigned = await api.call('POST', `/v1/work-orders/${id}/assign`, {
+      token: office,
+      body: { engineerId: 'eng_priya' },
+    });
+
+    expect(assigned.status).toBe(200);
+    const dispatched = await api.waitFor(id, (wo) => wo.status === 'dispatched');
+    expect(dispatched.engineerId).toBe('eng_priya');
+  });
+});
