@@ -6,7 +6,7 @@ import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, DomainError, NotFound, ValidationFailed } from '../errors.ts';
 import { assertTransition, fieldStatuses } from './lifecycle.ts';
 import { LatLng, Outcome, PartLine, type Status } from './model.ts';
-import { change, get, transition } from './work-order.ts';
+import { change, get, statusChange, transition } from './work-order.ts';
 
 const EventId = z.string().trim().min(8).max(100);
 const Timestamp = z.iso.datetime({ offset: true });
@@ -62,29 +62,23 @@ export async function acknowledge(options: {
     return (await transition({ workOrderId: options.workOrderId, to: 'acknowledged', actor: options.actor, guard }))
       .record;
   }
+  const { reason } = options.answer;
   const { record } = await change({
     workOrderId: options.workOrderId,
     decide: (current) => {
       guard(current);
       assertTransition(current.status, 'ready_to_schedule');
+      const refusal = statusChange(current, 'ready_to_schedule', options.actor, `Refused by the engineer: ${reason}`, {
+        refusedBy: options.engineerId,
+      });
       return {
+        ...refusal,
         set: {
-          status: 'ready_to_schedule',
+          ...refusal.set,
           engineerId: undefined,
           scheduledStart: undefined,
           refusedBy: [...(current.refusedBy ?? []), options.engineerId],
         },
-        entries: [
-          {
-            at: new Date().toISOString(),
-            actor: options.actor,
-            type: 'status_changed',
-            from: current.status,
-            to: 'ready_to_schedule',
-            reason: `Refused by the engineer: ${options.answer.accept ? '' : options.answer.reason}`,
-            data: { refusedBy: options.engineerId },
-          },
-        ],
       };
     },
   });

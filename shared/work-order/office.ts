@@ -5,7 +5,7 @@ import { startWorkOrder } from '../workflow.ts';
 import { terminalStatuses } from './lifecycle.ts';
 import { PartLine, Priority } from './model.ts';
 import { slaDueAt } from './triage.ts';
-import { change, detailsComplete, get, transition } from './work-order.ts';
+import { change, detailsComplete, get, statusChange, transition } from './work-order.ts';
 
 export const Reason = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 
@@ -139,19 +139,7 @@ export async function approve(options: { workOrderId: string; actor: string }) {
           `Only a work order pending approval can be approved; this one is ${current.status}.`,
         );
       }
-      return {
-        set: { status: 'ready_to_schedule' },
-        entries: [
-          {
-            at: new Date().toISOString(),
-            actor: options.actor,
-            type: 'status_changed',
-            from: current.status,
-            to: 'ready_to_schedule',
-            reason: 'Approved',
-          },
-        ],
-      };
+      return statusChange(current, 'ready_to_schedule', options.actor, 'Approved');
     },
   });
   return record;

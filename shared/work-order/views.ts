@@ -17,13 +17,7 @@ export function office(record: WorkOrderRecord, extra: { timeline?: TimelineReco
 /** What a customer sees of their own request: progress, not the office's internals. */
 export function customer(record: WorkOrderRecord, engineerName?: string) {
   return {
-    id: record.workOrderId,
-    ref: record.ref,
-    status: record.status,
-    priority: record.priority,
-    slaDueAt: record.slaDueAt,
-    loggedAt: record.loggedAt,
-    source: record.source,
+    ...logged(record),
     category: record.categoryId,
     description: record.description,
     siteId: record.siteId ?? null,

@@ -139,22 +139,26 @@ export async function transition(options: {
       if (record.status === options.to) return null;
       assertTransition(record.status, options.to);
       return {
+        ...statusChange(record, options.to, options.actor, options.reason, options.data),
         set: { ...options.set, status: options.to },
-        entries: [
-          {
-            at: new Date().toISOString(),
-            actor: options.actor,
-            type: 'status_changed',
-            from: record.status,
-            to: options.to,
-            reason: options.reason,
-            data: options.data,
-          },
-        ],
         resumeWith: options.resumeWith,
       };
     },
   });
+}
+
+/** A move to `to` with its audit entry: who, when, from, to and why. */
+export function statusChange(
+  record: WorkOrderRecord,
+  to: Status,
+  actor: string,
+  reason?: string,
+  data?: Record<string, unknown>,
+): Change {
+  return {
+    set: { status: to },
+    entries: [{ at: new Date().toISOString(), actor, type: 'status_changed', from: record.status, to, reason, data }],
+  };
 }
 
 /**
