@@ -1,7 +1,6 @@
-import { assetHistory, getResource } from '#shared/db/reference.ts';
+import { assetHistory, getResource, resourceOf, withId } from '#shared/db/reference.ts';
 import { NotFound } from '#shared/errors.ts';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
-import { resourceOf, withId } from '#shared/reference.ts';
 
 /** One customer, site, asset (with its history and next due date), engineer, part or job template. */
 export const handler = api({ roles: officeRoles }).handler(async ({ params, routeKey }) => {

@@ -1,6 +1,5 @@
-import { listResource, type Resource } from '#shared/db/reference.ts';
+import { listResource, type Resource, resourceOf, withId } from '#shared/db/reference.ts';
 import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
-import { resourceOf, withId } from '#shared/reference.ts';
 
 /** A page of customers, sites, assets, engineers, parts or job templates (the route says which). */
 export const handler = api({ roles: officeRoles, query: PageQuery }).handler(async ({ query, routeKey }) => {

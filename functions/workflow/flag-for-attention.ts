@@ -6,8 +6,7 @@ const Input = z.object({
   reason: z.string().max(500),
   escalation: z.boolean().optional(),
   state: z
-    .object({ failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional() })
-    .passthrough()
+    .looseObject({ failure: z.object({ Error: z.string(), Cause: z.string().optional() }).optional() })
     .optional(),
 });
 

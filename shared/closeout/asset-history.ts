@@ -25,7 +25,8 @@ export function nextDueAfter(asset: AssetRecord, record: WorkOrderRecord): strin
   return services ? addMonths(completedAt, plan.intervalMonths) : undefined;
 }
 
-async function completedWorkOrder(workOrderId: string) {
+/** The work order, which must have been completed (closeout runs only then). */
+export async function completedWorkOrder(workOrderId: string) {
   const record = await get(workOrderId);
   if (!record.completion) throw new Conflict('workorder.not_completed', `Work order ${record.ref} is not completed.`);
   return record;
@@ -44,5 +45,3 @@ export async function updateAssetHistory(options: { workOrderId: string }) {
   }
   return { assets: updated };
 }
-
-export { completedWorkOrder };

@@ -1,8 +1,7 @@
 import { findInvoiceOf, issueInvoice } from '../db/invoices.ts';
 import { getCustomer, getEngineer, getJobTemplate, getParts } from '../db/reference.ts';
 import { Conflict } from '../errors.ts';
-import { standardLabourRateMinor } from '../work-order/intake.ts';
-import { buildInvoiceLines } from '../work-order/pricing.ts';
+import { buildInvoiceLines, standardLabourRateMinor } from '../work-order/pricing.ts';
 import { get } from '../work-order/work-order.ts';
 
 /** UK VAT at the standard rate. */

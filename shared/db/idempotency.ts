@@ -1,3 +1,4 @@
+import { DomainError } from '../errors.ts';
 import { db, isConditionFailure } from './service.ts';
 
 export interface StoredResponse {
@@ -8,8 +9,20 @@ export interface StoredResponse {
 
 const retentionSeconds = 24 * 3600;
 
+/**
+ * The first response recorded under a key, to replay, or undefined when the key is new. The same key with another
+ * request is refused (422 `idempotency.key_reused`), never answered with the first request's response.
+ */
+export async function findReplay(scope: string, key: string, requestHash: string): Promise<StoredResponse | undefined> {
+  const stored = await findResponse(scope, key);
+  if (stored && stored.requestHash !== requestHash) {
+    throw new DomainError('idempotency.key_reused', 422, `The key ${key} was already used with a different body.`);
+  }
+  return stored;
+}
+
 /** The first response recorded under a caller's key, if any. */
-export async function findResponse(scope: string, key: string): Promise<StoredResponse | undefined> {
+async function findResponse(scope: string, key: string): Promise<StoredResponse | undefined> {
   const { data } = await db().entities.idempotencyRecord.get({ scope, key }).go();
   return data ?? undefined;
 }

@@ -94,21 +94,25 @@ export async function parkTaskToken(
   }
 }
 
-/** Flags a work order for the office, with a timeline entry; leaves its status and version alone. */
+/** Flags a work order for the office, with a timeline entry, together; leaves its status and version alone. */
 export async function flagWorkOrder(workOrderId: string, attention: Attention): Promise<void> {
-  const { entities } = db();
-  await entities.workOrder.patch({ workOrderId }).set({ attention }).go();
-  await entities.timelineEntry
-    .create({
-      workOrderId,
-      seq: nextSeq(),
-      at: attention.at,
-      actor: 'workflow',
-      type: 'attention_flagged',
-      reason: attention.reason,
-      data: attention.error ? { error: attention.error, state: attention.state } : undefined,
-    })
+  const result = await db()
+    .transaction.write(({ workOrder, timelineEntry }) => [
+      workOrder.patch({ workOrderId }).set({ attention }).commit(),
+      timelineEntry
+        .create({
+          workOrderId,
+          seq: nextSeq(),
+          at: attention.at,
+          actor: 'workflow',
+          type: 'attention_flagged',
+          reason: attention.reason,
+          data: attention.error ? { error: attention.error, state: attention.state } : undefined,
+        })
+        .commit(),
+    ])
     .go();
+  if (result.canceled) throw new StoreConflict('The work order could not be flagged.');
 }
 
 export async function timeline(workOrderId: string): Promise<TimelineRecord[]> {

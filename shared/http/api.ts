@@ -6,7 +6,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { z } from 'zod';
-import { findResponse, saveResponse } from '../db/idempotency.ts';
+import { findReplay, saveResponse } from '../db/idempotency.ts';
 import { DomainError, Forbidden, Unauthorized, ValidationFailed } from '../errors.ts';
 import { Role } from '../work-order/model.ts';
 
@@ -237,11 +237,8 @@ function idempotency(
         return;
       }
       if (key.length > 255) throw new ValidationFailed('The Idempotency-Key header is limited to 255 characters.');
-      const stored = await findResponse(scopeOf(request), key);
+      const stored = await findReplay(scopeOf(request), key, hashOf(request.event));
       if (!stored) return;
-      if (stored.requestHash !== hashOf(request.event)) {
-        throw new DomainError('idempotency.key_reused', 422, 'This Idempotency-Key was used with a different body.');
-      }
       return replay(stored);
     },
     after: async (request) => {

@@ -119,3 +119,20 @@ export async function assign(options: { workOrderId: string; engineerId: string;
     })
   ).record;
 }
+
+/**
+ * The Dispatch task: sends the scheduled job to its engineer (it appears in their day and job pack). A work order
+ * no longer scheduled (cancelled meanwhile, or already dispatched by a retry) is left as it is.
+ */
+export async function dispatch(options: { workOrderId: string }): Promise<{ status: string }> {
+  const record = await get(options.workOrderId);
+  if (record.status !== 'scheduled') return { status: record.status };
+  const { record: dispatched } = await transition({
+    workOrderId: options.workOrderId,
+    to: 'dispatched',
+    actor: 'workflow',
+    reason: 'Job pack sent to the engineer',
+    data: { engineerId: record.engineerId, scheduledStart: record.scheduledStart },
+  });
+  return { status: dispatched.status };
+}

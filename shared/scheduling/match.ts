@@ -137,6 +137,22 @@ function certificatesValidThrough(opts: { job: JobRequirements; engineer: Engine
   return { missing, validThrough };
 }
 
+/**
+ * The required certification codes an engineer does not hold valid on the day of `on`: missing, or expired
+ * before that day, by the same reading of expiry dates as {@link checkEngineer}. Completion checks them again,
+ * since a certificate may lapse between assignment and the end of the job.
+ */
+export function lapsedCertifications(opts: {
+  required: string[];
+  certifications: Engineer['certifications'];
+  on: Date;
+}): string[] {
+  const day = utcDay(opts.on.getTime());
+  return opts.required.filter(
+    (code) => !opts.certifications.some((c) => c.code === code && lastValidDay(c.expiresAt) >= day),
+  );
+}
+
 /** An unreadable expiry sorts before every real day, so the certificate counts as expired rather than valid. */
 function lastValidDay(expiresAt: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(expiresAt)) return expiresAt;

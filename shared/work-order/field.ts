@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { findResponse, saveResponse } from '../db/idempotency.ts';
+import { findReplay, saveResponse } from '../db/idempotency.ts';
 import { getEngineer, getParts } from '../db/reference.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
-import { Conflict, DomainError, NotFound, ValidationFailed } from '../errors.ts';
+import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
+import { lapsedCertifications } from '../scheduling/match.ts';
 import { assertTransition, fieldStatuses } from './lifecycle.ts';
 import { LatLng, Outcome, PartLine, type Status } from './model.ts';
 import { change, get, statusChange, transition } from './work-order.ts';
@@ -92,13 +93,8 @@ export async function acknowledge(options: {
 async function once<T>(workOrderId: string, eventId: string, body: unknown, act: () => Promise<T>): Promise<T> {
   const scope = `event#${workOrderId}`;
   const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
-  const stored = await findResponse(scope, eventId);
-  if (stored) {
-    if (stored.requestHash !== requestHash) {
-      throw new DomainError('idempotency.key_reused', 422, `Event ${eventId} was already sent with a different body.`);
-    }
-    return JSON.parse(stored.body) as T;
-  }
+  const stored = await findReplay(scope, eventId, requestHash);
+  if (stored) return JSON.parse(stored.body) as T;
   const result = await act();
   const saved = await saveResponse(scope, eventId, { requestHash, statusCode: 200, body: JSON.stringify(result) });
   return JSON.parse(saved.body) as T;
@@ -165,12 +161,12 @@ export async function complete(options: {
     if (unknown.length > 0) throw new ValidationFailed(`Unknown part(s): ${unknown.map((p) => p.sku).join(', ')}.`);
     const engineer = await getEngineer(options.engineerId);
     const now = new Date();
-    const missing = (record.requiredCertifications ?? []).filter(
-      (code) =>
-        !engineer?.certifications.some(
-          (c) => c.code === code && c.expiresAt.slice(0, 10) >= now.toISOString().slice(0, 10),
-        ),
-    );
+    const missing = lapsedCertifications({
+      required: record.requiredCertifications ?? [],
+      certifications: engineer?.certifications ?? [],
+      on: now,
+    });
+
     if (missing.length > 0) {
       throw new Conflict(
         'completion.missing_certification',

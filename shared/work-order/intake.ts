@@ -17,7 +17,7 @@ import { NotFound, ValidationFailed } from '../errors.ts';
 import { startWorkOrder } from '../workflow.ts';
 import { categories, findCategory } from './categories.ts';
 import { LatLng, PartLine, Priority, type Source } from './model.ts';
-import { estimateCostMinor } from './pricing.ts';
+import { estimateCostMinor, standardLabourRateMinor } from './pricing.ts';
 import { slaDueAt, triage } from './triage.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -293,9 +293,6 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
   if (!options.plannedFor) await startWorkOrder(stored.workOrderId);
   return stored;
 }
-
-/** The labour rate used for estimates when the contract sets none (minor units per hour). */
-export const standardLabourRateMinor = 7_500;
 
 function needsApproval(template: JobTemplateRecord, estimatedCostMinor: number | undefined): boolean {
   if (template.requiresApproval) return true;

@@ -1,5 +1,8 @@
 import type { JobTemplate } from './model.ts';
 
+/** The labour rate for estimates and invoices when neither the contract nor the engineer sets one (per hour). */
+export const standardLabourRateMinor = 7_500;
+
 /** One invoice line; money in integer minor units (pence). */
 export interface InvoiceLine {
   description: string;

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Fn } from '../../infra/lambda.ts';
-import { workflowTasks } from '../../infra/routes.ts';
-import { Storage } from '../../infra/storage.ts';
+import { Fn } from '#infra/lambda.ts';
+import { workflowTasks } from '#infra/routes.ts';
+import { Storage } from '#infra/storage.ts';
 import { testApp } from './synth.ts';
 import {
   allowedActions,

@@ -3,10 +3,10 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../infra/app.ts';
-import { type Need, routes, type WorkflowTask, workflowTasks } from '../../infra/routes.ts';
-import type { FieldOpsStack } from '../../infra/stack.ts';
-import { tableKeys } from '../../shared/db/table.ts';
+import { buildApp } from '#infra/app.ts';
+import { type Need, routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
+import type { FieldOpsStack } from '#infra/stack.ts';
+import { tableKeys } from '#shared/db/table.ts';
 import { testApp } from './synth.ts';
 import {
   allowedActions,

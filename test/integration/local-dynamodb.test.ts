@@ -11,7 +11,7 @@ import {
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Entity, Service } from 'electrodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableIfMissing, type LocalDynamo, startLocalDynamo } from '../../local/dynamodb.ts';
+import { createTableIfMissing, type LocalDynamo, startLocalDynamo } from '#local/dynamodb.ts';
 
 const TABLE = 'fieldops-test';
 

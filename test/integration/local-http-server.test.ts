@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Route } from '../../infra/routes.ts';
-import { type ApiHandler, type LocalApi, signLocalToken, startLocalApi } from '../../local/http-server.ts';
+import type { Route } from '#infra/routes.ts';
+import { type ApiHandler, type LocalApi, signLocalToken, startLocalApi } from '#local/http-server.ts';
 
 const SECRET = 'local-test-secret-that-is-long-enough';
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost } from '@aws-sdk/s3-presigned-post';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalS3, type ObjectCreated, startLocalS3 } from '../../local/s3.ts';
+import { type LocalS3, type ObjectCreated, startLocalS3 } from '#local/s3.ts';
 
 const BUCKET = 'fieldops-uploads';
 

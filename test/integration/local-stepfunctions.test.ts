@@ -17,7 +17,7 @@ import {
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalStepFunctions, startLocalStepFunctions, substituteDefinition } from '../../local/stepfunctions.ts';
+import { type LocalStepFunctions, startLocalStepFunctions, substituteDefinition } from '#local/stepfunctions.ts';
 
 const REGION = 'eu-west-2';
 const functionArn = (name: string) => `arn:aws:lambda:${REGION}:000000000000:function:${name}`;

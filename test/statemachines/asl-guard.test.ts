@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { workflowTasks } from '../../infra/routes.ts';
+import { workflowTasks } from '#infra/routes.ts';
 
 // `any`: ASL JSON, walked generically.
 type Json = any;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkEngineer, type JobRequirements, rankEngineers } from '../../shared/scheduling/match.ts';
-import type { TravelTimes } from '../../shared/scheduling/travel.ts';
-import type { Engineer } from '../../shared/work-order/model.ts';
+import { checkEngineer, type JobRequirements, lapsedCertifications, rankEngineers } from '#shared/scheduling/match.ts';
+import type { TravelTimes } from '#shared/scheduling/travel.ts';
+import type { Engineer } from '#shared/work-order/model.ts';
 
 const manchester = { lat: 53.4808, lng: -2.2426 };
 const stockport = { lat: 53.4106, lng: -2.1575 };
@@ -266,5 +266,31 @@ describe('rankEngineers', () => {
     // Assert
     expect(forwards.candidates.map((c) => c.engineerId)).toEqual(['a', 'b', 'c']);
     expect(backwards.candidates).toEqual(forwards.candidates);
+  });
+});
+
+describe('certifications checked again at completion', () => {
+  const certifications = [
+    { code: 'gas_safe', number: '601234', expiresAt: '2026-11-25' },
+    { code: 'niceic', number: 'NIC-1', expiresAt: '2026-11-24T23:59:59Z' },
+  ];
+
+  it('counts a certificate as valid through its expiry day and lapsed the day after', () => {
+    expect(
+      lapsedCertifications({ required: ['gas_safe'], certifications, on: new Date('2026-11-25T18:00:00Z') }),
+    ).toEqual([]);
+    expect(
+      lapsedCertifications({ required: ['gas_safe'], certifications, on: new Date('2026-11-26T08:00:00Z') }),
+    ).toEqual(['gas_safe']);
+  });
+
+  it('names each required certification that is missing or lapsed, and only those', () => {
+    const lapsed = lapsedCertifications({
+      required: ['gas_safe', 'niceic', 'bafe_sp203'],
+      certifications,
+      on: new Date('2026-11-25T09:00:00Z'),
+    });
+
+    expect(lapsed).toEqual(['niceic', 'bafe_sp203']);
   });
 });

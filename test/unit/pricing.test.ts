@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { JobTemplate } from '../../shared/work-order/model.ts';
-import { buildInvoiceLines, estimateCostMinor } from '../../shared/work-order/pricing.ts';
+import type { JobTemplate } from '#shared/work-order/model.ts';
+import { buildInvoiceLines, estimateCostMinor } from '#shared/work-order/pricing.ts';
 
 const hourly: JobTemplate = {
   jobType: 'leak_repair',

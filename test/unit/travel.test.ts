@@ -5,7 +5,7 @@ import {
   estimatedTravel,
   greatCircleKm,
   roadFactor,
-} from '../../shared/scheduling/travel.ts';
+} from '#shared/scheduling/travel.ts';
 
 const manchester = { lat: 53.4808, lng: -2.2426 };
 const leeds = { lat: 53.8008, lng: -1.5491 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findCategory } from '../../shared/work-order/categories.ts';
-import { slaDueAt, standardSlaHours, triage } from '../../shared/work-order/triage.ts';
+import { findCategory } from '#shared/work-order/categories.ts';
+import { slaDueAt, standardSlaHours, triage } from '#shared/work-order/triage.ts';
 
 const winter = new Date('2025-01-06T09:00:00.000Z');
 const summer = new Date('2025-07-07T09:00:00.000Z');
