@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
 import { BlockPublicAccess, Bucket, BucketEncryption, HttpMethods } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { tableKeys } from '../shared/db/table.ts';
+import { tableKeys } from '#shared/db/table.ts';
 
 /**
  * Where the business's data lives: the single DynamoDB table (keys from shared/db/table.ts, which the local store

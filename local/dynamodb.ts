@@ -9,7 +9,7 @@ import {
   ResourceInUseException,
   ResourceNotFoundException,
 } from '@aws-sdk/client-dynamodb';
-import { tableKeys } from '../shared/db/table.ts';
+import { tableKeys } from '#shared/db/table.ts';
 
 interface DynaliteOptions {
   path?: string;

@@ -9,7 +9,8 @@ import type {
   Context,
 } from 'aws-lambda';
 import { errors, jwtVerify, SignJWT } from 'jose';
-import type { Route } from '../infra/routes.ts';
+import type { Route } from '#infra/routes.ts';
+import { maxBodyBytes } from '#shared/http/api.ts';
 
 /**
  * A Lambda handler as the HTTP API invokes it. On `auth: false` routes `requestContext.authorizer` is absent, as it
@@ -46,9 +47,6 @@ export interface LocalClaims {
 /** Issuer and audience the local JWT authorizer accepts, as the deployed one checks Cognito's. */
 export const LOCAL_ISSUER = 'fieldops-local';
 export const LOCAL_AUDIENCE = 'fieldops';
-
-/** Larger bodies are refused before the handler runs; API Gateway allows more, so the handlers check too. */
-export const MAX_BODY_BYTES = 256 * 1024;
 
 const ACCOUNT_ID = '000000000000';
 const API_ID = 'local';
@@ -131,10 +129,10 @@ export async function startLocalApi(options: {
       claims = verified.claims;
     }
 
-    const body = await readBody(req, MAX_BODY_BYTES);
+    const body = await readBody(req, maxBodyBytes);
     if (body === 'too-large') {
       // The rest of the upload is never read; closing the connection discards it.
-      return sendProblem(res, 413, 'request.too_large', `Bodies are limited to ${MAX_BODY_BYTES} bytes.`, {
+      return sendProblem(res, 413, 'request.too_large', `Bodies are limited to ${maxBodyBytes} bytes.`, {
         connection: 'close',
       });
     }

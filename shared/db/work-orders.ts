@@ -9,11 +9,6 @@ export type WorkOrderRecord = EntityItem<typeof workOrder>;
 export type TimelineRecord = EntityItem<typeof timelineEntry>;
 export type TimelineInput = Omit<TimelineRecord, 'workOrderId' | 'seq'>;
 
-export interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
 const nextSeq = monotonicFactory();
 
 export async function getWorkOrder(workOrderId: string): Promise<WorkOrderRecord | undefined> {
