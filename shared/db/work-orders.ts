@@ -150,3 +150,9 @@ export async function nextInSequence(name: string): Promise<number> {
   if (data.value === undefined) throw new Error(`Sequence ${name} did not advance`);
   return data.value;
 }
+
+/** Every engineer's planned jobs of a UTC day (`YYYY-MM-DD`), by engineer then start. */
+export async function listPlannedOn(day: string): Promise<WorkOrderRecord[]> {
+  const { data } = await db().entities.workOrder.query.byDay({ scheduledDay: day }).go({ pages: 'all' });
+  return data;
+}

@@ -1,8 +1,9 @@
-import { type EngineerRecord, getEngineer, listAllEngineers } from '../db/reference.ts';
+import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { change, get, transition } from '../work-order/work-order.ts';
-import { checkEngineer, rankEngineers } from './match.ts';
+import { findCandidates } from './candidates.ts';
+import { checkEngineer } from './match.ts';
 
 const asEngineer = (record: EngineerRecord) => ({ ...record, id: record.engineerId });
 
@@ -23,23 +24,16 @@ function earliestStart(record: WorkOrderRecord, now = new Date()): Date {
 }
 
 /**
- * The MatchEngineer task: schedules a work order that is ready to the best eligible engineer (hard filters on
- * skills, unexpired certifications and shift, then the earliest start and the shortest travel), never one who
- * refused it. With no one eligible it records why and answers `null`: the state machine waits for the office.
+ * The MatchEngineer task: schedules a work order that is ready at its exact best insertion into an eligible
+ * engineer's day (see `findCandidates`), never with one who refused it. A P1 or P2 may take the slot of a lower
+ * priority job, which goes back to be re-planned. With no one eligible it records why and answers `null`: the
+ * state machine waits for the office.
  */
 export async function matchEngineer(options: { workOrderId: string }): Promise<{ engineerId: string | null }> {
   const record = await get(options.workOrderId);
   if (record.status !== 'ready_to_schedule') return { engineerId: record.engineerId ?? null };
-  const job = jobOf(record);
-  const ranked = job
-    ? rankEngineers({
-        job,
-        engineers: (await listAllEngineers()).map(asEngineer),
-        at: earliestStart(record),
-        exclude: record.refusedBy,
-      })
-    : { candidates: [], excluded: [] };
-  const best = ranked.candidates[0];
+  const found = await findCandidates(record);
+  const best = found.candidates[0];
   if (!best) {
     await change({
       workOrderId: record.workOrderId,
@@ -53,8 +47,8 @@ export async function matchEngineer(options: { workOrderId: string }): Promise<{
                   at: new Date().toISOString(),
                   actor: 'scheduler',
                   type: 'no_engineer_matched',
-                  reason: job ? noMatch : 'The work order has no location to match from.',
-                  data: { excluded: ranked.excluded },
+                  reason: record.location ? noMatch : 'The work order has no location to match from.',
+                  data: { excluded: found.excluded },
                 },
               ],
             },
@@ -65,11 +59,35 @@ export async function matchEngineer(options: { workOrderId: string }): Promise<{
     workOrderId: record.workOrderId,
     to: 'scheduled',
     actor: 'scheduler',
-    reason: `Matched: earliest start ${best.start}, ${Math.round(best.travelMinutes)} min travel`,
+    reason:
+      `Matched: starts ${best.start}, ${Math.round(best.addedTravelMinutes)} min added travel` +
+      (found.slaMet ? '' : '; no one can start within the SLA'),
     set: { engineerId: best.engineerId, scheduledStart: best.start, attention: undefined },
-    data: { engineerId: best.engineerId, travelMinutes: best.travelMinutes, excluded: ranked.excluded },
+    data: { candidate: best, runnersUp: found.candidates.slice(1, 4), excluded: found.excluded },
   });
+  if (best.displaced && scheduled.engineerId === best.engineerId) {
+    await displace({ workOrderId: best.displaced, by: scheduled });
+  }
   return { engineerId: scheduled.engineerId ?? null };
+}
+
+/** Takes a lower-priority job off an engineer's day to make room for an urgent one; matching re-plans it. */
+async function displace(options: { workOrderId: string; by: WorkOrderRecord }) {
+  try {
+    await transition({
+      workOrderId: options.workOrderId,
+      to: 'ready_to_schedule',
+      actor: 'scheduler',
+      reason: `Displaced by ${options.by.priority} ${options.by.ref}; to be re-planned`,
+      set: { engineerId: undefined, scheduledStart: undefined },
+      guard: (current) => {
+        if (current.engineerId !== options.by.engineerId) throw new Conflict('workorder.moved', 'Already moved.');
+      },
+    });
+  } catch (error) {
+    // The displaced job moved on meanwhile (started, cancelled, re-planned): the urgent one keeps its slot anyway.
+    if (!(error instanceof Conflict)) throw error;
+  }
 }
 
 const noMatch = 'No eligible engineer: assign one by hand.';

@@ -1,4 +1,4 @@
-import type { Engineer, LatLng } from '../work-order/model.ts';
+import type { Engineer, LatLng, Shift } from '../work-order/model.ts';
 import { estimatedTravel, type TravelTimes } from './travel.ts';
 
 /** Why an engineer cannot take a job. */
@@ -23,12 +23,6 @@ export type EngineerCheck =
   | { ok: true; start: string; travelMinutes: number }
   | { ok: false; reasons: ExclusionReason[] };
 
-/** Engineers who can take a job, best first, and why each of the others cannot. */
-export interface EngineerRanking {
-  candidates: Array<{ engineerId: string; travelMinutes: number; start: string }>;
-  excluded: Array<{ engineerId: string; reasons: ExclusionReason[] }>;
-}
-
 /**
  * Whether an engineer can take a job wanted from `at`, by the same rules the automatic matcher applies, so an
  * office override cannot assign someone the matcher would reject:
@@ -51,15 +45,9 @@ export function checkEngineer(opts: {
   travel?: TravelTimes;
 }): EngineerCheck {
   const { job, engineer, at } = opts;
-  const reasons: ExclusionReason[] = [];
-  if (!engineer.active) reasons.push('inactive');
-  if (!job.requiredSkills.every((skill) => engineer.skills.includes(skill))) reasons.push('missing_skill');
-
+  const reasons = qualificationReasons({ job, engineer, on: at });
   const certificates = certificatesValidThrough({ job, engineer });
-  if (certificates.missing) reasons.push('missing_certification');
-  const atDay = utcDay(at.getTime());
-  const expiredAlready = certificates.validThrough !== undefined && certificates.validThrough < atDay;
-  if (expiredAlready) reasons.push('expired_certification');
+  const expiredAlready = reasons.includes('expired_certification');
 
   const travelMinutes = Math.ceil((opts.travel ?? estimatedTravel).minutes(engineer.homeBase, job.location));
   const starts = feasibleStarts({ engineer, job, at, travelMinutes });
@@ -73,49 +61,42 @@ export function checkEngineer(opts: {
 }
 
 /**
- * Ranks engineers for a job: the hard filters of {@link checkEngineer}, plus engineers in `exclude` (those who
- * refused the job) left out as `refused`. Candidates come earliest start first, then shortest travel, then by
- * engineer id, so the same input always gives the same order. This is the walking skeleton: it ignores the jobs
- * already on an engineer's route, which a later routing engine accounts for.
+ * The qualification filters of {@link checkEngineer}, without the shift: `inactive`, `missing_skill`,
+ * `missing_certification`, and `expired_certification` when a required certificate has lapsed before the day of `on`.
+ * Shared so that every matcher applies the same rules.
  */
-export function rankEngineers(opts: {
-  job: JobRequirements;
-  engineers: Engineer[];
-  at: Date;
-  exclude?: string[];
-  travel?: TravelTimes;
-}): EngineerRanking {
-  const ranking: EngineerRanking = { candidates: [], excluded: [] };
-  for (const engineer of opts.engineers) {
-    const refused = opts.exclude?.includes(engineer.id) ?? false;
-    const check = checkEngineer({ job: opts.job, engineer, at: opts.at, travel: opts.travel });
-    if (check.ok && !refused) {
-      ranking.candidates.push({ engineerId: engineer.id, travelMinutes: check.travelMinutes, start: check.start });
-    } else {
-      const reasons: ExclusionReason[] = refused ? ['refused'] : [];
-      ranking.excluded.push({ engineerId: engineer.id, reasons: check.ok ? reasons : [...reasons, ...check.reasons] });
-    }
+export function qualificationReasons(opts: {
+  job: Pick<JobRequirements, 'requiredSkills' | 'requiredCertifications'>;
+  engineer: Engineer;
+  on: Date;
+}): ExclusionReason[] {
+  const { job, engineer } = opts;
+  const reasons: ExclusionReason[] = [];
+  if (!engineer.active) reasons.push('inactive');
+  if (!job.requiredSkills.every((skill) => engineer.skills.includes(skill))) reasons.push('missing_skill');
+  const certificates = certificatesValidThrough({ job, engineer });
+  if (certificates.missing) reasons.push('missing_certification');
+  if (certificates.validThrough !== undefined && certificates.validThrough < utcDay(opts.on.getTime())) {
+    reasons.push('expired_certification');
   }
-  ranking.candidates.sort(
-    (a, b) => compare(a.start, b.start) || a.travelMinutes - b.travelMinutes || compare(a.engineerId, b.engineerId),
-  );
-  return ranking;
+  return reasons;
 }
 
 const minuteMs = 60_000;
 const dayMs = 86_400_000;
 
-/** Code-unit comparison rather than localeCompare, whose order depends on the runtime's locale data. */
-const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 /** The UTC calendar day of an instant, "YYYY-MM-DD", which orders correctly as a string. */
 const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * The last day on which the engineer holds every required certification (the earliest of the latest expiry per
- * code), and whether any is missing altogether. `validThrough` is undefined when nothing is required or held.
+ * The last day ("YYYY-MM-DD", UTC) on which the engineer holds every required certification (the earliest of the
+ * latest expiry per code), and whether any is missing altogether. `validThrough` is undefined when nothing is
+ * required or held, and '' when an expiry is unreadable (so it is before every day).
  */
-function certificatesValidThrough(opts: { job: JobRequirements; engineer: Engineer }): {
+export function certificatesValidThrough(opts: {
+  job: Pick<JobRequirements, 'requiredCertifications'>;
+  engineer: Engineer;
+}): {
   missing: boolean;
   validThrough: string | undefined;
 } {
@@ -165,24 +146,32 @@ function lastValidDay(expiresAt: string): string {
  * that began the day before `at`, which may still be running if it crosses midnight.
  */
 function feasibleStarts(opts: { engineer: Engineer; job: JobRequirements; at: Date; travelMinutes: number }): number[] {
-  const { shift } = opts.engineer;
-  const startMinute = minuteOfDay(shift.start);
-  const endMinute = minuteOfDay(shift.end);
-  if (startMinute === undefined || endMinute === undefined) return [];
-  const lengthMinutes = endMinute > startMinute ? endMinute - startMinute : endMinute + 1440 - startMinute;
-
   const earliest = opts.at.getTime() + opts.travelMinutes * minuteMs;
   const atDay = Math.floor(opts.at.getTime() / dayMs) * dayMs;
   const starts: number[] = [];
   for (let offset = -1; offset <= 7; offset++) {
-    const day = atDay + offset * dayMs;
-    if (!shift.days.includes(isoWeekday(day))) continue;
-    const windowStart = day + startMinute * minuteMs;
-    const windowEnd = windowStart + lengthMinutes * minuteMs;
-    const start = Math.ceil(Math.max(earliest, windowStart) / minuteMs) * minuteMs;
-    if (start + opts.job.estimatedMinutes * minuteMs <= windowEnd) starts.push(start);
+    const window = shiftWindowOn(opts.engineer.shift, atDay + offset * dayMs);
+    if (window === undefined) continue;
+    const start = Math.ceil(Math.max(earliest, window.start) / minuteMs) * minuteMs;
+    if (start + opts.job.estimatedMinutes * minuteMs <= window.end) starts.push(start);
   }
   return starts;
+}
+
+/**
+ * The shift an engineer works that starts on the UTC day beginning at `dayStart` (epoch ms of a UTC midnight), as
+ * epoch ms, or undefined when they do not work that day or the shift times are malformed. Times are read as UTC
+ * "HH:MM", as in {@link checkEngineer}; a shift whose end is not after its start ends the next day.
+ */
+export function shiftWindowOn(shift: Shift, dayStart: number): { start: number; end: number } | undefined {
+  const startMinute = minuteOfDay(shift.start);
+  const endMinute = minuteOfDay(shift.end);
+  if (startMinute === undefined || endMinute === undefined || !shift.days.includes(isoWeekday(dayStart))) {
+    return undefined;
+  }
+  const lengthMinutes = endMinute > startMinute ? endMinute - startMinute : endMinute + 1440 - startMinute;
+  const start = dayStart + startMinute * minuteMs;
+  return { start, end: start + lengthMinutes * minuteMs };
 }
 
 /** Minutes since midnight for "HH:MM" ("24:00" allowed as an end), or undefined when malformed. */

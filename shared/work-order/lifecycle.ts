@@ -4,7 +4,8 @@ import type { Status } from './model.ts';
 /**
  * Every allowed move of a work order, in one table: the only place the lifecycle is checked.
  * Engineers on bad signal may skip a field status (acknowledged straight to on_site), so forward skips within the
- * field statuses are allowed; nothing moves backwards except a refusal (back to scheduling) and pause/resume.
+ * field statuses are allowed; nothing moves backwards except pause/resume and a return to scheduling: the engineer
+ * refuses, or an urgent job displaces one not yet under way.
  * Cancellation is possible from any status before the engineer is on site.
  */
 export const transitions: Record<Status, readonly Status[]> = {
@@ -14,7 +15,7 @@ export const transitions: Record<Status, readonly Status[]> = {
   ready_to_schedule: ['scheduled', 'cancelled'],
   scheduled: ['dispatched', 'ready_to_schedule', 'cancelled'],
   dispatched: ['acknowledged', 'ready_to_schedule', 'cancelled'],
-  acknowledged: ['en_route', 'on_site', 'in_progress', 'cancelled'],
+  acknowledged: ['en_route', 'on_site', 'in_progress', 'ready_to_schedule', 'cancelled'],
   en_route: ['on_site', 'in_progress', 'cancelled'],
   on_site: ['in_progress', 'completed'],
   in_progress: ['paused', 'completed'],

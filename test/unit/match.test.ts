@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { checkEngineer, type JobRequirements, lapsedCertifications, rankEngineers } from '#shared/scheduling/match.ts';
+import { checkEngineer, type JobRequirements, lapsedCertifications } from '#shared/scheduling/match.ts';
 import type { TravelTimes } from '#shared/scheduling/travel.ts';
 import type { Engineer } from '#shared/work-order/model.ts';
 
 const manchester = { lat: 53.4808, lng: -2.2426 };
-const stockport = { lat: 53.4106, lng: -2.1575 };
 const bolton = { lat: 53.5769, lng: -2.4282 };
 
 /** Monday 6 January 2025, 09:00 UTC. */
@@ -151,121 +150,6 @@ describe('checkEngineer', () => {
 
     // Assert
     expect(result).toEqual({ ok: true, start: '2025-01-06T09:13:00.000Z', travelMinutes: 13 });
-  });
-});
-
-describe('rankEngineers', () => {
-  it('excludes an engineer whose shift can never hold the job', () => {
-    // Arrange
-    const shortShift = engineer({ id: 'short', shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '09:00' } });
-
-    // Act
-    const result = rankEngineers({ job: boilerJob, engineers: [shortShift], at: mondayMorning });
-
-    // Assert
-    expect(result.candidates).toEqual([]);
-    expect(result.excluded).toEqual([{ engineerId: 'short', reasons: ['off_shift'] }]);
-  });
-
-  it('excludes an engineer without a required skill', () => {
-    // Act
-    const result = rankEngineers({
-      job: boilerJob,
-      engineers: [engineer({ id: 'sparky', skills: ['electrical'] })],
-      at: mondayMorning,
-    });
-
-    // Assert
-    expect(result.excluded).toEqual([{ engineerId: 'sparky', reasons: ['missing_skill'] }]);
-  });
-
-  it('excludes an engineer who refused the job', () => {
-    // Act
-    const result = rankEngineers({
-      job: boilerJob,
-      engineers: [engineer({ id: 'a' }), engineer({ id: 'b' })],
-      at: mondayMorning,
-      exclude: ['a'],
-    });
-
-    // Assert
-    expect(result.candidates.map((c) => c.engineerId)).toEqual(['b']);
-    expect(result.excluded).toEqual([{ engineerId: 'a', reasons: ['refused'] }]);
-  });
-
-  it('matches a valid Gas Safe engineer and excludes the expired one', () => {
-    // Act
-    const result = rankEngineers({
-      job: boilerJob,
-      engineers: [
-        engineer({ id: 'expired', certifications: gasSafe('2024-12-31') }),
-        engineer({ id: 'valid', certifications: gasSafe('2025-06-30') }),
-      ],
-      at: mondayMorning,
-    });
-
-    // Assert
-    expect(result.candidates.map((c) => c.engineerId)).toEqual(['valid']);
-    expect(result.excluded).toEqual([{ engineerId: 'expired', reasons: ['expired_certification'] }]);
-  });
-
-  it('puts the nearest engineer first among equally qualified ones', () => {
-    // Act
-    const result = rankEngineers({
-      job: boilerJob,
-      engineers: [engineer({ id: 'bolton', homeBase: bolton }), engineer({ id: 'stockport', homeBase: stockport })],
-      at: mondayMorning,
-    });
-
-    // Assert
-    expect(result.candidates.map((c) => c.engineerId)).toEqual(['stockport', 'bolton']);
-    expect(result.candidates[0]?.travelMinutes).toBeLessThan(result.candidates[1]?.travelMinutes ?? 0);
-  });
-
-  it('breaks a tie on start time by travel when everyone waits for the shift to begin', () => {
-    // Arrange: 06:00, both engineers can be on site for 08:00
-    const early = new Date('2025-01-06T06:00:00.000Z');
-
-    // Act
-    const result = rankEngineers({
-      job: boilerJob,
-      engineers: [engineer({ id: 'a-bolton', homeBase: bolton }), engineer({ id: 'z-stockport', homeBase: stockport })],
-      at: early,
-    });
-
-    // Assert
-    expect(result.candidates.map((c) => [c.engineerId, c.start])).toEqual([
-      ['z-stockport', '2025-01-06T08:00:00.000Z'],
-      ['a-bolton', '2025-01-06T08:00:00.000Z'],
-    ]);
-  });
-
-  it('ranks an engineer who can start today ahead of a nearer one who cannot start until tomorrow', () => {
-    // Act
-    const result = rankEngineers({
-      job: boilerJob,
-      engineers: [
-        engineer({ id: 'near', homeBase: manchester, shift: { days: [2], start: '08:00', end: '17:00' } }),
-        engineer({ id: 'far', homeBase: bolton }),
-      ],
-      at: mondayMorning,
-    });
-
-    // Assert
-    expect(result.candidates.map((c) => c.engineerId)).toEqual(['far', 'near']);
-  });
-
-  it('orders identical engineers by id whatever order they arrive in', () => {
-    // Arrange
-    const engineers = ['c', 'a', 'b'].map((id) => engineer({ id }));
-
-    // Act
-    const forwards = rankEngineers({ job: boilerJob, engineers, at: mondayMorning });
-    const backwards = rankEngineers({ job: boilerJob, engineers: [...engineers].reverse(), at: mondayMorning });
-
-    // Assert
-    expect(forwards.candidates.map((c) => c.engineerId)).toEqual(['a', 'b', 'c']);
-    expect(backwards.candidates).toEqual(forwards.candidates);
   });
 });
 

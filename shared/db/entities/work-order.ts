@@ -34,8 +34,9 @@ export type WaitingFor = 'release' | 'approval' | 'assignment' | 'acknowledgemen
  * The work order (a customer's request is a work order from the moment it is logged). Written whole with a
  * condition on `version` (optimistic locking), in one transaction with its timeline entry, so the audit trail
  * can never miss a change. The task token of the human step the state machine waits on is kept on the item.
- * Indexes: the customer's own requests newest first (gsi1), an engineer's jobs by start (gsi2, sparse), and
- * the dispatch board: open work by priority tier then SLA due time (gsi3, `board` = open | done).
+ * Indexes: the customer's own requests newest first (gsi1), an engineer's jobs by start (gsi2, sparse),
+ * the dispatch board: open work by priority tier then SLA due time (gsi3, `board` = open | done), and every
+ * engineer's planned jobs of a day, for matching and the day optimiser (gsi4, sparse).
  */
 export const workOrder = new Entity({
   model: { entity: 'workOrder', version: '1', service: 'fieldops' },
@@ -72,6 +73,12 @@ export const workOrder = new Entity({
     approvalRequired: { type: 'boolean' },
     engineerId: { type: 'string' },
     scheduledStart: { type: 'string' },
+    /** The UTC day of `scheduledStart`, derived so a whole day's plan is one query (gsi4). */
+    scheduledDay: {
+      type: 'string',
+      watch: ['scheduledStart'],
+      set: (_, item) => (typeof item.scheduledStart === 'string' ? item.scheduledStart.slice(0, 10) : undefined),
+    },
     refusedBy: { type: 'list', items: { type: 'string' } },
     waitingFor: { type: CustomAttributeType<WaitingFor>('string') },
     taskToken: { type: 'string' },
@@ -93,6 +100,11 @@ export const workOrder = new Entity({
       index: 'gsi2',
       pk: { field: 'gsi2pk', composite: ['engineerId'] },
       sk: { field: 'gsi2sk', composite: ['scheduledStart'] },
+    },
+    byDay: {
+      index: 'gsi4',
+      pk: { field: 'gsi4pk', composite: ['scheduledDay'] },
+      sk: { field: 'gsi4sk', composite: ['engineerId', 'scheduledStart'] },
     },
     byBoard: {
       index: 'gsi3',

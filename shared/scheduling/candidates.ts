@@ -1,0 +1,120 @@
+import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
+import { listPlannedOn, type WorkOrderRecord } from '../db/work-orders.ts';
+import type { Status } from '../work-order/model.ts';
+import {
+  type DayPlan,
+  type InsertionExclusionReason,
+  type InsertionMatch,
+  matchJob,
+  type NewJob,
+  type PlannedStop,
+} from './insertion.ts';
+
+const dayMs = 86_400_000;
+/** How far ahead matching looks for a day with room, as the office would when a week is full. */
+export const searchDays = 7;
+
+/** Planned work that still occupies an engineer's day. */
+const occupying: readonly Status[] = [
+  'scheduled',
+  'dispatched',
+  'acknowledged',
+  'en_route',
+  'on_site',
+  'in_progress',
+  'paused',
+];
+/** The engineer is on the way or on site: nothing moves it or goes before it. */
+const pinned: readonly Status[] = ['en_route', 'on_site', 'in_progress', 'paused'];
+
+/**
+ * The window a work order's service must start in: the customer's preferred window, ending no later than the SLA
+ * due time while that can still be met. A breached SLA no longer constrains (the job is then simply overdue).
+ */
+function windowOf(record: WorkOrderRecord, now: number, honourSla: boolean): { from: number; to: number } {
+  const from = record.preferredWindow ? Date.parse(record.preferredWindow.from) : Number.NEGATIVE_INFINITY;
+  const to = record.preferredWindow ? Date.parse(record.preferredWindow.to) : Number.POSITIVE_INFINITY;
+  const sla = Date.parse(record.slaDueAt);
+  return { from, to: honourSla && sla >= now ? Math.min(to, sla) : to };
+}
+
+function stopOf(record: WorkOrderRecord, now: number): PlannedStop | undefined {
+  if (!record.location) return undefined;
+  return {
+    workOrderId: record.workOrderId,
+    location: record.location,
+    serviceMinutes: record.estimatedMinutes ?? 60,
+    window: windowOf(record, now, true),
+    priority: record.priority,
+    pinned: pinned.includes(record.status),
+  };
+}
+
+/** The job as the matcher sees it, or undefined when it has no location to match from. */
+export function newJobOf(record: WorkOrderRecord, now: number, honourSla = true): NewJob | undefined {
+  if (!record.location) return undefined;
+  return {
+    workOrderId: record.workOrderId,
+    requiredSkills: record.requiredSkills ?? [],
+    requiredCertifications: record.requiredCertifications ?? [],
+    location: record.location,
+    serviceMinutes: record.estimatedMinutes ?? 60,
+    window: windowOf(record, now, honourSla),
+    priority: record.priority,
+  };
+}
+
+/** Every engineer's route on a UTC day, from the work planned on it, in planned order. */
+export async function dayPlans(day: string, engineers: EngineerRecord[], now: number): Promise<DayPlan[]> {
+  const planned = (await listPlannedOn(day)).filter((wo) => occupying.includes(wo.status));
+  return engineers.map((engineer) => ({
+    engineer: { ...engineer, id: engineer.engineerId },
+    stops: planned.filter((wo) => wo.engineerId === engineer.engineerId).flatMap((wo) => stopOf(wo, now) ?? []),
+  }));
+}
+
+export interface Candidates extends InsertionMatch {
+  /** The UTC day the candidates are for: the first of the search days with room for the job. */
+  day: string | null;
+  /** False when no one could start within the SLA and the candidates ignore it. */
+  slaMet: boolean;
+}
+
+/**
+ * The engineers who can take a work order, best first: its exact best insertion into each eligible engineer's
+ * day, from today (or the start of the customer's window) onwards, the first day with room. When the SLA cannot be
+ * met by anyone, the search runs again without it, so the job is still planned as early as possible. Engineers who
+ * refused the job are left out.
+ */
+export async function findCandidates(record: WorkOrderRecord, nowDate = new Date()): Promise<Candidates> {
+  const now = nowDate.getTime();
+  const engineers = await listAllEngineers();
+  const refused = new Set(record.refusedBy ?? []);
+  const eligible = engineers.filter((e) => !refused.has(e.engineerId));
+  const refusals = engineers
+    .filter((e) => refused.has(e.engineerId))
+    .map((e) => ({ engineerId: e.engineerId, reasons: ['refused'] as InsertionExclusionReason[] }));
+  const empty = (excluded: InsertionMatch['excluded']): Candidates => ({
+    candidates: [],
+    excluded: [...refusals, ...excluded],
+    day: null,
+    slaMet: false,
+  });
+  let last: InsertionMatch = { candidates: [], excluded: [] };
+  for (const honourSla of [true, false]) {
+    const job = newJobOf(record, now, honourSla);
+    if (!job) return empty([]);
+    const firstDay = Math.floor(Math.max(now, job.window.from) / dayMs) * dayMs;
+    for (let offset = 0; offset < searchDays; offset++) {
+      const dayStart = firstDay + offset * dayMs;
+      const day = new Date(dayStart).toISOString().slice(0, 10);
+      // On a later day the engineer's "now" is that day's midnight, so its shift is the one the match plans.
+      const at = new Date(Math.max(now, dayStart));
+      last = matchJob({ job, plans: await dayPlans(day, eligible, now), now: at });
+      if (last.candidates.length > 0) {
+        return { ...last, excluded: [...refusals, ...last.excluded], day, slaMet: honourSla };
+      }
+    }
+  }
+  return empty(last.excluded);
+}
