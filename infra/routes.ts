@@ -96,6 +96,19 @@ export const routes: Route[] = [
     needs: ['read', 'workflow'],
   },
 
+  {
+    method: 'GET',
+    path: '/v1/work-orders/{id}/candidates',
+    handler: 'functions/scheduling/list-candidates.ts',
+    needs: ['read'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/schedule/optimise',
+    handler: 'functions/scheduling/optimise-day.ts',
+    needs: ['read', 'write', 'workflow'],
+  },
+
   { method: 'GET', path: '/v1/me/jobs', handler: 'functions/field/my-jobs.ts', needs: ['read'] },
   {
     method: 'POST',

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { optimiseDay } from '#shared/scheduling/optimise.ts';
+
+const Body = z.strictObject({
+  date: z.iso.date(),
+  /** The solver's budget; the Lambda's timeout leaves room for reading and applying around it. */
+  seconds: z.number().min(0.1).max(5).default(2),
+  seed: z.number().int().nonnegative().optional(),
+});
+const Query = z.object({ apply: z.enum(['true', 'false']).default('false') });
+
+/** A plan for the whole day (routes per engineer, unassigned work with reasons); `?apply=true` applies it. */
+export const handler = api({ roles: officeRoles, body: Body, query: Query, idempotency: 'optional' }).handler(
+  async ({ body, query, principal }) =>
+    ok(
+      await optimiseDay({
+        date: body.date,
+        apply: query.apply === 'true',
+        actor: principal.sub,
+        timeLimitMs: body.seconds * 1000,
+        seed: body.seed,
+      }),
+    ),
+);

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
+
+let api: LocalApi;
+let office: string;
+beforeAll(async () => {
+  api = await startLocalApi();
+  office = await api.token({ role: 'dispatcher' });
+});
+afterAll(() => api.close());
+
+const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+
+async function createWorkOrder(key: string, body: Record<string, unknown>) {
+  const reply = await api.call('POST', '/v1/work-orders', { token: office, headers: { 'idempotency-key': key }, body });
+  expect(reply.status).toBe(201);
+  return reply.body.id as string;
+}
+
+describe('candidates for a work order', () => {
+  it('ranks only engineers who can legally do the job, best first, and says why the others cannot', async () => {
+    const id = await createWorkOrder('candidates-1', {
+      customerId: 'cus_okafor',
+      siteId: 'site_didsbury',
+      jobType: 'boiler_repair',
+      description: 'Boiler pressure keeps dropping',
+    });
+    await api.waitFor(id, (wo) => wo.status === 'dispatched');
+
+    const reply = await api.call('GET', `/v1/work-orders/${id}/candidates`, { token: office });
+
+    expect(reply.status).toBe(200);
+    const ids = reply.body.candidates.map((c: { engineerId: string }) => c.engineerId);
+    expect(ids.length).toBeGreaterThan(0);
+    for (const engineerId of ids) expect(['eng_amira', 'eng_priya']).toContain(engineerId);
+    const scores = reply.body.candidates.map((c: { score: number }) => c.score);
+    expect(scores).toEqual([...scores].sort((a, b) => a - b));
+    const tom = reply.body.excluded.find((e: { engineerId: string }) => e.engineerId === 'eng_tom');
+    expect(tom.reasons).toContain('expired_certification');
+    const dan = reply.body.excluded.find((e: { engineerId: string }) => e.engineerId === 'eng_dan');
+    expect(dan.reasons).toContain('missing_skill');
+    expect(reply.body.candidates[0]).toMatchObject({ start: expect.any(String), eta: expect.any(String) });
+  });
+
+  it('answers 404 for a work order that does not exist', async () => {
+    const reply = await api.call('GET', '/v1/work-orders/wo_missing/candidates', { token: office });
+    expect(reply.status).toBe(404);
+  });
+});
+
+describe('the day optimiser', () => {
+  it('plans a day with every job on an eligible engineer, and reports work no one can do with the reason', async () => {
+    const impossible = await createWorkOrder('optimise-impossible', {
+      customerId: 'cus_pennine_fm',
+      siteId: 'site_stockport',
+      jobType: 'general_maintenance',
+      description: 'Replace roof lantern glazing',
+      requiredSkills: ['glazing'],
+    });
+    await api.waitFor(impossible, (wo) => wo.waitingFor === 'assignment');
+
+    const reply = await api.call('POST', '/v1/schedule/optimise', {
+      token: office,
+      body: { date: tomorrow(), seconds: 0.5 },
+    });
+
+    expect(reply.status).toBe(200);
+    expect(reply.body.applied).toBe(0);
+    expect(reply.body.unassigned).toContainEqual(
+      expect.objectContaining({ workOrderId: impossible, reason: 'no_eligible_vehicle' }),
+    );
+    for (const route of reply.body.routes) {
+      for (const job of route.jobs) expect(job.start.slice(0, 10)).toBe(tomorrow());
+    }
+    expect(reply.body.figures).toMatchObject({ jobsUnassigned: reply.body.unassigned.length });
+  });
+
+  it('applies a plan: a job waiting for assignment is scheduled as planned and then dispatched', async () => {
+    const id = await createWorkOrder('optimise-apply', {
+      customerId: 'cus_northwest_homes',
+      siteId: 'site_salford',
+      jobType: 'boiler_service',
+      description: 'Annual service; tenant needs a ladder for the loft',
+      requiredSkills: ['gas', 'heating', 'ladder_access'],
+    });
+    const waiting = await api.waitFor(id, (wo) => wo.waitingFor === 'assignment');
+    const patched = await api.call('PATCH', `/v1/work-orders/${id}`, {
+      token: office,
+      headers: { 'if-match': `"${waiting.version}"` },
+      body: { requiredSkills: ['gas', 'heating'] },
+    });
+    expect(patched.status).toBe(200);
+
+    const reply = await api.call('POST', '/v1/schedule/optimise?apply=true', {
+      token: office,
+      body: { date: tomorrow(), seconds: 0.5 },
+    });
+
+    expect(reply.status).toBe(200);
+    const route = reply.body.routes.find((r: { jobs: Array<{ workOrderId: string }> }) =>
+      r.jobs.some((job) => job.workOrderId === id),
+    );
+    expect(['eng_amira', 'eng_priya']).toContain(route.engineerId);
+    expect(reply.body.applied).toBeGreaterThanOrEqual(1);
+    const dispatched = await api.waitFor(id, (wo) => wo.status === 'dispatched');
+    expect(dispatched.engineerId).toBe(route.engineerId);
+    expect(dispatched.scheduledStart.slice(0, 10)).toBe(tomorrow());
+  });
+
+  it('refuses a malformed date with 400', async () => {
+    const reply = await api.call('POST', '/v1/schedule/optimise', { token: office, body: { date: '25/11/2026' } });
+    expect(reply.status).toBe(400);
+    expect(reply.body.code).toBe('request.validation_failed');
+  });
+});
