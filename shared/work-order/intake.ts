@@ -22,6 +22,10 @@ import { slaDueAt, triage } from './triage.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const Timestamp = z.iso.datetime({ offset: true });
+/** When the customer wants the visit: service must start within it. */
+const PreferredWindow = z
+  .strictObject({ from: Timestamp, to: Timestamp })
+  .refine((w) => Date.parse(w.from) < Date.parse(w.to), 'The window must end after it starts.');
 
 /** What a customer may send: no priority, status, engineer or price (unknown fields are refused). */
 export const SubmitRequest = z.strictObject({
@@ -42,7 +46,7 @@ export const SubmitRequest = z.strictObject({
     phone: text(40).optional(),
     email: z.email().max(254).optional(),
   }),
-  preferredWindow: z.strictObject({ from: Timestamp, to: Timestamp }).optional(),
+  preferredWindow: PreferredWindow.optional(),
 });
 export type SubmitRequest = z.infer<typeof SubmitRequest>;
 
@@ -61,6 +65,7 @@ export const CreateWorkOrder = z.strictObject({
   estimatedCostMinor: z.number().int().nonnegative().optional(),
   accessInstructions: text(2000).optional(),
   safetyNotes: text(2000).optional(),
+  preferredWindow: PreferredWindow.optional(),
 });
 export type CreateWorkOrder = z.infer<typeof CreateWorkOrder>;
 
@@ -148,6 +153,7 @@ export async function createForOffice(options: {
     categoryId,
     template,
     description: request.description,
+    preferredWindow: request.preferredWindow,
     priority,
     triageReasons: request.priority ? [`priority ${priority} set by the office`] : triaged.reasons,
     slaDueAt: request.priority ? slaDueAt({ priority, loggedAt, contract: customer.contract }) : triaged.slaDueAt,

@@ -113,3 +113,51 @@ describe('the day optimiser', () => {
     expect(reply.body.code).toBe('request.validation_failed');
   });
 });
+
+describe('an urgent job into a full day', () => {
+  /** A weekday at least two days ahead, so the engineers' day is not cut short by the time the test runs. */
+  function nextWeekday(): string {
+    const day = new Date(Date.now() + 2 * 86_400_000);
+    while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
+    return day.toISOString().slice(0, 10);
+  }
+
+  it('gets a slot by displacing a lower-priority job, which goes back to be re-planned', async () => {
+    const day = nextWeekday();
+    const window = { from: `${day}T07:00:00Z`, to: `${day}T19:00:00Z` };
+    const fireJob = (key: string, priority: string, estimatedMinutes: number) =>
+      createWorkOrder(key, {
+        customerId: 'cus_pennine_fm',
+        siteId: 'site_stockport',
+        jobType: 'fire_alarm_service',
+        description: `Fire alarm work ${key}`,
+        priority,
+        estimatedMinutes,
+        preferredWindow: window,
+      });
+    // Only Omar holds the fire skill and a BAFE certificate: three four-hour services fill his day.
+    const fillers: string[] = [];
+    for (const key of ['filler-1', 'filler-2', 'filler-3']) {
+      const id = await fireJob(key, 'P4', 240);
+      const wo = await api.waitFor(id, (w) => w.status === 'dispatched');
+      expect(wo).toMatchObject({ engineerId: 'eng_omar' });
+      expect(wo.scheduledStart.slice(0, 10)).toBe(day);
+      fillers.push(id);
+    }
+
+    const urgent = await fireJob('urgent-1', 'P1', 120);
+
+    const placed = await api.waitFor(urgent, (w) => w.status === 'dispatched');
+    expect(placed.engineerId).toBe('eng_omar');
+    expect(placed.scheduledStart.slice(0, 10)).toBe(day);
+    const back = [];
+    for (const id of fillers) {
+      const wo = await api.waitFor(id, (w) => w.status === 'dispatched' || w.waitingFor === 'assignment');
+      if (wo.status !== 'dispatched') back.push(wo);
+    }
+    expect(back).toHaveLength(1);
+    const displaced = back[0];
+    expect(displaced.engineerId).toBeUndefined();
+    expect(displaced.timeline.map((e: { reason?: string }) => e.reason).join(' ')).toMatch(/Displaced by P1/);
+  });
+});
