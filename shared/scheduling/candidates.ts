@@ -1,6 +1,6 @@
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
 import { listPlannedOn, type WorkOrderRecord } from '../db/work-orders.ts';
-import type { Status } from '../work-order/model.ts';
+import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import {
   type DayPlan,
   type InsertionExclusionReason,
@@ -13,19 +13,6 @@ import {
 const dayMs = 86_400_000;
 /** How far ahead matching looks for a day with room, as the office would when a week is full. */
 export const searchDays = 7;
-
-/** Planned work that still occupies an engineer's day. */
-const occupying: readonly Status[] = [
-  'scheduled',
-  'dispatched',
-  'acknowledged',
-  'en_route',
-  'on_site',
-  'in_progress',
-  'paused',
-];
-/** The engineer is on the way or on site: nothing moves it or goes before it. */
-const pinned: readonly Status[] = ['en_route', 'on_site', 'in_progress', 'paused'];
 
 /**
  * The window a work order's service must start in: the customer's preferred window, ending no later than the SLA
@@ -46,7 +33,7 @@ function stopOf(record: WorkOrderRecord, now: number): PlannedStop | undefined {
     serviceMinutes: record.estimatedMinutes ?? 60,
     window: windowOf(record, now, true),
     priority: record.priority,
-    pinned: pinned.includes(record.status),
+    pinned: underWayStatuses.includes(record.status),
   };
 }
 
@@ -66,7 +53,7 @@ export function newJobOf(record: WorkOrderRecord, now: number, honourSla = true)
 
 /** Every engineer's route on a UTC day, from the work planned on it, in planned order. */
 export async function dayPlans(day: string, engineers: EngineerRecord[], now: number): Promise<DayPlan[]> {
-  const planned = (await listPlannedOn(day)).filter((wo) => occupying.includes(wo.status));
+  const planned = (await listPlannedOn(day)).filter((wo) => plannedStatuses.includes(wo.status));
   return engineers.map((engineer) => ({
     engineer: { ...engineer, id: engineer.engineerId },
     stops: planned.filter((wo) => wo.engineerId === engineer.engineerId).flatMap((wo) => stopOf(wo, now) ?? []),

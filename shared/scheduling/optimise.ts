@@ -1,5 +1,6 @@
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
 import { listBoard, listPlannedOn, type WorkOrderRecord } from '../db/work-orders.ts';
+import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Priority, Status } from '../work-order/model.ts';
 import { change } from '../work-order/work-order.ts';
 import { qualificationReasons, shiftWindowOn } from './match.ts';
@@ -8,9 +9,6 @@ import { solve } from './solver/index.ts';
 import { estimatedTravel, type TravelTimes } from './travel.ts';
 
 const minuteMs = 60_000;
-
-/** The engineer is on the way or on site: the job opens their route and nothing moves it. */
-const pinnedStatuses: readonly Status[] = ['en_route', 'on_site', 'in_progress', 'paused'];
 
 /**
  * What leaving a job unplanned costs, in km of travel: a P1 is worth any detour, a P4 a short one. The solver
@@ -90,7 +88,7 @@ export function buildDayProblem(input: DayInput): DayProblem {
 
   const vehicleOf = new Map(engineers.map((e, index) => [e.engineerId, index]));
   const jobs: Job[] = located.map((wo, index) => {
-    const pinned = pinnedStatuses.includes(wo.status);
+    const pinned = underWayStatuses.includes(wo.status);
     const own = wo.engineerId === undefined ? undefined : vehicleOf.get(wo.engineerId);
     const locked = pinned || wo.status === 'dispatched' || wo.status === 'acknowledged';
     const eligible = locked
@@ -116,7 +114,7 @@ export function buildDayProblem(input: DayInput): DayProblem {
   // Pinned jobs open their engineer's route, in the order they were planned.
   located.forEach((wo, index) => {
     const vehicle = wo.engineerId === undefined ? undefined : vehicleOf.get(wo.engineerId);
-    if (vehicle === undefined || !pinnedStatuses.includes(wo.status)) return;
+    if (vehicle === undefined || !underWayStatuses.includes(wo.status)) return;
     const target = vehicles[vehicle] as Vehicle;
     target.pinned = [...(target.pinned ?? []), index];
   });
@@ -207,13 +205,7 @@ export function describePlan(day: DayProblem, plan: Plan, date: string): DayPlan
 }
 
 /** The statuses the optimiser may schedule or re-plan; the rest of the day is kept as it stands. */
-const plannable: readonly Status[] = [
-  'ready_to_schedule',
-  'scheduled',
-  'dispatched',
-  'acknowledged',
-  ...pinnedStatuses,
-];
+const plannable: readonly Status[] = ['ready_to_schedule', ...plannedStatuses];
 
 /**
  * Plans a whole day: the work ready to schedule and what is already planned, over the engineers on shift. With
@@ -258,7 +250,7 @@ async function applyPlan(plan: DayPlan, workOrders: WorkOrderRecord[], actor: st
   for (const route of plan.routes) {
     for (const stop of route.jobs) {
       const wo = before.get(stop.workOrderId);
-      if (!wo || pinnedStatuses.includes(wo.status)) continue;
+      if (!wo || underWayStatuses.includes(wo.status)) continue;
       if (wo.engineerId === route.engineerId && wo.scheduledStart === stop.start) continue;
       const { changed } = await change({
         workOrderId: stop.workOrderId,

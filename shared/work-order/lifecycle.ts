@@ -28,6 +28,12 @@ export const transitions: Record<Status, readonly Status[]> = {
 /** Statuses in which the engineer holds the job and works it. */
 export const fieldStatuses: readonly Status[] = ['acknowledged', 'en_route', 'on_site', 'in_progress', 'paused'];
 
+/** The engineer is on the way or on site: planning pins the job where it is and puts nothing before it. */
+export const underWayStatuses: readonly Status[] = ['en_route', 'on_site', 'in_progress', 'paused'];
+
+/** Planned work that occupies an engineer's day. */
+export const plannedStatuses: readonly Status[] = ['scheduled', 'dispatched', ...fieldStatuses];
+
 /** Work orders in these statuses are finished: nothing moves them again. */
 export const terminalStatuses: readonly Status[] = ['closed', 'rejected', 'cancelled'];
 
