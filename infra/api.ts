@@ -6,6 +6,7 @@ import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations
 import { ClientAttributes, Mfa, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Fn, type WorkflowRef } from './lambda.ts';
 import { type Need, type Route, routes } from './routes.ts';
@@ -14,6 +15,8 @@ import { type Need, type Route, routes } from './routes.ts';
 export interface ApiProps {
   readonly table: ITable;
   readonly workflow: WorkflowRef;
+  /** Photos and signatures: the routes that need `bucket` presign uploads and downloads in it. */
+  readonly bucket: IBucket;
   /** Origins of the office and engineer web apps. @default every origin (tokens travel in a header, not cookies) */
   readonly corsOrigins?: string[];
 }
@@ -151,4 +154,5 @@ function bindNeeds(fn: Fn, needs: Set<Need>, props: ApiProps): void {
   if (needs.has('write')) fn.bindTable(props.table, 'write');
   else if (needs.has('read')) fn.bindTable(props.table, 'read');
   if (needs.has('workflow')) fn.bindWorkflow(props.workflow);
+  if (needs.has('bucket')) fn.bindBucket(props.bucket);
 }

@@ -15,12 +15,13 @@ export interface Route {
   localOnly?: boolean;
   /**
    * What the handler touches, so the stack grants exactly that: `read` or `write` on the table, `workflow` to
-   * start executions, answer task tokens and read execution history.
+   * start executions, answer task tokens and read execution history, `bucket` to read and write attachments and
+   * presign their uploads and downloads.
    */
   needs: Need[];
 }
 
-export type Need = 'read' | 'write' | 'workflow';
+export type Need = 'read' | 'write' | 'workflow' | 'bucket';
 
 export const routes: Route[] = [
   {
@@ -122,12 +123,34 @@ export const routes: Route[] = [
     handler: 'functions/field/report-status.ts',
     needs: ['write'],
   },
+  ...(['time-logs', 'materials', 'parts-requests', 'notes', 'checklist'] as const).map(
+    (record): Route => ({
+      method: 'POST',
+      path: `/v1/work-orders/{id}/${record}`,
+      handler: 'functions/field/record-on-site.ts',
+      needs: ['write'],
+    }),
+  ),
   {
     method: 'POST',
     path: '/v1/work-orders/{id}/complete',
     handler: 'functions/field/complete.ts',
     needs: ['write', 'workflow'],
   },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/attachments',
+    handler: 'functions/attachments/request-upload.ts',
+    needs: ['write', 'bucket'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/work-orders/{id}/attachments/{attachmentId}',
+    handler: 'functions/attachments/get-download.ts',
+    needs: ['read', 'bucket'],
+  },
+
+  { method: 'GET', path: '/v1/events', handler: 'functions/events/list-events.ts', needs: ['read'] },
 
   { method: 'GET', path: '/v1/invoices', handler: 'functions/closeout/list-invoices.ts', needs: ['read'] },
   { method: 'GET', path: '/v1/invoices/{id}', handler: 'functions/closeout/get-invoice.ts', needs: ['read'] },
@@ -152,6 +175,8 @@ export const workflowTasks = {
   GenerateInvoice: 'functions/closeout/generate-invoice.ts',
   UpdateAssetHistory: 'functions/closeout/update-asset-history.ts',
   CreateNextService: 'functions/closeout/create-next-service.ts',
+  UpdateStock: 'functions/closeout/update-stock.ts',
+  CreateFollowUp: 'functions/closeout/create-follow-up.ts',
 } as const;
 
 export type WorkflowTask = keyof typeof workflowTasks;

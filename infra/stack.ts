@@ -1,6 +1,8 @@
 import { Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { Api } from './api.ts';
+import { UploadVerification } from './attachments.ts';
+import { DomainEvents } from './events.ts';
 import { Storage } from './storage.ts';
 import { Workflow } from './workflow.ts';
 
@@ -10,11 +12,13 @@ export interface FieldOpsStackProps extends StackProps {
   readonly corsOrigins?: string[];
 }
 
-/** One business's whole deployment: storage, the work order workflow and the HTTP API. */
+/** One business's whole deployment: storage, the work order workflow, the HTTP API, uploads and domain events. */
 export class FieldOpsStack extends Stack {
   readonly storage: Storage;
   readonly workflow: Workflow;
   readonly api: Api;
+  readonly uploadVerification: UploadVerification;
+  readonly events: DomainEvents;
 
   constructor(scope: Construct, id: string, props: FieldOpsStackProps = {}) {
     super(scope, id, props);
@@ -23,7 +27,13 @@ export class FieldOpsStack extends Stack {
     this.api = new Api(this, 'Api', {
       table: this.storage.table,
       workflow: this.workflow.ref,
+      bucket: this.storage.bucket,
       corsOrigins: props.corsOrigins,
     });
+    this.uploadVerification = new UploadVerification(this, 'UploadVerification', {
+      table: this.storage.table,
+      bucket: this.storage.bucket,
+    });
+    this.events = new DomainEvents(this, 'Events', { table: this.storage.table });
   }
 }

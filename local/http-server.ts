@@ -238,6 +238,14 @@ type Verified =
   | { ok: true; claims: Record<string, string | number | boolean | string[]> }
   | { ok: false; detail: string };
 
+/**
+ * Checks a bearer token as the local authorizer does, for raw routes that serve themselves (the event stream).
+ * Browsers' EventSource cannot set headers, so those routes may pass the token as `?access_token=` instead.
+ */
+export function verifyLocalToken(token: string | undefined, jwtSecret: string): Promise<Verified> {
+  return verifyBearer(token ? `Bearer ${token}` : undefined, encoder.encode(jwtSecret));
+}
+
 async function verifyBearer(header: string | undefined, secret: Uint8Array): Promise<Verified> {
   const token = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '')?.[1];
   if (!token) return { ok: false, detail: 'A bearer token is required (Authorization: Bearer <token>).' };

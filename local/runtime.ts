@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
+import { uploadPrefix } from '#shared/attachments/rules.ts';
 import { getCustomer } from '#shared/db/reference.ts';
 import { listBoard } from '#shared/db/work-orders.ts';
 import { startWorkOrder } from '#shared/workflow.ts';
 import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
+import { eventStreamRoute } from './event-stream.ts';
 import { startLocalApi } from './http-server.ts';
-import { startLocalS3 } from './s3.ts';
+import { type ObjectCreated, startLocalS3 } from './s3.ts';
 import { seedDemoBusiness } from './seed.ts';
 import { type RetryIntervalOverrides, startLocalStepFunctions, substituteDefinition } from './stepfunctions.ts';
 
@@ -45,6 +47,8 @@ export interface Runtime {
   servicePorts: ServicePorts;
   seeded: boolean;
   redriven: number;
+  /** Resolves once every upload verification started so far (and any started meanwhile) has finished. */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -58,10 +62,25 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fieldops-')));
   mkdirSync(join(dataDir, 's3'), { recursive: true });
   const dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb'), port: options.servicePorts?.dynamodb });
+  const verifications = new Set<Promise<unknown>>();
+  const settled = async () => {
+    while (verifications.size > 0) await Promise.allSettled([...verifications]);
+  };
   const s3 = await startLocalS3({
     directory: join(dataDir, 's3'),
     buckets: [bucketName],
     port: options.servicePorts?.s3,
+    // The local stand-in for the bucket notification; s3.ts logs a failed verification.
+    onObjectCreated: async (created) => {
+      if (!created.key.startsWith(uploadPrefix)) return;
+      const verification = verifyUpload(created);
+      verifications.add(verification);
+      try {
+        await verification;
+      } finally {
+        verifications.delete(verification);
+      }
+    },
   });
   const lambdaArn = (task: string) => `arn:aws:lambda:${region}:000000000000:function:fieldops-${task}`;
   const definition = substituteDefinition(
@@ -88,8 +107,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
 
   Object.assign(process.env, {
     AWS_REGION: region,
-    AWS_ACCESS_KEY_ID: 'local',
-    AWS_SECRET_ACCESS_KEY: 'local',
+    // s3rver's one built-in key pair (it refuses any other); dynalite and the local Step Functions take any.
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
     AWS_REQUEST_CHECKSUM_CALCULATION: 'WHEN_REQUIRED',
     AWS_ENDPOINT_URL_DYNAMODB: dynamo.url,
     AWS_ENDPOINT_URL_S3: s3.url,
@@ -106,14 +126,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   if (seeded) await seedDemoBusiness();
   const redriven = await redriveOpenWorkOrders();
 
-  const api = await startLocalApi({ port: options.port, routes, jwtSecret: jwtSecret(dataDir) });
+  const api = await startLocalApi({
+    port: options.port,
+    routes,
+    jwtSecret: jwtSecret(dataDir),
+    extraRoutes: [eventStreamRoute(jwtSecret(dataDir))],
+  });
   return {
     url: api.url,
     port: api.port,
     servicePorts: { dynamodb: dynamo.port, s3: s3.port, stepFunctions: sfn.port },
     seeded,
     redriven,
+    settled,
     async close() {
+      // A verification still running would otherwise find its stores gone.
+      await settled();
       await api.close();
       await sfn.close();
       await s3.close();
@@ -121,6 +149,28 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       if (!options.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The deployed trigger's handler file, called with the event S3 would send: one record, the key form-URL-encoded
+ * (a space as `+`, `/` kept), so its decoding is exercised locally too.
+ */
+async function verifyUpload(created: ObjectCreated): Promise<unknown> {
+  const module = (await import(new URL('functions/attachments/verify-upload.ts', repoRoot).href)) as {
+    handler: (event: unknown) => Promise<unknown>;
+  };
+  const key = encodeURIComponent(created.key).replace(/%2F/g, '/').replace(/%20/g, '+');
+  return module.handler({
+    Records: [
+      {
+        eventSource: 'aws:s3',
+        eventName: 'ObjectCreated:Post',
+        awsRegion: region,
+        eventTime: new Date().toISOString(),
+        s3: { bucket: { name: created.bucket }, object: { key, size: created.size } },
+      },
+    ],
+  });
 }
 
 /**

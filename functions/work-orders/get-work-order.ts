@@ -1,11 +1,20 @@
+import { Attachments } from '#shared/attachments/index.ts';
 import { findInvoiceOf } from '#shared/db/invoices.ts';
 import { timeline } from '#shared/db/work-orders.ts';
 import { api, etag, officeRoles, ok } from '#shared/http/api.ts';
 import { Views, WorkOrder } from '#shared/work-order/index.ts';
 
-/** The whole work order with its audit trail; the ETag is the version a PATCH must name in If-Match. */
+/** The whole work order with its audit trail and attachments; the ETag is the version a PATCH must name in If-Match. */
 export const handler = api({ roles: officeRoles }).handler(async ({ params }) => {
   const id = params.id as string;
-  const [record, entries, invoice] = await Promise.all([WorkOrder.get(id), timeline(id), findInvoiceOf(id)]);
-  return ok(Views.office(record, { timeline: entries, invoiceId: invoice?.invoiceId }), etag(record.version));
+  const [record, entries, invoice, attachments] = await Promise.all([
+    WorkOrder.get(id),
+    timeline(id),
+    findInvoiceOf(id),
+    Attachments.listOf(id),
+  ]);
+  return ok(
+    { ...Views.office(record, { timeline: entries, invoiceId: invoice?.invoiceId }), attachments },
+    etag(record.version),
+  );
 });

@@ -3,25 +3,15 @@ import { getCustomer, getEngineer, getJobTemplate, getParts } from '../db/refere
 import { Conflict } from '../errors.ts';
 import { buildInvoiceLines, standardLabourRateMinor } from '../work-order/pricing.ts';
 import { get } from '../work-order/work-order.ts';
+import { labourMinutes, partsUsed } from './job-record.ts';
 
 /** UK VAT at the standard rate. */
 export const taxRate = 0.2;
 
 /**
- * Labour minutes from the job's real record: from arriving on site (or starting work) to completion.
- * A job with no recorded arrival is billed at the template's estimate.
- */
-function labourMinutes(record: Awaited<ReturnType<typeof get>>): number {
-  const started = record.stageTimes?.on_site ?? record.stageTimes?.in_progress;
-  const ended = record.completion?.at;
-  if (!started || !ended) return record.estimatedMinutes ?? 60;
-  return Math.max(0, (Date.parse(ended) - Date.parse(started)) / 60_000);
-}
-
-/**
  * The GenerateInvoice task: one invoice per work order (its id derives from the work order, so a retry finds it),
- * with labour at the engineer's rate or the template's fixed price, the parts used at their price, the contract's
- * call-out fee and tax.
+ * with labour (the logged work time) at the engineer's rate or the template's fixed price, the parts used at their
+ * price, the contract's call-out fee and tax.
  */
 export async function generateInvoice(options: { workOrderId: string }) {
   const existing = await findInvoiceOf(options.workOrderId);
@@ -38,7 +28,7 @@ export async function generateInvoice(options: { workOrderId: string }) {
     record.engineerId ? getEngineer(record.engineerId) : undefined,
   ]);
   if (!template) throw new Conflict('workorder.incomplete', `No job template ${record.jobType}.`);
-  const used = record.completion?.partsUsed ?? [];
+  const used = partsUsed(record);
   const prices = await getParts(used.map((p) => p.sku));
   const totals = buildInvoiceLines({
     template,

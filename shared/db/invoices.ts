@@ -1,6 +1,7 @@
 import type { EntityItem } from 'electrodb';
 import type { invoice } from './entities/invoice.ts';
 import { db } from './service.ts';
+import { nextSeq } from './work-orders.ts';
 
 export type InvoiceRecord = EntityItem<typeof invoice>;
 
@@ -29,12 +30,21 @@ export async function issueInvoice(
     const current = (await entities.counter.get({ name: 'invoiceNumber' }).go()).data?.value ?? 0;
     const record = { ...draft, number: formatNumber(current + 1) };
     const result = await transaction
-      .write(({ counter, invoice }) => [
+      .write(({ counter, invoice, domainEvent }) => [
         counter
           .put({ name: 'invoiceNumber', value: current + 1 })
           .where((attr, op) => (current === 0 ? op.notExists(attr.value) : op.eq(attr.value, current)))
           .commit(),
         invoice.create(record).commit(),
+        domainEvent
+          .create({
+            eventId: nextSeq(),
+            at: record.issuedAt,
+            type: 'invoice.issued',
+            workOrderId: record.workOrderId,
+            data: { invoiceId: record.invoiceId, number: record.number, totalMinor: record.totalMinor },
+          })
+          .commit(),
       ])
       .go();
     if (!result.canceled) return record;

@@ -4,28 +4,36 @@ import { Service } from 'electrodb';
 import { config } from '../config.ts';
 import { asset } from './entities/asset.ts';
 import { assetVisit } from './entities/asset-visit.ts';
+import { attachment } from './entities/attachment.ts';
 import { counter } from './entities/counter.ts';
 import { customer } from './entities/customer.ts';
+import { domainEvent } from './entities/domain-event.ts';
 import { engineer } from './entities/engineer.ts';
 import { idempotencyRecord } from './entities/idempotency-record.ts';
 import { invoice } from './entities/invoice.ts';
 import { jobTemplate } from './entities/job-template.ts';
 import { part } from './entities/part.ts';
+import { reorder } from './entities/reorder.ts';
 import { site } from './entities/site.ts';
+import { stockMovement } from './entities/stock-movement.ts';
 import { timelineEntry } from './entities/timeline-entry.ts';
 import { workOrder } from './entities/work-order.ts';
 
 const entities = {
   asset,
   assetVisit,
+  attachment,
   counter,
   customer,
+  domainEvent,
   engineer,
   idempotencyRecord,
   invoice,
   jobTemplate,
   part,
+  reorder,
   site,
+  stockMovement,
   timelineEntry,
   workOrder,
 };

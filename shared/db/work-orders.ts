@@ -9,7 +9,17 @@ export type WorkOrderRecord = EntityItem<typeof workOrder>;
 export type TimelineRecord = EntityItem<typeof timelineEntry>;
 export type TimelineInput = Omit<TimelineRecord, 'workOrderId' | 'seq'>;
 
-const nextSeq = monotonicFactory();
+/** Time-ordered unique ids for timeline entries and feed events (one factory, so they never go backwards). */
+export const nextSeq = monotonicFactory();
+
+/**
+ * The change-feed event that reports an audit entry: every entry of every work order is also published, under
+ * the same ULID, as `workorder.<type>` (`workorder.status_changed`, `workorder.logged`, ...).
+ */
+function feedEventOf(workOrderId: string, seq: string, entry: TimelineInput) {
+  const { at, type, actor, from, to, reason, data } = entry;
+  return { eventId: seq, at, type: `workorder.${type}`, workOrderId, data: { actor, from, to, reason, ...data } };
+}
 
 export async function getWorkOrder(workOrderId: string): Promise<WorkOrderRecord | undefined> {
   const { data } = await db().entities.workOrder.get({ workOrderId }).go();
@@ -20,10 +30,14 @@ export async function getWorkOrder(workOrderId: string): Promise<WorkOrderRecord
 export async function createWorkOrder(record: WorkOrderRecord, entry: TimelineInput): Promise<boolean> {
   const { entities, transaction } = db();
   const result = await transaction
-    .write(({ workOrder, timelineEntry }) => [
-      workOrder.create(record).commit(),
-      timelineEntry.create({ ...entry, workOrderId: record.workOrderId, seq: nextSeq() }).commit(),
-    ])
+    .write(({ workOrder, timelineEntry, domainEvent }) => {
+      const seq = nextSeq();
+      return [
+        workOrder.create(record).commit(),
+        timelineEntry.create({ ...entry, workOrderId: record.workOrderId, seq }).commit(),
+        domainEvent.create(feedEventOf(record.workOrderId, seq, entry)).commit(),
+      ];
+    })
     .go();
   if (!result.canceled) return true;
   if (
@@ -47,7 +61,7 @@ export async function saveWorkOrder(
   entries: TimelineInput[],
 ): Promise<void> {
   const result = await db()
-    .transaction.write(({ workOrder, timelineEntry }) => [
+    .transaction.write(({ workOrder, timelineEntry, domainEvent }) => [
       workOrder
         .put(next)
         .where((attr, op) =>
@@ -57,9 +71,13 @@ export async function saveWorkOrder(
           ].join(' AND '),
         )
         .commit(),
-      ...entries.map((entry) =>
-        timelineEntry.create({ ...entry, workOrderId: next.workOrderId, seq: nextSeq() }).commit(),
-      ),
+      ...entries.flatMap((entry) => {
+        const seq = nextSeq();
+        return [
+          timelineEntry.create({ ...entry, workOrderId: next.workOrderId, seq }).commit(),
+          domainEvent.create(feedEventOf(next.workOrderId, seq, entry)).commit(),
+        ];
+      }),
     ])
     .go();
   if (result.canceled) throw new StoreConflict();
@@ -89,22 +107,21 @@ export async function parkTaskToken(
   }
 }
 
-/** Flags a work order for the office, with a timeline entry, together; leaves its status and version alone. */
+/** Flags a work order for the office, with its timeline entry and feed event; leaves its status and version alone. */
 export async function flagWorkOrder(workOrderId: string, attention: Attention): Promise<void> {
+  const entry: TimelineInput = {
+    at: attention.at,
+    actor: 'workflow',
+    type: 'attention_flagged',
+    reason: attention.reason,
+    data: attention.error ? { error: attention.error, state: attention.state } : undefined,
+  };
+  const seq = nextSeq();
   const result = await db()
-    .transaction.write(({ workOrder, timelineEntry }) => [
+    .transaction.write(({ workOrder, timelineEntry, domainEvent }) => [
       workOrder.patch({ workOrderId }).set({ attention }).commit(),
-      timelineEntry
-        .create({
-          workOrderId,
-          seq: nextSeq(),
-          at: attention.at,
-          actor: 'workflow',
-          type: 'attention_flagged',
-          reason: attention.reason,
-          data: attention.error ? { error: attention.error, state: attention.state } : undefined,
-        })
-        .commit(),
+      timelineEntry.create({ ...entry, workOrderId, seq }).commit(),
+      domainEvent.create(feedEventOf(workOrderId, seq, entry)).commit(),
     ])
     .go();
   if (result.canceled) throw new StoreConflict('The work order could not be flagged.');

@@ -85,7 +85,8 @@ export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = 
   };
 }
 
-function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query'): z.infer<T> {
+/** Parses input with a schema, failing as 400 `request.validation_failed` with every issue's path. */
+export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'body' | 'query'): z.infer<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   if (where === 'body' && value === undefined) throw new ValidationFailed('A JSON body is required.');

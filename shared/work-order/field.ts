@@ -1,15 +1,18 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { listAttachments } from '../db/attachments.ts';
 import { findReplay, saveResponse } from '../db/idempotency.ts';
 import { getEngineer, getParts } from '../db/reference.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
 import { lapsedCertifications } from '../scheduling/match.ts';
+import { checkAnswers, type Missing, mergeAnswers, unansweredItems } from './job-sheet.ts';
 import { assertTransition, fieldStatuses } from './lifecycle.ts';
 import { LatLng, Outcome, PartLine, type Status } from './model.ts';
 import { change, get, statusChange, transition } from './work-order.ts';
 
-const EventId = z.string().trim().min(8).max(100);
+/** The phone-made id of a field event: the same id is the same event, replayed. */
+export const EventId = z.string().trim().min(8).max(100);
 const Timestamp = z.iso.datetime({ offset: true });
 
 export const Acknowledge = z.union([
@@ -90,7 +93,7 @@ export async function acknowledge(options: {
  * Replays a field event by its phone-made `eventId`: the same event answers as the first time, the same id with
  * another body is 422. Runs `act` once otherwise and records its answer.
  */
-async function once<T>(workOrderId: string, eventId: string, body: unknown, act: () => Promise<T>): Promise<T> {
+export async function once<T>(workOrderId: string, eventId: string, body: unknown, act: () => Promise<T>): Promise<T> {
   const scope = `event#${workOrderId}`;
   const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
   const stored = await findReplay(scope, eventId, requestHash);
@@ -159,22 +162,16 @@ export async function complete(options: {
     const parts = await getParts(completion.partsUsed.map((p) => p.sku));
     const unknown = completion.partsUsed.filter((p) => !parts.some((part) => part.sku === p.sku));
     if (unknown.length > 0) throw new ValidationFailed(`Unknown part(s): ${unknown.map((p) => p.sku).join(', ')}.`);
-    const engineer = await getEngineer(options.engineerId);
+    checkAnswers(record.checklist, completion.checklist ?? []);
     const now = new Date();
-    const missing = lapsedCertifications({
-      required: record.requiredCertifications ?? [],
-      certifications: engineer?.certifications ?? [],
-      on: now,
+    const answers = mergeAnswers(record.checklistAnswers, completion.checklist ?? [], {
+      eventId: completion.eventId,
+      at: now.toISOString(),
+      engineerId: options.engineerId,
     });
-
+    const missing = await stillMissing({ record, answers, completion, engineerId: options.engineerId, now });
     if (missing.length > 0) {
-      throw new Conflict(
-        'completion.missing_certification',
-        'A certification this job requires is missing or expired.',
-        {
-          missing: missing.map((code) => ({ kind: 'certification', code })),
-        },
-      );
+      throw new Conflict('completion.incomplete', 'The job cannot be completed yet: see what is missing.', { missing });
     }
     const { record: completed } = await transition({
       workOrderId: options.workOrderId,
@@ -191,11 +188,46 @@ export async function complete(options: {
           reason: completion.reason,
           completedBy: options.engineerId,
           at: now.toISOString(),
+          // Fixed on the first visit with nothing left to do: a follow-up visit is never a first-time fix.
+          firstTimeFix: completion.outcome === 'fixed' && !record.followUpOf,
         },
+        checklistAnswers: answers,
       },
     });
     return { id: completed.workOrderId, status: completed.status, version: completed.version };
   });
+}
+
+/**
+ * What completion still needs: required job sheet items, the customer's signature (a verified signature
+ * attachment, the one named if any), and the job's certifications, valid today: they may have lapsed since
+ * assignment.
+ */
+async function stillMissing(options: {
+  record: WorkOrderRecord;
+  answers: WorkOrderRecord['checklistAnswers'];
+  completion: Complete;
+  engineerId: string;
+  now: Date;
+}): Promise<Missing[]> {
+  const { record, completion } = options;
+  const missing = unansweredItems(record.checklist, options.answers);
+  if (record.requiresSignature) {
+    const signed = (await listAttachments(record.workOrderId)).some(
+      (a) =>
+        a.kind === 'signature' &&
+        a.status === 'verified' &&
+        (!completion.signatureAttachmentId || a.attachmentId === completion.signatureAttachmentId),
+    );
+    if (!signed) missing.push({ kind: 'signature' });
+  }
+  const engineer = await getEngineer(options.engineerId);
+  const lapsed = lapsedCertifications({
+    required: record.requiredCertifications ?? [],
+    certifications: engineer?.certifications ?? [],
+    on: options.now,
+  });
+  return [...missing, ...lapsed.map((code): Missing => ({ kind: 'certification', code }))];
 }
 
 /** The engineer's jobs for a day (UTC), in route order: by scheduled start. */

@@ -192,6 +192,42 @@ export async function planService(options: { asset: AssetRecord; dueDate: string
   });
 }
 
+/**
+ * Logs the return visit a completed job needs (`follow_up_required`), linked to it and carrying its notes and
+ * findings, once per original (the id derives from it). It then goes through matching like any work order.
+ */
+export async function logFollowUp(options: { original: WorkOrderRecord; actor: string }) {
+  const { original } = options;
+  const completion = original.completion;
+  if (!original.customerId || !completion)
+    throw new ValidationFailed(`Work order ${original.ref} cannot be followed up.`);
+  const [customer, site, template] = await Promise.all([
+    getCustomer(original.customerId),
+    original.siteId ? getSite(original.siteId) : undefined,
+    original.jobType ? getJobTemplate(original.jobType) : undefined,
+  ]);
+  if (!customer) throw new NotFound('customer', original.customerId);
+  const loggedAt = new Date();
+  return log({
+    workOrderId: `wo_fu_${original.workOrderId.replace(/^wo_/, '')}`,
+    loggedAt,
+    actor: options.actor,
+    source: 'follow_up',
+    customer,
+    site,
+    freeSite: original.site,
+    assetIds: original.assetIds ?? [],
+    categoryId: original.categoryId ?? 'general_maintenance',
+    template,
+    description: `Follow-up to ${original.ref}: ${completion.followUp ?? completion.findings}`,
+    contact: original.contact,
+    priority: original.priority,
+    triageReasons: [`follow-up to ${original.ref}, at its priority`],
+    slaDueAt: slaDueAt({ priority: original.priority, loggedAt, contract: customer.contract }),
+    followUpOf: original,
+  });
+}
+
 async function ownSite(customer: CustomerRecord, siteId: string): Promise<SiteRecord> {
   const site = await getSite(siteId);
   // Another customer's site is reported exactly like a missing one: never reveal that it exists.
@@ -227,6 +263,8 @@ interface LogOptions {
   overrides?: Partial<CreateWorkOrder>;
   /** A planned visit: its execution starts when it falls due, not now. */
   plannedFor?: string;
+  /** The visit this one follows up, whose notes it carries. */
+  followUpOf?: WorkOrderRecord;
 }
 
 /** Writes the new work order with its first timeline entry and starts its execution (both idempotent). */
@@ -285,6 +323,10 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
     refusedBy: [],
     stageTimes: { logged: at },
     plannedFor: options.plannedFor,
+    checklist: template?.checklist,
+    requiresSignature: template?.requiresSignature,
+    followUpOf: options.followUpOf?.workOrderId,
+    notes: options.followUpOf?.notes,
   };
   const created = await createWorkOrder(record, {
     at,

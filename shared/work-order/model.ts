@@ -79,6 +79,18 @@ export interface Engineer {
   active: boolean;
 }
 
+/** One item of a job sheet: what the engineer must record on site. */
+export interface ChecklistItem {
+  id: string;
+  label: string;
+  kind: 'boolean' | 'number' | 'text' | 'photo';
+  required: boolean;
+  /** For `number` items: the accepted range, e.g. a flue gas analyser's CO/CO2 ratio. */
+  min?: number;
+  max?: number;
+  unit?: string;
+}
+
 export interface JobTemplate {
   jobType: string;
   name: string;
@@ -93,6 +105,10 @@ export interface JobTemplate {
   /** Fixed labour price (minor units) instead of time at the engineer's rate. */
   fixedPriceMinor?: number;
   safetyNotes?: string;
+  /** The job sheet filled in on site; required items are enforced at completion. */
+  checklist?: ChecklistItem[];
+  /** Completion needs the customer's signature (a verified signature attachment). */
+  requiresSignature?: boolean;
 }
 
 /** A job category customers choose from; it maps to a job template and a base priority. */

@@ -55,6 +55,8 @@ export async function update(options: {
         estimatedMinutes: template.estimatedMinutes,
         safetyNotes: template.safetyNotes,
         approvalRequired: template.requiresApproval,
+        checklist: template.checklist,
+        requiresSignature: template.requiresSignature,
       }
     : {};
   const location = site

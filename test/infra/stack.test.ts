@@ -35,6 +35,7 @@ const lambdaServiceErrors = [
   'Lambda.TooManyRequestsException',
 ];
 const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+const bucketActions = ['s3:GetObject*', 's3:PutObject', 's3:DeleteObject*'];
 const workflowActions = [
   'states:StartExecution',
   'states:SendTaskSuccess',
@@ -185,12 +186,14 @@ describe('the functions', () => {
         'NODE_OPTIONS',
         ...(table ? ['TABLE_NAME'] : []),
         ...(needs.has('workflow') ? ['STATE_MACHINE_ARN'] : []),
+        ...(needs.has('bucket') ? ['BUCKET_NAME'] : []),
       ].sort(),
     );
     expect(actions.has('dynamodb:Query')).toBe(table);
     for (const write of tableWrites) expect(actions.has(write)).toBe(needs.has('write'));
     for (const action of workflowActions) expect(actions.has(action)).toBe(needs.has('workflow'));
-    expect([...actions].filter((action) => action.startsWith('s3:'))).toEqual([]);
+    if (needs.has('bucket')) expect([...actions]).toEqual(expect.arrayContaining(bucketActions));
+    else expect([...actions].filter((action) => action.startsWith('s3:'))).toEqual([]);
   });
 
   it.each(Object.entries(workflowTasks))(
@@ -209,7 +212,11 @@ describe('the functions', () => {
   );
 
   it('all run Node 22 on ARM64 with 512 MB, tracing, source maps and their own log group', () => {
-    for (const [handlerFile, [, fn]] of functionsByHandlerFile(template)) {
+    // Only the project's own functions: CDK's bucket notifications handler is its own.
+    const own = [...functionsByHandlerFile(template)].filter(([file]) => file.startsWith('functions/'));
+
+    expect(own.length).toBe(functionsByHandlerFile(template).size - 1);
+    for (const [handlerFile, [, fn]] of own) {
       const timeout = Object.values<string>(workflowTasks).includes(handlerFile) ? 30 : 10;
 
       expect(fn.Properties).toMatchObject({
@@ -296,6 +303,63 @@ describe('the storage', () => {
 
     expect(cors?.Properties.CorsConfiguration.CorsRules).toEqual([
       expect.objectContaining({ AllowedMethods: ['POST'], AllowedOrigins: ['*'] }),
+    ]);
+  });
+});
+
+describe('the upload verification', () => {
+  const verifyFile = 'functions/attachments/verify-upload.ts';
+
+  it('writes the table and reads, copies and deletes attachments, and nothing else', () => {
+    const fn = fnFor(verifyFile);
+    const actions = allowedActions(template, fn);
+
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
+      'BUCKET_NAME',
+      'NODE_OPTIONS',
+      'TABLE_NAME',
+    ]);
+    expect(actions.has('dynamodb:UpdateItem')).toBe(true);
+    expect([...actions]).toEqual(expect.arrayContaining(bucketActions));
+    expect([...actions].filter((action) => action.startsWith('states:'))).toEqual([]);
+  });
+
+  it('runs on every object created under work-orders/ in the attachments bucket, and only there', () => {
+    const [verifyId] = functionsByHandlerFile(template).get(verifyFile) ?? [];
+    const [attachmentsId] =
+      resourcesOf(template, 'AWS::S3::Bucket').find(([, b]) => b.Properties.CorsConfiguration) ?? [];
+    const notifications = resourcesOf(template, 'Custom::S3BucketNotifications').map(([, n]) => n.Properties);
+
+    expect(notifications).toEqual([
+      expect.objectContaining({
+        BucketName: { Ref: attachmentsId },
+        NotificationConfiguration: {
+          LambdaFunctionConfigurations: [
+            {
+              Events: ['s3:ObjectCreated:*'],
+              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'work-orders/' }] } },
+              LambdaFunctionArn: { 'Fn::GetAtt': [verifyId, 'Arn'] },
+            },
+          ],
+        },
+      }),
+    ]);
+  });
+
+  it('may be invoked by S3 for the attachments bucket alone', () => {
+    const [verifyId] = functionsByHandlerFile(template).get(verifyFile) ?? [];
+    const [attachmentsId] =
+      resourcesOf(template, 'AWS::S3::Bucket').find(([, b]) => b.Properties.CorsConfiguration) ?? [];
+    const permissions = resourcesOf(template, 'AWS::Lambda::Permission')
+      .map(([, p]) => p.Properties)
+      .filter((p) => p.FunctionName['Fn::GetAtt']?.[0] === verifyId);
+
+    expect(permissions).toEqual([
+      expect.objectContaining({
+        Action: 'lambda:InvokeFunction',
+        Principal: 's3.amazonaws.com',
+        SourceArn: { 'Fn::GetAtt': [attachmentsId, 'Arn'] },
+      }),
     ]);
   });
 });

@@ -131,6 +131,14 @@ describe('a work order from request to invoice', () => {
     expect(invoice.totalMinor).toBe(invoice.subtotalMinor + invoice.taxMinor);
     expect(invoice.currency).toBe('GBP');
 
+    // The office's change feed reported the invoice, once.
+    const feed = await api.call('GET', '/v1/events?limit=500', { token: office });
+    const issued = feed.body.items.filter(
+      (e: { type: string; workOrderId?: string }) => e.type === 'invoice.issued' && e.workOrderId === id,
+    );
+    expect(issued).toHaveLength(1);
+    expect(issued[0].data).toMatchObject({ invoiceId: invoice.id, totalMinor: invoice.totalMinor });
+
     // The boiler's history holds this job, and its next service is a year after completion.
     const asset = await api.call('GET', '/v1/assets/asset_boiler_ancoats', { token: office });
     expect(asset.body.history.map((v: { workOrderId: string }) => v.workOrderId)).toContain(id);

@@ -1,5 +1,5 @@
 import { CustomAttributeType, Entity } from 'electrodb';
-import type { PartLine } from '../../work-order/model.ts';
+import type { ChecklistItem, PartLine } from '../../work-order/model.ts';
 
 /** What a job type needs (skills, certifications, parts, time) and whether it needs approval. Listed whole. */
 export const jobTemplate = new Entity({
@@ -15,6 +15,8 @@ export const jobTemplate = new Entity({
     approvalThresholdMinor: { type: 'number' },
     fixedPriceMinor: { type: 'number' },
     safetyNotes: { type: 'string' },
+    checklist: { type: CustomAttributeType<ChecklistItem[]>('any') },
+    requiresSignature: { type: 'boolean' },
   },
   indexes: {
     primary: { pk: { field: 'pk', composite: ['jobType'] }, sk: { field: 'sk', composite: [] } },

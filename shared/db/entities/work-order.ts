@@ -1,5 +1,5 @@
 import { CustomAttributeType, Entity } from 'electrodb';
-import type { LatLng, Outcome, PartLine, Priority, Source, Status } from '../../work-order/model.ts';
+import type { ChecklistItem, LatLng, Outcome, PartLine, Priority, Source, Status } from '../../work-order/model.ts';
 import type { Contact } from './customer.ts';
 
 export interface FreeSite {
@@ -16,6 +16,27 @@ export interface Attention {
   error?: string;
 }
 
+/** What the engineer records on site, each with the phone-made event id that made it (so it is recorded once). */
+export interface TimeLog {
+  eventId: string;
+  kind: 'travel' | 'work';
+  startedAt: string;
+  endedAt: string;
+  engineerId: string;
+}
+
+export interface FieldEntry {
+  eventId: string;
+  /** When it happened on site (the phone's clock), which may be long before it arrived. */
+  at: string;
+  engineerId: string;
+}
+
+export type MaterialUsed = FieldEntry & { sku: string; qty: number };
+export type PartsRequest = FieldEntry & { sku: string; qty: number; note?: string };
+export type Note = FieldEntry & { text: string };
+export type ChecklistAnswer = FieldEntry & { value: boolean | number | string };
+
 export interface Completion {
   outcome: Outcome;
   findings: string;
@@ -25,6 +46,8 @@ export interface Completion {
   reason?: string;
   completedBy: string;
   at: string;
+  /** Fixed on the first visit, with no follow-up needed. */
+  firstTimeFix?: boolean;
 }
 
 /** Status keys a task token is parked under, one per human step of the state machine. */
@@ -85,9 +108,18 @@ export const workOrder = new Entity({
     attention: { type: CustomAttributeType<Attention>('any') },
     stageTimes: { type: CustomAttributeType<Partial<Record<Status, string>>>('any') },
     completion: { type: CustomAttributeType<Completion>('any') },
+    /** The job sheet as it was when the work order was created, so a later template edit changes no open job. */
+    checklist: { type: CustomAttributeType<ChecklistItem[]>('any') },
+    requiresSignature: { type: 'boolean' },
+    timeLogs: { type: CustomAttributeType<TimeLog[]>('any') },
+    materials: { type: CustomAttributeType<MaterialUsed[]>('any') },
+    partsRequests: { type: CustomAttributeType<PartsRequest[]>('any') },
+    notes: { type: CustomAttributeType<Note[]>('any') },
+    checklistAnswers: { type: CustomAttributeType<Record<string, ChecklistAnswer>>('any') },
     invoiceId: { type: 'string' },
     plannedFor: { type: 'string' },
     followUpOf: { type: 'string' },
+    followUpId: { type: 'string' },
   },
   indexes: {
     primary: { pk: { field: 'pk', composite: ['workOrderId'] }, sk: { field: 'sk', composite: [] } },

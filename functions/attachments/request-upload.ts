@@ -1,0 +1,17 @@
+import { Attachments } from '#shared/attachments/index.ts';
+import { api, created } from '#shared/http/api.ts';
+
+/**
+ * The assigned engineer asks to upload a photo or signature: a presigned POST for one key, type and size range.
+ * The file then goes straight to storage, and counts once the server has checked it.
+ */
+export const handler = api({ roles: ['engineer'], body: Attachments.RequestUpload, idempotency: 'optional' }).handler(
+  async ({ body, params, principal }) =>
+    created(
+      await Attachments.requestUpload({
+        workOrderId: params.id as string,
+        engineerId: principal.engineerId as string,
+        request: body,
+      }),
+    ),
+);

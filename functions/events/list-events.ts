@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import { readFeed } from '#shared/events.ts';
+import { api, officeRoles, ok } from '#shared/http/api.ts';
+
+const Query = z.object({
+  after: z
+    .string()
+    .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'a cursor from this feed')
+    .optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+/** The change feed: every status change and domain event, in order, from a cursor. */
+export const handler = api({ roles: officeRoles, query: Query }).handler(async ({ query }) =>
+  ok(await readFeed(query.after, query.limit)),
+);

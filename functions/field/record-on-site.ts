@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { api, ok, parse } from '#shared/http/api.ts';
+import {
+  ChecklistAnswers,
+  type FieldRecord,
+  MaterialUsed,
+  Note,
+  PartsRequest,
+  recordOnSite,
+  TimeLog,
+} from '#shared/work-order/field-records.ts';
+
+/** The route's last segment names the record; each has its own strict schema. */
+const kinds = {
+  'time-logs': { kind: 'time_log', schema: TimeLog },
+  materials: { kind: 'material', schema: MaterialUsed },
+  'parts-requests': { kind: 'parts_request', schema: PartsRequest },
+  notes: { kind: 'note', schema: Note },
+  checklist: { kind: 'checklist', schema: ChecklistAnswers },
+} as const;
+
+/** Time logs, materials, parts requests, notes and checklist answers from the engineer's phone. */
+export const handler = api({ roles: ['engineer'], body: z.record(z.string(), z.unknown()) }).handler(
+  async ({ body, params, principal, routeKey }) => {
+    const { kind, schema } = kinds[routeKey.split('/').at(-1) as keyof typeof kinds];
+    const record = { kind, body: parse(schema, body, 'body') } as FieldRecord;
+    return ok(
+      await recordOnSite({
+        workOrderId: params.id as string,
+        engineerId: principal.engineerId as string,
+        actor: principal.sub,
+        record,
+      }),
+    );
+  },
+);

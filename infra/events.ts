@@ -1,0 +1,66 @@
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import { EventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
+import { Construct } from 'constructs';
+
+/** The `source` of every domain event on the bus. */
+export const eventSource = 'fieldops';
+
+/**
+ * Domain events for integrations (accounting, CRM, stock): each change-feed item the handlers write to the table
+ * (`shared/db/entities/domain-event.ts`) is forwarded by an EventBridge Pipe from the table's stream to a bus, as
+ * `detail-type` = the event type (`workorder.status_changed`, `invoice.issued` ...). The handlers never publish
+ * themselves, so an event exists on the bus exactly when its transaction committed.
+ */
+export class DomainEvents extends Construct {
+  readonly bus: EventBus;
+
+  constructor(scope: Construct, id: string, props: { table: Table }) {
+    super(scope, id);
+    const streamArn = props.table.tableStreamArn;
+    if (!streamArn) throw new Error('The table needs a stream (NEW_IMAGE) for domain events.');
+    this.bus = new EventBus(this, 'Bus');
+
+    const role = new Role(this, 'PipeRole', { assumedBy: new ServicePrincipal('pipes.amazonaws.com') });
+    role.addToPolicy(
+      new PolicyStatement({
+        actions: [
+          'dynamodb:DescribeStream',
+          'dynamodb:GetRecords',
+          'dynamodb:GetShardIterator',
+          'dynamodb:ListStreams',
+        ],
+        resources: [streamArn],
+      }),
+    );
+    this.bus.grantPutEventsTo(role);
+
+    new CfnPipe(this, 'Pipe', {
+      roleArn: role.roleArn,
+      source: streamArn,
+      sourceParameters: {
+        dynamoDbStreamParameters: { startingPosition: 'LATEST', batchSize: 10, maximumRetryAttempts: 185 },
+        // ElectroDB marks each item with its entity: only new feed events are published.
+        filterCriteria: {
+          filters: [
+            {
+              pattern: JSON.stringify({
+                eventName: ['INSERT'],
+                dynamodb: { NewImage: { __edb_e__: { S: ['domainEvent'] } } },
+              }),
+            },
+          ],
+        },
+      },
+      target: this.bus.eventBusArn,
+      targetParameters: {
+        eventBridgeEventBusParameters: { source: eventSource, detailType: '$.dynamodb.NewImage.type.S' },
+        inputTemplate:
+          '{"eventId": <$.dynamodb.NewImage.eventId.S>, "at": <$.dynamodb.NewImage.at.S>, ' +
+          '"type": <$.dynamodb.NewImage.type.S>, "workOrderId": <$.dynamodb.NewImage.workOrderId.S>, ' +
+          '"data": <$.dynamodb.NewImage.data.M>}',
+      },
+    });
+  }
+}

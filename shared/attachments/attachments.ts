@@ -1,0 +1,72 @@
+import { ulid } from 'ulid';
+import { config } from '../config.ts';
+import { type AttachmentRecord, createAttachment, getAttachment, listAttachments } from '../db/attachments.ts';
+import { NotFound } from '../errors.ts';
+import { assignedTo } from '../work-order/field.ts';
+import { get } from '../work-order/work-order.ts';
+import { assertAllowed, extensionOf, objectKey, type RequestUpload } from './rules.ts';
+import { presignDownload, presignedSeconds, presignUpload, s3 } from './storage.ts';
+
+export { RequestUpload } from './rules.ts';
+
+/**
+ * Lets the assigned engineer upload a photo or signature straight to storage: records it `pending` and answers a
+ * presigned POST for its one key. It counts only once `verifyUpload` has checked the stored object.
+ */
+export async function requestUpload(options: { workOrderId: string; engineerId: string; request: RequestUpload }) {
+  const { workOrderId, request } = options;
+  await assignedTo(workOrderId, options.engineerId);
+  assertAllowed(request);
+  const attachmentId = ulid();
+  const now = new Date();
+  // Recorded before the URL exists, so no object can land under a key the table does not know.
+  await createAttachment({
+    workOrderId,
+    attachmentId,
+    kind: request.kind,
+    contentType: request.contentType,
+    sizeBytes: request.sizeBytes,
+    uploadedBy: options.engineerId,
+    createdAt: now.toISOString(),
+  });
+  const upload = await presignUpload(s3(), {
+    bucket: config.bucketName,
+    key: objectKey({ workOrderId, kind: request.kind, attachmentId }),
+    contentType: request.contentType,
+    maxBytes: request.sizeBytes,
+  });
+  return { attachmentId, upload, expiresAt: expiresAt(now) };
+}
+
+/**
+ * A short-lived download link for a verified attachment. An engineer (`engineerId` given) reaches only the jobs
+ * assigned to them; anything not verified is reported as missing (404).
+ */
+export async function downloadLink(options: { workOrderId: string; attachmentId: string; engineerId?: string }) {
+  const { workOrderId, attachmentId } = options;
+  if (options.engineerId) await assignedTo(workOrderId, options.engineerId);
+  else await get(workOrderId);
+  const record = await getAttachment(workOrderId, attachmentId);
+  if (record?.status !== 'verified') throw new NotFound('attachment', attachmentId);
+  const now = new Date();
+  const url = await presignDownload(s3(), {
+    bucket: config.bucketName,
+    key: objectKey(record),
+    versionId: record.versionId,
+    contentType: record.contentType,
+    filename: `${attachmentId}.${extensionOf(record.contentType)}`,
+  });
+  return { url, expiresAt: expiresAt(now) };
+}
+
+/** A work order's attachments as the API shows them, whatever their status (only `verified` ones count). */
+export async function listOf(workOrderId: string) {
+  return (await listAttachments(workOrderId)).map(view);
+}
+
+function view(record: AttachmentRecord) {
+  const { workOrderId: _workOrderId, versionId: _versionId, ...rest } = record;
+  return rest;
+}
+
+const expiresAt = (from: Date) => new Date(from.getTime() + presignedSeconds * 1000).toISOString();

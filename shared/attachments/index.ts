@@ -1,0 +1,2 @@
+export * as Attachments from './attachments.ts';
+export { verifyUpload } from './verify.ts';

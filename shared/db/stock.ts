@@ -1,0 +1,68 @@
+import type { EntityItem } from 'electrodb';
+import type { reorder } from './entities/reorder.ts';
+import { db } from './service.ts';
+import { nextSeq } from './work-orders.ts';
+
+export type ReorderRecord = EntityItem<typeof reorder>;
+
+/**
+ * Takes `qty` of a part from stock for a work order, once: the movement record, the decrement (conditional on the
+ * stock read, so two jobs never decide from the same figure) and, when this use takes the stock below the reorder
+ * point, the reorder with its feed event, all in one transaction. `false` when this work order already took them.
+ */
+export async function takeFromStock(options: { sku: string; workOrderId: string; qty: number; at: string }) {
+  const { entities, transaction } = db();
+  for (let attempt = 0; attempt < 10; attempt++) {
+    const taken = await entities.stockMovement
+      .get({ sku: options.sku, workOrderId: options.workOrderId })
+      .go({ consistent: true });
+    if (taken.data) return { taken: false, reorder: false };
+    const { data: part } = await entities.part.get({ sku: options.sku }).go({ consistent: true });
+    if (!part) throw new Error(`No part ${options.sku}`);
+    const stockAfter = part.stock - options.qty;
+    const fellBelow = part.stock >= part.reorderPoint && stockAfter < part.reorderPoint;
+    const result = await transaction
+      .write(({ stockMovement, part: parts, reorder: reorders, domainEvent }) => [
+        stockMovement.create({ ...options, stockAfter }).commit(),
+        parts
+          .patch({ sku: options.sku })
+          .set({ stock: stockAfter })
+          .where((attr, op) => op.eq(attr.stock, part.stock))
+          .commit(),
+        ...(fellBelow
+          ? [
+              reorders
+                .create({
+                  sku: options.sku,
+                  workOrderId: options.workOrderId,
+                  // Enough to bring the stock back to twice its reorder point.
+                  qty: Math.max(part.reorderPoint * 2 - stockAfter, 1),
+                  stockAfter,
+                  reorderPoint: part.reorderPoint,
+                  status: 'open',
+                  raisedAt: options.at,
+                })
+                .commit(),
+              domainEvent
+                .create({
+                  eventId: nextSeq(),
+                  at: options.at,
+                  type: 'stock.reorder_raised',
+                  workOrderId: options.workOrderId,
+                  data: { sku: options.sku, stockAfter, reorderPoint: part.reorderPoint },
+                })
+                .commit(),
+            ]
+          : []),
+      ])
+      .go();
+    if (!result.canceled) return { taken: true, reorder: fellBelow };
+  }
+  throw new Error(`Could not take ${options.sku} from stock`);
+}
+
+/** Reorders waiting for the supplier, oldest first. */
+export async function listOpenReorders(): Promise<ReorderRecord[]> {
+  const { data } = await db().entities.reorder.query.byStatus({ status: 'open' }).go({ pages: 'all' });
+  return data;
+}

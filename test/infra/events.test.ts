@@ -1,0 +1,57 @@
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '#infra/app.ts';
+import { eventSource } from '#infra/events.ts';
+import { testApp } from './synth.ts';
+import { resourcesOf, roleStatements } from './template.ts';
+
+let template: Template;
+let cleanup: () => void;
+beforeAll(() => {
+  const test = testApp();
+  cleanup = test.cleanup;
+  template = Template.fromStack(buildApp(test.app).stack);
+});
+afterAll(() => cleanup());
+
+describe('domain events for integrations', () => {
+  it('streams the table with new images, for the pipe to read', () => {
+    const [[, table] = []] = resourcesOf(template, 'AWS::DynamoDB::Table');
+    expect(table?.Properties.StreamSpecification).toEqual({ StreamViewType: 'NEW_IMAGE' });
+  });
+
+  it('forwards only newly written feed events from the stream to the bus, typed by their event type', () => {
+    const [[, pipe] = []] = resourcesOf(template, 'AWS::Pipes::Pipe');
+    const [[busId] = []] = resourcesOf(template, 'AWS::Events::EventBus');
+    const [[tableId] = []] = resourcesOf(template, 'AWS::DynamoDB::Table');
+
+    expect(pipe?.Properties.Source).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+    expect(pipe?.Properties.Target).toEqual({ 'Fn::GetAtt': [busId, 'Arn'] });
+    const [filter] = pipe?.Properties.SourceParameters.FilterCriteria.Filters ?? [];
+    expect(JSON.parse(filter.Pattern)).toEqual({
+      eventName: ['INSERT'],
+      dynamodb: { NewImage: { __edb_e__: { S: ['domainEvent'] } } },
+    });
+    expect(pipe?.Properties.TargetParameters.EventBridgeEventBusParameters).toEqual({
+      Source: eventSource,
+      DetailType: '$.dynamodb.NewImage.type.S',
+    });
+  });
+
+  it("lets the pipe's role read the stream and put events on the bus, and nothing more", () => {
+    const [[, pipe] = []] = resourcesOf(template, 'AWS::Pipes::Pipe');
+    const actions = roleStatements(template, pipe?.Properties.RoleArn).flatMap((s: { Action: string | string[] }) =>
+      Array.isArray(s.Action) ? s.Action : [s.Action],
+    );
+
+    expect(actions.sort()).toEqual(
+      [
+        'dynamodb:DescribeStream',
+        'dynamodb:GetRecords',
+        'dynamodb:GetShardIterator',
+        'dynamodb:ListStreams',
+        'events:PutEvents',
+      ].sort(),
+    );
+  });
+});

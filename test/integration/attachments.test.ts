@@ -1,0 +1,254 @@
+import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { verifyUpload } from '#shared/attachments/verify.ts';
+import { type LocalApi, type Reply, startLocalApi } from '../fixtures/local-api.ts';
+
+let api: LocalApi;
+let office: string;
+let engineer: string;
+let stranger: string;
+let workOrderId: string;
+
+/** A 1×1 PNG: signature, IHDR, IDAT and IEND chunks. */
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+beforeAll(async () => {
+  api = await startLocalApi();
+  office = await api.token({ role: 'dispatcher' });
+  const customer = await api.token({ role: 'customer', customerId: 'cus_northwest_homes' });
+  const logged = await api.call('POST', '/v1/requests', {
+    token: customer,
+    headers: { 'idempotency-key': 'attachments-1' },
+    body: {
+      siteId: 'site_ancoats',
+      category: 'leak',
+      description: 'Dripping tap in the bathroom',
+      contact: { name: 'Jo Whitfield' },
+    },
+  });
+  const dispatched = await api.waitFor(logged.body.id, (wo) => wo.status === 'dispatched');
+  workOrderId = dispatched.id;
+  engineer = await api.token({ role: 'engineer', engineerId: dispatched.engineerId });
+  const other = dispatched.engineerId === 'eng_lucy' ? 'eng_amira' : 'eng_lucy';
+  stranger = await api.token({ role: 'engineer', engineerId: other });
+});
+afterAll(() => api.close());
+
+function requestUpload(body: unknown, token = engineer): Promise<Reply> {
+  return api.call('POST', `/v1/work-orders/${workOrderId}/attachments`, { token, body });
+}
+
+/** Posts the file as a browser form would: the presigned fields first, the file last. */
+async function post(upload: { url: string; fields: Record<string, string> }, bytes: Uint8Array, type: string) {
+  const form = new FormData();
+  for (const [name, value] of Object.entries(upload.fields)) form.append(name, value);
+  form.append('file', new Blob([bytes], { type }));
+  const response = await fetch(upload.url, { method: 'POST', body: form });
+  await api.runtime.settled();
+  return response;
+}
+
+/** Requests an upload, posts the file and returns the attachment as the work order lists it once checked. */
+async function uploadAndCheck(
+  declared: { kind: 'photo' | 'signature'; contentType: string; sizeBytes: number },
+  bytes: Uint8Array,
+  fields: Record<string, string> = {},
+) {
+  const requested = await requestUpload(declared);
+  expect(requested.status).toBe(201);
+  const response = await post(
+    { ...requested.body.upload, fields: { ...requested.body.upload.fields, ...fields } },
+    bytes,
+    declared.contentType,
+  );
+  expect(response.ok).toBe(true);
+  return { requested: requested.body, attachment: await attachmentOf(requested.body.attachmentId) };
+}
+
+async function attachmentOf(attachmentId: string) {
+  const wo = await api.call('GET', `/v1/work-orders/${workOrderId}`, { token: office });
+  return wo.body.attachments.find((a: { attachmentId: string }) => a.attachmentId === attachmentId);
+}
+
+const s3 = () => new S3Client({});
+async function exists(key: string): Promise<boolean> {
+  try {
+    await s3().send(new HeadObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: key }));
+    return true;
+  } catch (error) {
+    if (error instanceof Error && error.name === 'NotFound') return false;
+    throw error;
+  }
+}
+
+function expectProblem(reply: Reply, status: number, code: string) {
+  expect(reply.status).toBe(status);
+  expect(reply.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  expect(reply.body).toMatchObject({ status, code });
+}
+
+describe('photos and signatures', () => {
+  it('answers the assigned engineer with a presigned POST for one key, expiring in five minutes', async () => {
+    const reply = await requestUpload({ kind: 'photo', contentType: 'image/png', sizeBytes: png.length });
+
+    expect(reply.status).toBe(201);
+    expect(reply.body.attachmentId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
+    expect(reply.body.upload.url).toBe(`${process.env.AWS_ENDPOINT_URL_S3}/${process.env.BUCKET_NAME}`);
+    expect(reply.body.upload.fields).toMatchObject({
+      key: `work-orders/${workOrderId}/photo/${reply.body.attachmentId}`,
+      'Content-Type': 'image/png',
+    });
+    const minutes = (Date.parse(reply.body.expiresAt) - Date.now()) / 60_000;
+    expect(minutes).toBeGreaterThan(4.5);
+    expect(minutes).toBeLessThanOrEqual(5);
+    expect(await attachmentOf(reply.body.attachmentId)).toMatchObject({ status: 'pending', kind: 'photo' });
+  });
+
+  it('verifies a PNG photo and a PNG signature once they land in storage', async () => {
+    const photo = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: png.length }, png);
+    const signature = await uploadAndCheck({ kind: 'signature', contentType: 'image/png', sizeBytes: 2048 }, png);
+
+    expect(photo.attachment).toMatchObject({ status: 'verified', kind: 'photo', contentType: 'image/png' });
+    expect(Date.parse(photo.attachment.verifiedAt)).not.toBeNaN();
+    expect(signature.attachment).toMatchObject({ status: 'verified', kind: 'signature' });
+  });
+
+  it('quarantines a file declared as a JPEG whose bytes are a PNG, and removes it from its key', async () => {
+    const { requested, attachment } = await uploadAndCheck(
+      { kind: 'photo', contentType: 'image/jpeg', sizeBytes: png.length },
+      png,
+    );
+    const key = requested.upload.fields.key;
+
+    expect(attachment).toMatchObject({ status: 'quarantined', reason: 'magic_bytes_mismatch' });
+    expect(await exists(key)).toBe(false);
+    expect(await exists(`quarantine/${key}`)).toBe(true);
+  });
+
+  it('quarantines plain text declared as a PNG', async () => {
+    const text = new TextEncoder().encode('<html><script>alert(1)</script></html>');
+
+    const { attachment } = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: 100 }, text);
+
+    expect(attachment).toMatchObject({ status: 'quarantined', reason: 'magic_bytes_mismatch' });
+  });
+
+  // s3rver enforces no POST policy, so these stand for what only a tampered form could send to real S3.
+  it('quarantines an object larger than declared, or stored with another Content-Type', async () => {
+    const larger = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: 10 }, png);
+    const retyped = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: png.length }, png, {
+      'Content-Type': 'text/html',
+    });
+
+    expect(larger.attachment).toMatchObject({ status: 'quarantined', reason: 'size_mismatch' });
+    expect(retyped.attachment).toMatchObject({ status: 'quarantined', reason: 'content_type_mismatch' });
+  });
+
+  it('changes nothing when the same object-created event arrives again', async () => {
+    const verified = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: png.length }, png);
+    const quarantined = await uploadAndCheck({ kind: 'photo', contentType: 'image/jpeg', sizeBytes: png.length }, png);
+    const bucket = process.env.BUCKET_NAME as string;
+
+    const again = [
+      await verifyUpload({ bucket, key: verified.requested.upload.fields.key }),
+      await verifyUpload({ bucket, key: quarantined.requested.upload.fields.key }),
+    ];
+
+    expect(again).toEqual([
+      { outcome: 'already', status: 'verified' },
+      { outcome: 'already', status: 'quarantined' },
+    ]);
+    expect(await attachmentOf(verified.requested.attachmentId)).toEqual(verified.attachment);
+    expect(await attachmentOf(quarantined.requested.attachmentId)).toEqual(quarantined.attachment);
+    expect(await exists(quarantined.requested.upload.fields.key)).toBe(false);
+  });
+
+  it('ignores an object under a key the API did not make', async () => {
+    const bucket = process.env.BUCKET_NAME as string;
+
+    const outcome = await verifyUpload({ bucket, key: `work-orders/${workOrderId}/photo/made up key.png` });
+
+    expect(outcome).toMatchObject({ outcome: 'ignored' });
+  });
+
+  it('downloads a verified photo as an attachment named after it, with its checked type', async () => {
+    const { requested } = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: png.length }, png);
+
+    const reply = await api.call('GET', `/v1/work-orders/${workOrderId}/attachments/${requested.attachmentId}`, {
+      token: engineer,
+    });
+    const download = await fetch(reply.body.url);
+
+    expect(reply.status).toBe(200);
+    expect(Date.parse(reply.body.expiresAt)).toBeGreaterThan(Date.now());
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer())).toEqual(png);
+    expect(download.headers.get('content-disposition')).toBe(`attachment; filename="${requested.attachmentId}.png"`);
+    expect(download.headers.get('content-type')).toBe('image/png');
+  });
+
+  it('lets the office download a verified attachment too', async () => {
+    const { requested } = await uploadAndCheck({ kind: 'signature', contentType: 'image/png', sizeBytes: 500 }, png);
+
+    const reply = await api.call('GET', `/v1/work-orders/${workOrderId}/attachments/${requested.attachmentId}`, {
+      token: office,
+    });
+
+    expect(reply.status).toBe(200);
+    const object = await s3().send(
+      new GetObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: requested.upload.fields.key }),
+    );
+    expect(Buffer.from((await object.Body?.transformToByteArray()) ?? [])).toEqual(png);
+  });
+
+  it('answers 404 for an attachment that is pending or quarantined', async () => {
+    const pending = await requestUpload({ kind: 'photo', contentType: 'image/png', sizeBytes: 100 });
+    const { requested: quarantined } = await uploadAndCheck(
+      { kind: 'photo', contentType: 'image/jpeg', sizeBytes: png.length },
+      png,
+    );
+
+    for (const attachmentId of [pending.body.attachmentId, quarantined.attachmentId]) {
+      const reply = await api.call('GET', `/v1/work-orders/${workOrderId}/attachments/${attachmentId}`, {
+        token: engineer,
+      });
+      expectProblem(reply, 404, 'attachment.not_found');
+    }
+  });
+
+  it('refuses an SVG with 400 attachment.unsupported_type', async () => {
+    expectProblem(
+      await requestUpload({ kind: 'photo', contentType: 'image/svg+xml', sizeBytes: 1000 }),
+      400,
+      'attachment.unsupported_type',
+    );
+    expectProblem(
+      await requestUpload({ kind: 'signature', contentType: 'image/svg+xml', sizeBytes: 1000 }),
+      400,
+      'attachment.unsupported_type',
+    );
+  });
+
+  it('refuses a 50 MB photo with 400 attachment.too_large', async () => {
+    expectProblem(
+      await requestUpload({ kind: 'photo', contentType: 'image/jpeg', sizeBytes: 50 * 1024 * 1024 }),
+      400,
+      'attachment.too_large',
+    );
+  });
+
+  it('answers another engineer asking to upload to, or download from, the job with 404', async () => {
+    const { requested } = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: png.length }, png);
+
+    const upload = await requestUpload({ kind: 'photo', contentType: 'image/png', sizeBytes: 100 }, stranger);
+    const download = await api.call('GET', `/v1/work-orders/${workOrderId}/attachments/${requested.attachmentId}`, {
+      token: stranger,
+    });
+
+    expectProblem(upload, 404, 'work_order.not_found');
+    expectProblem(download, 404, 'work_order.not_found');
+  });
+});
