@@ -111,6 +111,7 @@ export const routes: Route[] = [
   },
 
   { method: 'GET', path: '/v1/me/jobs', handler: 'functions/field/my-jobs.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/work-orders/{id}/job-pack', handler: 'functions/field/job-pack.ts', needs: ['read'] },
   {
     method: 'POST',
     path: '/v1/work-orders/{id}/acknowledge',

@@ -1,4 +1,4 @@
-import { recordAssetVisit } from '../db/assets.ts';
+import { recordAssetVisit, recordSiteVisit } from '../db/assets.ts';
 import { type AssetRecord, getAsset } from '../db/reference.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict } from '../errors.ts';
@@ -32,9 +32,13 @@ export async function completedWorkOrder(workOrderId: string) {
   return record;
 }
 
-/** The UpdateAssetHistory task: each asset of the job gets this visit in its history and its next due date. */
+/**
+ * The UpdateAssetHistory task: each asset of the job gets this visit in its history and its next due date, and so
+ * does the site's history, which the next engineer's job pack shows.
+ */
 export async function updateAssetHistory(options: { workOrderId: string }) {
   const record = await completedWorkOrder(options.workOrderId);
+  await recordSiteVisit(record);
   const updated: Array<{ assetId: string; nextServiceDue: string | null }> = [];
   for (const assetId of record.assetIds ?? []) {
     const asset = await getAsset(assetId);

@@ -15,6 +15,7 @@ import { jobTemplate } from './entities/job-template.ts';
 import { part } from './entities/part.ts';
 import { reorder } from './entities/reorder.ts';
 import { site } from './entities/site.ts';
+import { siteVisit } from './entities/site-visit.ts';
 import { stockMovement } from './entities/stock-movement.ts';
 import { timelineEntry } from './entities/timeline-entry.ts';
 import { workOrder } from './entities/work-order.ts';
@@ -33,6 +34,7 @@ const entities = {
   part,
   reorder,
   site,
+  siteVisit,
   stockMovement,
   timelineEntry,
   workOrder,

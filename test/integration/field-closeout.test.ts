@@ -75,6 +75,22 @@ describe("an engineer's day on site, through closeout", () => {
     const answer = (eventId: string, answers: Array<{ itemId: string; value: unknown }>) =>
       send(token, id, 'checklist', { eventId, answers });
 
+    // The job pack: who, where, what to watch for, the gas safety sheet to fill in and that a signature is needed.
+    const pack = await api.call('GET', `/v1/work-orders/${id}/job-pack`, { token });
+    expect(pack.status).toBe(200);
+    expect(pack.body.customer).toMatchObject({ name: expect.any(String) });
+    expect(pack.body.site).toMatchObject({ postcode: 'M4 6AJ', hazards: expect.arrayContaining(['Tenant has a dog']) });
+    expect(pack.body.checklist.filter((item: { required: boolean }) => item.required)).toHaveLength(7);
+    expect(pack.body.requiresSignature).toBe(true);
+    const stranger = await api.token({ role: 'engineer', engineerId: 'eng_lucy' });
+    expect((await api.call('GET', `/v1/work-orders/${id}/job-pack`, { token: stranger })).status).toBe(404);
+
+    // The engineer's day lists the job with its ETA.
+    const wo = await api.waitFor(id, () => true);
+    const day = await api.call('GET', `/v1/me/jobs?date=${wo.scheduledStart.slice(0, 10)}`, { token });
+    const listed = day.body.items.find((job: { id: string }) => job.id === id);
+    expect(Date.parse(listed.eta)).toBeGreaterThanOrEqual(Date.parse(wo.scheduledStart));
+
     // A reading outside the analyser's range is refused and recorded nowhere.
     const outOfRange = await answer('evt-sheet-bad-1', [{ itemId: 'flue_gas_ratio', value: 0.02 }]);
     expect(outOfRange.status).toBe(400);
@@ -95,6 +111,18 @@ describe("an engineer's day on site, through closeout", () => {
 
     await upload(token, id, 'photo');
     const signature = await upload(token, id, 'signature');
+    const outOfRangeAtCompletion = await api.call('POST', `/v1/work-orders/${id}/complete`, {
+      token,
+      body: {
+        eventId: 'evt-done-bad',
+        outcome: 'fixed',
+        findings: 'OK',
+        workDone: 'Serviced',
+        partsUsed: [],
+        checklist: [{ itemId: 'flue_gas_co_ppm', value: 900 }],
+      },
+    });
+    expect(outOfRangeAtCompletion.status).toBe(400);
     const done = await api.call('POST', `/v1/work-orders/${id}/complete`, {
       token,
       body: {
@@ -118,6 +146,18 @@ describe("an engineer's day on site, through closeout", () => {
     const closed = await api.waitFor(id, (w) => w.status === 'closed');
     expect(closed.completion.firstTimeFix).toBe(true);
     expect(Object.keys(closed.checklistAnswers)).toHaveLength(7);
+
+    // One next planned service for the boiler, however often closeout's branches run again.
+    for (const branch of ['CreateNextService', 'UpdateAssetHistory', 'GenerateInvoice'] as const) {
+      await closeoutBranch(branch, id);
+    }
+    const list = await api.call('GET', '/v1/work-orders?customerId=cus_northwest_homes&limit=200', { token: office });
+    const planned = list.body.items.filter(
+      (w: { source: string; assetIds: string[] }) =>
+        w.source === 'planned' && w.assetIds.includes('asset_boiler_ancoats'),
+    );
+    expect(planned).toHaveLength(1);
+    expect((await api.call('GET', `/v1/invoices?workOrderId=${id}`, { token: office })).body.items).toHaveLength(1);
   });
 
   it('records replayed and out-of-order updates once, in the order they happened, and bills from them', async () => {
@@ -203,6 +243,16 @@ describe("an engineer's day on site, through closeout", () => {
     expect(followUp.body).toMatchObject({ followUpOf: id, source: 'follow_up', jobType: 'boiler_repair' });
     expect(followUp.body.notes.map((n: { text: string }) => n.text)).toContain(note.text);
     expect(followUp.body.description).toMatch(/Replace the flue terminal/);
+    // Whoever gets the follow-up finds the first visit's findings and notes in their job pack.
+    const next = await api.waitFor(closed.followUpId, (w) => w.status === 'dispatched');
+    const nextEngineer = await api.token({ role: 'engineer', engineerId: next.engineerId });
+    const nextPack = await api.call('GET', `/v1/work-orders/${next.id}/job-pack`, { token: nextEngineer });
+    expect(nextPack.body.previousVisits[0]).toMatchObject({
+      workOrderId: id,
+      outcome: 'follow_up_required',
+      findings: expect.stringMatching(/flue terminal corroded/),
+      notes: [note.text],
+    });
 
     // Exactly once under retries: each closeout branch run again changes nothing.
     for (const branch of [

@@ -16,6 +16,8 @@ export const assetVisit = new Entity({
     findings: { type: 'string' },
     workDone: { type: 'string' },
     engineerId: { type: 'string' },
+    /** The engineer's notes from the visit, for whoever comes next. */
+    notes: { type: 'list', items: { type: 'string' } },
   },
   indexes: {
     primary: {

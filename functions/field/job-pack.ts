@@ -1,0 +1,7 @@
+import { api, ok } from '#shared/http/api.ts';
+import { jobPack } from '#shared/work-order/job-pack.ts';
+
+/** The job pack on the engineer's phone: only for the engineer the job is assigned to (404 for anyone else). */
+export const handler = api({ roles: ['engineer'] }).handler(async ({ params, principal }) =>
+  ok(await jobPack({ workOrderId: params.id as string, engineerId: principal.engineerId as string })),
+);

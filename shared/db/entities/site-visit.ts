@@ -1,0 +1,27 @@
+import { Entity } from 'electrodb';
+
+/**
+ * One closed work order in a site's history, written by closeout beside the assets' (keyed by site and work order,
+ * so a retry overwrites the same item): the next engineer's job pack lists what earlier visits found, newest first.
+ */
+export const siteVisit = new Entity({
+  model: { entity: 'siteVisit', version: '1', service: 'fieldops' },
+  attributes: {
+    siteId: { type: 'string', required: true },
+    workOrderId: { type: 'string', required: true },
+    ref: { type: 'string', required: true },
+    jobType: { type: 'string', required: true },
+    completedAt: { type: 'string', required: true },
+    outcome: { type: 'string', required: true },
+    findings: { type: 'string' },
+    workDone: { type: 'string' },
+    engineerId: { type: 'string' },
+    notes: { type: 'list', items: { type: 'string' } },
+  },
+  indexes: {
+    primary: {
+      pk: { field: 'pk', composite: ['siteId'] },
+      sk: { field: 'sk', composite: ['completedAt', 'workOrderId'] },
+    },
+  },
+});
