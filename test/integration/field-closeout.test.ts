@@ -147,6 +147,13 @@ describe("an engineer's day on site, through closeout", () => {
     expect(closed.completion.firstTimeFix).toBe(true);
     expect(Object.keys(closed.checklistAnswers)).toHaveLength(7);
 
+    // The boiler's history holds the visit, and its next service is due a year on.
+    const boiler = await api.call('GET', '/v1/assets/asset_boiler_ancoats', { token: office });
+    expect(boiler.body.history[0]).toMatchObject({ workOrderId: id, outcome: 'fixed' });
+    const due = new Date(closed.completion.at);
+    due.setUTCFullYear(due.getUTCFullYear() + 1);
+    expect(boiler.body.nextServiceDue).toBe(due.toISOString().slice(0, 10));
+
     // One next planned service for the boiler, however often closeout's branches run again.
     for (const branch of ['CreateNextService', 'UpdateAssetHistory', 'GenerateInvoice'] as const) {
       await closeoutBranch(branch, id);
