@@ -1,4 +1,5 @@
 import { Entity } from 'electrodb';
+import { visitAttributes } from './asset-visit.ts';
 
 /**
  * One closed work order in a site's history, written by closeout beside the assets' (keyed by site and work order,
@@ -6,18 +7,7 @@ import { Entity } from 'electrodb';
  */
 export const siteVisit = new Entity({
   model: { entity: 'siteVisit', version: '1', service: 'fieldops' },
-  attributes: {
-    siteId: { type: 'string', required: true },
-    workOrderId: { type: 'string', required: true },
-    ref: { type: 'string', required: true },
-    jobType: { type: 'string', required: true },
-    completedAt: { type: 'string', required: true },
-    outcome: { type: 'string', required: true },
-    findings: { type: 'string' },
-    workDone: { type: 'string' },
-    engineerId: { type: 'string' },
-    notes: { type: 'list', items: { type: 'string' } },
-  },
+  attributes: { siteId: { type: 'string', required: true }, ...visitAttributes },
   indexes: {
     primary: {
       pk: { field: 'pk', composite: ['siteId'] },
