@@ -9,7 +9,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 // cdk-nag names IAM5 findings with this function; using it keeps each acknowledgement equal to its finding.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
-import type { Construct } from 'constructs';
+import type { Construct, IConstruct } from 'constructs';
 
 /** The repository root: handler files, the lock file and the state machine files are resolved from it. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -138,7 +138,15 @@ export class Fn extends NodejsFunction {
   }
 
   private acknowledgeResource(resource: string, reason: string): void {
-    const finding = flattenCfnReference(Stack.of(this).resolve(resource));
-    Validations.of(this.serviceRole).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason });
+    acknowledgeWildcard(this.serviceRole, resource, reason);
   }
+}
+
+/**
+ * Acknowledges cdk-nag's wildcard finding (IAM5) for one resource pattern on a role, with the reason: the finding
+ * names the resource as cdk-nag flattens it, so the acknowledgement is built the same way.
+ */
+export function acknowledgeWildcard(role: IConstruct, resource: string, reason: string): void {
+  const finding = flattenCfnReference(Stack.of(role).resolve(resource));
+  Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason });
 }

@@ -40,6 +40,14 @@ export const routes: Route[] = [
     localOnly: true,
     needs: ['read'],
   },
+  {
+    method: 'POST',
+    path: '/local/due',
+    handler: 'functions/local/run-due.ts',
+    auth: false,
+    localOnly: true,
+    needs: ['write', 'workflow'],
+  },
 
   { method: 'GET', path: '/v1/categories', handler: 'functions/reference/list-categories.ts', needs: ['read'] },
   { method: 'POST', path: '/v1/requests', handler: 'functions/intake/submit-request.ts', needs: ['write', 'workflow'] },

@@ -3,6 +3,7 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { UploadVerification } from './attachments.ts';
 import { DomainEvents } from './events.ts';
+import { PlannedMaintenance } from './planned-maintenance.ts';
 import { Storage } from './storage.ts';
 import { Workflow } from './workflow.ts';
 
@@ -19,6 +20,7 @@ export class FieldOpsStack extends Stack {
   readonly api: Api;
   readonly uploadVerification: UploadVerification;
   readonly events: DomainEvents;
+  readonly plannedMaintenance: PlannedMaintenance;
 
   constructor(scope: Construct, id: string, props: FieldOpsStackProps = {}) {
     super(scope, id, props);
@@ -35,5 +37,9 @@ export class FieldOpsStack extends Stack {
       bucket: this.storage.bucket,
     });
     this.events = new DomainEvents(this, 'Events', { table: this.storage.table });
+    this.plannedMaintenance = new PlannedMaintenance(this, 'PlannedMaintenance', {
+      table: this.storage.table,
+      workflow: this.workflow.ref,
+    });
   }
 }

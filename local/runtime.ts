@@ -9,6 +9,7 @@ import { routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
 import { uploadPrefix } from '#shared/attachments/rules.ts';
 import { getCustomer } from '#shared/db/reference.ts';
 import { listBoard } from '#shared/db/work-orders.ts';
+import { runPlannedMaintenance } from '#shared/intake/planned-maintenance.ts';
 import { startWorkOrder } from '#shared/workflow.ts';
 import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
 import { eventStreamRoute } from './event-stream.ts';
@@ -33,6 +34,8 @@ export interface RuntimeOptions {
    * process, so a runtime restarted inside the same process (a test) must reuse the ports it had.
    */
   servicePorts?: ServicePorts;
+  /** Run the planned maintenance run at start and daily, as the deployed schedule does. */
+  plannedMaintenance?: boolean;
 }
 
 export interface ServicePorts {
@@ -125,6 +128,12 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const seeded = !(await getCustomer('cus_northwest_homes'));
   if (seeded) await seedDemoBusiness();
   const redriven = await redriveOpenWorkOrders();
+  // The local stand-in for the daily schedule: once at start, then every day while it runs (`npm start` only:
+  // tests run it when they mean to).
+  if (options.plannedMaintenance) await runPlannedMaintenance();
+  const daily = options.plannedMaintenance
+    ? setInterval(() => void runPlannedMaintenance().catch(console.error), 86_400_000).unref()
+    : undefined;
 
   const api = await startLocalApi({
     port: options.port,
@@ -140,6 +149,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     redriven,
     settled,
     async close() {
+      clearInterval(daily);
       // A verification still running would otherwise find its stores gone.
       await settled();
       await api.close();

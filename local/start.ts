@@ -4,7 +4,7 @@ import { startRuntime } from './runtime.ts';
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = resolve(process.env.FIELDOPS_DATA ?? '.data');
 const started = Date.now();
-const runtime = await startRuntime({ port, dataDir });
+const runtime = await startRuntime({ port, dataDir, plannedMaintenance: true });
 
 console.log(`
   FieldOps is running on the embedded default (no AWS account needed).

@@ -122,3 +122,9 @@ export async function putReference(records: {
     if (unprocessed.length > 0) throw new Error(`${unprocessed.length} reference records were not written`);
   }
 }
+
+/** Assets on a service plan whose next service is due on or before a day (`YYYY-MM-DD`), soonest first. */
+export async function assetsDueBy(day: string): Promise<AssetRecord[]> {
+  const { data } = await db().entities.asset.query.byServiceDue({}).lte({ nextServiceDue: day }).go({ pages: 'all' });
+  return data;
+}

@@ -1,0 +1,7 @@
+import { z } from 'zod';
+import { runPlannedMaintenance } from '#shared/intake/planned-maintenance.ts';
+
+const Input = z.looseObject({ horizonDays: z.number().int().min(1).max(365).optional() });
+
+/** The daily planned maintenance run (EventBridge Scheduler in the stack; a timer and `npm run due` locally). */
+export const handler = async (event: unknown) => runPlannedMaintenance(Input.parse(event ?? {}));
