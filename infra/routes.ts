@@ -159,6 +159,15 @@ export const routes: Route[] = [
     needs: ['read', 'bucket'],
   },
 
+  { method: 'POST', path: '/v1/quotes', handler: 'functions/quotes/create-quote.ts', needs: ['write'] },
+  { method: 'GET', path: '/v1/quotes/{id}', handler: 'functions/quotes/get-quote.ts', needs: ['read'] },
+  {
+    method: 'POST',
+    path: '/v1/quotes/{id}/accept',
+    handler: 'functions/quotes/accept-quote.ts',
+    needs: ['write', 'workflow'],
+  },
+
   { method: 'GET', path: '/v1/events', handler: 'functions/events/list-events.ts', needs: ['read'] },
 
   { method: 'GET', path: '/v1/invoices', handler: 'functions/closeout/list-invoices.ts', needs: ['read'] },

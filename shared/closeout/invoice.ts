@@ -1,12 +1,9 @@
 import { findInvoiceOf, issueInvoice } from '../db/invoices.ts';
 import { getCustomer, getEngineer, getJobTemplate, getParts } from '../db/reference.ts';
 import { Conflict } from '../errors.ts';
-import { buildInvoiceLines, standardLabourRateMinor } from '../work-order/pricing.ts';
+import { buildInvoiceLines, standardLabourRateMinor, taxRate } from '../work-order/pricing.ts';
 import { get } from '../work-order/work-order.ts';
 import { labourMinutes, partsUsed } from './job-record.ts';
-
-/** UK VAT at the standard rate. */
-export const taxRate = 0.2;
 
 /**
  * The GenerateInvoice task: one invoice per work order (its id derives from the work order, so a retry finds it),

@@ -13,6 +13,7 @@ import { idempotencyRecord } from './entities/idempotency-record.ts';
 import { invoice } from './entities/invoice.ts';
 import { jobTemplate } from './entities/job-template.ts';
 import { part } from './entities/part.ts';
+import { quote } from './entities/quote.ts';
 import { reorder } from './entities/reorder.ts';
 import { site } from './entities/site.ts';
 import { siteVisit } from './entities/site-visit.ts';
@@ -32,6 +33,7 @@ const entities = {
   invoice,
   jobTemplate,
   part,
+  quote,
   reorder,
   site,
   siteVisit,

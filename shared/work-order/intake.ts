@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { FreeSite } from '../db/entities/work-order.ts';
+import type { QuoteRecord } from '../db/quotes.ts';
 import {
   type AssetRecord,
   type CustomerRecord,
@@ -228,14 +229,49 @@ export async function logFollowUp(options: { original: WorkOrderRecord; actor: s
   });
 }
 
-async function ownSite(customer: CustomerRecord, siteId: string): Promise<SiteRecord> {
+/**
+ * The work order an accepted quote becomes, once per quote (the id derives from it): the quote's part lines as its
+ * parts, its total as the estimate, and no approval step, since the customer has agreed the price.
+ */
+export async function logFromQuote(options: { quote: QuoteRecord; actor: string }) {
+  const { quote } = options;
+  const customer = await getCustomer(quote.customerId);
+  if (!customer) throw new NotFound('customer', quote.customerId);
+  const [site, template] = await Promise.all([ownSite(customer, quote.siteId), getJobTemplate(quote.jobType)]);
+  if (!template) throw new ValidationFailed(`Unknown job type ${quote.jobType}.`);
+  const loggedAt = new Date();
+  const categoryId = categories.find((c) => c.jobType === quote.jobType)?.id ?? 'general_maintenance';
+  const triaged = triage({ categoryId, description: quote.description, loggedAt, contract: customer.contract });
+  return log({
+    workOrderId: `wo_q_${quote.quoteId.replace(/^q_/, '')}`,
+    loggedAt,
+    actor: options.actor,
+    source: 'quote',
+    customer,
+    site,
+    assetIds: quote.assetIds ?? [],
+    categoryId,
+    template,
+    description: `${quote.description} (quote ${quote.number})`,
+    priority: triaged.priority,
+    triageReasons: [...triaged.reasons, `accepted quote ${quote.number}`],
+    slaDueAt: triaged.slaDueAt,
+    overrides: {
+      parts: quote.lines.flatMap((line) => (line.sku ? [{ sku: line.sku, qty: line.qty }] : [])),
+      estimatedCostMinor: quote.totalMinor,
+    },
+    quoteId: quote.quoteId,
+  });
+}
+
+export async function ownSite(customer: CustomerRecord, siteId: string): Promise<SiteRecord> {
   const site = await getSite(siteId);
   // Another customer's site is reported exactly like a missing one: never reveal that it exists.
   if (!site || site.customerId !== customer.customerId) throw new NotFound('site', siteId);
   return site;
 }
 
-async function ownAsset(customer: CustomerRecord, assetId: string, site: SiteRecord | undefined) {
+export async function ownAsset(customer: CustomerRecord, assetId: string, site: SiteRecord | undefined) {
   const asset = await getAsset(assetId);
   if (!asset || asset.customerId !== customer.customerId || (site && asset.siteId !== site.siteId)) {
     throw new NotFound('asset', assetId);
@@ -265,6 +301,8 @@ interface LogOptions {
   plannedFor?: string;
   /** The visit this one follows up, whose notes it carries. */
   followUpOf?: WorkOrderRecord;
+  /** The accepted quote it carries out: the customer agreed the price, so it needs no further approval. */
+  quoteId?: string;
 }
 
 /** Writes the new work order with its first timeline entry and starts its execution (both idempotent). */
@@ -319,13 +357,14 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
     estimatedCostMinor,
     accessInstructions: overrides.accessInstructions ?? site?.accessInstructions,
     safetyNotes: overrides.safetyNotes ?? template?.safetyNotes,
-    approvalRequired: template ? needsApproval(template, estimatedCostMinor) : undefined,
+    approvalRequired: template && !options.quoteId ? needsApproval(template, estimatedCostMinor) : false,
     refusedBy: [],
     stageTimes: { logged: at },
     plannedFor: options.plannedFor,
     checklist: template?.checklist,
     requiresSignature: template?.requiresSignature,
     followUpOf: options.followUpOf?.workOrderId,
+    quoteId: options.quoteId,
     notes: options.followUpOf?.notes,
   };
   const created = await createWorkOrder(record, {

@@ -1,5 +1,8 @@
 import type { JobTemplate } from './model.ts';
 
+/** UK VAT at the standard rate, on invoices and quotes. */
+export const taxRate = 0.2;
+
 /** The labour rate for estimates and invoices when neither the contract nor the engineer sets one (per hour). */
 export const standardLabourRateMinor = 7_500;
 

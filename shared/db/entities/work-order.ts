@@ -120,6 +120,8 @@ export const workOrder = new Entity({
     plannedFor: { type: 'string' },
     followUpOf: { type: 'string' },
     followUpId: { type: 'string' },
+    /** The accepted quote this work order carries out. */
+    quoteId: { type: 'string' },
   },
   indexes: {
     primary: { pk: { field: 'pk', composite: ['workOrderId'] }, sk: { field: 'sk', composite: [] } },

@@ -1,0 +1,37 @@
+import type { EntityItem } from 'electrodb';
+import type { quote } from './entities/quote.ts';
+import { db, isConditionFailure } from './service.ts';
+
+export type QuoteRecord = EntityItem<typeof quote>;
+
+export async function getQuote(quoteId: string): Promise<QuoteRecord | undefined> {
+  const { data } = await db().entities.quote.get({ quoteId }).go({ consistent: true });
+  return data ?? undefined;
+}
+
+/** Writes a new quote; `false` when one with this id exists already (a replayed request). */
+export async function createQuote(record: QuoteRecord): Promise<boolean> {
+  try {
+    await db().entities.quote.create(record).go();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/** Marks a quote accepted with its work order, once: a second acceptance leaves the first one's record. */
+export async function markAccepted(
+  quoteId: string,
+  acceptance: { workOrderId: string; acceptedAt: string; acceptedBy: string },
+) {
+  try {
+    await db()
+      .entities.quote.patch({ quoteId })
+      .set({ status: 'accepted', ...acceptance })
+      .where((attr, op) => op.eq(attr.status, 'sent'))
+      .go();
+  } catch (error) {
+    if (!isConditionFailure(error)) throw error;
+  }
+}
