@@ -76,6 +76,12 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
+    path: '/v1/work-orders/{id}/split',
+    handler: 'functions/work-orders/split-request.ts',
+    needs: ['write', 'workflow'],
+  },
+  {
+    method: 'POST',
     path: '/v1/work-orders/{id}/approve',
     handler: 'functions/work-orders/approve.ts',
     needs: ['write', 'workflow'],

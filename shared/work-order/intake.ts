@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { FreeSite } from '../db/entities/work-order.ts';
+import type { FreeSite, LinkedRequest } from '../db/entities/work-order.ts';
 import type { QuoteRecord } from '../db/quotes.ts';
 import {
   type AssetRecord,
@@ -13,13 +13,20 @@ import {
   type JobTemplateRecord,
   type SiteRecord,
 } from '../db/reference.ts';
-import { createWorkOrder, getWorkOrder, nextInSequence, type WorkOrderRecord } from '../db/work-orders.ts';
+import {
+  createWorkOrder,
+  getWorkOrder,
+  listByCustomerSince,
+  nextInSequence,
+  type WorkOrderRecord,
+} from '../db/work-orders.ts';
 import { NotFound, ValidationFailed } from '../errors.ts';
 import { startWorkOrder } from '../workflow.ts';
 import { categories, findCategory } from './categories.ts';
 import { LatLng, PartLine, Priority, type Source } from './model.ts';
 import { estimateCostMinor, standardLabourRateMinor } from './pricing.ts';
 import { slaDueAt, triage } from './triage.ts';
+import { change } from './work-order.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const Timestamp = z.iso.datetime({ offset: true });
@@ -75,10 +82,15 @@ function workOrderIdFor(scope: string, idempotencyKey: string): string {
   return `wo_${createHash('sha256').update(`${scope}\n${idempotencyKey}`).digest('base64url').slice(0, 22)}`;
 }
 
+/** How long an open work order absorbs further requests for the same site and category. */
+export const duplicateWindowDays = 7;
+
 /**
  * Logs a customer's request. Priority and SLA come from triage and the customer's contract. A request at a known
  * site whose category maps to a job template goes on by itself; one with only a free-text address waits for the
- * office to complete it (the state machine parks it in `logged`).
+ * office to complete it (the state machine parks it in `logged`). A further request for the same site and category
+ * while a work order for it is open (logged within the window) is linked to that work order instead of becoming a
+ * second job; the office sees the link and can split it off.
  */
 export async function submitRequest(options: {
   customerId: string;
@@ -86,13 +98,77 @@ export async function submitRequest(options: {
   idempotencyKey: string;
   request: SubmitRequest;
   source?: Source;
-}): Promise<WorkOrderRecord> {
+}): Promise<{ record: WorkOrderRecord; linked: boolean }> {
   const { request } = options;
   const customer = await getCustomer(options.customerId);
   if (!customer) throw new NotFound('customer', options.customerId);
   const site = request.siteId ? await ownSite(customer, request.siteId) : undefined;
   if (!site && !request.site) throw new ValidationFailed('Give a siteId or a site address.');
   if (request.assetId) await ownAsset(customer, request.assetId, site);
+  const requestId = workOrderIdFor(`${options.actor}#request`, options.idempotencyKey);
+  const source = options.source ?? 'api';
+  const open = site ? await openDuplicate(customer.customerId, site.siteId, request.category, requestId) : undefined;
+  if (open) {
+    return { record: await linkRequest(open, { requestId, actor: options.actor, source, request }), linked: true };
+  }
+  return {
+    record: await logRequest({ customer, site, request, requestId, actor: options.actor, source }),
+    linked: false,
+  };
+}
+
+/** The open work order a new request duplicates, if any (not the request's own, when it is replayed). */
+async function openDuplicate(customerId: string, siteId: string, category: string, requestId: string) {
+  const since = new Date(Date.now() - duplicateWindowDays * 86_400_000).toISOString();
+  const recent = await listByCustomerSince(customerId, since);
+  if (recent.some((wo) => wo.workOrderId === requestId)) return undefined;
+  return recent.find(
+    (wo) =>
+      wo.siteId === siteId &&
+      wo.categoryId === category &&
+      wo.board === 'open' &&
+      wo.status !== 'completed' &&
+      (wo.source === 'api' || wo.source === 'web' || wo.source === 'email'),
+  );
+}
+
+async function linkRequest(
+  open: WorkOrderRecord,
+  linked: Omit<LinkedRequest, 'at' | 'request'> & { request: SubmitRequest },
+) {
+  const { record } = await change({
+    workOrderId: open.workOrderId,
+    decide: (current) =>
+      current.linkedRequests?.some((r) => r.requestId === linked.requestId)
+        ? null
+        : {
+            set: {
+              linkedRequests: [...(current.linkedRequests ?? []), { ...linked, at: new Date().toISOString() }],
+            },
+            entries: [
+              {
+                at: new Date().toISOString(),
+                actor: linked.actor,
+                type: 'request_linked',
+                reason: 'A further request for the same site and category',
+                data: { requestId: linked.requestId, description: linked.request.description, source: linked.source },
+              },
+            ],
+          },
+  });
+  return record;
+}
+
+/** Logs a request as a work order of its own. */
+async function logRequest(options: {
+  customer: CustomerRecord;
+  site: SiteRecord | undefined;
+  request: SubmitRequest;
+  requestId: string;
+  actor: string;
+  source: Source;
+}) {
+  const { customer, site, request } = options;
   const category = findCategory(request.category);
   const template = category ? await getJobTemplate(category.jobType) : undefined;
   const loggedAt = new Date();
@@ -103,10 +179,10 @@ export async function submitRequest(options: {
     contract: customer.contract,
   });
   return log({
-    workOrderId: workOrderIdFor(`${options.actor}#request`, options.idempotencyKey),
+    workOrderId: options.requestId,
     loggedAt,
     actor: options.actor,
-    source: options.source ?? 'api',
+    source: options.source,
     customer,
     site,
     freeSite: site ? undefined : request.site,
@@ -120,6 +196,51 @@ export async function submitRequest(options: {
     triageReasons: triaged.reasons,
     slaDueAt: triaged.slaDueAt,
   });
+}
+
+/**
+ * The office splits a linked request off into a work order of its own (it was a different job after all), with
+ * the id it would have had; the original keeps a timeline entry of the split.
+ */
+export async function splitRequest(options: { workOrderId: string; requestId: string; actor: string }) {
+  const original = await getWorkOrder(options.workOrderId);
+  if (!original) throw new NotFound('work_order', options.workOrderId);
+  const linked = original.linkedRequests?.find((r) => r.requestId === options.requestId);
+  const already = await getWorkOrder(options.requestId);
+  if (!linked) {
+    if (already) return already;
+    throw new NotFound('linked_request', options.requestId);
+  }
+  const customer = original.customerId ? await getCustomer(original.customerId) : undefined;
+  if (!customer) throw new NotFound('customer', original.customerId ?? '');
+  const request = SubmitRequest.parse(linked.request);
+  const site = request.siteId ? await ownSite(customer, request.siteId) : undefined;
+  const split = await logRequest({
+    customer,
+    site,
+    request,
+    requestId: linked.requestId,
+    actor: linked.actor,
+    source: linked.source,
+  });
+  await change({
+    workOrderId: original.workOrderId,
+    decide: (current) =>
+      current.linkedRequests?.some((r) => r.requestId === options.requestId)
+        ? {
+            set: { linkedRequests: current.linkedRequests.filter((r) => r.requestId !== options.requestId) },
+            entries: [
+              {
+                at: new Date().toISOString(),
+                actor: options.actor,
+                type: 'request_split',
+                data: { requestId: options.requestId, workOrderId: split.workOrderId, ref: split.ref },
+              },
+            ],
+          }
+        : null,
+  });
+  return split;
 }
 
 /** Creates a work order for the office, with the job template's defaults for whatever it leaves out. */

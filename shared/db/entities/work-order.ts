@@ -37,6 +37,17 @@ export type PartsRequest = FieldEntry & { sku: string; qty: number; note?: strin
 export type Note = FieldEntry & { text: string };
 export type ChecklistAnswer = FieldEntry & { value: boolean | number | string };
 
+/** A further request for the same job, linked to this work order instead of becoming a second one. */
+export interface LinkedRequest {
+  /** The id the request would have had as a work order of its own (and gets, if the office splits it off). */
+  requestId: string;
+  at: string;
+  actor: string;
+  source: Source;
+  /** The request as it arrived, so splitting it off loses nothing. */
+  request: Record<string, unknown>;
+}
+
 export interface Completion {
   outcome: Outcome;
   findings: string;
@@ -120,6 +131,7 @@ export const workOrder = new Entity({
     plannedFor: { type: 'string' },
     followUpOf: { type: 'string' },
     followUpId: { type: 'string' },
+    linkedRequests: { type: CustomAttributeType<LinkedRequest[]>('any') },
     /** The accepted quote this work order carries out. */
     quoteId: { type: 'string' },
   },
