@@ -1,16 +1,13 @@
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '#infra/app.ts';
 import { eventSource } from '#infra/events.ts';
-import { testApp } from './synth.ts';
+import { synthFieldOps } from './synth.ts';
 import { resourcesOf, roleStatements } from './template.ts';
 
 let template: Template;
 let cleanup: () => void;
 beforeAll(() => {
-  const test = testApp();
-  cleanup = test.cleanup;
-  template = Template.fromStack(buildApp(test.app).stack);
+  ({ template, cleanup } = synthFieldOps());
 });
 afterAll(() => cleanup());
 

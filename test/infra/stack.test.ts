@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { type Need, routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
 import type { FieldOpsStack } from '#infra/stack.ts';
 import { tableKeys } from '#shared/db/table.ts';
-import { testApp } from './synth.ts';
+import { synthFieldOps, testApp } from './synth.ts';
 import {
   allowedActions,
   type CfnResource,
@@ -50,11 +50,7 @@ let outdir: string;
 let cleanup: () => void;
 
 beforeAll(() => {
-  const test = testApp();
-  cleanup = test.cleanup;
-  outdir = test.app.outdir;
-  stack = buildApp(test.app).stack;
-  template = Template.fromStack(stack);
+  ({ stack, template, outdir, cleanup } = synthFieldOps());
 });
 
 afterAll(() => cleanup());

@@ -2,6 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, type AppProps } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { buildApp } from '#infra/app.ts';
 
 /**
  * An App that synthesizes into its own temporary directory, removed by `cleanup()`, without the built-in
@@ -19,4 +21,11 @@ export function testApp(options: { bundle?: boolean; context?: AppProps['context
     context: { ...(options.bundle ? {} : { 'aws:cdk:bundling-stacks': [] }), ...options.context },
   });
   return { app, cleanup: () => rmSync(outdir, { recursive: true, force: true }) };
+}
+
+/** The whole stack, synthesized once per test file without bundling, with its template. */
+export function synthFieldOps() {
+  const { app, cleanup } = testApp();
+  const { stack } = buildApp(app);
+  return { stack, template: Template.fromStack(stack), outdir: app.outdir, cleanup };
 }
