@@ -1,9 +1,16 @@
-import { CfnOutput, Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CorsHttpMethod, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { ClientAttributes, Mfa, StringAttribute, UserPool, type UserPoolClient } from 'aws-cdk-lib/aws-cognito';
+import {
+  ClientAttributes,
+  type IUserPoolClient,
+  Mfa,
+  StringAttribute,
+  UserPool,
+  type UserPoolClient,
+} from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -30,6 +37,10 @@ export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
+  /** Base URL of the API (its default stage), ending in `/`. */
+  readonly url: string;
+  /** The app clients whose ID tokens the authorizer accepts. */
+  private readonly audiences: string[] = [];
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -68,6 +79,8 @@ export class Api extends Construct {
     );
     this.userPoolClient = this.userPool.addClient('AppClient', {
       authFlows: { userSrp: true },
+      // Apps sign in with SRP; hosted sign-in (OAuth) is the web form's own client (infra/portal.ts).
+      disableOAuth: true,
       preventUserExistenceErrors: true,
       // The custom attributes are authorisation data: users may read them but only administrators set them.
       writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, phoneNumber: true }),
@@ -94,8 +107,11 @@ export class Api extends Construct {
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
     });
 
+    this.url = stage.url;
+    this.audiences.push(this.userPoolClient.userPoolClientId);
     const authorizer = new HttpJwtAuthorizer('Cognito', this.userPool.userPoolProviderUrl, {
-      jwtAudience: [this.userPoolClient.userPoolClientId],
+      // Read at synthesis, so clients added after this constructor (acceptClient) are accepted too.
+      jwtAudience: Lazy.list({ produce: () => this.audiences }),
     });
     for (const [handlerFile, fileRoutes] of byHandlerFile(routes.filter((route) => !route.localOnly))) {
       const id = functionId(handlerFile);
@@ -112,9 +128,14 @@ export class Api extends Construct {
       }
     }
 
-    new CfnOutput(this, 'Url', { value: stage.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
     new CfnOutput(this, 'UserPoolClientId', { value: this.userPoolClient.userPoolClientId });
+  }
+
+  /** Lets the authorizer accept ID tokens issued to another app client of the user pool (the web form's). */
+  acceptClient(client: IUserPoolClient): void {
+    this.audiences.push(client.userPoolClientId);
   }
 }
 

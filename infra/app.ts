@@ -12,10 +12,12 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
   // cdk-nag 3 is a validation plugin (Validations), not an Aspect: violations fail synthesis with a report.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   const corsOrigins = app.node.tryGetContext('corsOrigins') as string | undefined;
+  const intakeRecipients = app.node.tryGetContext('intakeRecipients') as string | undefined;
   const stack = new FieldOpsStack(app, 'FieldOps', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'Work order management for field service: intake, approval, scheduling, dispatch and closeout.',
     corsOrigins: corsOrigins?.split(',').map((origin) => origin.trim()),
+    intakeRecipients: intakeRecipients?.split(',').map((recipient) => recipient.trim()),
   });
   return { app, stack };
 }

@@ -53,6 +53,7 @@ export const routes: Route[] = [
   { method: 'POST', path: '/v1/requests', handler: 'functions/intake/submit-request.ts', needs: ['write', 'workflow'] },
   { method: 'GET', path: '/v1/requests', handler: 'functions/intake/list-requests.ts', needs: ['read'] },
   { method: 'GET', path: '/v1/requests/{id}', handler: 'functions/intake/get-request.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/inbound-mail', handler: 'functions/intake/list-inbound-mail.ts', needs: ['read'] },
 
   {
     method: 'POST',
@@ -162,6 +163,12 @@ export const routes: Route[] = [
     method: 'GET',
     path: '/v1/work-orders/{id}/attachments/{attachmentId}',
     handler: 'functions/attachments/get-download.ts',
+    needs: ['read', 'bucket'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/work-orders/{id}/email-attachments/{index}',
+    handler: 'functions/intake/get-email-attachment.ts',
     needs: ['read', 'bucket'],
   },
 

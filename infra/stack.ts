@@ -3,7 +3,9 @@ import type { Construct } from 'constructs';
 import { Api } from './api.ts';
 import { UploadVerification } from './attachments.ts';
 import { DomainEvents } from './events.ts';
+import { MailIntake } from './mail-intake.ts';
 import { PlannedMaintenance } from './planned-maintenance.ts';
+import { Portal } from './portal.ts';
 import { Storage } from './storage.ts';
 import { Workflow } from './workflow.ts';
 
@@ -11,9 +13,17 @@ import { Workflow } from './workflow.ts';
 export interface FieldOpsStackProps extends StackProps {
   /** Origins of the office and engineer web apps, for CORS. @default every origin */
   readonly corsOrigins?: string[];
+  /**
+   * Addresses and domains SES receives e-mailed requests for (`requests@example.com`, `example.com`).
+   * @default every address of every domain verified in SES for the account and region
+   */
+  readonly intakeRecipients?: string[];
 }
 
-/** One business's whole deployment: storage, the work order workflow, the HTTP API, uploads and domain events. */
+/**
+ * One business's whole deployment: storage, the work order workflow, the HTTP API, uploads, e-mail intake, domain
+ * events and the customer web form.
+ */
 export class FieldOpsStack extends Stack {
   readonly storage: Storage;
   readonly workflow: Workflow;
@@ -21,6 +31,8 @@ export class FieldOpsStack extends Stack {
   readonly uploadVerification: UploadVerification;
   readonly events: DomainEvents;
   readonly plannedMaintenance: PlannedMaintenance;
+  readonly portal: Portal;
+  readonly mailIntake: MailIntake;
 
   constructor(scope: Construct, id: string, props: FieldOpsStackProps = {}) {
     super(scope, id, props);
@@ -40,6 +52,13 @@ export class FieldOpsStack extends Stack {
     this.plannedMaintenance = new PlannedMaintenance(this, 'PlannedMaintenance', {
       table: this.storage.table,
       workflow: this.workflow.ref,
+    });
+    this.portal = new Portal(this, 'Portal', { api: this.api, accessLogs: this.storage.accessLogs });
+    this.mailIntake = new MailIntake(this, 'MailIntake', {
+      table: this.storage.table,
+      bucket: this.storage.bucket,
+      workflow: this.workflow.ref,
+      recipients: props.intakeRecipients,
     });
   }
 }

@@ -21,6 +21,8 @@ export class Storage extends Construct {
   readonly table: Table;
   /** Photos, signatures and raw e-mails; uploaded from phones and browsers with presigned POSTs. */
   readonly bucket: Bucket;
+  /** S3 server access logs of the stack's buckets, each under its own prefix. */
+  readonly accessLogs: Bucket;
 
   constructor(scope: Construct, id: string) {
     super(scope, id);
@@ -48,7 +50,7 @@ export class Storage extends Construct {
     }
 
     // Logs nowhere itself: logging the log bucket would loop (cdk-nag's S1 exempts a log destination for that reason).
-    const accessLogs = new Bucket(this, 'AccessLogs', {
+    this.accessLogs = new Bucket(this, 'AccessLogs', {
       blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       encryption: BucketEncryption.S3_MANAGED,
@@ -62,7 +64,7 @@ export class Storage extends Construct {
       versioned: true,
       encryption: BucketEncryption.S3_MANAGED,
       removalPolicy: RemovalPolicy.RETAIN,
-      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsBucket: this.accessLogs,
       serverAccessLogsPrefix: 'attachments/',
       // Versions guard against an overwrite or delete by mistake; after 90 days an old version is only cost.
       lifecycleRules: [

@@ -5,17 +5,23 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
 import { uploadPrefix } from '#shared/attachments/rules.ts';
+import { s3 as s3Client } from '#shared/attachments/storage.ts';
 import { getCustomer } from '#shared/db/reference.ts';
 import { listBoard } from '#shared/db/work-orders.ts';
+import { localReceiver } from '#shared/intake/email/receive.ts';
+import { inboundMailPrefix, mailLimits } from '#shared/intake/email/rules.ts';
 import { runPlannedMaintenance } from '#shared/intake/planned-maintenance.ts';
 import { startWorkOrder } from '#shared/workflow.ts';
 import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
 import { eventStreamRoute } from './event-stream.ts';
 import { startLocalApi } from './http-server.ts';
+import { portalRoutes } from './portal.ts';
 import { type ObjectCreated, startLocalS3 } from './s3.ts';
 import { seedDemoBusiness } from './seed.ts';
+import { startLocalSmtp } from './smtp.ts';
 import { type RetryIntervalOverrides, startLocalStepFunctions, substituteDefinition } from './stepfunctions.ts';
 
 const region = 'eu-west-2';
@@ -36,6 +42,8 @@ export interface RuntimeOptions {
   servicePorts?: ServicePorts;
   /** Run the planned maintenance run at start and daily, as the deployed schedule does. */
   plannedMaintenance?: boolean;
+  /** Port of the local SMTP server (e-mail intake); 0 picks a free one, absent runs none. */
+  smtpPort?: number;
 }
 
 export interface ServicePorts {
@@ -50,7 +58,9 @@ export interface Runtime {
   servicePorts: ServicePorts;
   seeded: boolean;
   redriven: number;
-  /** Resolves once every upload verification started so far (and any started meanwhile) has finished. */
+  /** The local SMTP server's port, when one runs. */
+  smtpPort?: number;
+  /** Resolves once every bucket trigger started so far (and any started meanwhile) has finished. */
   settled(): Promise<void>;
   close(): Promise<void>;
 }
@@ -65,23 +75,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fieldops-')));
   mkdirSync(join(dataDir, 's3'), { recursive: true });
   const dynamo = await startLocalDynamo({ path: join(dataDir, 'dynamodb'), port: options.servicePorts?.dynamodb });
-  const verifications = new Set<Promise<unknown>>();
+  const triggered = new Set<Promise<unknown>>();
   const settled = async () => {
-    while (verifications.size > 0) await Promise.allSettled([...verifications]);
+    while (triggered.size > 0) await Promise.allSettled([...triggered]);
   };
   const s3 = await startLocalS3({
     directory: join(dataDir, 's3'),
     buckets: [bucketName],
     port: options.servicePorts?.s3,
-    // The local stand-in for the bucket notification; s3.ts logs a failed verification.
+    // The local stand-in for the bucket notifications; s3.ts logs a failed handler.
     onObjectCreated: async (created) => {
-      if (!created.key.startsWith(uploadPrefix)) return;
-      const verification = verifyUpload(created);
-      verifications.add(verification);
+      const handlerFile = bucketTriggers.find(({ prefix }) => created.key.startsWith(prefix))?.handlerFile;
+      if (!handlerFile) return;
+      const run = invokeTrigger(handlerFile, created);
+      triggered.add(run);
       try {
-        await verification;
+        await run;
       } finally {
-        verifications.delete(verification);
+        triggered.delete(run);
       }
     },
   });
@@ -135,11 +146,24 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     ? setInterval(() => void runPlannedMaintenance().catch(console.error), 86_400_000).unref()
     : undefined;
 
+  const smtp =
+    options.smtpPort === undefined
+      ? undefined
+      : await startLocalSmtp({
+          port: options.smtpPort,
+          receiver: localReceiver,
+          maxMessageBytes: mailLimits.maxMessageBytes,
+          store: async (key, raw) => {
+            await s3Client().send(
+              new PutObjectCommand({ Bucket: bucketName, Key: `${inboundMailPrefix}${key}`, Body: raw }),
+            );
+          },
+        });
   const api = await startLocalApi({
     port: options.port,
     routes,
     jwtSecret: jwtSecret(dataDir),
-    extraRoutes: [eventStreamRoute(jwtSecret(dataDir))],
+    extraRoutes: [eventStreamRoute(jwtSecret(dataDir)), ...portalRoutes()],
   });
   return {
     url: api.url,
@@ -147,9 +171,11 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     servicePorts: { dynamodb: dynamo.port, s3: s3.port, stepFunctions: sfn.port },
     seeded,
     redriven,
+    smtpPort: smtp?.port,
     settled,
     async close() {
       clearInterval(daily);
+      await smtp?.close();
       // A verification still running would otherwise find its stores gone.
       await settled();
       await api.close();
@@ -161,12 +187,18 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
 }
 
+/** The bucket's object-created notifications, as the stack configures them. */
+const bucketTriggers = [
+  { prefix: uploadPrefix, handlerFile: 'functions/attachments/verify-upload.ts' },
+  { prefix: inboundMailPrefix, handlerFile: 'functions/intake/receive-email.ts' },
+];
+
 /**
  * The deployed trigger's handler file, called with the event S3 would send: one record, the key form-URL-encoded
  * (a space as `+`, `/` kept), so its decoding is exercised locally too.
  */
-async function verifyUpload(created: ObjectCreated): Promise<unknown> {
-  const module = (await import(new URL('functions/attachments/verify-upload.ts', repoRoot).href)) as {
+async function invokeTrigger(handlerFile: string, created: ObjectCreated): Promise<unknown> {
+  const module = (await import(new URL(handlerFile, repoRoot).href)) as {
     handler: (event: unknown) => Promise<unknown>;
   };
   const key = encodeURIComponent(created.key).replace(/%2F/g, '/').replace(/%20/g, '+');

@@ -4,12 +4,15 @@ import { startRuntime } from './runtime.ts';
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = resolve(process.env.FIELDOPS_DATA ?? '.data');
 const started = Date.now();
-const runtime = await startRuntime({ port, dataDir, plannedMaintenance: true });
+const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
+const runtime = await startRuntime({ port, dataDir, plannedMaintenance: true, smtpPort });
 
 console.log(`
   FieldOps is running on the embedded default (no AWS account needed).
 
   API          ${runtime.url}        data in ${dataDir}${runtime.seeded ? ' (demo business seeded)' : ''}
+  Web form     ${runtime.url}/portal   (customers log and follow requests; sign in as a demo customer)
+  E-mail       smtp://localhost:${runtime.smtpPort}     (any recipient; a message becomes a request)
   Get a token  curl -s -X POST ${runtime.url}/local/token -H 'content-type: application/json' \\
                  -d '{"role":"dispatcher"}'
   Demo ids     curl -s ${runtime.url}/local/seed

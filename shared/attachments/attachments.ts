@@ -59,6 +59,25 @@ export async function downloadLink(options: { workOrderId: string; attachmentId:
   return { url, expiresAt: expiresAt(now) };
 }
 
+/**
+ * A short-lived download link for an attachment kept from the e-mail a request came in (the office's), as opaque
+ * bytes: the sender declared its type, nobody checked it, so a browser saves it and never renders it.
+ */
+export async function emailAttachmentLink(options: { workOrderId: string; index: number }) {
+  const record = await get(options.workOrderId);
+  const attachment = record.email?.attachments[options.index];
+  if (!attachment) throw new NotFound('email_attachment', String(options.index));
+  const now = new Date();
+  const url = await presignDownload(s3(), {
+    bucket: config.bucketName,
+    key: attachment.key,
+    contentType: 'application/octet-stream',
+    // The header's plain filename parameter holds ASCII only.
+    filename: attachment.filename.replace(/[^\x20-\x7e]|"/g, '_'),
+  });
+  return { url, filename: attachment.filename, declaredType: attachment.contentType, expiresAt: expiresAt(now) };
+}
+
 /** A work order's attachments as the API shows them, whatever their status (only `verified` ones count). */
 export async function listOf(workOrderId: string) {
   return (await listAttachments(workOrderId)).map(view);

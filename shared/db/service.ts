@@ -10,6 +10,7 @@ import { customer } from './entities/customer.ts';
 import { domainEvent } from './entities/domain-event.ts';
 import { engineer } from './entities/engineer.ts';
 import { idempotencyRecord } from './entities/idempotency-record.ts';
+import { inboundMessage } from './entities/inbound-message.ts';
 import { invoice } from './entities/invoice.ts';
 import { jobTemplate } from './entities/job-template.ts';
 import { part } from './entities/part.ts';
@@ -30,6 +31,7 @@ const entities = {
   domainEvent,
   engineer,
   idempotencyRecord,
+  inboundMessage,
   invoice,
   jobTemplate,
   part,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { FreeSite, LinkedRequest } from '../db/entities/work-order.ts';
+import type { Contact } from '../db/entities/customer.ts';
+import type { EmailOrigin, FreeSite, LinkedRequest, Unverified } from '../db/entities/work-order.ts';
 import type { QuoteRecord } from '../db/quotes.ts';
 import {
   type AssetRecord,
@@ -196,6 +197,69 @@ async function logRequest(options: {
     triageReasons: triaged.reasons,
     slaDueAt: triaged.slaDueAt,
   });
+}
+
+/**
+ * Logs a request that arrived by e-mail, once per message (the id derives from its key). A sender attributed to a
+ * customer is logged like a request from the API, and linked to an open work order for the same site and category
+ * if there is one. Anything else is logged with no customer, flagged `unverified` with the reasons, for the
+ * office to check: never dropped, never attributed on a guess.
+ */
+export async function logEmailRequest(options: {
+  messageKey: string;
+  actor: string;
+  customer?: CustomerRecord;
+  site?: SiteRecord;
+  contact: Contact;
+  categoryId: string;
+  description: string;
+  email: EmailOrigin;
+  unverified?: Unverified;
+}): Promise<{ record: WorkOrderRecord; linked: boolean }> {
+  const { customer, site } = options;
+  const requestId = workOrderIdFor('email#request', options.messageKey);
+  const request: SubmitRequest = {
+    siteId: site?.siteId,
+    category: options.categoryId,
+    description: options.description,
+    contact: options.contact,
+  };
+  const open =
+    customer && site ? await openDuplicate(customer.customerId, site.siteId, options.categoryId, requestId) : undefined;
+  if (open) {
+    return {
+      record: await linkRequest(open, { requestId, actor: options.actor, source: 'email', request }),
+      linked: true,
+    };
+  }
+  const category = findCategory(options.categoryId);
+  const template = category ? await getJobTemplate(category.jobType) : undefined;
+  const loggedAt = new Date();
+  const triaged = triage({
+    categoryId: options.categoryId,
+    description: options.description,
+    loggedAt,
+    contract: customer?.contract,
+  });
+  const record = await log({
+    workOrderId: requestId,
+    loggedAt,
+    actor: options.actor,
+    source: 'email',
+    customer,
+    site,
+    assetIds: [],
+    categoryId: options.categoryId,
+    template,
+    description: options.description,
+    contact: options.contact,
+    priority: triaged.priority,
+    triageReasons: triaged.reasons,
+    slaDueAt: triaged.slaDueAt,
+    email: options.email,
+    unverified: options.unverified,
+  });
+  return { record, linked: false };
 }
 
 /**
@@ -405,7 +469,8 @@ interface LogOptions {
   loggedAt: Date;
   actor: string;
   source: Source;
-  customer: CustomerRecord;
+  /** Absent only for an unverified e-mail, which the office attributes. */
+  customer?: CustomerRecord;
   site?: SiteRecord;
   freeSite?: FreeSite;
   assetIds: string[];
@@ -424,6 +489,8 @@ interface LogOptions {
   followUpOf?: WorkOrderRecord;
   /** The accepted quote it carries out: the customer agreed the price, so it needs no further approval. */
   quoteId?: string;
+  email?: EmailOrigin;
+  unverified?: Unverified;
 }
 
 /** Writes the new work order with its first timeline entry and starts its execution (both idempotent). */
@@ -442,7 +509,7 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
             qty: p.qty,
             unitPriceMinor: prices.find((x) => x.sku === p.sku)?.unitPriceMinor ?? 0,
           })),
-          labourRateMinor: customer.contract?.labourRateMinor ?? standardLabourRateMinor,
+          labourRateMinor: customer?.contract?.labourRateMinor ?? standardLabourRateMinor,
         })
       : undefined);
   const at = options.loggedAt.toISOString();
@@ -461,7 +528,7 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
     updatedAt: at,
     source: options.source,
     owner: 'dispatch',
-    customerId: customer.customerId,
+    customerId: customer?.customerId,
     siteId: site?.siteId,
     site: options.freeSite,
     location: location ? { lat: location.lat as number, lng: location.lng as number } : undefined,
@@ -469,7 +536,7 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
     categoryId: options.categoryId,
     jobType: template?.jobType,
     description: options.description,
-    contact: options.contact ?? customer.contacts[0],
+    contact: options.contact ?? customer?.contacts[0],
     preferredWindow: options.preferredWindow,
     requiredSkills: overrides.requiredSkills ?? template?.requiredSkills,
     requiredCertifications: overrides.requiredCertifications ?? template?.requiredCertifications,
@@ -487,6 +554,8 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
     followUpOf: options.followUpOf?.workOrderId,
     quoteId: options.quoteId,
     notes: options.followUpOf?.notes,
+    email: options.email,
+    unverified: options.unverified,
   };
   const created = await createWorkOrder(record, {
     at,

@@ -18,6 +18,8 @@ export const UpdateWorkOrder = z
     description: z.string().trim().min(1).max(4000),
     priority: Priority,
     jobType: z.string().trim().min(1).max(64),
+    /** Only for a request logged without one (an unverified e-mail): attributing it clears the flag. */
+    customerId: z.string().trim().min(1).max(64),
     siteId: z.string().trim().min(1).max(64),
     assetIds: z.array(z.string().min(1).max(64)).max(20),
     requiredSkills: z.array(z.string().min(1).max(64)).max(20),
@@ -41,11 +43,16 @@ export async function update(options: {
   patch: UpdateWorkOrder;
 }) {
   const record = await get(options.workOrderId);
-  const customer = record.customerId ? await getCustomer(record.customerId) : undefined;
+  const customerId = options.patch.customerId ?? record.customerId;
+  if (options.patch.customerId && record.customerId && !record.unverified && customerId !== record.customerId) {
+    throw new Conflict('workorder.customer_fixed', 'Only a request logged without a customer can be attributed.');
+  }
+  const customer = customerId ? await getCustomer(customerId) : undefined;
+  if (customerId && !customer) throw new NotFound('customer', customerId);
   const template = options.patch.jobType ? await getJobTemplate(options.patch.jobType) : undefined;
   if (options.patch.jobType && !template) throw new ValidationFailed(`Unknown job type ${options.patch.jobType}.`);
   const site = options.patch.siteId ? await getSite(options.patch.siteId) : undefined;
-  if (options.patch.siteId && (!site || site.customerId !== record.customerId))
+  if (options.patch.siteId && (!site || site.customerId !== customerId))
     throw new NotFound('site', options.patch.siteId);
   // A new job type brings its template's requirements unless the same patch sets them.
   const defaults = template
@@ -74,6 +81,7 @@ export async function update(options: {
         ...defaults,
         ...location,
         ...rest,
+        ...(options.patch.customerId ? { unverified: undefined } : {}),
         ...(priority && priority !== current.priority
           ? {
               priority,

@@ -108,12 +108,13 @@ describe('the HTTP API', () => {
     }
   });
 
-  it("verifies tokens issued by the stack's user pool for its app client", () => {
+  it("verifies tokens issued by the stack's user pool for its app clients (the API's and the web form's)", () => {
     const [[poolId] = []] = resourcesOf(template, 'AWS::Cognito::UserPool');
-    const [[clientId] = []] = resourcesOf(template, 'AWS::Cognito::UserPoolClient');
+    const clients = resourcesOf(template, 'AWS::Cognito::UserPoolClient').map(([clientId]) => ({ Ref: clientId }));
     const [[, authorizer] = []] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
 
-    expect(authorizer?.Properties.JwtConfiguration.Audience).toEqual([{ Ref: clientId }]);
+    expect(clients).toHaveLength(2);
+    expect(authorizer?.Properties.JwtConfiguration.Audience).toEqual(clients);
     expect(authorizer?.Properties.JwtConfiguration.Issuer).toEqual({ 'Fn::GetAtt': [poolId, 'ProviderURL'] });
   });
 
@@ -207,24 +208,25 @@ describe('the functions', () => {
     },
   );
 
-  it('all run Node 22 on ARM64 with 512 MB, tracing, source maps and their own log group', () => {
-    // Only the project's own functions: CDK's bucket notifications handler is its own.
-    const own = [...functionsByHandlerFile(template)].filter(([file]) => file.startsWith('functions/'));
+  it('all run Node 22 on ARM64, sized for their work, with tracing, source maps and their own log group', () => {
+    // Only the project's own functions: CDK's bucket notifications and bucket deployment handlers are its own.
+    const own = [...functionsByHandlerFile(template)].filter(([file]) => file?.startsWith('functions/'));
+    // A batch run gets minutes; parsing an e-mail of up to 40 MB a minute and 1 GB; a workflow task 30 s; an API
+    // handler answers a person within 10 s, all with 512 MB.
+    const sized: Record<string, { timeout: number; memory?: number }> = {
+      'functions/intake/planned-maintenance.ts': { timeout: 300 },
+      'functions/intake/receive-email.ts': { timeout: 60, memory: 1024 },
+    };
 
-    expect(own.length).toBe(functionsByHandlerFile(template).size - 1);
+    expect(own.length).toBe(functionsByHandlerFile(template).size - 2);
     for (const [handlerFile, [, fn]] of own) {
-      // A batch run gets minutes; a workflow task 30 s; an API handler answers a person within 10 s.
       const timeout =
-        handlerFile === 'functions/intake/planned-maintenance.ts'
-          ? 300
-          : Object.values<string>(workflowTasks).includes(handlerFile)
-            ? 30
-            : 10;
+        sized[handlerFile]?.timeout ?? (Object.values<string>(workflowTasks).includes(handlerFile) ? 30 : 10);
 
       expect(fn.Properties).toMatchObject({
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
-        MemorySize: 512,
+        MemorySize: sized[handlerFile]?.memory ?? 512,
         Timeout: timeout,
         Handler: 'index.handler',
         TracingConfig: { Mode: 'Active' },
@@ -331,20 +333,17 @@ describe('the upload verification', () => {
     const [attachmentsId] =
       resourcesOf(template, 'AWS::S3::Bucket').find(([, b]) => b.Properties.CorsConfiguration) ?? [];
     const notifications = resourcesOf(template, 'Custom::S3BucketNotifications').map(([, n]) => n.Properties);
+    const verifying = notifications
+      .flatMap((n) => n.NotificationConfiguration.LambdaFunctionConfigurations)
+      .filter((config) => config.LambdaFunctionArn['Fn::GetAtt'][0] === verifyId);
 
-    expect(notifications).toEqual([
-      expect.objectContaining({
-        BucketName: { Ref: attachmentsId },
-        NotificationConfiguration: {
-          LambdaFunctionConfigurations: [
-            {
-              Events: ['s3:ObjectCreated:*'],
-              Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'work-orders/' }] } },
-              LambdaFunctionArn: { 'Fn::GetAtt': [verifyId, 'Arn'] },
-            },
-          ],
-        },
-      }),
+    expect(notifications).toEqual([expect.objectContaining({ BucketName: { Ref: attachmentsId } })]);
+    expect(verifying).toEqual([
+      {
+        Events: ['s3:ObjectCreated:*'],
+        Filter: { Key: { FilterRules: [{ Name: 'prefix', Value: 'work-orders/' }] } },
+        LambdaFunctionArn: { 'Fn::GetAtt': [verifyId, 'Arn'] },
+      },
     ]);
   });
 

@@ -8,6 +8,7 @@ export interface CfnResource {
   Type: string;
   // `any`: template JSON, read by tests that assert its shape.
   Properties: Record<string, any>;
+  DependsOn?: string[];
   DeletionPolicy?: string;
   UpdateReplacePolicy?: string;
 }

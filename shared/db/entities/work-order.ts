@@ -61,6 +61,22 @@ export interface Completion {
   firstTimeFix?: boolean;
 }
 
+/** Where an e-mailed request came from, as the office sees it. */
+export interface EmailOrigin {
+  /** The inbound message record (`GET /v1/inbound-mail/{key}`). */
+  messageKey: string;
+  from: string;
+  subject: string;
+  attachments: Array<{ key: string; filename: string; contentType: string; sizeBytes: number }>;
+  leftOut: Array<{ filename: string; contentType: string; reason: string }>;
+}
+
+export interface Unverified {
+  reasons: string[];
+  /** A customer the sender's address matched, not attributed because the message failed a check. */
+  candidateCustomerId?: string;
+}
+
 /** Status keys a task token is parked under, one per human step of the state machine. */
 export type WaitingFor = 'release' | 'approval' | 'assignment' | 'acknowledgement' | 'completion';
 
@@ -134,6 +150,13 @@ export const workOrder = new Entity({
     linkedRequests: { type: CustomAttributeType<LinkedRequest[]>('any') },
     /** The accepted quote this work order carries out. */
     quoteId: { type: 'string' },
+    /** The e-mail it was logged from: who sent it, its subject and the attachments kept as objects. */
+    email: { type: CustomAttributeType<EmailOrigin>('any') },
+    /**
+     * Why the request is not attributed to a customer (unknown sender, failed DMARC...): the office checks it and
+     * completes it before it goes on.
+     */
+    unverified: { type: CustomAttributeType<Unverified>('any') },
   },
   indexes: {
     primary: { pk: { field: 'pk', composite: ['workOrderId'] }, sk: { field: 'sk', composite: [] } },

@@ -1,0 +1,282 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { type Readable, Transform, Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { Splitter } from '@zone-eu/mailsplit';
+import type { MimeNode, SplitterChunk } from '@zone-eu/mailsplit/lib/types';
+import {
+  type AddressObject,
+  type AttachmentStream,
+  type HeaderLines,
+  type Headers,
+  MailParser,
+  type MessageText,
+} from 'mailparser';
+import type { MailLimits } from './rules.ts';
+
+/** One mailbox of the From header, as the parser decoded it. */
+export interface Mailbox {
+  address: string;
+  name: string;
+}
+
+/** An attachment kept as an object of its own. */
+export interface KeptAttachment {
+  key: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+}
+
+/** An attachment left out, and why. */
+export interface LeftOutAttachment {
+  filename: string;
+  contentType: string;
+  reason: string;
+}
+
+export interface ParsedEmail {
+  /** Identifies the message across deliveries: from its Message-ID, else from its bytes. */
+  messageKey: string;
+  messageId?: string;
+  sizeBytes: number;
+  from: Mailbox[];
+  subject: string;
+  /** The plain text (HTML turned into text when there is none), never rendered and never fetched from. */
+  text: string;
+  /** The top-level header lines in order, as received (the receiver's own lines first). */
+  headerLines: HeaderLines;
+  attachments: KeptAttachment[];
+  leftOut: LeftOutAttachment[];
+}
+
+/** Why a message was not read: one of the limits, or a message the parser could not make sense of. */
+export class Unreadable extends Error {
+  constructor(
+    readonly code:
+      | 'too_large'
+      | 'too_many_parts'
+      | 'too_deep'
+      | 'header_too_large'
+      | 'time_budget'
+      | 'malformed'
+      | 'virus'
+      | 'spam',
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Stores one attachment's content; answers the object key. */
+export type StoreAttachment = (attachment: {
+  /** Groups the message's attachments. */
+  folder: string;
+  index: number;
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}) => Promise<string>;
+
+/** The longest plain text kept from a message; the description takes the start of it. */
+const maxTextChars = 100_000;
+
+/**
+ * Reads a raw message as it streams in, under `limits`, with mailparser (decoding, charsets, encoded words) and,
+ * beside it, mailsplit's splitter watching the structure (parts and their depth), so neither a deep nor a wide
+ * message is ever held whole. Attachments within the limits are handed to `store` as they end; the rest are
+ * listed in `leftOut`. Nothing in the message is rendered or fetched. Throws `Unreadable` past a limit, or with
+ * what `screen` answered.
+ */
+export async function readEmail(
+  source: Readable,
+  options: {
+    limits: MailLimits;
+    store: StoreAttachment;
+    /** Looks at the top-level header lines before any body is read; an answer stops reading there. */
+    screen?: (lines: HeaderLines) => Unreadable | undefined;
+  },
+): Promise<ParsedEmail> {
+  const { limits } = options;
+  const digest = createHash('sha256');
+  let sizeBytes = 0;
+  let headers: Headers = new Map();
+  let headerLines: HeaderLines = [];
+  let text: MessageText | undefined;
+  // Where attachments are stored: the message's key when a Message-ID gives it before any attachment, so another
+  // delivery stores the same objects again; with none, the key comes from the bytes, known only at the end.
+  let folder: string | undefined;
+  const attachments: KeptAttachment[] = [];
+  const leftOut: LeftOutAttachment[] = [];
+  let attachmentCount = 0;
+  // A store that fails is a fault of ours, to be retried, never a verdict on the message.
+  let storeFailure: unknown;
+
+  const structure = structureGuard(limits);
+  const meter = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      sizeBytes += chunk.length;
+      if (sizeBytes > limits.maxMessageBytes) {
+        return done(new Unreadable('too_large', `The message is over ${limits.maxMessageBytes} bytes.`));
+      }
+      digest.update(chunk);
+      structure.write(chunk);
+      done(structure.failure, chunk);
+    },
+    flush(done) {
+      structure.end();
+      structure.once('finish', () => done(structure.failure));
+    },
+  });
+  const parser = new MailParser({
+    maxHeadSize: limits.maxHeaderBytes,
+    maxChildNodes: limits.maxParts,
+    maxHtmlLengthToParse: limits.maxHtmlChars,
+    skipTextToHtml: true,
+    skipTextLinks: true,
+    skipImageLinks: true,
+    checksumAlgo: false,
+  });
+  parser.on('headers', (parsed: Headers) => {
+    headers = parsed;
+    const messageId = messageIdOf(parsed);
+    if (messageId) folder = keyOf(`message-id:${messageId}`);
+  });
+  parser.on('headerLines', (lines: HeaderLines) => {
+    headerLines = lines;
+    const refusal = options.screen?.(lines);
+    if (refusal) parser.destroy(refusal);
+  });
+
+  const keep = async (attachment: AttachmentStream) => {
+    attachmentCount++;
+    const filename = safeFilename(attachment.filename, attachmentCount);
+    const { contentType } = attachment;
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const counted = attachmentCount <= limits.maxAttachments;
+    // The content is always read to its end (the parser waits for it), kept only while within the limits.
+    for await (const chunk of attachment.content as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (counted && size <= limits.maxAttachmentBytes) chunks.push(chunk);
+      else chunks.length = 0;
+    }
+    attachment.release?.();
+    if (!counted) {
+      leftOut.push({ filename, contentType, reason: `more than ${limits.maxAttachments} attachments` });
+    } else if (size > limits.maxAttachmentBytes) {
+      leftOut.push({ filename, contentType, reason: `over ${limits.maxAttachmentBytes} bytes` });
+    } else {
+      folder ??= randomUUID();
+      const key = await options
+        .store({ folder, index: attachmentCount, filename, contentType, content: Buffer.concat(chunks) })
+        .catch((error: unknown) => {
+          storeFailure = error;
+          throw error;
+        });
+      attachments.push({ key, filename, contentType, sizeBytes: size });
+    }
+  };
+  const sink = new Writable({
+    objectMode: true,
+    write(item: AttachmentStream | MessageText, _encoding, done) {
+      if (item.type === 'text') {
+        text = item;
+        return done();
+      }
+      keep(item).then(() => done(), done);
+    },
+  });
+
+  const budget = AbortSignal.timeout(limits.timeBudgetMs);
+  try {
+    await pipeline(source, meter, parser, sink, { signal: budget });
+  } catch (error) {
+    if (storeFailure) throw storeFailure;
+    if (budget.aborted) throw new Unreadable('time_budget', `Reading took over ${limits.timeBudgetMs} ms.`);
+    if (error instanceof Unreadable) throw error;
+    throw parserFailure(error);
+  }
+
+  const messageId = messageIdOf(headers);
+  return {
+    messageKey: messageId ? keyOf(`message-id:${messageId}`) : keyOf(`sha256:${digest.digest('hex')}`),
+    messageId,
+    sizeBytes,
+    from: mailboxes(headers.get('from')),
+    subject: oneLine(typeof headers.get('subject') === 'string' ? (headers.get('subject') as string) : ''),
+    text: (text?.text ?? '').slice(0, maxTextChars),
+    headerLines,
+    attachments,
+    leftOut,
+  };
+}
+
+/**
+ * mailsplit's splitter over the same bytes, counting parts and how deep each sits; its body chunks are dropped.
+ * A breach is kept in `failure` for the meter to pass on, which ends the pipeline.
+ */
+function structureGuard(limits: MailLimits) {
+  const splitter = new Splitter({ maxHeadSize: limits.maxHeaderBytes, maxChildNodes: limits.maxParts });
+  // Its typings declare only 'data'; it is a Transform with every stream event.
+  const guard = Object.assign(splitter as Transform & Splitter, { failure: null as Unreadable | null });
+  splitter.on('data', (chunk: SplitterChunk) => {
+    if (chunk.type !== 'node') return;
+    let depth = 0;
+    for (let node: MimeNode | false = chunk; node; node = node.parentNode) depth++;
+    if (depth > limits.maxDepth && !guard.failure) {
+      guard.failure = new Unreadable('too_deep', `MIME parts nest deeper than ${limits.maxDepth} levels.`);
+    }
+  });
+  guard.on('error', (error: Error) => {
+    guard.failure ??= parserFailure(error);
+  });
+  return guard;
+}
+
+function parserFailure(error: unknown): Unreadable {
+  const message = error instanceof Error ? error.message : String(error);
+  if (/child nodes/i.test(message)) return new Unreadable('too_many_parts', 'The message has too many MIME parts.');
+  if (/head(er)? (size|too)|maxHeadSize/i.test(message)) {
+    return new Unreadable('header_too_large', 'A header block is over the limit.');
+  }
+  return new Unreadable('malformed', `The message could not be parsed: ${oneLine(message).slice(0, 200)}`);
+}
+
+function messageIdOf(headers: Headers): string | undefined {
+  const value = headers.get('message-id');
+  if (typeof value !== 'string') return undefined;
+  const id = oneLine(value).replace(/^<|>$/g, '');
+  return id.length > 0 && id.length <= 998 ? id : undefined;
+}
+
+function mailboxes(value: Headers extends Map<string, infer V> ? V | undefined : never): Mailbox[] {
+  const objects = (Array.isArray(value) ? value : value ? [value] : []) as AddressObject[];
+  return objects.flatMap((object) =>
+    (object.value ?? []).flatMap((entry) =>
+      // A group's members are nested; a bare group name carries no mailbox.
+      [entry, ...(entry.group ?? [])].flatMap((box) =>
+        box.address ? [{ address: box.address, name: oneLine(box.name ?? '') }] : [],
+      ),
+    ),
+  );
+}
+
+/** Control characters (CR and LF among them) become spaces, so no header or log line can be forged from one. */
+export function oneLine(value: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: removing them is the point.
+  return value.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').trim();
+}
+
+/** A filename safe as the last segment of an object key and in a download header. */
+function safeFilename(name: string | undefined, index: number): string {
+  const cleaned = oneLine(name ?? '')
+    .replace(/[/\\:*?"<>|]+/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 120);
+  return cleaned || `attachment-${index}`;
+}
+
+/** A message's key from what identifies it: `message-id:<id>`, `sha256:<digest>` or `object:<key>`. */
+export function keyOf(identity: string): string {
+  return createHash('sha256').update(identity).digest('base64url').slice(0, 32);
+}

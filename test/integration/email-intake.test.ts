@@ -1,0 +1,190 @@
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import nodemailer, { type Transporter } from 'nodemailer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3 } from '../../shared/attachments/storage.ts';
+import { sesTop } from '../fixtures/hostile-mail.ts';
+import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
+
+let api: LocalApi;
+let office: string;
+let transport: Transporter;
+
+beforeAll(async () => {
+  api = await startLocalApi({ smtpPort: 0 });
+  office = await api.token({ role: 'dispatcher' });
+  transport = nodemailer.createTransport({
+    host: '127.0.0.1',
+    port: api.runtime.smtpPort,
+    secure: false,
+    ignoreTLS: true,
+  });
+});
+
+afterAll(async () => {
+  transport?.close();
+  await api?.close();
+});
+
+/** The inbound mail record of a Message-ID, once the bucket trigger has run. */
+async function inbound(messageId: string): Promise<any> {
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    await api.runtime.settled();
+    const page = await api.call('GET', '/v1/inbound-mail?limit=200', { token: office });
+    const found = page.body.items.find((m: any) => m.messageId === messageId);
+    if (found) return found;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`No inbound record for ${messageId}`);
+}
+
+async function workOrder(id: string): Promise<any> {
+  return (await api.call('GET', `/v1/work-orders/${id}`, { token: office })).body;
+}
+
+describe('e-mail intake through the local SMTP server', () => {
+  it('turns a known contact’s e-mail into a request for their customer, site and priority', async () => {
+    await transport.sendMail({
+      from: 'Jo Whitfield <maintenance@northwesthomes.co.uk>',
+      to: 'jobs@fieldops.example',
+      subject: 'Water coming through the ceiling at 3 Chapel Street',
+      text: 'Hello,\n\nA pipe has burst upstairs at 3 Chapel Street, Salford and water is pouring through the kitchen ceiling.\n\nJo',
+      messageId: '<chapel-1@northwesthomes.co.uk>',
+      attachments: [{ filename: 'boiler-panel.jpg', content: Buffer.from('not really a jpeg') }],
+    });
+
+    const message = await inbound('chapel-1@northwesthomes.co.uk');
+    expect(message.outcome).toBe('logged');
+    const wo = await workOrder(message.workOrderId);
+    expect(wo).toMatchObject({
+      source: 'email',
+      customerId: 'cus_northwest_homes',
+      siteId: 'site_salford',
+      category: 'leak',
+      priority: 'P1',
+      contact: { email: 'maintenance@northwesthomes.co.uk' },
+    });
+    expect(wo.unverified).toBeUndefined();
+    // The same triage as the API's, and the customer's contract: attend a P1 within 4 hours.
+    expect(Date.parse(wo.slaDueAt) - Date.parse(wo.loggedAt)).toBe(4 * 3_600_000);
+    expect(wo.description).toContain('Water coming through the ceiling at 3 Chapel Street');
+
+    // The attachment is an object of its own, linked from the request, stored as opaque bytes.
+    expect(wo.email.attachments).toEqual([
+      expect.objectContaining({ filename: 'boiler-panel.jpg', contentType: 'image/jpeg', sizeBytes: 17 }),
+    ]);
+    const object = await s3().send(
+      new GetObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: wo.email.attachments[0].key }),
+    );
+    expect(object.ContentType).toBe('application/octet-stream');
+    expect(await object.Body?.transformToString()).toBe('not really a jpeg');
+
+    const link = await api.call('GET', `/v1/work-orders/${wo.id}/email-attachments/0`, { token: office });
+    expect(link.body).toMatchObject({ filename: 'boiler-panel.jpg', declaredType: 'image/jpeg' });
+    const download = await fetch(link.body.url);
+    expect(download.headers.get('content-type')).toBe('application/octet-stream');
+    expect(download.headers.get('content-disposition')).toBe('attachment; filename="boiler-panel.jpg"');
+    expect(await download.text()).toBe('not really a jpeg');
+    const missing = await api.call('GET', `/v1/work-orders/${wo.id}/email-attachments/1`, { token: office });
+    expect(missing.status).toBe(404);
+
+    // It appears in the office's job list.
+    const list = await api.call('GET', '/v1/work-orders?customerId=cus_northwest_homes', { token: office });
+    expect(list.body.items.map((item: any) => item.id)).toContain(message.workOrderId);
+  });
+
+  it('logs the same message delivered twice as one request', async () => {
+    const mail = {
+      from: 'helpdesk@penninefm.co.uk',
+      to: 'jobs@fieldops.example',
+      subject: 'Fire alarm panel showing a fault',
+      text: 'The fire alarm panel at Pennine House shows a zone fault.',
+      messageId: '<twice@penninefm.co.uk>',
+    };
+    await transport.sendMail(mail);
+    const first = await inbound('twice@penninefm.co.uk');
+    await transport.sendMail(mail);
+    await api.runtime.settled();
+
+    const all = await api.call('GET', '/v1/inbound-mail?limit=200', { token: office });
+    expect(all.body.items.filter((m: any) => m.messageId === 'twice@penninefm.co.uk')).toHaveLength(1);
+    const jobs = await api.call('GET', '/v1/work-orders?customerId=cus_pennine_fm&limit=200', { token: office });
+    expect(jobs.body.items.filter((wo: any) => wo.description.startsWith('Fire alarm panel'))).toHaveLength(1);
+    expect((await workOrder(first.workOrderId)).category).toBe('fire_alarm_fault');
+  });
+
+  it('logs an unknown sender unverified, with no customer, until the office attributes it', async () => {
+    await transport.sendMail({
+      from: 'Someone <someone@unknown.example>',
+      to: 'jobs@fieldops.example',
+      subject: 'Blocked drain',
+      text: 'The drain outside 14 Blossom Street is blocked.',
+      messageId: '<unknown-1@unknown.example>',
+    });
+    const message = await inbound('unknown-1@unknown.example');
+    expect(message.outcome).toBe('logged');
+    expect(message.unverified).toEqual(['the sender is not a contact of any customer, nor of their domains']);
+
+    const wo = await workOrder(message.workOrderId);
+    expect(wo.customerId).toBeUndefined();
+    expect(wo.status).toBe('logged');
+    expect(wo.unverified.reasons).toHaveLength(1);
+    expect(wo.contact).toEqual({ name: 'Someone' });
+
+    const attributed = await api.call('PATCH', `/v1/work-orders/${wo.id}`, {
+      token: office,
+      headers: { 'if-match': `"${wo.version}"` },
+      body: { customerId: 'cus_northwest_homes', siteId: 'site_ancoats' },
+    });
+    expect(attributed.status).toBe(200);
+    expect(attributed.body).toMatchObject({ customerId: 'cus_northwest_homes', siteId: 'site_ancoats' });
+    expect(attributed.body.unverified).toBeUndefined();
+
+    // An attributed request's customer is then fixed.
+    const again = await api.call('PATCH', `/v1/work-orders/${wo.id}`, {
+      token: office,
+      headers: { 'if-match': `"${attributed.body.version}"` },
+      body: { customerId: 'cus_pennine_fm' },
+    });
+    expect(again.status).toBe(409);
+    expect(again.body.code).toBe('workorder.customer_fixed');
+  });
+});
+
+describe('e-mail stored by the receipt rule', () => {
+  async function receive(name: string, raw: string): Promise<void> {
+    await s3().send(
+      new PutObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: `inbound-mail/${name}`, Body: Buffer.from(raw) }),
+    );
+  }
+
+  it("does not attribute a known contact's message that failed DMARC, and names the customer it matched", async () => {
+    await receive(
+      'dmarc-fail',
+      `${sesTop({ dmarc: 'fail' })}From: maintenance@northwesthomes.co.uk\r\nSubject: Leak\r\nMessage-ID: <dmarc-fail@x>\r\n\r\nWater leak at Blossom Street.`,
+    );
+    const message = await inbound('dmarc-fail@x');
+    const wo = await workOrder(message.workOrderId);
+    expect(wo.customerId).toBeUndefined();
+    expect(wo.unverified).toEqual({ reasons: ['DMARC fail'], candidateCustomerId: 'cus_northwest_homes' });
+  });
+
+  it('records a message with a virus verdict as rejected, with no request', async () => {
+    await receive(
+      'virus',
+      `${sesTop({ virus: 'FAIL' })}From: maintenance@northwesthomes.co.uk\r\nSubject: Invoice\r\nMessage-ID: <virus@x>\r\n\r\nOpen it.`,
+    );
+    await api.runtime.settled();
+    const all = await api.call('GET', '/v1/inbound-mail?limit=200', { token: office });
+    const rejected = all.body.items.find((m: any) => m.objectKey === 'inbound-mail/virus');
+    expect(rejected).toMatchObject({ outcome: 'rejected', code: 'virus' });
+    expect(rejected.workOrderId).toBeUndefined();
+  });
+
+  it('is for the office only', async () => {
+    const customer = await api.token({ role: 'customer', customerId: 'cus_okafor' });
+    const reply = await api.call('GET', '/v1/inbound-mail', { token: customer });
+    expect(reply.status).toBe(403);
+    expect(reply.headers.get('content-type')).toContain('application/problem+json');
+  });
+});
