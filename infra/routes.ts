@@ -189,6 +189,8 @@ export const routes: Route[] = [
   ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates'] as const).flatMap((resource): Route[] => [
     { method: 'GET', path: `/v1/${resource}`, handler: 'functions/reference/list.ts', needs: ['read'] },
     { method: 'GET', path: `/v1/${resource}/{id}`, handler: 'functions/reference/get.ts', needs: ['read'] },
+    { method: 'POST', path: `/v1/${resource}`, handler: 'functions/reference/create.ts', needs: ['write'] },
+    { method: 'PATCH', path: `/v1/${resource}/{id}`, handler: 'functions/reference/update.ts', needs: ['write'] },
   ]),
 ];
 

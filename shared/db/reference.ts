@@ -6,7 +6,7 @@ import type { engineer } from './entities/engineer.ts';
 import type { jobTemplate } from './entities/job-template.ts';
 import type { part } from './entities/part.ts';
 import type { site } from './entities/site.ts';
-import { db } from './service.ts';
+import { db, isConditionFailure } from './service.ts';
 
 export type CustomerRecord = EntityItem<typeof customer>;
 export type SiteRecord = EntityItem<typeof site>;
@@ -49,7 +49,7 @@ export async function assetHistory(assetId: string, limit = 50): Promise<AssetVi
 export type Resource = 'customers' | 'sites' | 'assets' | 'engineers' | 'parts' | 'job-templates';
 
 /** The attribute that identifies a record of each reference list. */
-const keys: Record<Resource, string> = {
+export const keyAttribute: Record<Resource, string> = {
   customers: 'customerId',
   sites: 'siteId',
   assets: 'assetId',
@@ -61,14 +61,14 @@ const keys: Record<Resource, string> = {
 /** Which reference list a route serves: `GET /v1/job-templates/{id}` → `job-templates`. */
 export function resourceOf(routeKey: string): Resource {
   const name = routeKey.split('/')[2] as Resource;
-  if (!(name in keys)) throw new Error(`Route ${routeKey} is not a reference route`);
+  if (!(name in keyAttribute)) throw new Error(`Route ${routeKey} is not a reference route`);
   return name;
 }
 
 /** A reference record as the API shows it: its key also as `id`. */
 export function withId(resource: Resource, record: unknown): Record<string, unknown> {
   const item = record as Record<string, unknown>;
-  return { id: item[keys[resource]], ...item };
+  return { id: item[keyAttribute[resource]], ...item };
 }
 
 /** One page of a reference list, each in its natural order (customers by name, the rest by id). */
@@ -121,6 +121,45 @@ export async function putReference(records: {
     const { unprocessed } = await batch;
     if (unprocessed.length > 0) throw new Error(`${unprocessed.length} reference records were not written`);
   }
+}
+
+/** Adds a reference record unless one with its key exists; answers false when it does. */
+export async function insertReference(resource: Resource, record: Record<string, unknown>): Promise<boolean> {
+  try {
+    await entityOf(resource).create(record).go();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Sets and clears fields of an existing reference record, touching no other field (a part's stock, moved by
+ * closeout meanwhile, is left as it is).
+ */
+export async function patchReference(
+  resource: Resource,
+  id: string,
+  change: { set: Record<string, unknown>; remove: string[] },
+): Promise<void> {
+  let update = entityOf(resource).patch({ [keyAttribute[resource]]: id });
+  if (Object.keys(change.set).length > 0) update = update.set(change.set);
+  if (change.remove.length > 0) update = update.remove(change.remove);
+  await update.go();
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: one path over six entities whose ElectroDB types differ; the admin's schemas check the fields.
+function entityOf(resource: Resource): any {
+  const { entities } = db();
+  return {
+    customers: entities.customer,
+    sites: entities.site,
+    assets: entities.asset,
+    engineers: entities.engineer,
+    parts: entities.part,
+    'job-templates': entities.jobTemplate,
+  }[resource];
 }
 
 /** Assets on a service plan whose next service is due on or before a day (`YYYY-MM-DD`), soonest first. */

@@ -113,6 +113,34 @@ describe('e-mail intake through the local SMTP server', () => {
     expect((await workOrder(first.workOrderId)).category).toBe('fire_alarm_fault');
   });
 
+  it('attributes mail from a domain an admin has just given a new customer', async () => {
+    const admin = await api.token({ role: 'admin' });
+    const added = await api.call('POST', '/v1/customers', {
+      token: admin,
+      body: {
+        id: 'cus_brookside',
+        name: 'Brookside School',
+        contacts: [{ name: 'Bursar' }],
+        emailDomains: ['brookside.example'],
+      },
+    });
+    expect(added.status).toBe(201);
+    await transport.sendMail({
+      from: 'caretaker@brookside.example',
+      to: 'jobs@fieldops.example',
+      subject: 'Smoke detector beeping in the hall',
+      text: 'It has been beeping all morning.',
+      messageId: '<brookside-1@brookside.example>',
+    });
+    const wo = await workOrder((await inbound('brookside-1@brookside.example')).workOrderId);
+    expect(wo).toMatchObject({
+      customerId: 'cus_brookside',
+      category: 'fire_alarm_fault',
+      contact: { email: 'caretaker@brookside.example' },
+    });
+    expect(wo.unverified).toBeUndefined();
+  });
+
   it('logs an unknown sender unverified, with no customer, until the office attributes it', async () => {
     await transport.sendMail({
       from: 'Someone <someone@unknown.example>',

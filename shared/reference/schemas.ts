@@ -1,0 +1,172 @@
+import { z } from 'zod';
+import type { Resource } from '../db/reference.ts';
+import { LatLng, PartLine, Priority } from '../work-order/model.ts';
+
+/**
+ * What an admin may send for each reference list (`POST /v1/{resource}`, `PATCH /v1/{resource}/{id}`): strict, so an
+ * unknown field is a 400, and shaped as the records are stored. Keys an admin chooses (`id`, a part's `sku`, a
+ * template's `jobType`) are short slugs, since they appear in URLs, tokens and work orders.
+ */
+const text = (max: number) => z.string().trim().min(1).max(max);
+export const Slug = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{1,63}$/,
+    'Use 2 to 64 lower-case letters, digits, "_" or "-", starting with a letter or digit.',
+  );
+/** Part numbers as suppliers print them (`VALVE-22`, `pcb.0042`). */
+const Sku = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'Up to 64 letters, digits, ".", "_" or "-".');
+const Day = z.iso.date();
+const Minor = z.number().int().nonnegative().max(100_000_000);
+const Domain = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'A domain such as example.co.uk.');
+
+const Contact = z.strictObject({
+  name: text(200),
+  email: z.email().max(254).optional(),
+  phone: text(40).optional(),
+});
+
+const Contract = z.strictObject({
+  slaHours: z
+    .partialRecord(
+      Priority,
+      z
+        .number()
+        .positive()
+        .max(24 * 90),
+    )
+    .optional(),
+  callOutFeeMinor: Minor.optional(),
+  labourRateMinor: Minor.optional(),
+});
+
+const Certification = z.strictObject({
+  code: Slug,
+  number: text(64),
+  expiresAt: z.union([Day, z.iso.datetime({ offset: true })]),
+});
+
+const Shift = z
+  .strictObject({
+    days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
+    start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
+    end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
+  })
+  .refine((shift) => shift.start < shift.end, 'A shift ends after it starts, on the same day.');
+
+const ChecklistItem = z
+  .strictObject({
+    id: Slug,
+    label: text(200),
+    kind: z.enum(['boolean', 'number', 'text', 'photo']),
+    required: z.boolean(),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    unit: text(16).optional(),
+  })
+  .refine((item) => item.min === undefined || item.max === undefined || item.min <= item.max, 'min is above max.');
+
+const ServicePlan = z.strictObject({ intervalMonths: z.number().int().min(1).max(120), jobType: Slug });
+
+/** The fields of each list an admin sets; `nullable` marks those a PATCH may clear with `null`. */
+const fields = {
+  customers: z.strictObject({
+    name: text(200),
+    contacts: z.array(Contact).min(1).max(20),
+    emailDomains: z.array(Domain).max(20).optional(),
+    contract: Contract.optional(),
+  }),
+  sites: z.strictObject({
+    customerId: Slug,
+    name: text(200).optional(),
+    address: text(300),
+    postcode: text(16),
+    lat: LatLng.shape.lat,
+    lng: LatLng.shape.lng,
+    accessInstructions: z.string().trim().max(2000).optional(),
+    hazards: z.array(text(200)).max(50).optional(),
+  }),
+  assets: z.strictObject({
+    siteId: Slug,
+    type: text(64),
+    make: text(100).optional(),
+    model: text(100).optional(),
+    installedAt: Day.optional(),
+    servicePlan: ServicePlan.nullable().optional(),
+    nextServiceDue: Day.nullable().optional(),
+  }),
+  engineers: z.strictObject({
+    name: text(200),
+    email: z.email().max(254).optional(),
+    phone: text(40).optional(),
+    skills: z.array(Slug).max(50),
+    certifications: z.array(Certification).max(50),
+    homeBase: LatLng,
+    shift: Shift,
+    hourlyRateMinor: Minor,
+    active: z.boolean(),
+  }),
+  parts: z.strictObject({
+    name: text(200),
+    unitPriceMinor: Minor,
+    stock: z.number().int().nonnegative().max(1_000_000),
+    reorderPoint: z.number().int().nonnegative().max(1_000_000),
+    location: text(100).optional(),
+  }),
+  'job-templates': z.strictObject({
+    name: text(200),
+    requiredSkills: z.array(Slug).max(20),
+    requiredCertifications: z.array(Slug).max(20),
+    defaultParts: z.array(PartLine).max(100),
+    estimatedMinutes: z.number().int().positive().max(10_000),
+    requiresApproval: z.boolean(),
+    approvalThresholdMinor: Minor.optional(),
+    fixedPriceMinor: Minor.optional(),
+    safetyNotes: z.string().trim().max(2000).optional(),
+    checklist: z.array(ChecklistItem).max(100).optional(),
+    requiresSignature: z.boolean().optional(),
+  }),
+} satisfies Record<Resource, z.ZodObject>;
+
+/** The attribute that keys each list, as the create body names it. */
+export const keyField: Record<Resource, string> = {
+  customers: 'id',
+  sites: 'id',
+  assets: 'id',
+  engineers: 'id',
+  parts: 'sku',
+  'job-templates': 'jobType',
+};
+
+/** Keys chosen by the system when the body gives none; parts and templates are always named by the admin. */
+export const generatedPrefix: Partial<Record<Resource, string>> = {
+  customers: 'cus',
+  sites: 'site',
+  assets: 'asset',
+  engineers: 'eng',
+};
+
+/** Fields fixed at creation left out: moving a site to another customer, or an asset to another site, would rewrite history. */
+const updatable: Record<Resource, z.ZodObject> = {
+  ...fields,
+  sites: fields.sites.omit({ customerId: true }),
+  assets: fields.assets.omit({ siteId: true }),
+};
+
+/** The body of `POST /v1/{resource}`. */
+export function createSchema(resource: Resource): z.ZodType {
+  const schema: z.ZodObject = fields[resource];
+  const key = resource === 'parts' ? Sku : generatedPrefix[resource] ? Slug.optional() : Slug;
+  return schema.extend({ [keyField[resource]]: key });
+}
+
+/** The body of `PATCH /v1/{resource}/{id}`: any of the fields but the fixed ones, at least one. */
+export function updateSchema(resource: Resource): z.ZodType {
+  return updatable[resource]
+    .partial()
+    .refine((body) => Object.keys(body).length > 0, 'Send at least one field to change.');
+}
