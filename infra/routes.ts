@@ -119,6 +119,12 @@ export const routes: Route[] = [
     needs: ['read'],
   },
   {
+    method: 'GET',
+    path: '/v1/dispatch-board',
+    handler: 'functions/scheduling/dispatch-board.ts',
+    needs: ['read'],
+  },
+  {
     method: 'POST',
     path: '/v1/schedule/optimise',
     handler: 'functions/scheduling/optimise-day.ts',
@@ -185,6 +191,8 @@ export const routes: Route[] = [
 
   { method: 'GET', path: '/v1/invoices', handler: 'functions/closeout/list-invoices.ts', needs: ['read'] },
   { method: 'GET', path: '/v1/invoices/{id}', handler: 'functions/closeout/get-invoice.ts', needs: ['read'] },
+
+  { method: 'GET', path: '/v1/reports/kpis', handler: 'functions/reports/kpis.ts', needs: ['read'] },
 
   ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates'] as const).flatMap((resource): Route[] => [
     { method: 'GET', path: `/v1/${resource}`, handler: 'functions/reference/list.ts', needs: ['read'] },

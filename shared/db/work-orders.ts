@@ -140,6 +140,39 @@ export async function listBoard(board: 'open' | 'done', page: { limit: number; c
   return { items: result.data, nextCursor: result.cursor };
 }
 
+/** A whole board partition in board order (P1 first, then SLA due time): every page. */
+export async function listWholeBoard(board: 'open' | 'done'): Promise<WorkOrderRecord[]> {
+  const { data } = await db().entities.workOrder.query.byBoard({ board }).go({ pages: 'all' });
+  return data;
+}
+
+/**
+ * Every work order that lived in a time window `[from, to)`: logged before its end and changed since its start.
+ * Every stage time of a work order lies between its `loggedAt` and its `updatedAt`, so nothing that happened in
+ * the window is left out. No index is keyed by when things happened (completion, closing), and the board index is
+ * the one that holds every work order (open and done partitions), so this reads both with the window as a filter.
+ * That reads a small business's whole history (thousands of work orders a year, a few MB) for an occasional
+ * office report, and returns only what the window needs; a sparse index on a completion day would bound the read
+ * once a business outgrows it. Times are compared as ISO strings, as they are stored (`toISOString()`).
+ */
+export async function listLiveIn(window: { from: string; to: string }): Promise<WorkOrderRecord[]> {
+  const read = async (board: 'open' | 'done') => {
+    const { data } = await db()
+      .entities.workOrder.query.byBoard({ board })
+      .where((attr, op) => `${op.lt(attr.loggedAt, window.to)} AND ${op.gte(attr.updatedAt, window.from)}`)
+      .go({ pages: 'all' });
+    return data;
+  };
+  const [open, done] = await Promise.all([read('open'), read('done')]);
+  // A work order closed between the two reads can be on both: the later version wins.
+  const byId = new Map<string, WorkOrderRecord>();
+  for (const record of [...open, ...done]) {
+    const seen = byId.get(record.workOrderId);
+    if (!seen || seen.version < record.version) byId.set(record.workOrderId, record);
+  }
+  return [...byId.values()];
+}
+
 /** A customer's work orders, newest first. */
 export async function listByCustomer(customerId: string, page: { limit: number; cursor?: string }) {
   const result = await db()

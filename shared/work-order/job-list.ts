@@ -13,8 +13,11 @@ export interface JobListQuery {
   cursor?: string;
 }
 
-const byBoardOrder = (a: WorkOrderRecord, b: WorkOrderRecord) =>
-  a.priority.localeCompare(b.priority) || a.slaDueAt.localeCompare(b.slaDueAt);
+/** The dispatch board's order: priority tier first (P1 on top), then SLA due time. */
+export const byBoardOrder = (
+  a: Pick<WorkOrderRecord, 'priority' | 'slaDueAt'>,
+  b: Pick<WorkOrderRecord, 'priority' | 'slaDueAt'>,
+) => a.priority.localeCompare(b.priority) || a.slaDueAt.localeCompare(b.slaDueAt);
 
 /**
  * The office's job list. Without a customer or engineer it reads the dispatch board index, already in board

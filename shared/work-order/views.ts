@@ -40,3 +40,23 @@ export function logged(record: WorkOrderRecord) {
     source: record.source,
   };
 }
+
+/** A work order as a card on the dispatch board: enough to place and plan it, not the whole record. */
+export function boardCard(record: WorkOrderRecord) {
+  return {
+    id: record.workOrderId,
+    ref: record.ref,
+    status: record.status,
+    priority: record.priority,
+    slaDueAt: record.slaDueAt,
+    scheduledStart: record.scheduledStart ?? null,
+    plannedFor: record.plannedFor ?? null,
+    customerId: record.customerId ?? null,
+    siteId: record.siteId ?? null,
+    site: record.site ?? null,
+    location: record.location ?? null,
+    category: record.categoryId ?? null,
+    description: record.description,
+    estimatedMinutes: record.estimatedMinutes ?? null,
+  };
+}
