@@ -1,12 +1,12 @@
-import { api, etag, expectedVersion, officeRoles, ok } from '#shared/http/api.ts';
+import { api, etag, officeRoles, ok } from '#shared/http/api.ts';
 import { Office, Views } from '#shared/work-order/index.ts';
 
 /** Changes details that may still change, under optimistic locking: a stale If-Match is 412. */
-export const handler = api({ roles: officeRoles, body: Office.UpdateWorkOrder }).handler(
-  async ({ body, params, principal, headers }) => {
+export const handler = api({ roles: officeRoles, body: Office.UpdateWorkOrder, ifMatch: true }).handler(
+  async ({ body, params, principal, expectedVersion }) => {
     const record = await Office.update({
       workOrderId: params.id as string,
-      expectedVersion: expectedVersion(headers),
+      expectedVersion: expectedVersion as number,
       actor: principal.sub,
       patch: body,
     });

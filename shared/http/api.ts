@@ -41,9 +41,24 @@ interface Options<B extends z.ZodType, Q extends z.ZodType> {
   roles?: Role[];
   auth?: false;
   body?: B;
+  /** For a handler serving several routes whose bodies differ (the reference lists): the body's schema per route. */
+  bodyOf?: (routeKey: string) => B;
   query?: Q;
   /** `required`: the `Idempotency-Key` header must be present; `optional`: replays when it is. */
   idempotency?: 'required' | 'optional';
+  /** The change must name the version it was made from (`If-Match`, 428 without): see `expectedVersion`. */
+  ifMatch?: true;
+}
+
+/** What a handler takes, as `api()` enforces it: the OpenAPI document (infra/openapi.ts) is made from it. */
+export interface Contract {
+  roles?: Role[];
+  auth?: false;
+  body?: z.ZodType;
+  bodyOf?: (routeKey: string) => z.ZodType;
+  query?: z.ZodType;
+  idempotency?: 'required' | 'optional';
+  ifMatch?: true;
 }
 
 export interface Input<B extends z.ZodType, Q extends z.ZodType> {
@@ -54,6 +69,8 @@ export interface Input<B extends z.ZodType, Q extends z.ZodType> {
   principal: Principal;
   /** e.g. `GET /v1/sites/{id}`: tells a handler serving several routes which one was called. */
   routeKey: string;
+  /** The version `If-Match` names, on `ifMatch` routes. */
+  expectedVersion?: number;
 }
 
 /**
@@ -62,26 +79,37 @@ export interface Input<B extends z.ZodType, Q extends z.ZodType> {
  * The local server calls the same handler with the same event shape.
  */
 export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodObject>(options: Options<B, Q>) {
+  const contract: Contract = options;
   return {
     handler: (fn: (input: Input<B, Q>) => Promise<Reply>) =>
-      middy<ApiEvent, ApiResult, Error, ApiContext>()
-        .use(problemErrors())
-        .use(authenticate(options))
-        .use(readJson())
-        .use(idempotency(options.idempotency))
-        .handler(async (event, context) => {
-          const body = parse(options.body ?? z.undefined(), context.json, 'body') as z.infer<B>;
-          const query = parse(options.query ?? z.object({}), event.queryStringParameters ?? {}, 'query') as z.infer<Q>;
-          const reply = await fn({
-            body,
-            query,
-            params: (event.pathParameters ?? {}) as Record<string, string>,
-            headers: event.headers ?? {},
-            principal: context.principal ?? { sub: 'anonymous', role: 'customer' },
-            routeKey: event.routeKey,
-          });
-          return toResult(reply);
-        }),
+      Object.assign(
+        middy<ApiEvent, ApiResult, Error, ApiContext>()
+          .use(problemErrors())
+          .use(authenticate(options))
+          .use(readJson())
+          .use(idempotency(options.idempotency))
+          .handler(async (event, context) => {
+            const bodySchema = options.bodyOf?.(event.routeKey) ?? options.body ?? z.undefined();
+            const body = parse(bodySchema, context.json, 'body') as z.infer<B>;
+            const query = parse(
+              options.query ?? z.object({}),
+              event.queryStringParameters ?? {},
+              'query',
+            ) as z.infer<Q>;
+            const headers = event.headers ?? {};
+            const reply = await fn({
+              body,
+              query,
+              params: (event.pathParameters ?? {}) as Record<string, string>,
+              headers,
+              principal: context.principal ?? { sub: 'anonymous', role: 'customer' },
+              routeKey: event.routeKey,
+              expectedVersion: options.ifMatch ? expectedVersion(headers) : undefined,
+            });
+            return toResult(reply);
+          }),
+        { contract },
+      ),
   };
 }
 
@@ -271,7 +299,7 @@ export const PageQuery = z.object({
 });
 
 /** The `If-Match: "<version>"` of a read, as a number; required (428) where a change must not be blind. */
-export function expectedVersion(headers: Record<string, string | undefined>): number {
+function expectedVersion(headers: Record<string, string | undefined>): number {
   const value = headers['if-match'];
   if (!value) throw new DomainError('workorder.if_match_required', 428, 'Send If-Match with the ETag you read.');
   const version = Number(value.replace(/^W\//, '').replace(/"/g, ''));

@@ -11,19 +11,18 @@ import {
   type Resource,
 } from '../db/reference.ts';
 import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
-import { parse } from '../http/api.ts';
-import { createSchema, generatedPrefix, keyField, updateSchema } from './schemas.ts';
+import { generatedPrefix, keyField } from './schemas.ts';
 
 type Fields = Record<string, unknown>;
 
 /**
- * Adds a customer, site, asset, engineer, part or job template (an admin's). The key is the admin's (`id`, `sku`,
+ * Adds a customer, site, asset, engineer, part or job template (an admin's, its body checked by `createSchema`). The key is the admin's (`id`, `sku`,
  * `jobType`) or made here; a key already taken is a 409, so a retried create never overwrites. What the record
  * refers to must exist: a site's customer, an asset's site (whose customer it takes), a plan's job template, a
  * template's parts.
  */
-export async function createReference(resource: Resource, body: unknown): Promise<Fields> {
-  const { [keyField[resource]]: chosen, ...fields } = parse(createSchema(resource), body, 'body') as Fields;
+export async function createReference(resource: Resource, body: Fields): Promise<Fields> {
+  const { [keyField[resource]]: chosen, ...fields } = body;
   const prefix = generatedPrefix[resource];
   const id = (chosen as string | undefined) ?? `${prefix}_${ulid().toLowerCase()}`;
   const record = { ...(await checked(resource, dropNulls(fields))), [keyAttribute[resource]]: id };
@@ -38,8 +37,7 @@ export async function createReference(resource: Resource, body: unknown): Promis
  * Changes some fields of a reference record; `null` clears an optional one (an asset's service plan). Fields
  * that would rewrite history (a site's customer, an asset's site) are not among those a PATCH accepts.
  */
-export async function updateReference(resource: Resource, id: string, body: unknown): Promise<Fields> {
-  const patch = parse(updateSchema(resource), body, 'body') as Fields;
+export async function updateReference(resource: Resource, id: string, patch: Fields): Promise<Fields> {
   const current = (await getResource(resource, id)) as Fields | undefined;
   if (!current) throw new NotFound(singular(resource), id);
   const record = await checked(resource, dropNulls({ ...current, ...patch }));
