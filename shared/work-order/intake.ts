@@ -17,6 +17,7 @@ import {
 import {
   createWorkOrder,
   getWorkOrder,
+  listByCustomer,
   listByCustomerSince,
   nextInSequence,
   type WorkOrderRecord,
@@ -118,6 +119,13 @@ export async function submitRequest(options: {
   };
 }
 
+/** The customer's open work order among those a message names, looked for among their latest 200. */
+async function openWorkOrderNamed(customerId: string, refs: string[]): Promise<WorkOrderRecord | undefined> {
+  if (refs.length === 0) return undefined;
+  const { items } = await listByCustomer(customerId, { limit: 200 });
+  return items.find((wo) => refs.includes(wo.ref) && wo.board === 'open' && wo.status !== 'completed');
+}
+
 /** The open work order a new request duplicates, if any (not the request's own, when it is replayed). */
 async function openDuplicate(customerId: string, siteId: string, category: string, requestId: string) {
   const since = new Date(Date.now() - duplicateWindowDays * 86_400_000).toISOString();
@@ -136,6 +144,7 @@ async function openDuplicate(customerId: string, siteId: string, category: strin
 async function linkRequest(
   open: WorkOrderRecord,
   linked: Omit<LinkedRequest, 'at' | 'request'> & { request: SubmitRequest },
+  reason = 'A further request for the same site and category',
 ) {
   const { record } = await change({
     workOrderId: open.workOrderId,
@@ -151,7 +160,7 @@ async function linkRequest(
                 at: new Date().toISOString(),
                 actor: linked.actor,
                 type: 'request_linked',
-                reason: 'A further request for the same site and category',
+                reason,
                 data: { requestId: linked.requestId, description: linked.request.description, source: linked.source },
               },
             ],
@@ -201,8 +210,8 @@ async function logRequest(options: {
 
 /**
  * Logs a request that arrived by e-mail, once per message (the id derives from its key). A sender attributed to a
- * customer is logged like a request from the API, and linked to an open work order for the same site and category
- * if there is one. Anything else is logged with no customer, flagged `unverified` with the reasons, for the
+ * customer is logged like a request from the API, and linked instead to an open work order of theirs that the
+ * message names by ref (a reply about a job), or else to one for the same site and category, if there is one. Anything else is logged with no customer, flagged `unverified` with the reasons, for the
  * office to check: never dropped, never attributed on a guess.
  */
 export async function logEmailRequest(options: {
@@ -215,6 +224,8 @@ export async function logEmailRequest(options: {
   description: string;
   email: EmailOrigin;
   unverified?: Unverified;
+  /** Work order refs the message names (`WO-000123`): a message about an open one of the customer's is linked to it. */
+  mentions: string[];
 }): Promise<{ record: WorkOrderRecord; linked: boolean }> {
   const { customer, site } = options;
   const requestId = workOrderIdFor('email#request', options.messageKey);
@@ -224,6 +235,16 @@ export async function logEmailRequest(options: {
     description: options.description,
     contact: options.contact,
   };
+  const about = customer ? await openWorkOrderNamed(customer.customerId, options.mentions) : undefined;
+  if (about) {
+    const linked = {
+      requestId,
+      actor: options.actor,
+      source: 'email' as const,
+      request: { ...request, siteId: about.siteId },
+    };
+    return { record: await linkRequest(about, linked, `A message about ${about.ref}`), linked: true };
+  }
   const open =
     customer && site ? await openDuplicate(customer.customerId, site.siteId, options.categoryId, requestId) : undefined;
   if (open) {

@@ -93,6 +93,44 @@ describe('e-mail intake through the local SMTP server', () => {
     expect(list.body.items.map((item: any) => item.id)).toContain(message.workOrderId);
   });
 
+  it('links a reply that names an open job of the customer’s to that job, and keeps machine-sent mail out', async () => {
+    await transport.sendMail({
+      from: 'maintenance@northwesthomes.co.uk',
+      to: 'jobs@fieldops.example',
+      subject: 'Toilet blocked at 3 Chapel Street',
+      text: 'The downstairs toilet is blocked.',
+      messageId: '<toilet-1@northwesthomes.co.uk>',
+    });
+    const job = await workOrder((await inbound('toilet-1@northwesthomes.co.uk')).workOrderId);
+
+    await transport.sendMail({
+      from: 'maintenance@northwesthomes.co.uk',
+      to: 'jobs@fieldops.example',
+      subject: `Re: ${job.ref}`,
+      text: 'The tenant says the bath is now draining slowly too.',
+      messageId: '<toilet-2@northwesthomes.co.uk>',
+      inReplyTo: '<toilet-1@northwesthomes.co.uk>',
+    });
+    const reply = await inbound('toilet-2@northwesthomes.co.uk');
+    expect(reply).toMatchObject({ outcome: 'linked', workOrderId: job.id });
+    const linked = await api.call('GET', `/v1/work-orders/${job.id}`, { token: office });
+    expect(linked.body.linkedRequests).toHaveLength(1);
+    expect(linked.body.timeline).toContainEqual(
+      expect.objectContaining({ type: 'request_linked', reason: `A message about ${job.ref}` }),
+    );
+
+    await transport.sendMail({
+      from: 'maintenance@northwesthomes.co.uk',
+      to: 'jobs@fieldops.example',
+      subject: `Automatic reply: ${job.ref}`,
+      text: 'I am out of the office until Monday.',
+      messageId: '<toilet-3@northwesthomes.co.uk>',
+      headers: { 'Auto-Submitted': 'auto-replied' },
+    });
+    expect(await inbound('toilet-3@northwesthomes.co.uk')).toMatchObject({ outcome: 'rejected', code: 'automatic' });
+    expect((await workOrder(job.id)).linkedRequests).toHaveLength(1);
+  });
+
   it('logs the same message delivered twice as one request', async () => {
     const mail = {
       from: 'helpdesk@penninefm.co.uk',

@@ -1,8 +1,8 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CustomerRecord, SiteRecord } from '../../shared/db/reference.ts';
-import { identifySender, receiptVerdicts, siteFromText } from '../../shared/intake/email/attribution.ts';
-import { readEmail, Unreadable } from '../../shared/intake/email/parse.ts';
+import { identifySender, receiptVerdicts, sentByMachine, siteFromText } from '../../shared/intake/email/attribution.ts';
+import { Rejected, readEmail } from '../../shared/intake/email/parse.ts';
 import { mailLimits } from '../../shared/intake/email/rules.ts';
 import { categoryFromText } from '../../shared/work-order/categories.ts';
 
@@ -35,6 +35,23 @@ describe('receipt verdicts', () => {
   it('ignores verdicts whose topmost Authentication-Results names another server', () => {
     const lines = [line('authentication-results', 'mx.evil.example; dmarc=pass')];
     expect(receiptVerdicts(lines, ['amazonses.com']).dmarc).toBeUndefined();
+  });
+});
+
+describe('mail sent by a machine', () => {
+  it.each([
+    [[line('auto-submitted', 'auto-replied')], 'an automatic message (Auto-Submitted: auto-replied)'],
+    [[line('x-autoreply', 'yes')], 'an automatic reply'],
+    [[line('precedence', 'bulk')], 'bulk mail (Precedence: bulk)'],
+    [[line('content-type', 'multipart/report; report-type=delivery-status')], 'a delivery report (a bounce)'],
+    [[line('list-id', '<news.example.com>')], 'mail from a mailing list'],
+  ])('%j is %s', (lines, reason) => {
+    expect(sentByMachine(lines)).toBe(reason);
+  });
+
+  it('lets a person’s mail through, `Auto-Submitted: no` included', () => {
+    expect(sentByMachine([line('auto-submitted', 'no'), line('precedence', 'urgent')])).toBeUndefined();
+    expect(sentByMachine([line('subject', 'Precedence: bulk')])).toBeUndefined();
   });
 });
 
@@ -132,7 +149,7 @@ describe('reading under limits', () => {
 
   it('stops at the size limit before reading the rest', async () => {
     const reading = readEmail(raw('x'.repeat(10_000)), { limits: { ...mailLimits, maxMessageBytes: 1000 }, store });
-    await expect(reading).rejects.toBeInstanceOf(Unreadable);
+    await expect(reading).rejects.toBeInstanceOf(Rejected);
     await expect(reading).rejects.toMatchObject({ code: 'too_large' });
   });
 

@@ -36,6 +36,31 @@ export function receiptVerdicts(lines: HeaderLines, receivers: readonly string[]
   };
 }
 
+/**
+ * Why a message was sent by a machine rather than written to the business, from its top-level headers: an
+ * automatic reply (RFC 3834 `Auto-Submitted`, or the older `X-Autoreply` and `Precedence`), a delivery report
+ * (a bounce), or a mailing list. Logging those as requests would fill the job list, and answering them one day
+ * would start a mail loop.
+ */
+export function sentByMachine(lines: HeaderLines): string | undefined {
+  const value = (key: string) => {
+    const line = lines.find((l) => l.key === key)?.line;
+    return line
+      ?.slice(line.indexOf(':') + 1)
+      .trim()
+      .toLowerCase();
+  };
+  const autoSubmitted = value('auto-submitted');
+  if (autoSubmitted && !autoSubmitted.startsWith('no'))
+    return `an automatic message (Auto-Submitted: ${autoSubmitted})`;
+  if (value('x-autoreply') !== undefined || value('x-autorespond') !== undefined) return 'an automatic reply';
+  const precedence = value('precedence');
+  if (precedence && /^(bulk|junk|list|auto_reply)\b/.test(precedence)) return `bulk mail (Precedence: ${precedence})`;
+  if (/^multipart\/report\b/.test(value('content-type') ?? '')) return 'a delivery report (a bounce)';
+  if (value('list-id') !== undefined) return 'mail from a mailing list';
+  return undefined;
+}
+
 /** Who sent a message: the customer it is attributed to, or why it is not. */
 export interface Sender {
   address: string;

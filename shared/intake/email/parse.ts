@@ -49,8 +49,14 @@ export interface ParsedEmail {
   leftOut: LeftOutAttachment[];
 }
 
-/** Why a message was not read: one of the limits, or a message the parser could not make sense of. */
-export class Unreadable extends Error {
+/**
+ * Why a message is not made a request: one of the limits, a message the parser could not make sense of, the
+ * receiver's verdict, or mail sent by a machine (an out-of-office reply, a bounce, a mailing list).
+ */
+export class Rejected extends Error {
+  /** What the message's headers said, when they were read before it was rejected. */
+  seen: { messageId?: string; from?: string; subject?: string } = {};
+
   constructor(
     readonly code:
       | 'too_large'
@@ -60,7 +66,8 @@ export class Unreadable extends Error {
       | 'time_budget'
       | 'malformed'
       | 'virus'
-      | 'spam',
+      | 'spam'
+      | 'automatic',
     message: string,
   ) {
     super(message);
@@ -84,7 +91,7 @@ const maxTextChars = 100_000;
  * Reads a raw message as it streams in, under `limits`, with mailparser (decoding, charsets, encoded words) and,
  * beside it, mailsplit's splitter watching the structure (parts and their depth), so neither a deep nor a wide
  * message is ever held whole. Attachments within the limits are handed to `store` as they end; the rest are
- * listed in `leftOut`. Nothing in the message is rendered or fetched. Throws `Unreadable` past a limit, or with
+ * listed in `leftOut`. Nothing in the message is rendered or fetched. Throws `Rejected` past a limit, or with
  * what `screen` answered.
  */
 export async function readEmail(
@@ -93,7 +100,7 @@ export async function readEmail(
     limits: MailLimits;
     store: StoreAttachment;
     /** Looks at the top-level header lines before any body is read; an answer stops reading there. */
-    screen?: (lines: HeaderLines) => Unreadable | undefined;
+    screen?: (lines: HeaderLines) => Rejected | undefined;
   },
 ): Promise<ParsedEmail> {
   const { limits } = options;
@@ -116,7 +123,7 @@ export async function readEmail(
     transform(chunk: Buffer, _encoding, done) {
       sizeBytes += chunk.length;
       if (sizeBytes > limits.maxMessageBytes) {
-        return done(new Unreadable('too_large', `The message is over ${limits.maxMessageBytes} bytes.`));
+        return done(new Rejected('too_large', `The message is over ${limits.maxMessageBytes} bytes.`));
       }
       digest.update(chunk);
       structure.write(chunk);
@@ -192,9 +199,18 @@ export async function readEmail(
     await pipeline(source, meter, parser, sink, { signal: budget });
   } catch (error) {
     if (storeFailure) throw storeFailure;
-    if (budget.aborted) throw new Unreadable('time_budget', `Reading took over ${limits.timeBudgetMs} ms.`);
-    if (error instanceof Unreadable) throw error;
-    throw parserFailure(error);
+    const rejection = budget.aborted
+      ? new Rejected('time_budget', `Reading took over ${limits.timeBudgetMs} ms.`)
+      : error instanceof Rejected
+        ? error
+        : parserFailure(error);
+    // What the headers said, when they were read before the rejection, so the record can name the message.
+    rejection.seen = {
+      messageId: messageIdOf(headers),
+      from: mailboxes(headers.get('from'))[0]?.address,
+      subject: subjectOf(headers),
+    };
+    throw rejection;
   }
 
   const messageId = messageIdOf(headers);
@@ -203,7 +219,7 @@ export async function readEmail(
     messageId,
     sizeBytes,
     from: mailboxes(headers.get('from')),
-    subject: oneLine(typeof headers.get('subject') === 'string' ? (headers.get('subject') as string) : ''),
+    subject: subjectOf(headers),
     text: (text?.text ?? '').slice(0, maxTextChars),
     headerLines,
     attachments,
@@ -218,13 +234,13 @@ export async function readEmail(
 function structureGuard(limits: MailLimits) {
   const splitter = new Splitter({ maxHeadSize: limits.maxHeaderBytes, maxChildNodes: limits.maxParts });
   // Its typings declare only 'data'; it is a Transform with every stream event.
-  const guard = Object.assign(splitter as Transform & Splitter, { failure: null as Unreadable | null });
+  const guard = Object.assign(splitter as Transform & Splitter, { failure: null as Rejected | null });
   splitter.on('data', (chunk: SplitterChunk) => {
     if (chunk.type !== 'node') return;
     let depth = 0;
     for (let node: MimeNode | false = chunk; node; node = node.parentNode) depth++;
     if (depth > limits.maxDepth && !guard.failure) {
-      guard.failure = new Unreadable('too_deep', `MIME parts nest deeper than ${limits.maxDepth} levels.`);
+      guard.failure = new Rejected('too_deep', `MIME parts nest deeper than ${limits.maxDepth} levels.`);
     }
   });
   guard.on('error', (error: Error) => {
@@ -233,13 +249,18 @@ function structureGuard(limits: MailLimits) {
   return guard;
 }
 
-function parserFailure(error: unknown): Unreadable {
+function parserFailure(error: unknown): Rejected {
   const message = error instanceof Error ? error.message : String(error);
-  if (/child nodes/i.test(message)) return new Unreadable('too_many_parts', 'The message has too many MIME parts.');
+  if (/child nodes/i.test(message)) return new Rejected('too_many_parts', 'The message has too many MIME parts.');
   if (/head(er)? (size|too)|maxHeadSize/i.test(message)) {
-    return new Unreadable('header_too_large', 'A header block is over the limit.');
+    return new Rejected('header_too_large', 'A header block is over the limit.');
   }
-  return new Unreadable('malformed', `The message could not be parsed: ${oneLine(message).slice(0, 200)}`);
+  return new Rejected('malformed', `The message could not be parsed: ${oneLine(message).slice(0, 200)}`);
+}
+
+function subjectOf(headers: Headers): string {
+  const subject = headers.get('subject');
+  return typeof subject === 'string' ? oneLine(subject) : '';
 }
 
 function messageIdOf(headers: Headers): string | undefined {

@@ -11,8 +11,8 @@ import {
 } from '../../db/inbound-mail.ts';
 import { categoryFromText } from '../../work-order/categories.ts';
 import { logEmailRequest } from '../../work-order/intake.ts';
-import { identifySender, receiptVerdicts, siteFromText, trustedReceivers } from './attribution.ts';
-import { keyOf, oneLine, type ParsedEmail, readEmail, type StoreAttachment, Unreadable } from './parse.ts';
+import { identifySender, receiptVerdicts, sentByMachine, siteFromText, trustedReceivers } from './attribution.ts';
+import { keyOf, oneLine, type ParsedEmail, Rejected, readEmail, type StoreAttachment } from './parse.ts';
 import { type MailLimits, mailAttachmentPrefix, mailLimits, maxDescriptionChars } from './rules.ts';
 
 /** What became of one delivered message. */
@@ -30,7 +30,8 @@ export const localReceiver = 'fieldops.local';
 /**
  * Turns a raw message stored in the bucket into a request: read under the limits, screened by the receiver's
  * verdicts, attributed to a customer by its sender, logged once per message, and recorded with what became of
- * it. A message that breaks a limit or carries a virus (or spam) verdict is recorded as rejected, with why.
+ * it. A message that breaks a limit, carries a virus (or spam) verdict or was sent by a machine (an out-of-office
+ * reply, a bounce) is recorded as rejected, with why.
  */
 export async function receiveEmail(
   location: { bucket: string; key: string },
@@ -40,13 +41,16 @@ export async function receiveEmail(
   const receivers = config.isLocal ? [...trustedReceivers, localReceiver] : trustedReceivers;
   const object = await s3().send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
   const body = object.Body as Readable;
-  const rejected = (error: Unreadable, sizeBytes: number) =>
+  const rejected = (error: Rejected, sizeBytes: number) =>
     record(
       {
         messageKey: keyOf(`object:${location.key}`),
         receivedAt,
         objectKey: location.key,
         sizeBytes,
+        messageId: error.seen.messageId,
+        from: error.seen.from?.slice(0, 600),
+        subject: error.seen.subject?.slice(0, 600),
         outcome: 'rejected',
         code: error.code,
         reason: error.message,
@@ -55,7 +59,7 @@ export async function receiveEmail(
     );
   if ((object.ContentLength ?? 0) > limits.maxMessageBytes) {
     body.destroy();
-    const error = new Unreadable('too_large', `The message is over ${limits.maxMessageBytes} bytes.`);
+    const error = new Rejected('too_large', `The message is over ${limits.maxMessageBytes} bytes.`);
     return rejected(error, object.ContentLength ?? 0);
   }
 
@@ -66,13 +70,14 @@ export async function receiveEmail(
       store: storeAttachment(location.bucket),
       screen: (lines) => {
         const verdicts = receiptVerdicts(lines, receivers);
-        if (verdicts.virus === 'FAIL') return new Unreadable('virus', 'The receiving server found a virus.');
-        if (verdicts.spam === 'FAIL') return new Unreadable('spam', 'The receiving server judged it spam.');
-        return undefined;
+        if (verdicts.virus === 'FAIL') return new Rejected('virus', 'The receiving server found a virus.');
+        if (verdicts.spam === 'FAIL') return new Rejected('spam', 'The receiving server judged it spam.');
+        const machine = sentByMachine(lines);
+        return machine ? new Rejected('automatic', `Not a request: ${machine}.`) : undefined;
       },
     });
   } catch (error) {
-    if (error instanceof Unreadable) return rejected(error, object.ContentLength ?? 0);
+    if (error instanceof Rejected) return rejected(error, object.ContentLength ?? 0);
     throw error;
   }
 
@@ -93,6 +98,7 @@ export async function receiveEmail(
       ...(sender.unverified.length === 0 ? { email: sender.address } : {}),
     },
     categoryId: categoryFromText(text).id,
+    mentions: [...new Set(text.match(/\bWO-\d{6}\b/g) ?? [])].slice(0, 5),
     description: describe(email),
     email: {
       messageKey: email.messageKey,
