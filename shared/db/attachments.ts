@@ -1,6 +1,6 @@
 import type { EntityItem } from 'electrodb';
 import type { attachment } from './entities/attachment.ts';
-import { db, isConditionFailure } from './service.ts';
+import { db, writeIf } from './service.ts';
 
 export type AttachmentRecord = EntityItem<typeof attachment>;
 export type AttachmentStatus = AttachmentRecord['status'];
@@ -31,15 +31,11 @@ export async function decideAttachment(
   key: { workOrderId: string; attachmentId: string },
   decision: { status: 'verified'; verifiedAt: string; versionId?: string } | { status: 'quarantined'; reason: string },
 ): Promise<boolean> {
-  try {
-    await db()
+  return writeIf(() =>
+    db()
       .entities.attachment.patch(key)
       .set(decision)
       .where((attr, op) => op.eq(attr.status, 'pending'))
-      .go();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+      .go(),
+  );
 }

@@ -1,19 +1,13 @@
 import type { EntityItem } from 'electrodb';
 import type { inboundMessage } from './entities/inbound-message.ts';
 import type { CustomerRecord, SiteRecord } from './reference.ts';
-import { db, isConditionFailure } from './service.ts';
+import { db, writeIf } from './service.ts';
 
 export type InboundMessageRecord = EntityItem<typeof inboundMessage>;
 
 /** Records what became of a message; the first delivery's record stands. Answers false when one already did. */
 export async function recordInboundMessage(record: InboundMessageRecord): Promise<boolean> {
-  try {
-    await db().entities.inboundMessage.create(record).go();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(() => db().entities.inboundMessage.create(record).go());
 }
 
 export async function getInboundMessage(messageKey: string): Promise<InboundMessageRecord | undefined> {

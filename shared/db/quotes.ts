@@ -1,6 +1,6 @@
 import type { EntityItem } from 'electrodb';
 import type { quote } from './entities/quote.ts';
-import { db, isConditionFailure } from './service.ts';
+import { db, isConditionFailure, writeIf } from './service.ts';
 
 export type QuoteRecord = EntityItem<typeof quote>;
 
@@ -11,13 +11,7 @@ export async function getQuote(quoteId: string): Promise<QuoteRecord | undefined
 
 /** Writes a new quote; `false` when one with this id exists already (a replayed request). */
 export async function createQuote(record: QuoteRecord): Promise<boolean> {
-  try {
-    await db().entities.quote.create(record).go();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(() => db().entities.quote.create(record).go());
 }
 
 /** Marks a quote accepted with its work order, once: a second acceptance leaves the first one's record. */

@@ -6,7 +6,7 @@ import type { engineer } from './entities/engineer.ts';
 import type { jobTemplate } from './entities/job-template.ts';
 import type { part } from './entities/part.ts';
 import type { site } from './entities/site.ts';
-import { db, isConditionFailure } from './service.ts';
+import { db, writeIf } from './service.ts';
 
 export type CustomerRecord = EntityItem<typeof customer>;
 export type SiteRecord = EntityItem<typeof site>;
@@ -125,13 +125,7 @@ export async function putReference(records: {
 
 /** Adds a reference record unless one with its key exists; answers false when it does. */
 export async function insertReference(resource: Resource, record: Record<string, unknown>): Promise<boolean> {
-  try {
-    await entityOf(resource).create(record).go();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+  return writeIf(() => entityOf(resource).create(record).go());
 }
 
 /**

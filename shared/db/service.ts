@@ -67,3 +67,17 @@ export function isConditionFailure(error: unknown): boolean {
   }
   return false;
 }
+
+/**
+ * Runs a conditional write: false when its condition did not hold (a create of an item already there, a change
+ * someone else made first), any other failure thrown.
+ */
+export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) return false;
+    throw error;
+  }
+}

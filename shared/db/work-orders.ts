@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 import { StoreConflict } from '../errors.ts';
 import type { timelineEntry } from './entities/timeline-entry.ts';
 import type { Attention, WaitingFor, workOrder } from './entities/work-order.ts';
-import { db, isConditionFailure } from './service.ts';
+import { db, writeIf } from './service.ts';
 
 export type WorkOrderRecord = EntityItem<typeof workOrder>;
 export type TimelineRecord = EntityItem<typeof timelineEntry>;
@@ -94,17 +94,13 @@ export async function parkTaskToken(
   taskToken: string,
   statuses: readonly string[],
 ): Promise<boolean> {
-  try {
-    await db()
+  return writeIf(() =>
+    db()
       .entities.workOrder.patch({ workOrderId })
       .set({ waitingFor, taskToken })
       .where((attr, op) => `(${statuses.map((s) => op.eq(attr.status, s)).join(' OR ')})`)
-      .go();
-    return true;
-  } catch (error) {
-    if (isConditionFailure(error)) return false;
-    throw error;
-  }
+      .go(),
+  );
 }
 
 /** Flags a work order for the office, with its timeline entry and feed event; leaves its status and version alone. */
