@@ -12,7 +12,7 @@ console.log(`
 
   API          ${runtime.url}        data in ${dataDir}${runtime.seeded ? ' (demo business seeded)' : ''}
   Web form     ${runtime.url}/portal   (customers log and follow requests; sign in as a demo customer)
-  E-mail       smtp://localhost:${runtime.smtpPort}     (any recipient; a message becomes a request)
+  E-mail       smtp://127.0.0.1:${runtime.smtpPort}     (any recipient; a message becomes a request)
   Get a token  curl -s -X POST ${runtime.url}/local/token -H 'content-type: application/json' \\
                  -d '{"role":"dispatcher"}'
   Demo ids     curl -s ${runtime.url}/local/seed
