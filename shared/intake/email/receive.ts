@@ -84,11 +84,33 @@ export async function receiveEmail(
   const previous = await getInboundMessage(email.messageKey);
   if (previous) return { outcome: 'duplicate', messageKey: email.messageKey, workOrderId: previous.workOrderId };
 
+  const request = await requestOf(email, receivers);
+  const { record: workOrder, linked } = await logEmailRequest(request);
+  const outcome = linked ? 'linked' : 'logged';
+  return record(
+    {
+      messageKey: email.messageKey,
+      receivedAt,
+      objectKey: location.key,
+      sizeBytes: email.sizeBytes,
+      messageId: email.messageId,
+      from: request.email.from.slice(0, 600),
+      subject: email.subject.slice(0, 600),
+      outcome,
+      workOrderId: workOrder.workOrderId,
+      unverified: request.unverified?.reasons,
+      leftOut: email.leftOut.map(({ filename, reason }) => ({ filename, reason })),
+    },
+    { outcome, messageKey: email.messageKey, workOrderId: workOrder.workOrderId },
+  );
+}
+
+/** What the message asks for, from whom (attributed or not) and about which site: the request intake logs. */
+async function requestOf(email: ParsedEmail, receivers: string[]) {
   const sender = identifySender(email.from, receiptVerdicts(email.headerLines, receivers), await listAllCustomers());
   const text = `${email.subject}\n${email.text}`;
   const site = sender.customer ? siteFromText(text, await listCustomerSites(sender.customer.customerId)) : undefined;
-  const from = sender.name ? `${sender.name} <${sender.address}>` : sender.address;
-  const { record: workOrder, linked } = await logEmailRequest({
+  const request: Parameters<typeof logEmailRequest>[0] = {
     messageKey: email.messageKey,
     actor: `email:${sender.address.slice(0, 254) || 'unknown'}`,
     customer: sender.customer,
@@ -102,7 +124,7 @@ export async function receiveEmail(
     description: describe(email),
     email: {
       messageKey: email.messageKey,
-      from,
+      from: sender.name ? `${sender.name} <${sender.address}>` : sender.address,
       subject: email.subject,
       attachments: email.attachments,
       leftOut: email.leftOut,
@@ -111,24 +133,8 @@ export async function receiveEmail(
       sender.unverified.length > 0
         ? { reasons: sender.unverified, candidateCustomerId: sender.candidate?.customerId }
         : undefined,
-  });
-  const outcome = linked ? 'linked' : 'logged';
-  return record(
-    {
-      messageKey: email.messageKey,
-      receivedAt,
-      objectKey: location.key,
-      sizeBytes: email.sizeBytes,
-      messageId: email.messageId,
-      from: from.slice(0, 600),
-      subject: email.subject.slice(0, 600),
-      outcome,
-      workOrderId: workOrder.workOrderId,
-      unverified: sender.unverified.length > 0 ? sender.unverified : undefined,
-      leftOut: email.leftOut.map(({ filename, reason }) => ({ filename, reason })),
-    },
-    { outcome, messageKey: email.messageKey, workOrderId: workOrder.workOrderId },
-  );
+  };
+  return request;
 }
 
 /** Records the message unless a delivery before it already did (its record stands). */
