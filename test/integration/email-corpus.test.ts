@@ -1,11 +1,11 @@
 import net from 'node:net';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { s3 } from '#shared/attachments/storage.ts';
+import { getInboundMessage } from '#shared/db/inbound-mail.ts';
+import { getWorkOrder } from '#shared/db/work-orders.ts';
+import type { Receipt } from '#shared/intake/email/receive.ts';
 import { handler } from '../../functions/intake/receive-email.ts';
-import { s3 } from '../../shared/attachments/storage.ts';
-import { getInboundMessage } from '../../shared/db/inbound-mail.ts';
-import { getWorkOrder } from '../../shared/db/work-orders.ts';
-import type { Receipt } from '../../shared/intake/email/receive.ts';
 import { hostileCorpus } from '../fixtures/hostile-mail.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 

@@ -1,7 +1,7 @@
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { s3 } from '../../shared/attachments/storage.ts';
+import { s3 } from '#shared/attachments/storage.ts';
 import { sesTop } from '../fixtures/hostile-mail.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 

@@ -1,10 +1,10 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import type { CustomerRecord, SiteRecord } from '../../shared/db/reference.ts';
-import { identifySender, receiptVerdicts, sentByMachine, siteFromText } from '../../shared/intake/email/attribution.ts';
-import { Rejected, readEmail } from '../../shared/intake/email/parse.ts';
-import { mailLimits } from '../../shared/intake/email/rules.ts';
-import { categoryFromText } from '../../shared/work-order/categories.ts';
+import type { CustomerRecord, SiteRecord } from '#shared/db/reference.ts';
+import { identifySender, receiptVerdicts, sentByMachine, siteFromText } from '#shared/intake/email/attribution.ts';
+import { Rejected, readEmail } from '#shared/intake/email/parse.ts';
+import { mailLimits } from '#shared/intake/email/rules.ts';
+import { categoryFromText } from '#shared/work-order/categories.ts';
 
 const line = (key: string, value: string) => ({ key, line: `${key}: ${value}` });
 
