@@ -1,6 +1,5 @@
 import type { EntityItem } from 'electrodb';
 import type { inboundMessage } from './entities/inbound-message.ts';
-import type { CustomerRecord, SiteRecord } from './reference.ts';
 import { db, writeIf } from './service.ts';
 
 export type InboundMessageRecord = EntityItem<typeof inboundMessage>;
@@ -10,6 +9,7 @@ export async function recordInboundMessage(record: InboundMessageRecord): Promis
   return writeIf(() => db().entities.inboundMessage.create(record).go());
 }
 
+/** What became of a message, by its key; undefined when it has not been received. */
 export async function getInboundMessage(messageKey: string): Promise<InboundMessageRecord | undefined> {
   const { data } = await db().entities.inboundMessage.get({ messageKey }).go();
   return data ?? undefined;
@@ -21,15 +21,4 @@ export async function listInboundMessages(page: { limit: number; cursor?: string
     .entities.inboundMessage.query.recent({})
     .go({ order: 'desc', limit: page.limit, cursor: page.cursor ?? null });
   return { items: data, nextCursor: cursor };
-}
-
-/** Every customer, for matching a sender by contact address or domain (customers number in the hundreds). */
-export async function listAllCustomers(): Promise<CustomerRecord[]> {
-  const { data } = await db().entities.customer.query.all({}).go({ pages: 'all' });
-  return data;
-}
-
-export async function listCustomerSites(customerId: string): Promise<SiteRecord[]> {
-  const { data } = await db().entities.site.query.byCustomer({ customerId }).go({ pages: 'all' });
-  return data;
 }

@@ -40,6 +40,18 @@ export async function listAllEngineers(): Promise<EngineerRecord[]> {
   return data;
 }
 
+/** Every customer, for matching a sender by contact address or domain (customers number in the hundreds). */
+export async function listAllCustomers(): Promise<CustomerRecord[]> {
+  const { data } = await db().entities.customer.query.all({}).go({ pages: 'all' });
+  return data;
+}
+
+/** A customer's sites, for finding the one a message is about. */
+export async function listCustomerSites(customerId: string): Promise<SiteRecord[]> {
+  const { data } = await db().entities.site.query.byCustomer({ customerId }).go({ pages: 'all' });
+  return data;
+}
+
 /** An asset's visits, newest first. */
 export async function assetHistory(assetId: string, limit = 50): Promise<AssetVisitRecord[]> {
   const { data } = await db().entities.assetVisit.query.primary({ assetId }).go({ order: 'desc', limit });

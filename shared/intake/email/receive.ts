@@ -2,13 +2,8 @@ import type { Readable } from 'node:stream';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { s3 } from '../../attachments/storage.ts';
 import { config } from '../../config.ts';
-import {
-  getInboundMessage,
-  type InboundMessageRecord,
-  listAllCustomers,
-  listCustomerSites,
-  recordInboundMessage,
-} from '../../db/inbound-mail.ts';
+import { getInboundMessage, type InboundMessageRecord, recordInboundMessage } from '../../db/inbound-mail.ts';
+import { listAllCustomers, listCustomerSites } from '../../db/reference.ts';
 import { categoryFromText } from '../../work-order/categories.ts';
 import { logEmailRequest } from '../../work-order/intake.ts';
 import { identifySender, receiptVerdicts, sentByMachine, siteFromText, trustedReceivers } from './attribution.ts';
