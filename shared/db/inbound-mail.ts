@@ -15,10 +15,15 @@ export async function getInboundMessage(messageKey: string): Promise<InboundMess
   return data ?? undefined;
 }
 
-/** Inbound messages, newest first. */
-export async function listInboundMessages(page: { limit: number; cursor?: string }) {
-  const { data, cursor } = await db()
-    .entities.inboundMessage.query.recent({})
-    .go({ order: 'desc', limit: page.limit, cursor: page.cursor ?? null });
+/** Inbound messages, newest first; only those with one outcome when `outcome` is given. */
+export async function listInboundMessages(page: {
+  limit: number;
+  cursor?: string;
+  outcome?: InboundMessageRecord['outcome'];
+}) {
+  const { outcome } = page;
+  const query = db().entities.inboundMessage.query.recent({});
+  const filtered = outcome ? query.where((attr, op) => op.eq(attr.outcome, outcome)) : query;
+  const { data, cursor } = await filtered.go({ order: 'desc', limit: page.limit, cursor: page.cursor ?? null });
   return { items: data, nextCursor: cursor };
 }

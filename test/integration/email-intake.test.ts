@@ -245,6 +245,12 @@ describe('e-mail stored by the receipt rule', () => {
     const rejected = all.body.items.find((m: any) => m.objectKey === 'inbound-mail/virus');
     expect(rejected).toMatchObject({ outcome: 'rejected', code: 'virus' });
     expect(rejected.workOrderId).toBeUndefined();
+
+    const onlyRejected = await api.call('GET', '/v1/inbound-mail?outcome=rejected', { token: office });
+    expect(onlyRejected.body.items.map((m: any) => m.id)).toContain(rejected.id);
+    expect(onlyRejected.body.items.every((m: any) => m.outcome === 'rejected')).toBe(true);
+    const badFilter = await api.call('GET', '/v1/inbound-mail?outcome=lost', { token: office });
+    expect(badFilter.status).toBe(400);
   });
 
   it('is for the office only', async () => {
