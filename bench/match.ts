@@ -4,6 +4,7 @@
  * 2,000 one-job matches against 500 engineers and again against 100, after an untimed warm-up.
  */
 import { type DayPlan, matchJob, type NewJob, type PlannedStop } from '#shared/scheduling/insertion.ts';
+import { seededRandom } from '#shared/scheduling/solver/random.ts';
 import { estimatedTravel } from '#shared/scheduling/travel.ts';
 import type { Certification, Engineer, LatLng, Priority } from '#shared/work-order/model.ts';
 
@@ -19,19 +20,8 @@ const skills = ['boiler', 'plumbing', 'electrical', 'hvac', 'roofing', 'locksmit
 const certificates = ['gas_safe', 'niceic', 'f_gas'];
 const priorities: Priority[] = ['P1', 'P2', 'P3', 'P4'];
 
-/** Mulberry32: small, fast and seedable, so every run measures the same work. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const random = mulberry32(161);
+// Seeded, so every run measures the same work.
+const random = seededRandom(161);
 const between = (low: number, high: number) => low + random() * (high - low);
 const choose = <T>(items: T[]): T => items[Math.floor(random() * items.length)] as T;
 const some = <T>(items: T[], count: number): T[] => [...items].sort(() => random() - 0.5).slice(0, count);

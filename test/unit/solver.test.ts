@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { Job, Plan, Problem, Vehicle } from '#shared/scheduling/problem.ts';
 import { solve } from '#shared/scheduling/solver/index.ts';
+import { seededRandom } from '#shared/scheduling/solver/random.ts';
 
 type Point = [number, number];
 
@@ -23,23 +24,12 @@ function problemOver(points: Point[], jobs: Job[], vehicles: Vehicle[]): Problem
   return { size: points.length, distance, duration: distance, jobs, vehicles };
 }
 
-/** A seeded generator, so the generated instances are the same on every run. */
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) | 0;
-    let t = Math.imul(state ^ (state >>> 15), state | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * A small field service day: two bases, three vehicles with different shifts and capacities, jobs with windows,
  * some restricted to certain vehicles, two pinned to the first vehicle.
  */
 function generatedDay(seed: number, jobCount = 40): { points: Point[]; jobs: Job[]; vehicles: Vehicle[] } {
-  const random = generator(seed);
+  const random = seededRandom(seed);
   const points: Point[] = [
     [50, 50],
     [10, 90],

@@ -22,3 +22,9 @@ export class Random {
     return Math.floor(this.next() * n);
   }
 }
+
+/** The same generator as a plain function of [0, 1), for code that only draws numbers (tests, benchmarks). */
+export function seededRandom(seed: number): () => number {
+  const random = new Random(seed);
+  return () => random.next();
+}
