@@ -11,11 +11,12 @@ import {
   slackBonusCapMinutes,
   slackBonusPerMinute,
 } from '#shared/scheduling/insertion.ts';
+import { seededRandom } from '#shared/scheduling/solver/random.ts';
 import { estimatedTravel, type TravelTimes } from '#shared/scheduling/travel.ts';
-import type { Engineer, LatLng, Priority } from '#shared/work-order/model.ts';
+import type { LatLng, Priority } from '#shared/work-order/model.ts';
+import { engineer, manchester } from '../fixtures/engineers.ts';
 
 const minuteMs = 60_000;
-const manchester = { lat: 53.4808, lng: -2.2426 };
 const salford = { lat: 53.4875, lng: -2.2901 };
 const stockport = { lat: 53.4106, lng: -2.1575 };
 const bolton = { lat: 53.5769, lng: -2.4282 };
@@ -24,18 +25,6 @@ const wigan = { lat: 53.545, lng: -2.6325 };
 /** Monday 6 January 2025, midnight UTC; shifts run 08:00-17:00. */
 const monday = Date.parse('2025-01-06T00:00:00.000Z');
 const at = (time: string): number => Date.parse(`2025-01-06T${time}:00.000Z`);
-
-const engineer = (overrides: Partial<Engineer> = {}): Engineer => ({
-  id: 'eng-1',
-  name: 'Sam Fitter',
-  skills: ['boiler', 'plumbing'],
-  certifications: [{ code: 'gas_safe', number: '123456', expiresAt: '2026-01-31' }],
-  homeBase: manchester,
-  shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' },
-  hourlyRateMinor: 6000,
-  active: true,
-  ...overrides,
-});
 
 const stop = (overrides: Partial<PlannedStop> & Pick<PlannedStop, 'workOrderId'>): PlannedStop => ({
   location: manchester,
@@ -245,7 +234,7 @@ describe('matchJob', () => {
 
   it('finds exactly the best insertion a brute-force simulation of every position finds', () => {
     // Arrange
-    const random = mulberry32(20250106);
+    const random = seededRandom(20250106);
     const tally = { clean: 0, displaced: 0, none: 0 };
 
     for (let trial = 0; trial < 300; trial++) {
@@ -392,18 +381,6 @@ function bruteForce(opts: { job: NewJob; plan: DayPlan; travel: TravelTimes; now
     if (found !== undefined && (displaced === undefined || found.score < displaced.score)) displaced = found;
   }
   return displaced;
-}
-
-/** Small, fast, seedable PRNG (Mulberry32), so a failure can be replayed. */
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Drives of 0-120 minutes that are asymmetric and ignore the triangle rule, to test exactness without geometry. */

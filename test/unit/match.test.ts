@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkEngineer, type JobRequirements, lapsedCertifications } from '#shared/scheduling/match.ts';
 import type { TravelTimes } from '#shared/scheduling/travel.ts';
-import type { Engineer } from '#shared/work-order/model.ts';
+import { engineer, manchester } from '../fixtures/engineers.ts';
 
-const manchester = { lat: 53.4808, lng: -2.2426 };
 const bolton = { lat: 53.5769, lng: -2.4282 };
 
 /** Monday 6 January 2025, 09:00 UTC. */
@@ -15,18 +14,6 @@ const boilerJob: JobRequirements = {
   location: manchester,
   estimatedMinutes: 120,
 };
-
-const engineer = (overrides: Partial<Engineer> = {}): Engineer => ({
-  id: 'eng-1',
-  name: 'Sam Fitter',
-  skills: ['boiler', 'plumbing'],
-  certifications: [{ code: 'gas_safe', number: '123456', expiresAt: '2026-01-31' }],
-  homeBase: manchester,
-  shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' },
-  hourlyRateMinor: 6000,
-  active: true,
-  ...overrides,
-});
 
 const gasSafe = (expiresAt: string) => [{ code: 'gas_safe', number: '123456', expiresAt }];
 
