@@ -1,5 +1,5 @@
-import type { CfnElement } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import type { FieldOpsStack } from '#infra/stack.ts';
@@ -9,8 +9,10 @@ import {
   type CfnResource,
   functionsByHandlerFile,
   isSpecificReason,
+  logicalIdOf,
   nagAcknowledgements,
   nagFindings,
+  onlyResource,
   resource,
   resourcesOf,
   roleStatements,
@@ -26,17 +28,8 @@ beforeAll(() => {
 });
 afterAll(() => cleanup());
 
-/** The template's logical id of an L2 construct's resource. */
-function logicalId(construct: { node: { defaultChild?: unknown } }): string {
-  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
-}
-
-/** The one resource of a type, failing when there are none or several (one rule set, one rule). */
-function only(type: string): [string, CfnResource] {
-  const found = resourcesOf(template, type);
-  expect(found, type).toHaveLength(1);
-  return found[0] as [string, CfnResource];
-}
+const logicalId = (construct: IConstruct) => logicalIdOf(stack, construct);
+const only = (type: string) => onlyResource(template, type);
 
 function receiveEmailFn(): [string, CfnResource] {
   const entry = functionsByHandlerFile(template).get(receiveEmail);

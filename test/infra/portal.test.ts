@@ -2,10 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import type { Template } from 'aws-cdk-lib/assertions';
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldOpsStack } from '#infra/stack.ts';
 import { synthFieldOps } from './synth.ts';
-import { type CfnResource, isSpecificReason, nagAcknowledgements, nagFindings, resourcesOf } from './template.ts';
+import {
+  type CfnResource,
+  isSpecificReason,
+  logicalIdOf,
+  nagAcknowledgements,
+  nagFindings,
+  onlyResource,
+  resource,
+} from './template.ts';
 
 let stack: FieldOpsStack;
 let template: Template;
@@ -18,23 +27,16 @@ beforeAll(() => {
 
 afterAll(() => cleanup());
 
-const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
-  stack.getLogicalId(construct.node.defaultChild as Parameters<FieldOpsStack['getLogicalId']>[0]);
-
-function only(type: string, filter: (resource: CfnResource) => boolean = () => true): [string, CfnResource] {
-  const found = resourcesOf(template, type).filter(([, resource]) => filter(resource));
-  expect(found, type).toHaveLength(1);
-  return found[0] as [string, CfnResource];
-}
+const logicalId = (construct: IConstruct) => logicalIdOf(stack, construct);
+const only = (type: string, filter?: (resource: CfnResource) => boolean) => onlyResource(template, type, filter);
 
 const distribution = () => only('AWS::CloudFront::Distribution')[1].Properties.DistributionConfig;
-const byLogicalId = (id: string) => (template.toJSON().Resources as Record<string, CfnResource>)[id] as CfnResource;
 const portalUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.any(String), 'DomainName'] }, '/portal/']] };
 
 describe('the web form hosting', () => {
   it('keeps the files in a private, encrypted bucket, reachable over TLS only, with its access logged', () => {
     const bucketId = logicalId(stack.portal.bucket);
-    const bucket = byLogicalId(bucketId);
+    const bucket = resource(template, bucketId);
     const [, policy] = only('AWS::S3::BucketPolicy', (p) => p.Properties.Bucket.Ref === bucketId);
 
     expect(bucket.Properties).toMatchObject({
@@ -97,7 +99,7 @@ describe('the web form hosting', () => {
       Bucket: { 'Fn::GetAtt': [expect.any(String), 'RegionalDomainName'] },
       Prefix: 'cloudfront/',
     });
-    const logBucket = byLogicalId(config.Logging.Bucket['Fn::GetAtt'][0]);
+    const logBucket = resource(template, config.Logging.Bucket['Fn::GetAtt'][0]);
     // CloudFront's standard logs are delivered with object ACLs.
     expect(logBucket.Properties.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerPreferred' }]);
   });
@@ -194,7 +196,7 @@ describe("the web form's sign-in", () => {
   });
 
   it('uses a public client with the code flow (PKCE, no secret), returning to the page only', () => {
-    const client = byLogicalId(logicalId(stack.portal.userPoolClient));
+    const client = resource(template, logicalId(stack.portal.userPoolClient));
 
     expect(client.Properties).toMatchObject({
       GenerateSecret: false,

@@ -1,4 +1,4 @@
-import { Validations } from 'aws-cdk-lib';
+import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -23,6 +23,22 @@ export function resource(template: Template, logicalId: string): CfnResource {
   const found = (template.toJSON().Resources as Record<string, CfnResource>)[logicalId];
   if (!found) throw new Error(`No resource ${logicalId} in the template`);
   return found;
+}
+
+/** The one resource of a type (that `filter` keeps), failing loudly when there is none or several. */
+export function onlyResource(
+  template: Template,
+  type: string,
+  filter: (resource: CfnResource) => boolean = () => true,
+): [string, CfnResource] {
+  const found = resourcesOf(template, type).filter(([, candidate]) => filter(candidate));
+  if (found.length !== 1) throw new Error(`Expected one ${type}, found ${found.length}`);
+  return found[0] as [string, CfnResource];
+}
+
+/** The template's logical id of an L2 construct's CloudFormation resource. */
+export function logicalIdOf(stack: Stack, construct: IConstruct): string {
+  return stack.getLogicalId(construct.node.defaultChild as CfnElement);
 }
 
 /** Functions by their Description, which `Fn` sets to the handler file. */
