@@ -5,7 +5,7 @@ import { portalContentSecurityPolicy } from '#infra/portal-policy.ts';
 import type { RawRoute } from './http-server.ts';
 
 /** The customer web form's files, deployed as they are by infra/portal.ts. */
-export const portalDirectory = new URL('../portal/', import.meta.url);
+const portalDirectory = new URL('../portal/', import.meta.url);
 
 const contentTypes: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',

@@ -8,7 +8,7 @@ import { LatLng, PartLine, Priority } from '../work-order/model.ts';
  * template's `jobType`) are short slugs, since they appear in URLs, tokens and work orders.
  */
 const text = (max: number) => z.string().trim().min(1).max(max);
-export const Slug = z
+const Slug = z
   .string()
   .regex(
     /^[a-z0-9][a-z0-9_-]{1,63}$/,

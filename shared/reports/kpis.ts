@@ -12,7 +12,7 @@ export interface ReportWindow {
 const dayMs = 86_400_000;
 
 /** With no window asked for, the report covers the last 30 days. */
-export const defaultWindowDays = 30;
+const defaultWindowDays = 30;
 
 /**
  * The window a report covers, from `?from=&to=`: each an ISO date or timestamp. A date `from` starts at that

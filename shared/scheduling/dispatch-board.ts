@@ -9,7 +9,7 @@ import { shiftWindowOn } from './match.ts';
 export type EngineerStatus = 'in_progress' | 'on_site' | 'en_route' | 'inactive' | 'off_shift' | 'available';
 
 /** Work no engineer holds yet: the office's to place. */
-export const unassignedStatuses: readonly Status[] = ['logged', 'pending_approval', 'ready_to_schedule'];
+const unassignedStatuses: readonly Status[] = ['logged', 'pending_approval', 'ready_to_schedule'];
 
 /** Job statuses that say what the engineer is doing, the furthest along first. */
 const busyStatuses = ['in_progress', 'on_site', 'en_route'] as const satisfies readonly Status[];
