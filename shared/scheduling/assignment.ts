@@ -2,8 +2,10 @@ import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { change, get, transition } from '../work-order/work-order.ts';
-import { findCandidates } from './candidates.ts';
+import { type Candidates, findCandidates, stopOf } from './candidates.ts';
+import type { InsertionCandidate } from './insertion.ts';
 import { checkEngineer } from './match.ts';
+import { reflowEngineerDay, withoutReflowHook } from './reflow.ts';
 
 const asEngineer = (record: EngineerRecord) => ({ ...record, id: record.engineerId });
 
@@ -26,8 +28,9 @@ function earliestStart(record: WorkOrderRecord, now = new Date()): Date {
 /**
  * The MatchEngineer task: schedules a work order that is ready at its exact best insertion into an eligible
  * engineer's day (see `findCandidates`), never with one who refused it. A P1 or P2 may take the slot of a lower
- * priority job, which goes back to be re-planned. With no one eligible it records why and answers `null`: the
- * state machine waits for the office.
+ * priority job, which goes back to be re-planned. The stops after the job move later to make room, and the
+ * engineer's day is then re-timed (`reflowEngineerDay`), so no two of their jobs overlap. With no one eligible it
+ * records why and answers `null`: the state machine waits for the office.
  */
 export async function matchEngineer(options: { workOrderId: string }): Promise<{ engineerId: string | null }> {
   const record = await get(options.workOrderId);
@@ -55,20 +58,42 @@ export async function matchEngineer(options: { workOrderId: string }): Promise<{
     });
     return { engineerId: null };
   }
-  const { record: scheduled } = await transition({
+  try {
+    const scheduled = await withoutReflowHook(() => place(record, found, best));
+    return { engineerId: scheduled.engineerId ?? null };
+  } finally {
+    // Closes the gap a displaced job left, and times the day again if it changed between the match and the write.
+    await reflowEngineerDay({ engineerId: best.engineerId, day: best.start.slice(0, 10) });
+  }
+}
+
+/**
+ * Writes the match: room first (the stops after the job's place move later before it is written, so the store
+ * never holds two of the engineer's jobs at once), then the job, then the displacement if any.
+ */
+async function place(record: WorkOrderRecord, found: Candidates, best: InsertionCandidate): Promise<WorkOrderRecord> {
+  const stop = stopOf(record, Date.now());
+  const room = await reflowEngineerDay({
+    engineerId: best.engineerId,
+    day: best.start.slice(0, 10),
+    incoming: stop && { stop: { ...stop, start: Date.parse(best.start) }, position: best.position },
+    without: best.displaced ? [best.displaced] : [],
+  });
+  const start = room.incomingStart ?? best.start;
+  const { record: placed } = await transition({
     workOrderId: record.workOrderId,
     to: 'scheduled',
     actor: 'scheduler',
     reason:
-      `Matched: starts ${best.start}, ${Math.round(best.addedTravelMinutes)} min added travel` +
+      `Matched: starts ${start}, ${Math.round(best.addedTravelMinutes)} min added travel` +
       (found.slaMet ? '' : '; no one can start within the SLA'),
-    set: { engineerId: best.engineerId, scheduledStart: best.start, attention: undefined },
+    set: { engineerId: best.engineerId, scheduledStart: start, attention: undefined },
     data: { candidate: best, runnersUp: found.candidates.slice(1, 4), excluded: found.excluded },
   });
-  if (best.displaced && scheduled.engineerId === best.engineerId) {
-    await displace({ workOrderId: best.displaced, by: scheduled });
+  if (best.displaced && placed.engineerId === best.engineerId) {
+    await displace({ workOrderId: best.displaced, by: placed });
   }
-  return { engineerId: scheduled.engineerId ?? null };
+  return placed;
 }
 
 /** Takes a lower-priority job off an engineer's day to make room for an urgent one; matching re-plans it. */
@@ -100,7 +125,8 @@ const refusalCodes = {
 
 /**
  * The office assigns an engineer by hand. The same hard rules as matching apply: a missing skill or certificate
- * (an expired one counts as missing) or an engineer off shift is refused with 409 and the reason.
+ * (an expired one counts as missing) or an engineer off shift is refused with 409 and the reason. The engineer's
+ * day is then re-timed so the job overlaps none of theirs; the answer is the work order as it then stands.
  */
 export async function assign(options: { workOrderId: string; engineerId: string; start?: string; actor: string }) {
   const record = await get(options.workOrderId);
@@ -120,13 +146,14 @@ export async function assign(options: { workOrderId: string; engineerId: string;
       },
     );
   }
-  return (
-    await transition({
+  const start = options.start ?? check.start;
+  await withoutReflowHook(() =>
+    transition({
       workOrderId: options.workOrderId,
       to: 'scheduled',
       actor: options.actor,
       reason: `Assigned by hand to ${engineer.name}`,
-      set: { engineerId: engineer.engineerId, scheduledStart: options.start ?? check.start, attention: undefined },
+      set: { engineerId: engineer.engineerId, scheduledStart: start, attention: undefined },
       data: { engineerId: engineer.engineerId },
       guard: (current) => {
         // Assigning the same engineer again is a replay; moving a scheduled job to someone else is not silent.
@@ -134,8 +161,15 @@ export async function assign(options: { workOrderId: string; engineerId: string;
           throw new Conflict('assignment.already_assigned', 'The work order is already scheduled to another engineer.');
         }
       },
-    })
-  ).record;
+    }),
+  );
+  // The start asked for (or the first free one from home) places the job in the engineer's day; the day is then
+  // timed so it overlaps nothing, which may move the job itself to after the stop before it.
+  const placed = await get(options.workOrderId);
+  if (placed.engineerId && placed.scheduledStart) {
+    await reflowEngineerDay({ engineerId: placed.engineerId, day: placed.scheduledStart.slice(0, 10) });
+  }
+  return get(options.workOrderId);
 }
 
 /**

@@ -1,13 +1,13 @@
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
 import { listPlannedOn, type WorkOrderRecord } from '../db/work-orders.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
+import { type TimedStop, visitOrder } from './day-timing.ts';
 import {
   type DayPlan,
   type InsertionExclusionReason,
   type InsertionMatch,
   matchJob,
   type NewJob,
-  type PlannedStop,
 } from './insertion.ts';
 
 const dayMs = 86_400_000;
@@ -25,10 +25,15 @@ function windowOf(record: WorkOrderRecord, now: number, honourSla: boolean): { f
   return { from, to: honourSla && sla >= now ? Math.min(to, sla) : to };
 }
 
-function stopOf(record: WorkOrderRecord, now: number): PlannedStop | undefined {
+/**
+ * A planned work order as a stop of its engineer's day, or undefined when it has no location to drive to. Its
+ * window ends at the SLA due time while that can still be met; under way, it is pinned.
+ */
+export function stopOf(record: WorkOrderRecord, now: number): TimedStop | undefined {
   if (!record.location) return undefined;
   return {
     workOrderId: record.workOrderId,
+    start: Date.parse(record.scheduledStart ?? ''),
     location: record.location,
     serviceMinutes: record.estimatedMinutes ?? 60,
     window: windowOf(record, now, true),
@@ -51,12 +56,14 @@ export function newJobOf(record: WorkOrderRecord, now: number, honourSla = true)
   };
 }
 
-/** Every engineer's route on a UTC day, from the work planned on it, in planned order. */
+/** Every engineer's route on a UTC day, from the work planned on it, in visit order (see `visitOrder`). */
 export async function dayPlans(day: string, engineers: EngineerRecord[], now: number): Promise<DayPlan[]> {
   const planned = (await listPlannedOn(day)).filter((wo) => plannedStatuses.includes(wo.status));
   return engineers.map((engineer) => ({
     engineer: { ...engineer, id: engineer.engineerId },
-    stops: planned.filter((wo) => wo.engineerId === engineer.engineerId).flatMap((wo) => stopOf(wo, now) ?? []),
+    stops: visitOrder(
+      planned.filter((wo) => wo.engineerId === engineer.engineerId).flatMap((wo) => stopOf(wo, now) ?? []),
+    ),
   }));
 }
 

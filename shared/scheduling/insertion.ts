@@ -1,4 +1,5 @@
 import type { Engineer, LatLng, Priority } from '../work-order/model.ts';
+import { drivingTime } from './day-timing.ts';
 import { certificatesValidThrough, type ExclusionReason, qualificationReasons, shiftWindowOn } from './match.ts';
 import { estimatedTravel, type TravelTimes } from './travel.ts';
 
@@ -281,7 +282,7 @@ function planDay(opts: {
   scratch: Scratch;
 }): Day {
   const { job, engineer, stops, shift, travel, scratch } = opts;
-  const drive = (from: LatLng, to: LatLng): number => Math.ceil(travel.minutes(from, to)) * minuteMs;
+  const drive = drivingTime(travel);
   let firstFree = 0;
   let time = shift.start;
   let at = engineer.homeBase;

@@ -5,6 +5,7 @@ import type { Priority, Status } from '../work-order/model.ts';
 import { change } from '../work-order/work-order.ts';
 import { qualificationReasons, shiftWindowOn } from './match.ts';
 import type { Job, Plan, Problem, Vehicle } from './problem.ts';
+import { reflowEngineerDay, withoutReflowHook } from './reflow.ts';
 import { solve } from './solver/index.ts';
 import { estimatedTravel, type TravelTimes } from './travel.ts';
 
@@ -244,7 +245,21 @@ async function readyToSchedule(): Promise<WorkOrderRecord[]> {
   return found;
 }
 
+/**
+ * Writes the plan, then times each engineer's day it touched once (see `reflowEngineerDay`): the plan's starts
+ * are the solver's, and the day is settled with the rounding and the changes since it was made.
+ */
 async function applyPlan(plan: DayPlan, workOrders: WorkOrderRecord[], actor: string): Promise<number> {
+  const applied = await withoutReflowHook(() => writePlan(plan, workOrders, actor));
+  const engineers = new Set([
+    ...plan.routes.map((route) => route.engineerId),
+    ...workOrders.flatMap((wo) => (wo.engineerId ? [wo.engineerId] : [])),
+  ]);
+  for (const engineerId of engineers) await reflowEngineerDay({ engineerId, day: plan.date });
+  return applied;
+}
+
+async function writePlan(plan: DayPlan, workOrders: WorkOrderRecord[], actor: string): Promise<number> {
   const before = new Map(workOrders.map((wo) => [wo.workOrderId, wo]));
   let applied = 0;
   for (const route of plan.routes) {

@@ -1,4 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getWorkOrder } from '#shared/db/work-orders.ts';
+import { reflowAfterChange } from '#shared/scheduling/reflow.ts';
+import type { WorkOrderRecord } from '#shared/work-order/work-order.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
@@ -114,16 +117,16 @@ describe('the day optimiser', () => {
   });
 });
 
-describe('an urgent job into a full day', () => {
-  /** A weekday at least two days ahead, so the engineers' day is not cut short by the time the test runs. */
-  function nextWeekday(): string {
-    const day = new Date(Date.now() + 2 * 86_400_000);
-    while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
-    return day.toISOString().slice(0, 10);
-  }
+/** The first weekday at least `days` ahead, so an engineer's day is not cut short by the time the test runs. */
+function weekdayAhead(days: number): string {
+  const day = new Date(Date.now() + days * 86_400_000);
+  while (day.getUTCDay() === 0 || day.getUTCDay() === 6) day.setUTCDate(day.getUTCDate() + 1);
+  return day.toISOString().slice(0, 10);
+}
 
+describe('an urgent job into a full day', () => {
   it('gets a slot by displacing a lower-priority job, which goes back to be re-planned', async () => {
-    const day = nextWeekday();
+    const day = weekdayAhead(2);
     const window = { from: `${day}T07:00:00Z`, to: `${day}T19:00:00Z` };
     const fireJob = (key: string, priority: string, estimatedMinutes: number) =>
       createWorkOrder(key, {
@@ -159,5 +162,59 @@ describe('an urgent job into a full day', () => {
     const displaced = back[0];
     expect(displaced.engineerId).toBeUndefined();
     expect(displaced.timeline.map((e: { reason?: string }) => e.reason).join(' ')).toMatch(/Displaced by P1/);
+  });
+});
+
+describe('an urgent job matched before a booked one', () => {
+  it('moves the booked job to after it, and the engineer’s day lists them without overlap in start order', async () => {
+    // Arrange: only Lucy clears drains; a two-hour P4 takes the first slot of a day of hers no other test plans.
+    const day = weekdayAhead(10);
+    const drainJob = (key: string, priority: string, estimatedMinutes: number) =>
+      createWorkOrder(key, {
+        customerId: 'cus_okafor',
+        siteId: 'site_didsbury',
+        jobType: 'drain_clearance',
+        description: `Blocked drain ${key}`,
+        priority,
+        estimatedMinutes,
+        preferredWindow: { from: `${day}T07:00:00Z`, to: `${day}T19:00:00Z` },
+      });
+    const routine = await drainJob('overlap-p4', 'P4', 120);
+    const booked = await api.waitFor(routine, (w) => w.status === 'dispatched');
+    expect(booked.engineerId).toBe('eng_lucy');
+
+    // Act: a 90-minute P2 is matched into the same day, before the P4.
+    const urgent = await drainJob('overlap-p2', 'P2', 90);
+    const placed = await api.waitFor(urgent, (w) => w.status === 'dispatched');
+
+    // Assert
+    expect(placed.engineerId).toBe('eng_lucy');
+    expect(placed.scheduledStart).toBe(booked.scheduledStart);
+    const moved = await api.waitFor(routine, (w) => w.scheduledStart !== booked.scheduledStart);
+    expect(Date.parse(moved.scheduledStart)).toBeGreaterThanOrEqual(Date.parse(placed.scheduledStart) + 90 * 60_000);
+    expect(moved.timeline.map((e: { type: string }) => e.type)).toContain('replanned');
+
+    const lucy = await api.token({ role: 'engineer', engineerId: 'eng_lucy' });
+    const reply = await api.call('GET', `/v1/me/jobs?date=${day}`, { token: lucy });
+    expect(reply.status).toBe(200);
+    const items: Array<{ id: string; scheduledStart: string; estimatedMinutes: number }> = reply.body.items;
+    expect(items.map((item) => item.id)).toEqual([urgent, routine]);
+    for (let i = 1; i < items.length; i++) {
+      const before = items[i - 1] as (typeof items)[number];
+      const end = Date.parse(before.scheduledStart) + before.estimatedMinutes * 60_000;
+      expect(Date.parse((items[i] as (typeof items)[number]).scheduledStart)).toBeGreaterThanOrEqual(end);
+    }
+
+    // And when the P2 is cancelled, the P4 comes back to the start of the day.
+    const before = (await getWorkOrder(urgent)) as WorkOrderRecord;
+    const cancelled = await api.call('POST', `/v1/work-orders/${urgent}/cancel`, {
+      token: office,
+      body: { reason: 'Customer cleared it themselves' },
+    });
+    expect(cancelled.status).toBe(200);
+    // Until change() calls the hook after each committed write, the test calls it as change() will.
+    await reflowAfterChange(before, (await getWorkOrder(urgent)) as WorkOrderRecord);
+    const back = await api.waitFor(routine, (w) => w.scheduledStart === booked.scheduledStart);
+    expect(back.status).toBe('dispatched');
   });
 });
