@@ -1,0 +1,486 @@
+import { readFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  DescribeExecutionCommand,
+  type DescribeExecutionCommandOutput,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  SendTaskFailureCommand,
+  SendTaskSuccessCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type WorkflowTask, workflowTasks } from '#infra/routes.ts';
+import { type LocalStepFunctions, startLocalStepFunctions, substituteDefinition } from '#local/stepfunctions.ts';
+
+/*
+ * The committed ASL, run by the local Step Functions service with scripted Lambdas, must enter the states the
+ * Amazon States Language says AWS enters, in order. Each expected path below is read off the definition.
+ */
+
+const REGION = 'eu-west-2';
+const TASKS = Object.keys(workflowTasks) as WorkflowTask[];
+const functionArn = (task: WorkflowTask) => `arn:aws:lambda:${REGION}:000000000000:function:fieldops-${task}`;
+const CLOSEOUT_STEPS = ['GenerateInvoice', 'UpdateAssetHistory', 'CreateNextService', 'UpdateStock', 'CreateFollowUp'];
+/** The Closeout branches run at once, so their first states may enter in any order: the path shows them as one. */
+const CLOSEOUT_BRANCHES = CLOSEOUT_STEPS.join(' | ');
+
+// `any`: ASL JSON, edited generically.
+type Json = any;
+
+const definition: Json = substituteDefinition(
+  readFileSync('statemachines/work-order.asl.json', 'utf8'),
+  Object.fromEntries(TASKS.map((task) => [`${task}FunctionArn`, functionArn(task)])),
+);
+
+/** The same machine with every human step timing out after a second, so that escalation is quick to reach. */
+const withShortWaits: Json = structuredClone(definition);
+for (const state of Object.values<Json>(withShortWaits.States)) {
+  if (String(state.Resource).endsWith('.waitForTaskToken')) state.TimeoutSeconds = 1;
+}
+
+type Status =
+  | 'logged'
+  | 'pending_approval'
+  | 'ready_to_schedule'
+  | 'scheduled'
+  | 'dispatched'
+  | 'acknowledged'
+  | 'in_progress'
+  | 'completed'
+  | 'closed'
+  | 'rejected'
+  | 'cancelled';
+
+type WaitingFor = 'release' | 'approval' | 'assignment' | 'acknowledgement' | 'completion';
+
+/** A work order as the scripted Lambdas see it; they change it as the real ones change the table. */
+interface WorkOrder {
+  status: Status;
+  detailsComplete?: boolean;
+  approvalRequired?: boolean;
+  /** What MatchEngineer finds on each call, in order: an engineer, or null (none eligible). */
+  matches?: Array<string | null>;
+  /** What a task throws on its first calls, in order (a dotted code, or an error as it is), before it works. */
+  failures?: Partial<Record<WorkflowTask, Array<string | Error>>>;
+  /** What the office does when flagged because a human step escalated. */
+  onEscalation?: Status;
+}
+
+/** A domain error as Lambda reports it: its dotted `code` becomes the task's Error. */
+const domainError = (code: string) => Object.assign(new Error(`${code} (scripted)`), { code });
+
+// Generous: a busy machine must slow these down, not fail them. Each waits on conditions, never on fixed sleeps.
+describe('the work order state machine, run locally, takes the path the ASL specifies', { timeout: 30_000 }, () => {
+  let server: LocalStepFunctions;
+  let sfn: SFNClient;
+  const workOrders = new Map<string, WorkOrder>();
+  const tokens = new Map<string, string[]>();
+  const calls = new Map<string, number>();
+  const flagged = new Map<string, Json[]>();
+
+  /** The scripted Lambda of each workflow task, doing to the work order what the real one does. */
+  const fakes: Record<WorkflowTask, (payload: Json, workOrder: WorkOrder) => unknown> = {
+    LoadWorkOrder: (_payload, { status, detailsComplete = true, approvalRequired = false }) => ({
+      status,
+      detailsComplete,
+      approvalRequired,
+    }),
+    Transition: ({ to }, workOrder) => {
+      workOrder.status = to;
+    },
+    AwaitCallback: ({ workOrderId, waitingFor, taskToken }) => {
+      const key = `${workOrderId} ${waitingFor}`;
+      tokens.set(key, [...(tokens.get(key) ?? []), taskToken]);
+    },
+    FlagForAttention: (payload, workOrder) => {
+      flagged.set(payload.workOrderId, [...(flagged.get(payload.workOrderId) ?? []), payload]);
+      if (payload.escalation && workOrder.onEscalation) workOrder.status = workOrder.onEscalation;
+    },
+    MatchEngineer: (_payload, workOrder) => {
+      const engineerId = workOrder.matches?.shift() ?? null;
+      if (engineerId) workOrder.status = 'scheduled';
+      return { engineerId };
+    },
+    Dispatch: (_payload, workOrder) => {
+      workOrder.status = 'dispatched';
+    },
+    GenerateInvoice: () => ({ invoiceId: 'INV-1' }),
+    UpdateAssetHistory: () => ({}),
+    CreateNextService: () => ({ nextServiceId: null }),
+    UpdateStock: () => ({}),
+    CreateFollowUp: () => ({ followUpId: null }),
+  };
+
+  const lambdas = Object.fromEntries(
+    TASKS.map((task) => [
+      functionArn(task),
+      async (payload: unknown) => {
+        const { workOrderId } = payload as { workOrderId: string };
+        const workOrder = workOrders.get(workOrderId);
+        if (!workOrder) throw new Error(`No scripted work order ${workOrderId}`);
+        calls.set(`${workOrderId} ${task}`, callsOf(workOrderId, task) + 1);
+        const failure = workOrder.failures?.[task]?.shift();
+        if (failure) throw typeof failure === 'string' ? domainError(failure) : failure;
+        return fakes[task](payload, workOrder);
+      },
+    ]),
+  );
+
+  beforeAll(async () => {
+    server = await startLocalStepFunctions({
+      region: REGION,
+      machines: [
+        { name: 'WorkOrder', definition, lambdas },
+        { name: 'WorkOrderWithShortWaits', definition: withShortWaits, lambdas },
+      ],
+      // Retries go at once instead of after their jittered backoff; which retrier applies is unchanged.
+      retryIntervalOverrides: Object.fromEntries(taskStateNames().map((name) => [name, 0])),
+    });
+    sfn = new SFNClient({
+      endpoint: server.url,
+      region: REGION,
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    });
+  });
+
+  afterAll(async () => {
+    sfn.destroy();
+    await server.close();
+  });
+
+  const callsOf = (workOrderId: string, task: WorkflowTask) => calls.get(`${workOrderId} ${task}`) ?? 0;
+
+  async function start(workOrderId: string, workOrder: WorkOrder, machine = 'WorkOrder'): Promise<string> {
+    workOrders.set(workOrderId, workOrder);
+    const { executionArn = '' } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: server.stateMachineArn(machine),
+        name: workOrderId,
+        input: JSON.stringify({ workOrderId }),
+      }),
+    );
+    return executionArn;
+  }
+
+  /**
+   * A person answers the parked step, as the product's API does: the work order moves on (`then`), and the step's
+   * token is answered with success, or with the error the ASL catches.
+   */
+  async function answer(
+    workOrderId: string,
+    waitingFor: WaitingFor,
+    then: Partial<WorkOrder> & { error?: string },
+  ): Promise<void> {
+    const taskToken = await eventually(
+      () => tokens.get(`${workOrderId} ${waitingFor}`)?.shift(),
+      `${workOrderId} waiting for ${waitingFor}`,
+    );
+    const { error, ...changes } = then;
+    Object.assign(workOrders.get(workOrderId) ?? {}, changes);
+    if (error) await sfn.send(new SendTaskFailureCommand({ taskToken, error, cause: 'Scripted.' }));
+    else await sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
+  }
+
+  const finished = (executionArn: string) =>
+    eventually(async () => {
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      return execution.status === 'RUNNING' ? undefined : execution;
+    }, `the end of ${executionArn}`);
+
+  const history = async (executionArn: string): Promise<HistoryEvent[]> =>
+    (await sfn.send(new GetExecutionHistoryCommand({ executionArn }))).events ?? [];
+
+  /** The states entered, in order, with the Closeout branches' first states folded into one entry. */
+  async function pathOf(executionArn: string): Promise<string[]> {
+    const entered = (await history(executionArn)).flatMap((event) => event.stateEnteredEventDetails?.name ?? []);
+    const path: string[] = [];
+    for (let i = 0; i < entered.length; i++) {
+      path.push(entered[i] ?? '');
+      if (entered[i] !== 'Closeout') continue;
+      const branches = entered.slice(i + 1, i + 1 + CLOSEOUT_STEPS.length);
+      if ([...branches].sort().join() === [...CLOSEOUT_STEPS].sort().join()) {
+        path.push(CLOSEOUT_BRANCHES);
+        i += CLOSEOUT_STEPS.length;
+      }
+    }
+    return path;
+  }
+
+  const failedAttempts = async (executionArn: string) =>
+    (await history(executionArn))
+      .filter((event) => event.type === 'TaskFailed')
+      .map((event) => event.taskFailedEventDetails?.error);
+
+  it('approval: a request that needs approval waits for it and, approved, goes on to matching', async () => {
+    const executionArn = await start('wo-approved', {
+      status: 'logged',
+      approvalRequired: true,
+      matches: ['eng_amira'],
+    });
+
+    await answer('wo-approved', 'approval', { status: 'ready_to_schedule' });
+    await answer('wo-approved', 'acknowledgement', { status: 'cancelled' });
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'DetailsComplete',
+      'ApprovalNeeded',
+      'RequestApproval',
+      'WaitForApproval',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'MatchEngineer',
+      'EngineerFound',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Dispatch',
+      'WaitForAcknowledgement',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Cancelled',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  it('rejection: a rejected request ends Rejected', async () => {
+    const executionArn = await start('wo-rejected', { status: 'logged', approvalRequired: true });
+
+    await answer('wo-rejected', 'approval', { status: 'rejected', error: 'WorkOrder.Rejected' });
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'DetailsComplete',
+      'ApprovalNeeded',
+      'RequestApproval',
+      'WaitForApproval',
+      'Rejected',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  it('engineer found directly: a request needing no approval is matched, dispatched, worked and closed', async () => {
+    const executionArn = await start('wo-matched', { status: 'logged', matches: ['eng_priya'] });
+
+    await answer('wo-matched', 'acknowledgement', { status: 'acknowledged' });
+    await answer('wo-matched', 'completion', { status: 'completed' });
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'DetailsComplete',
+      'ApprovalNeeded',
+      'MarkReadyToSchedule',
+      'MatchEngineer',
+      'EngineerFound',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Dispatch',
+      'WaitForAcknowledgement',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'WaitForCompletion',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Closeout',
+      CLOSEOUT_BRANCHES,
+      'MarkClosed',
+      'Closed',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(tokens.get('wo-matched assignment')).toBeUndefined();
+  });
+
+  it('no engineer found: the work order waits for the office to assign one, then is dispatched', async () => {
+    const executionArn = await start('wo-assigned', { status: 'ready_to_schedule', matches: [null] });
+
+    await answer('wo-assigned', 'assignment', { status: 'scheduled' });
+    await answer('wo-assigned', 'acknowledgement', { status: 'cancelled' });
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'MatchEngineer',
+      'EngineerFound',
+      'WaitForAssignment',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Dispatch',
+      'WaitForAcknowledgement',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Cancelled',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  it('refusal: an engineer who refuses sends the job back to matching and another is dispatched', async () => {
+    const executionArn = await start('wo-refused', { status: 'dispatched', matches: ['eng_tom'] });
+
+    await answer('wo-refused', 'acknowledgement', { status: 'ready_to_schedule' });
+    await answer('wo-refused', 'acknowledgement', { status: 'cancelled' });
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'WaitForAcknowledgement',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'MatchEngineer',
+      'EngineerFound',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Dispatch',
+      'WaitForAcknowledgement',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Cancelled',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  // Concurrent: each waits out a one-second timeout of its own.
+  it.concurrent.each<[WaitingFor, WorkOrder, string[]]>([
+    ['release', { status: 'logged', detailsComplete: false }, ['DetailsComplete', 'WaitForRelease', 'EscalateRelease']],
+    ['approval', { status: 'pending_approval' }, ['WaitForApproval', 'EscalateApproval']],
+    [
+      'assignment',
+      { status: 'ready_to_schedule', matches: [null] },
+      ['MatchEngineer', 'EngineerFound', 'WaitForAssignment', 'EscalateAssignment'],
+    ],
+    ['acknowledgement', { status: 'dispatched' }, ['WaitForAcknowledgement', 'EscalateAcknowledgement']],
+    ['completion', { status: 'in_progress' }, ['WaitForCompletion', 'EscalateCompletion']],
+  ])(
+    'a wait for %s that times out escalates to the office and reads the work order again',
+    async (waitingFor, workOrder, steps) => {
+      const workOrderId = `wo-late-${waitingFor}`;
+      const executionArn = await start(
+        workOrderId,
+        { ...workOrder, onEscalation: 'cancelled' },
+        'WorkOrderWithShortWaits',
+      );
+
+      const execution = await finished(executionArn);
+
+      expect(await pathOf(executionArn)).toEqual([
+        'LoadWorkOrder',
+        'RouteByStatus',
+        ...steps,
+        'LoadWorkOrder',
+        'RouteByStatus',
+        'Cancelled',
+      ]);
+      expect(execution.status).toBe('SUCCEEDED');
+      const timedOut = (await history(executionArn)).filter((event) => event.type === 'TaskTimedOut');
+      expect(timedOut).toHaveLength(1);
+      expect(tokens.get(`${workOrderId} ${waitingFor}`)).toHaveLength(1);
+      expect(flagged.get(workOrderId)).toEqual([expect.objectContaining({ escalation: true })]);
+    },
+  );
+
+  it('closeout: a completed job runs all five closeout steps once, then is marked closed', async () => {
+    const executionArn = await start('wo-closeout', { status: 'completed' });
+
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Closeout',
+      CLOSEOUT_BRANCHES,
+      'MarkClosed',
+      'Closed',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(CLOSEOUT_STEPS.map((step) => callsOf('wo-closeout', step as WorkflowTask))).toEqual([1, 1, 1, 1, 1]);
+    expect(workOrders.get('wo-closeout')?.status).toBe('closed');
+  });
+
+  it('closeout: a step throttled by the store a few times is retried and the job still closes, unflagged', async () => {
+    const executionArn = await start('wo-throttled', {
+      status: 'completed',
+      failures: { GenerateInvoice: ['Store.Throttled', 'Store.Throttled', 'Store.Conflict', 'Store.Throttled'] },
+    });
+
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Closeout',
+      CLOSEOUT_BRANCHES,
+      'MarkClosed',
+      'Closed',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(await failedAttempts(executionArn)).toEqual([
+      'Store.Throttled',
+      'Store.Throttled',
+      'Store.Conflict',
+      'Store.Throttled',
+    ]);
+    expect(callsOf('wo-throttled', 'GenerateInvoice')).toBe(5);
+    expect(flagged.get('wo-throttled')).toBeUndefined();
+  });
+
+  it('a permanent failure flags the work order for attention and ends the execution WorkflowFailed', async () => {
+    const executionArn = await start('wo-broken', {
+      status: 'completed',
+      failures: { UpdateStock: [new TypeError('Cannot read properties of undefined')] },
+    });
+
+    const execution: DescribeExecutionCommandOutput = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Closeout',
+      CLOSEOUT_BRANCHES,
+      'FlagForAttention',
+      'WorkflowFailed',
+    ]);
+    expect(execution).toMatchObject({ status: 'FAILED', error: 'WorkOrder.WorkflowFailed' });
+    expect(await failedAttempts(executionArn)).toEqual(['TypeError']);
+    expect(flagged.get('wo-broken')).toEqual([
+      expect.objectContaining({
+        state: expect.objectContaining({ failure: expect.objectContaining({ Error: 'TypeError' }) }),
+      }),
+    ]);
+  });
+});
+
+/** Every Task state of the definition, branches included: the names the retry overrides are keyed by. */
+function taskStateNames(): string[] {
+  const names: string[] = [];
+  const visit = (states: Json) => {
+    for (const [name, state] of Object.entries<Json>(states)) {
+      if (state.Type === 'Task') names.push(name);
+      for (const branch of state.Branches ?? []) visit(branch.States);
+    }
+  };
+  visit(definition.States);
+  return names;
+}
+
+/** Polls until the probe returns a value: executions and callbacks progress asynchronously. */
+async function eventually<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  awaited: string,
+  timeoutMs = 20_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`No sign of ${awaited} within ${timeoutMs} ms.`);
+    await sleep(10);
+  }
+}
