@@ -537,6 +537,7 @@ function summary(execution: ExecutionRecord) {
  * Copies a definition into what the library runs and lists its Task states. Every Task must be a Lambda invoke,
  * because the library would call AWS for anything else. Timeouts are capped so that Node does not fire them after
  * 1 ms, and a Task without one gets the cap instead of the library's 60 s default (Step Functions applies none).
+ * A Choice rule the library would evaluate otherwise than AWS is refused, so a local run never takes another path.
  */
 function prepareDefinition(spec: LocalStateMachine): {
   definition: StateMachineDefinition;
@@ -554,6 +555,8 @@ function prepareDefinition(spec: LocalStateMachine): {
   }
   forEachState(definition, (stateName, state) => {
     if (state.QueryLanguage === 'JSONata') refuse(`state ${stateName} uses JSONata, which is not supported locally.`);
+    const divergences = state.Type === 'Choice' ? choiceDivergences(state) : [];
+    if (divergences.length > 0) refuse(`Choice ${stateName} would not run locally as in AWS: ${divergences.join(' ')}`);
     if (state.Type !== 'Task') return;
     const resource = TASK_RESOURCES.get(state.Resource);
     if (!resource) {
@@ -578,6 +581,115 @@ function prepareDefinition(spec: LocalStateMachine): {
   });
   // The library validates the definition when the StateMachine is built.
   return { definition: definition as unknown as StateMachineDefinition, tasks };
+}
+
+/**
+ * The Choice rules of a definition that aws-local-stepfunctions 3.0.0 evaluates otherwise than the Amazon States
+ * Language and AWS do, one message per rule naming its state, for the local guard and the definition tests.
+ */
+export function unfaithfulChoiceRules(definition: unknown): string[] {
+  const findings: string[] = [];
+  forEachState(definition, (stateName, state) => {
+    if (state.Type !== 'Choice') return;
+    for (const divergence of choiceDivergences(state)) findings.push(`Choice ${stateName}: ${divergence}`);
+  });
+  return findings;
+}
+
+/** The type test a comparison's operands need first, by the comparison's data type. */
+const TYPE_TESTS = {
+  String: 'IsString',
+  Numeric: 'IsNumeric',
+  Boolean: 'IsBoolean',
+  Timestamp: 'IsTimestamp',
+} as const;
+type ComparedType = keyof typeof TYPE_TESTS;
+
+const ORDERINGS = ['LessThan', 'GreaterThan', 'LessThanEquals', 'GreaterThanEquals'];
+const comparisons = (type: ComparedType, names: string[], why: string) =>
+  names.map((name) => [`${type}${name}`, { type, why }] as const);
+
+/**
+ * The comparisons the library evaluates with JavaScript operators that coerce: each gives true for some Variable of
+ * another type (`5 < "10"`, `null < 1`, `new Date(0)`) where AWS answers false, or, for StringMatches, fails the
+ * execution. Equality (StringEquals, NumericEquals, BooleanEquals) uses `===` and agrees.
+ */
+const COERCING_COMPARISONS = new Map<string, { type: ComparedType; why: string }>([
+  ...comparisons('String', ORDERINGS, 'orders a non-string by JavaScript coercion (5 < "10" holds)'),
+  ...comparisons('String', ['Matches'], 'fails the execution on a non-string'),
+  ...comparisons('Numeric', ORDERINGS, 'orders a non-number by JavaScript coercion (null < 1 holds)'),
+  ...comparisons('Timestamp', ['Equals', ...ORDERINGS], 'reads a number or a date without a time as a timestamp'),
+]);
+
+/**
+ * What one Choice state's rules would do differently locally. A comparison is faithful once an earlier rule of the
+ * same `And` tests its operands' type: both runners then compare only values of the right type. `*Path` comparisons
+ * need the compared path tested too, because the library fails the execution when it holds another type.
+ */
+function choiceDivergences(state: Record<string, unknown>): string[] {
+  const findings: string[] = [];
+  const visit = (rule: unknown, typed: ReadonlySet<string>): void => {
+    if (!isRecord(rule)) return;
+    if (Array.isArray(rule.And)) {
+      const known = new Set(typed);
+      for (const inner of rule.And) {
+        visit(inner, known);
+        const test = typeTestOf(inner);
+        if (test) known.add(test);
+      }
+      return;
+    }
+    if (Array.isArray(rule.Or)) {
+      for (const inner of rule.Or) visit(inner, typed);
+      return;
+    }
+    if ('Not' in rule) {
+      visit(rule.Not, typed);
+      return;
+    }
+    const variable = String(rule.Variable);
+    for (const [operator, value] of Object.entries(rule)) {
+      if (operator === 'Variable' || operator === 'Next' || operator === 'Comment') continue;
+      if (operator.startsWith('Is') && value === false) {
+        findings.push(
+          `{"Variable": "${variable}", "${operator}": false} never matches locally; write ` +
+            `{"Not": {"Variable": "${variable}", "${operator}": true}}.`,
+        );
+        continue;
+      }
+      if (operator === 'StringMatches' && typeof value === 'string' && value.includes('?')) {
+        findings.push(`StringMatches "${value}" treats ? as a wildcard locally; in AWS only * is one.`);
+      }
+      if (typeof value === 'number' && Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        findings.push(`${operator} ${value} is outside ±(2^53-1), where comparisons are not exact.`);
+      }
+      const isPath = operator.endsWith('Path');
+      const comparison = isPath ? operator.slice(0, -'Path'.length) : operator;
+      const coercing = COERCING_COMPARISONS.get(comparison);
+      const type = coercing?.type ?? (/^(String|Numeric|Boolean)Equals$/.exec(comparison)?.[1] as ComparedType);
+      if (coercing && !typed.has(`${TYPE_TESTS[coercing.type]} ${variable}`)) {
+        findings.push(
+          `${operator} on ${variable} ${coercing.why} where AWS answers false; put ` +
+            `{"Variable": "${variable}", "${TYPE_TESTS[coercing.type]}": true} before it in an And.`,
+        );
+      }
+      if (isPath && type && !typed.has(`${TYPE_TESTS[type]} ${String(value)}`)) {
+        findings.push(
+          `${operator} ${String(value)} fails the execution locally when that path holds another type; put ` +
+            `{"Variable": "${String(value)}", "${TYPE_TESTS[type]}": true} before it in an And.`,
+        );
+      }
+    }
+  };
+  for (const rule of Array.isArray(state.Choices) ? state.Choices : []) visit(rule, new Set());
+  return findings;
+}
+
+/** `IsString /$.path` for a rule `{"Variable": "$.path", "IsString": true}` (any type test), else undefined. */
+function typeTestOf(rule: unknown): string | undefined {
+  if (!isRecord(rule) || typeof rule.Variable !== 'string') return undefined;
+  const test = Object.values(TYPE_TESTS).find((name) => rule[name] === true);
+  return test && `${test} ${rule.Variable}`;
 }
 
 function forEachState(machine: unknown, visit: (name: string, state: Record<string, unknown>) => void): void {

@@ -41,7 +41,16 @@ const quote = {
     }),
     CheckTotal: {
       Type: 'Choice',
-      Choices: [{ Variable: '$.price.total', NumericGreaterThan: 100, Next: 'RequireApproval' }],
+      // The type test first: unguarded, the local runner would compare a non-number by JavaScript coercion.
+      Choices: [
+        {
+          And: [
+            { Variable: '$.price.total', IsNumeric: true },
+            { Variable: '$.price.total', NumericGreaterThan: 100 },
+          ],
+          Next: 'RequireApproval',
+        },
+      ],
       Default: 'AutoApprove',
     },
     RequireApproval: { Type: 'Pass', Result: { by: 'office' }, ResultPath: '$.approval', Next: 'Done' },

@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { workflowTasks } from '#infra/routes.ts';
+import { unfaithfulChoiceRules } from '#local/stepfunctions.ts';
 
 // `any`: ASL JSON, walked generically.
 type Json = any;
@@ -20,7 +21,8 @@ function objects(value: Json): Json[] {
 /**
  * What aws-local-stepfunctions cannot run as AWS does (see the spec's LOCAL.md): JSONata is accepted but ignored,
  * heartbeats and Distributed Map are unsupported, and a Task without TimeoutSeconds times out after 60 s locally
- * but never in AWS. A placeholder CDK does not substitute would deploy as a literal `${...}`.
+ * but never in AWS. A placeholder CDK does not substitute would deploy as a literal `${...}`. Choice rules the library
+ * evaluates otherwise than AWS (choice-rules.test.ts measures each) would take another path locally.
  */
 function unfaithful(text: string): string[] {
   const asl = JSON.parse(text);
@@ -35,6 +37,7 @@ function unfaithful(text: string): string[] {
     ...[...text.matchAll(/\$\{([^}]*)\}/g)]
       .filter(([, name]) => !substitutions.has(name ?? ''))
       .map(([placeholder]) => `unknown placeholder ${placeholder}`),
+    ...unfaithfulChoiceRules(asl),
   ];
 }
 
@@ -90,6 +93,65 @@ describe('the guard', () => {
     ],
   ])('flags %s', (_case, text, finding) => {
     expect(unfaithful(text)).toContain(finding);
+  });
+
+  const choice = (rule: Json) =>
+    machine({ A: { Type: 'Choice', Choices: [{ ...rule, Next: 'B' }], Default: 'B' }, B: { Type: 'Succeed' } });
+
+  it.each([
+    ['IsNull false', { Variable: '$.engineerId', IsNull: false }, '"IsNull": false} never matches locally'],
+    ['IsPresent false in a Not', { Not: { Variable: '$.x', IsPresent: false } }, '"IsPresent": false} never matches'],
+    ['IsTimestamp false in an Or', { Or: [{ Variable: '$.x', IsTimestamp: false }] }, '"IsTimestamp": false}'],
+    [
+      'a NumericGreaterThan with no IsNumeric first',
+      { Variable: '$.total', NumericGreaterThan: 100 },
+      'NumericGreaterThan on $.total',
+    ],
+    [
+      'a StringLessThan after a type test of another path',
+      {
+        And: [
+          { Variable: '$.y', IsString: true },
+          { Variable: '$.x', StringLessThan: 'm' },
+        ],
+      },
+      'StringLessThan on $.x',
+    ],
+    [
+      'a TimestampEquals before its IsTimestamp',
+      {
+        And: [
+          { Variable: '$.at', TimestampEquals: '2024-01-01T00:00:00Z' },
+          { Variable: '$.at', IsTimestamp: true },
+        ],
+      },
+      'TimestampEquals on $.at',
+    ],
+    [
+      'a StringMatches with ?',
+      {
+        And: [
+          { Variable: '$.x', IsString: true },
+          { Variable: '$.x', StringMatches: 'a?c' },
+        ],
+      },
+      'treats ? as a wildcard',
+    ],
+    ['a path compared with no type test of it', { Variable: '$.x', StringEqualsPath: '$.y' }, 'StringEqualsPath $.y'],
+  ])('flags a Choice rule with %s', (_case, rule, finding) => {
+    expect(unfaithful(choice(rule))).toEqual([expect.stringContaining(finding)]);
+  });
+
+  it('accepts comparisons after a type test of their operands in the same And', () => {
+    const text = choice({
+      And: [
+        { Variable: '$.total', IsNumeric: true },
+        { Variable: '$.limit', IsNumeric: true },
+        { Not: { Variable: '$.total', NumericGreaterThanPath: '$.limit' } },
+      ],
+    });
+
+    expect(unfaithful(text)).toEqual([]);
   });
 
   it('accepts a placeholder of a workflow task', () => {
