@@ -1,13 +1,13 @@
 /**
  * Solomon and Gehring & Homberger VRPTW instances, their published route files and best-known-solution tables, read
- * from the shared benchmark data (`../shared/bench/vrptw/` beside the repo, see its README for the formats).
+ * from the benchmark data vendored in `bench/vrptw/data/` (its README gives the formats and the sources).
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Job, Plan, Problem, Vehicle } from '#shared/scheduling/problem.ts';
 
-/** The shared benchmark data directory, with a trailing slash: `<repo>/../shared/bench/vrptw/`. */
-export const dataDirectory = fileURLToPath(new URL('../../../shared/bench/vrptw/', import.meta.url));
+/** The benchmark data directory, with a trailing slash: `<repo>/bench/vrptw/data/`. */
+export const dataDirectory = fileURLToPath(new URL('./data/', import.meta.url));
 
 /** One row of the customer table; node 0 is the depot, whose `due` closes the horizon. */
 export interface Node {

@@ -134,7 +134,7 @@ describe('the day optimiser', () => {
 
   it('serves every Solomon R201 customer with its fleet, close to the best known distance', () => {
     // Arrange
-    const path = fileURLToPath(new URL('../../../shared/bench/vrptw/solomon/R201.txt', import.meta.url));
+    const path = fileURLToPath(new URL('../../bench/vrptw/data/solomon/R201.txt', import.meta.url));
     const problem = solomon(readFileSync(path, 'utf8'));
 
     // Act
