@@ -4,6 +4,7 @@ import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
 import { uploadPrefix } from '#shared/attachments/rules.ts';
+import { DeadLetterQueue } from './dead-letters.ts';
 import { Fn } from './lambda.ts';
 
 /**
@@ -13,6 +14,8 @@ import { Fn } from './lambda.ts';
  */
 export class UploadVerification extends Construct {
   readonly fn: Fn;
+  /** Object-created events the function still failed on after its retries. */
+  readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: { table: ITable; bucket: IBucket }) {
     super(scope, id);
@@ -23,6 +26,14 @@ export class UploadVerification extends Construct {
       prefix: uploadPrefix,
     });
     acknowledgeNotificationsHandler(this);
+
+    // S3 invokes asynchronously: after Lambda's retries, an upload the function could not check is recorded here
+    // (with the error) instead of staying unverified with no trace; the object stays in the bucket to be redriven.
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
+      receives: 'the verify-upload function',
+      description: 'Uploads the verify-upload function failed on after its retries',
+    });
+    this.deadLetters.receiveAsyncFailuresOf(this.fn, { retryAttempts: 2 });
   }
 }
 

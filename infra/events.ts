@@ -3,6 +3,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
 import { Construct } from 'constructs';
+import { DeadLetterQueue } from './dead-letters.ts';
 
 /** The `source` of every domain event on the bus. */
 export const eventSource = 'fieldops';
@@ -15,6 +16,8 @@ export const eventSource = 'fieldops';
  */
 export class DomainEvents extends Construct {
   readonly bus: EventBus;
+  /** Stream batches the pipe still failed to deliver after its retries. */
+  readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: { table: Table }) {
     super(scope, id);
@@ -36,11 +39,26 @@ export class DomainEvents extends Construct {
     );
     this.bus.grantPutEventsTo(role);
 
-    new CfnPipe(this, 'Pipe', {
+    // A batch the bus refuses is halved until the event it refuses is alone; that event is retried ten times, then
+    // recorded here (its shard and sequence numbers), so one event the bus will not take cannot hold back the
+    // events behind it on its shard. The feed item itself stays in the table, to be published again.
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
+      receives: 'the domain events pipe',
+      description: 'Domain events the pipe could not put on the bus after its retries',
+    });
+    role.addToPolicy(new PolicyStatement({ actions: ['sqs:SendMessage'], resources: [this.deadLetters.queueArn] }));
+
+    const pipe = new CfnPipe(this, 'Pipe', {
       roleArn: role.roleArn,
       source: streamArn,
       sourceParameters: {
-        dynamoDbStreamParameters: { startingPosition: 'LATEST', batchSize: 10, maximumRetryAttempts: 185 },
+        dynamoDbStreamParameters: {
+          startingPosition: 'LATEST',
+          batchSize: 10,
+          maximumRetryAttempts: 10,
+          onPartialBatchItemFailure: 'AUTOMATIC_BISECT',
+          deadLetterConfig: { arn: this.deadLetters.queueArn },
+        },
         // ElectroDB marks each item with its entity: only new feed events are published.
         filterCriteria: {
           filters: [
@@ -62,5 +80,7 @@ export class DomainEvents extends Construct {
           '"data": <$.dynamodb.NewImage.data.M>}',
       },
     });
+    // The role's policy is a resource of its own: the pipe must not start reading before it may deliver.
+    pipe.node.addDependency(role);
   }
 }

@@ -113,13 +113,13 @@ export class Fn extends NodejsFunction {
   }
 
   /**
-   * Lets the handler start executions, answer task tokens and read executions with their history, and sets
-   * STATE_MACHINE_ARN.
+   * Lets the handler start and list executions, answer task tokens and read executions with their history, and
+   * sets STATE_MACHINE_ARN.
    */
   bindWorkflow(workflow: WorkflowRef): this {
     this.addToRolePolicy(
       new PolicyStatement({
-        actions: ['states:StartExecution', 'states:SendTaskSuccess', 'states:SendTaskFailure'],
+        actions: ['states:StartExecution', 'states:ListExecutions', 'states:SendTaskSuccess', 'states:SendTaskFailure'],
         resources: [workflow.stateMachineArn],
       }),
     );

@@ -1,14 +1,13 @@
-import { ArnFormat, CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, CfnOutput, Duration, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { type Bucket, EventType } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { type ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { S3 } from 'aws-cdk-lib/aws-ses-actions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { inboundMailPrefix } from '#shared/intake/email/rules.ts';
+import { DeadLetterQueue } from './dead-letters.ts';
 import { Fn, type WorkflowRef } from './lambda.ts';
 
 /** What e-mail intake needs from the rest of the stack. */
@@ -38,7 +37,7 @@ export class MailIntake extends Construct {
   readonly rule: ReceiptRule;
   readonly fn: Fn;
   /** Events the function still failed on after its retries; the raw message stays in the bucket to be redriven. */
-  readonly deadLetters: Queue;
+  readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: MailIntakeProps) {
     super(scope, id);
@@ -92,24 +91,15 @@ export class MailIntake extends Construct {
 
     // S3 invokes asynchronously: after Lambda's retries, a message the handler could not turn into a request is
     // recorded here (with the error) instead of vanishing.
-    this.deadLetters = new Queue(this, 'DeadLetters', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
+      receives: 'the receive-email function',
+      description: 'E-mails the intake function failed on after its retries',
     });
-    this.fn.configureAsyncInvoke({ retryAttempts: 2, onFailure: new SqsDestination(this.deadLetters) });
-    Validations.of(this.deadLetters).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: "This queue is the receive-email function's on-failure destination: it is the dead-letter queue.",
-    });
+    this.deadLetters.receiveAsyncFailuresOf(this.fn, { retryAttempts: 2 });
 
     new CfnOutput(this, 'RuleSetName', {
       value: this.ruleSet.receiptRuleSetName,
       description: 'Activate once with: aws ses set-active-receipt-rule-set --rule-set-name <this name>',
-    });
-    new CfnOutput(this, 'DeadLetterQueueUrl', {
-      value: this.deadLetters.queueUrl,
-      description: 'E-mails the intake function failed on after its retries',
     });
   }
 }

@@ -1,10 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { type Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { Construct } from 'constructs';
-import { acknowledgeWildcard, Fn, type WorkflowRef } from './lambda.ts';
+import { DeadLetterQueue } from './dead-letters.ts';
+import { Fn, type WorkflowRef } from './lambda.ts';
+import { invokeOnSchedule } from './schedule.ts';
 
 /**
  * The daily planned maintenance run: EventBridge Scheduler invokes `functions/intake/planned-maintenance.ts` at
@@ -13,6 +13,8 @@ import { acknowledgeWildcard, Fn, type WorkflowRef } from './lambda.ts';
 export class PlannedMaintenance extends Construct {
   readonly fn: Fn;
   readonly schedule: Schedule;
+  /** Daily runs that could not be delivered, or still failed after their retries. */
+  readonly deadLetters: DeadLetterQueue;
 
   constructor(scope: Construct, id: string, props: { table: ITable; workflow: WorkflowRef }) {
     super(scope, id);
@@ -22,16 +24,17 @@ export class PlannedMaintenance extends Construct {
     })
       .bindTable(props.table, 'write')
       .bindWorkflow(props.workflow);
-    const role = new Role(this, 'SchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com') });
-    acknowledgeWildcard(
-      role,
-      `${this.fn.functionArn}:*`,
-      "CDK's invoke grant also covers the function's versions; it names this one function only.",
-    );
-    this.schedule = new Schedule(this, 'Daily', {
+    this.deadLetters = new DeadLetterQueue(this, 'DeadLetters', {
+      receives: 'the planned maintenance schedule and run',
+      description: 'Daily planned maintenance runs that were not delivered or failed after their retries',
+    });
+    // A run books each due asset once, so a retried run only finishes what the failed one left.
+    this.schedule = invokeOnSchedule(this, 'Daily', this.fn, {
       schedule: ScheduleExpression.cron({ minute: '0', hour: '5' }),
-      target: new LambdaInvoke(this.fn, { retryAttempts: 3, role }),
       description: 'Books the planned services falling due within the horizon.',
+      delivery: { retryAttempts: 3 },
+      run: { retryAttempts: 2 },
+      deadLetters: this.deadLetters,
     });
   }
 }

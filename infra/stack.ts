@@ -6,6 +6,7 @@ import { DomainEvents } from './events.ts';
 import { MailIntake } from './mail-intake.ts';
 import { PlannedMaintenance } from './planned-maintenance.ts';
 import { Portal } from './portal.ts';
+import { Reconciler } from './reconciler.ts';
 import { Storage } from './storage.ts';
 import { Workflow } from './workflow.ts';
 
@@ -21,8 +22,8 @@ export interface FieldOpsStackProps extends StackProps {
 }
 
 /**
- * One business's whole deployment: storage, the work order workflow, the HTTP API, uploads, e-mail intake, domain
- * events and the customer web form.
+ * One business's whole deployment: storage, the work order workflow and its reconciler, the HTTP API, uploads,
+ * e-mail intake, domain events and the customer web form.
  */
 export class FieldOpsStack extends Stack {
   readonly storage: Storage;
@@ -31,6 +32,7 @@ export class FieldOpsStack extends Stack {
   readonly uploadVerification: UploadVerification;
   readonly events: DomainEvents;
   readonly plannedMaintenance: PlannedMaintenance;
+  readonly reconciler: Reconciler;
   readonly portal: Portal;
   readonly mailIntake: MailIntake;
 
@@ -50,6 +52,10 @@ export class FieldOpsStack extends Stack {
     });
     this.events = new DomainEvents(this, 'Events', { table: this.storage.table });
     this.plannedMaintenance = new PlannedMaintenance(this, 'PlannedMaintenance', {
+      table: this.storage.table,
+      workflow: this.workflow.ref,
+    });
+    this.reconciler = new Reconciler(this, 'Reconciler', {
       table: this.storage.table,
       workflow: this.workflow.ref,
     });

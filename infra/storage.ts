@@ -38,6 +38,8 @@ export class Storage extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       // Feeds the domain events to EventBridge (infra/events.ts).
       stream: StreamViewType.NEW_IMAGE,
+      // Epoch seconds, on the items that lapse (idempotency records, shared/db/idempotency.ts); items without it stay.
+      timeToLiveAttribute: 'expiresAt',
     });
     for (const index of tableKeys.globalIndexes) {
       this.table.addGlobalSecondaryIndex({

@@ -13,6 +13,7 @@ import {
   isSpecificReason,
   nagAcknowledgements,
   nagFindings,
+  roleStatements,
 } from './template.ts';
 
 const noopHandler = 'test/infra/fixtures/noop-handler.ts';
@@ -52,6 +53,34 @@ describe('Fn', () => {
     expect(resource.Properties.Environment.Variables).toHaveProperty('TABLE_NAME', { Ref: expect.any(String) });
     expect(actions).toContain('dynamodb:Query');
     expect(actions).not.toContain('dynamodb:PutItem');
+  });
+
+  it('pairs the workflow grants with STATE_MACHINE_ARN: start, list and answer on the machine, read its executions', () => {
+    const { stack, fn } = stackWithFn();
+    const workflow = {
+      stateMachineArn: 'arn:aws:states:eu-west-2:111111111111:stateMachine:Test-WorkOrder',
+      executionsArn: 'arn:aws:states:eu-west-2:111111111111:execution:Test-WorkOrder:*',
+    };
+
+    fn.bindWorkflow(workflow);
+
+    const template = Template.fromStack(stack);
+    const [, resource = { Type: '', Properties: {} }] = functionsByHandlerFile(template).get(noopHandler) ?? [];
+    const byResource = Object.fromEntries(
+      roleStatements(template, resource.Properties.Role)
+        .filter((s) => [s.Action].flat().some((action: string) => action.startsWith('states:')))
+        .map((s) => [s.Resource, [s.Action].flat().sort()]),
+    );
+    expect(resource.Properties.Environment.Variables).toHaveProperty('STATE_MACHINE_ARN', workflow.stateMachineArn);
+    expect(byResource).toEqual({
+      [workflow.stateMachineArn]: [
+        'states:ListExecutions',
+        'states:SendTaskFailure',
+        'states:SendTaskSuccess',
+        'states:StartExecution',
+      ],
+      [workflow.executionsArn]: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+    });
   });
 
   it('acknowledges exactly the wildcards its bindings bring, each with a specific reason', () => {

@@ -1,43 +1,91 @@
 import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FieldOpsStack } from '#infra/stack.ts';
 import { synthFieldOps } from './synth.ts';
-import { functionsByHandlerFile, resourcesOf, roleStatements } from './template.ts';
+import {
+  type CfnResource,
+  functionsByHandlerFile,
+  logicalIdOf,
+  onlyResource,
+  resourcesOf,
+  roleStatements,
+} from './template.ts';
 
+const runFile = 'functions/intake/planned-maintenance.ts';
+
+let stack: FieldOpsStack;
 let template: Template;
 let cleanup: () => void;
 beforeAll(() => {
-  ({ template, cleanup } = synthFieldOps());
+  ({ stack, template, cleanup } = synthFieldOps());
 });
 afterAll(() => cleanup());
 
-describe('the planned maintenance run', () => {
-  it('is scheduled daily at 05:00 UTC, invoking its function with retries', () => {
-    const [[, schedule] = []] = resourcesOf(template, 'AWS::Scheduler::Schedule');
-    const [fnId] = functionsByHandlerFile(template).get('functions/intake/planned-maintenance.ts') ?? [];
+function runFn(): [string, CfnResource] {
+  const entry = functionsByHandlerFile(template).get(runFile);
+  if (!entry) throw new Error(`No function for ${runFile}`);
+  return entry;
+}
 
-    expect(schedule?.Properties.ScheduleExpression).toBe('cron(0 5 * * ? *)');
-    expect(schedule?.Properties.Target).toMatchObject({
+function schedule(): CfnResource {
+  const [fnId] = runFn();
+  return onlyResource(
+    template,
+    'AWS::Scheduler::Schedule',
+    (candidate) => candidate.Properties.Target.Arn['Fn::GetAtt'][0] === fnId,
+  )[1];
+}
+
+const deadLetters = () => ({ 'Fn::GetAtt': [logicalIdOf(stack, stack.plannedMaintenance.deadLetters), 'Arn'] });
+
+describe('the planned maintenance run', () => {
+  it('is scheduled daily at 05:00 UTC, invoking its function with retries, then its dead-letter queue', () => {
+    const [fnId] = runFn();
+
+    expect(schedule().Properties.ScheduleExpression).toBe('cron(0 5 * * ? *)');
+    expect(schedule().Properties.Target).toMatchObject({
       Arn: { 'Fn::GetAtt': [fnId, 'Arn'] },
       RetryPolicy: { MaximumRetryAttempts: 3 },
+      DeadLetterConfig: { Arn: deadLetters() },
     });
   });
 
-  it("lets the scheduler's role invoke that function and nothing else", () => {
-    const [[, schedule] = []] = resourcesOf(template, 'AWS::Scheduler::Schedule');
-    const statements = roleStatements(template, schedule?.Properties.Target.RoleArn);
+  it('retries a run that failed twice, then records it in the same dead-letter queue', () => {
+    const [fnId] = runFn();
+    const configs = resourcesOf(template, 'AWS::Lambda::EventInvokeConfig')
+      .map(([, config]) => config.Properties)
+      .filter((config) => config.FunctionName.Ref === fnId);
 
-    expect(statements.flatMap((s: { Action: string | string[] }) => [s.Action].flat())).toEqual([
-      'lambda:InvokeFunction',
+    expect(configs).toEqual([
+      expect.objectContaining({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: deadLetters() } },
+      }),
+    ]);
+  });
+
+  it("lets the scheduler's role invoke that function and write its dead letters, and nothing else", () => {
+    const statements = roleStatements(template, schedule().Properties.Target.RoleArn);
+
+    expect(statements.map((s: { Action: string | string[]; Resource: unknown }) => [s.Action, s.Resource])).toEqual([
+      ['lambda:InvokeFunction', expect.arrayContaining([{ 'Fn::GetAtt': [runFn()[0], 'Arn'] }])],
+      ['sqs:SendMessage', deadLetters()],
     ]);
   });
 
   it('gives the run write access to the table and the right to start executions', () => {
-    const [, fn] = functionsByHandlerFile(template).get('functions/intake/planned-maintenance.ts') ?? [];
+    const [, fn] = runFn();
 
-    expect(Object.keys(fn?.Properties.Environment.Variables).sort()).toEqual([
+    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
       'NODE_OPTIONS',
       'STATE_MACHINE_ARN',
       'TABLE_NAME',
     ]);
+  });
+
+  it('outputs the URL of its dead-letter queue', () => {
+    const values = Object.values<{ Value: unknown }>(template.toJSON().Outputs).map((output) => output.Value);
+
+    expect(values).toContainEqual({ Ref: logicalIdOf(stack, stack.plannedMaintenance.deadLetters) });
   });
 });

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '#infra/app.ts';
 import { type Need, routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
 import type { FieldOpsStack } from '#infra/stack.ts';
+import { idempotencyRecord } from '#shared/db/entities/idempotency-record.ts';
 import { tableKeys } from '#shared/db/table.ts';
 import { synthFieldOps, testApp } from './synth.ts';
 import {
@@ -13,6 +14,7 @@ import {
   type CfnResource,
   functionsByHandlerFile,
   isSpecificReason,
+  logicalIdOf,
   nagAcknowledgements,
   nagFindings,
   resource,
@@ -38,6 +40,7 @@ const tableWrites = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Delete
 const bucketActions = ['s3:GetObject*', 's3:PutObject', 's3:DeleteObject*'];
 const workflowActions = [
   'states:StartExecution',
+  'states:ListExecutions',
   'states:SendTaskSuccess',
   'states:SendTaskFailure',
   'states:DescribeExecution',
@@ -211,10 +214,11 @@ describe('the functions', () => {
   it('all run Node 22 on ARM64, sized for their work, with tracing, source maps and their own log group', () => {
     // Only the project's own functions: CDK's bucket notifications and bucket deployment handlers are its own.
     const own = [...functionsByHandlerFile(template)].filter(([file]) => file?.startsWith('functions/'));
-    // A batch run gets minutes; parsing an e-mail of up to 40 MB a minute and 1 GB; a workflow task 30 s; an API
+    // A batch run gets minutes (the reconciler two, under the next minute's run); parsing an e-mail of up to 40 MB a minute and 1 GB; a workflow task 30 s; an API
     // handler answers a person within 10 s, all with 512 MB.
     const sized: Record<string, { timeout: number; memory?: number }> = {
       'functions/intake/planned-maintenance.ts': { timeout: 300 },
+      'functions/workflow/reconcile.ts': { timeout: 120 },
       'functions/intake/receive-email.ts': { timeout: 60, memory: 1024 },
     };
 
@@ -233,6 +237,15 @@ describe('the functions', () => {
         Environment: { Variables: { NODE_OPTIONS: '--enable-source-maps' } },
       });
       expect(resource(template, fn.Properties.LoggingConfig.LogGroup.Ref).Type).toBe('AWS::Logs::LogGroup');
+    }
+  });
+
+  it('never carry the local fault-injection switch FIELDOPS_FAULT into a deployment', () => {
+    const functions = resourcesOf(template, 'AWS::Lambda::Function');
+
+    expect(functions.length).toBeGreaterThan(0);
+    for (const [id, fn] of functions) {
+      expect(Object.keys(fn.Properties.Environment?.Variables ?? {}), id).not.toContain('FIELDOPS_FAULT');
     }
   });
 
@@ -258,6 +271,13 @@ describe('the storage', () => {
         { AttributeName: tableKeys.sortKey, KeyType: 'RANGE' },
       ],
     });
+  });
+
+  it('expires items by the epoch seconds in expiresAt, the attribute idempotency records carry', () => {
+    const [[, table] = []] = resourcesOf(template, 'AWS::DynamoDB::Table');
+
+    expect(table?.Properties.TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(idempotencyRecord.schema.attributes.expiresAt.type).toBe('number');
   });
 
   it('builds every index of shared/db/table.ts, projecting whole items', () => {
@@ -362,6 +382,24 @@ describe('the upload verification', () => {
         SourceArn: { 'Fn::GetAtt': [attachmentsId, 'Arn'] },
       }),
     ]);
+  });
+
+  it('retries a failed check twice, then records the event in its dead-letter queue, output by URL', () => {
+    const [verifyId] = functionsByHandlerFile(template).get(verifyFile) ?? [];
+    const queueId = logicalIdOf(stack, stack.uploadVerification.deadLetters);
+    const configs = resourcesOf(template, 'AWS::Lambda::EventInvokeConfig')
+      .map(([, config]) => config.Properties)
+      .filter((config) => config.FunctionName.Ref === verifyId);
+    const outputs = Object.values<{ Value: unknown }>(template.toJSON().Outputs).map((output) => output.Value);
+
+    expect(configs).toEqual([
+      expect.objectContaining({
+        MaximumRetryAttempts: 2,
+        DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      }),
+    ]);
+    expect(allowedActions(template, fnFor(verifyFile))).toContain('sqs:SendMessage');
+    expect(outputs).toContainEqual({ Ref: queueId });
   });
 });
 
