@@ -52,6 +52,12 @@ export interface LocalDynamo {
   /** `http://127.0.0.1:<port>`, for `AWS_ENDPOINT_URL_DYNAMODB` or a client's `endpoint`. */
   url: string;
   port: number;
+  /**
+   * Refuses a share (0 to 1) of data calls from now on, as DynamoDB does when throttled: a read or write answers
+   * `ProvisionedThroughputExceededException` or `ThrottlingException`, a transaction is cancelled with
+   * `ThrottlingError`. Nothing is written by a refused call. For tests of what the product does under throttling.
+   */
+  refuse(share: number): void;
   close(): Promise<void>;
 }
 
@@ -60,6 +66,19 @@ const MAX_TRANSACT_ITEMS = 100;
 // AWS honours a ClientRequestToken for ten minutes.
 const IDEMPOTENCY_WINDOW_MS = 10 * 60 * 1000;
 const WRITE_KINDS: WriteKind[] = ['Put', 'Update', 'Delete', 'ConditionCheck'];
+/** The calls a throttled table refuses (table management is never throttled this way). */
+const DATA_OPERATIONS = new Set([
+  'GetItem',
+  'PutItem',
+  'UpdateItem',
+  'DeleteItem',
+  'Query',
+  'Scan',
+  'BatchGetItem',
+  'BatchWriteItem',
+  'TransactWriteItems',
+  'TransactGetItems',
+]);
 
 /**
  * Lets ordinary requests run side by side but gives a transaction the store to itself, so no write lands between a
@@ -306,8 +325,36 @@ export async function startLocalDynamo(options: { port?: number; path?: string }
     return jsonAnswer(200, { Responses: responses });
   }
 
+  let refusedShare = 0;
+  function throttled(operation: string, body: Buffer): HttpAnswer | undefined {
+    if (refusedShare === 0 || !DATA_OPERATIONS.has(operation) || Math.random() >= refusedShare) return undefined;
+    if (operation === 'TransactWriteItems') {
+      const count = (JSON.parse(body.toString()) as { TransactItems?: unknown[] }).TransactItems?.length ?? 1;
+      return errorAnswer(
+        'com.amazonaws.dynamodb.v20120810#TransactionCanceledException',
+        'Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError]',
+        {
+          CancellationReasons: Array.from({ length: count }, (_, i) => ({
+            Code: i === 0 ? 'ThrottlingError' : 'None',
+          })),
+        },
+      );
+    }
+    return Math.random() < 0.5
+      ? errorAnswer(
+          'com.amazonaws.dynamodb.v20120810#ProvisionedThroughputExceededException',
+          'The level of configured provisioned throughput for the table was exceeded.',
+        )
+      : errorAnswer(
+          'com.amazon.coral.availability#ThrottlingException',
+          'Rate of requests exceeds the allowed throughput.',
+        );
+  }
+
   async function answer(method: string, path: string, headers: IncomingHttpHeaders, body: Buffer) {
     const operation = String(headers['x-amz-target'] ?? '').replace(API_PREFIX, '');
+    const refused = throttled(operation, body);
+    if (refused) return refused;
     if (method !== 'POST' || (operation !== 'TransactWriteItems' && operation !== 'TransactGetItems')) {
       return lock.run(false, () => send(method, path, headers, body));
     }
@@ -342,6 +389,9 @@ export async function startLocalDynamo(options: { port?: number; path?: string }
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    refuse(share) {
+      refusedShare = Math.min(Math.max(share, 0), 1);
+    },
     async close() {
       await closeServer(server);
       agent.destroy();

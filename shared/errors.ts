@@ -53,11 +53,35 @@ export class VersionMismatch extends DomainError {
 }
 
 /**
- * A concurrent writer won a race on the same item. Lambda tasks let it propagate so Step Functions retries
- * (`Store.Conflict` in the ASL); API handlers re-read and retry a few times first.
+ * A concurrent writer won a race on the same item, again and again. Lambda tasks let it propagate so Step Functions
+ * retries (`Store.Conflict` in the ASL); API handlers re-read and retry with backoff first, then answer 503 with
+ * `Retry-After`: nothing was written, and the same request sent again will go through.
  */
 export class StoreConflict extends DomainError {
   constructor(detail = 'The record changed while it was being written.') {
-    super('Store.Conflict', 409, detail);
+    super('Store.Conflict', 503, detail, { retryAfterSeconds: 1 });
+  }
+}
+
+/**
+ * The store refused the call for now: DynamoDB throttling (`ProvisionedThroughputExceededException`,
+ * `ThrottlingException`, a transaction cancelled for throttling or a conflicting transaction) or its own transient
+ * fault. Nothing was written; a retry will go through. Never read as a version conflict.
+ */
+export class StoreThrottled extends DomainError {
+  constructor(detail = 'The store is busy; nothing was written. Try again shortly.') {
+    super('Store.Throttled', 503, detail, { retryAfterSeconds: 1 });
+  }
+}
+
+/** The same `Idempotency-Key` is still being answered: try again once the first request has finished. */
+export class InFlight extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      'idempotency.in_flight',
+      409,
+      'A request with this Idempotency-Key is still being processed. Retry after it finishes.',
+      { retryAfterSeconds },
+    );
   }
 }

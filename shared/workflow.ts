@@ -4,12 +4,15 @@ import {
   ExecutionAlreadyExists,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  ListExecutionsCommand,
   SendTaskFailureCommand,
   SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import { config } from './config.ts';
+import { isTransient } from './db/service.ts';
+import { StoreThrottled } from './errors.ts';
 
 let client: SFNClient | undefined;
 const sfn = () => {
@@ -17,27 +20,78 @@ const sfn = () => {
   return client;
 };
 
-/** The execution ARN of a work order's execution: its name is the work order id. */
-export function executionArnOf(workOrderId: string): string {
-  return `${config.stateMachineArn.replace(':stateMachine:', ':execution:')}:${workOrderId}`;
+/**
+ * The name of a work order's execution: the work order id for its first run, then `<id>-run<n>` for each re-drive
+ * (Step Functions keeps a name taken for 90 days, so a new run needs a new one).
+ */
+export function executionNameOf(workOrderId: string, run = 1): string {
+  return run > 1 ? `${workOrderId}-run${run}` : workOrderId;
+}
+
+/** The execution ARN of a work order's run. */
+export function executionArnOf(workOrderId: string, run = 1): string {
+  return `${config.stateMachineArn.replace(':stateMachine:', ':execution:')}:${executionNameOf(workOrderId, run)}`;
 }
 
 /**
- * Starts the work order's execution, named after it, so a second start (a retried request, a re-drive) is
- * harmless: a running execution with the same input is returned by Step Functions, a finished one is left be.
+ * Starts a run of the work order's execution, named after it, so a second start (a retried request, a re-drive
+ * racing the reconciler) is harmless: a running execution with the same input is returned by Step Functions, a
+ * finished one is left be.
  */
-export async function startWorkOrder(workOrderId: string): Promise<void> {
+export async function startWorkOrder(workOrderId: string, run = 1): Promise<void> {
   try {
     await sfn().send(
       new StartExecutionCommand({
         stateMachineArn: config.stateMachineArn,
-        name: workOrderId,
+        name: executionNameOf(workOrderId, run),
         input: JSON.stringify({ workOrderId }),
       }),
     );
   } catch (error) {
     if (!(error instanceof ExecutionAlreadyExists)) throw error;
   }
+}
+
+/** How a work order's run stands: `MISSING` when it was never started. */
+export async function executionStatus(
+  workOrderId: string,
+  run = 1,
+): Promise<{ status: string; error?: string; cause?: string }> {
+  try {
+    const described = await sfn().send(
+      new DescribeExecutionCommand({ executionArn: executionArnOf(workOrderId, run) }),
+    );
+    return { status: described.status ?? 'UNKNOWN', error: described.error, cause: described.cause };
+  } catch (error) {
+    if ((error as Error).name === 'ExecutionDoesNotExist') return { status: 'MISSING' };
+    throw error;
+  }
+}
+
+/**
+ * Executions that ended without finishing their work order (failed, timed out or aborted), newest first, started
+ * within `days`: what the reconciler re-drives. Failures are rare, so the pages stay few.
+ */
+export async function listEndedExecutions(days: number): Promise<Array<{ name: string; status: string }>> {
+  const since = Date.now() - days * 86_400_000;
+  const ended: Array<{ name: string; status: string }> = [];
+  for (const statusFilter of ['FAILED', 'TIMED_OUT', 'ABORTED'] as const) {
+    let nextToken: string | undefined;
+    do {
+      const page = await sfn().send(
+        new ListExecutionsCommand({
+          stateMachineArn: config.stateMachineArn,
+          statusFilter,
+          nextToken,
+          maxResults: 100,
+        }),
+      );
+      const recent = (page.executions ?? []).filter((e) => (e.startDate?.getTime() ?? 0) >= since);
+      ended.push(...recent.map((e) => ({ name: e.name ?? '', status: statusFilter })));
+      nextToken = recent.length === (page.executions ?? []).length ? page.nextToken : undefined;
+    } while (nextToken);
+  }
+  return ended;
 }
 
 /**
@@ -69,8 +123,8 @@ export interface ExecutionView {
 }
 
 /** The work order's execution as an operations person reads it, or undefined if it never started. */
-export async function describeWorkOrderExecution(workOrderId: string): Promise<ExecutionView | undefined> {
-  const executionArn = executionArnOf(workOrderId);
+export async function describeWorkOrderExecution(workOrderId: string, run = 1): Promise<ExecutionView | undefined> {
+  const executionArn = executionArnOf(workOrderId, run);
   let described: DescribeExecutionCommandOutput;
   try {
     described = await sfn().send(new DescribeExecutionCommand({ executionArn }));
@@ -99,5 +153,21 @@ export async function describeWorkOrderExecution(workOrderId: string): Promise<E
       state: e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name,
       detail: e.executionFailedEventDetails?.error ?? e.taskFailedEventDetails?.error,
     })),
+  };
+}
+
+/**
+ * Wraps a state machine task's handler so a transient store failure (throttling, contention) surfaces as
+ * `Store.Throttled`, the error the ASL retries with backoff, rather than as the storage library's generic error,
+ * which it would not retry.
+ */
+export function task<E, R>(run: (event: E) => Promise<R>): (event: E) => Promise<R> {
+  return async (event) => {
+    try {
+      return await run(event);
+    } catch (error) {
+      if (isTransient(error)) throw new StoreThrottled();
+      throw error;
+    }
   };
 }

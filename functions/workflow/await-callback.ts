@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { WorkOrder } from '#shared/work-order/index.ts';
+import { task } from '#shared/workflow.ts';
 
 const Input = z.object({
   workOrderId: z.string().min(1),
@@ -8,4 +9,6 @@ const Input = z.object({
 });
 
 /** AwaitCallback: parks the human step's task token on the work order (or answers it if already moved on). */
-export const handler = async (event: unknown) => WorkOrder.awaitCallback(Input.parse(event));
+const run = async (event: unknown) => WorkOrder.awaitCallback(Input.parse(event));
+
+export const handler = task(run);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { flagWorkOrder } from '#shared/db/work-orders.ts';
+import { task } from '#shared/workflow.ts';
 
 const Input = z.object({
   workOrderId: z.string().min(1),
@@ -14,7 +15,7 @@ const Input = z.object({
  * FlagForAttention: the named failure path and the escalation of overdue human steps. The work order keeps its
  * status and is flagged for the office with the reason (and the error, when a step failed).
  */
-export const handler = async (event: unknown) => {
+const run = async (event: unknown) => {
   const { workOrderId, reason, escalation, state } = Input.parse(event);
   const failure = state?.failure;
   await flagWorkOrder(workOrderId, {
@@ -25,3 +26,5 @@ export const handler = async (event: unknown) => {
   });
   return { flagged: true };
 };
+
+export const handler = task(run);

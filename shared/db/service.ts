@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Service } from 'electrodb';
 import { config } from '../config.ts';
+import { StoreThrottled } from '../errors.ts';
 import { asset } from './entities/asset.ts';
 import { assetVisit } from './entities/asset-visit.ts';
 import { attachment } from './entities/attachment.ts';
@@ -9,10 +10,13 @@ import { counter } from './entities/counter.ts';
 import { customer } from './entities/customer.ts';
 import { domainEvent } from './entities/domain-event.ts';
 import { engineer } from './entities/engineer.ts';
+import { fieldEvent } from './entities/field-event.ts';
 import { idempotencyRecord } from './entities/idempotency-record.ts';
 import { inboundMessage } from './entities/inbound-message.ts';
 import { invoice } from './entities/invoice.ts';
 import { jobTemplate } from './entities/job-template.ts';
+import { openJob } from './entities/open-job.ts';
+import { outboxEntry } from './entities/outbox-entry.ts';
 import { part } from './entities/part.ts';
 import { quote } from './entities/quote.ts';
 import { reorder } from './entities/reorder.ts';
@@ -30,10 +34,13 @@ const entities = {
   customer,
   domainEvent,
   engineer,
+  fieldEvent,
   idempotencyRecord,
   inboundMessage,
   invoice,
   jobTemplate,
+  openJob,
+  outboxEntry,
   part,
   quote,
   reorder,
@@ -60,17 +67,55 @@ export function db(): Service<typeof entities> {
   return service;
 }
 
+/** DynamoDB's answers that mean "not now": nothing was written and the same call will go through later. */
+const transientErrors = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TransactionConflictException',
+  'TransactionInProgressException',
+  'Store.Throttled',
+]);
+/** A transaction's cancellation reasons that are transient too (any of them makes the whole cancellation so). */
+const transientReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
+
+type Cancellation = { Code?: string };
+
+/** The store error at the root of an error, through ElectroDB's wrapping (`cause`). */
+function storeError(error: unknown): (Error & { CancellationReasons?: Cancellation[] }) | undefined {
+  for (let e: unknown = error; e instanceof Error; e = e.cause) {
+    if (transientErrors.has(e.name) || e.name === 'ConditionalCheckFailedException') return e;
+    if (e.name === 'TransactionCanceledException') return e;
+  }
+  return undefined;
+}
+
+/**
+ * True when the store refused for now (throttling, a conflicting transaction, a transient fault), so a retry
+ * of the same call will do: never a condition that did not hold.
+ */
+export function isTransient(error: unknown): boolean {
+  const found = storeError(error);
+  if (!found) return false;
+  if (found.name === 'TransactionCanceledException') {
+    return (found.CancellationReasons ?? []).some((reason) => transientReasons.has(reason.Code ?? ''));
+  }
+  return transientErrors.has(found.name);
+}
+
 /** True when a write failed only because its condition did not hold (a version race or an existing item). */
 export function isConditionFailure(error: unknown): boolean {
-  for (let e: unknown = error; e instanceof Error; e = e.cause) {
-    if (e.name === 'ConditionalCheckFailedException' || e.name === 'TransactionCanceledException') return true;
-  }
-  return false;
+  const found = storeError(error);
+  if (!found) return false;
+  if (found.name === 'ConditionalCheckFailedException') return true;
+  return found.name === 'TransactionCanceledException' && !isTransient(found);
 }
 
 /**
  * Runs a conditional write: false when its condition did not hold (a create of an item already there, a change
- * someone else made first), any other failure thrown.
+ * someone else made first). Throttling throws StoreThrottled; any other failure is thrown as it is.
  */
 export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
   try {
@@ -78,6 +123,41 @@ export async function writeIf(write: () => Promise<unknown>): Promise<boolean> {
     return true;
   } catch (error) {
     if (isConditionFailure(error)) return false;
+    if (isTransient(error)) throw new StoreThrottled();
     throw error;
   }
+}
+
+type TransactionResult = { canceled: boolean; data: Array<{ code?: string; rejected?: boolean }> };
+
+/**
+ * Runs a transaction built with ElectroDB (`db().transaction.write(...)`), which reports cancellation as data
+ * rather than throwing. Answers the indexes of the items whose condition did not hold (empty: committed).
+ * A cancellation for throttling or a conflicting transaction throws StoreThrottled: it is not a condition that
+ * failed, and the caller must not read it as one.
+ */
+export async function commit(go: () => Promise<TransactionResult>): Promise<number[]> {
+  let result: TransactionResult;
+  try {
+    result = await go();
+  } catch (error) {
+    if (isTransient(error)) throw new StoreThrottled();
+    throw error;
+  }
+  if (!result.canceled) return [];
+  if (result.data.some((reason) => transientReasons.has(reason.code ?? ''))) throw new StoreThrottled();
+  const failed = result.data.flatMap((reason, index) => (reason.code === 'ConditionalCheckFailed' ? [index] : []));
+  // A cancellation with no failed condition and no transient reason (a validation error) is a fault of ours.
+  if (failed.length === 0) throw new Error(`Transaction cancelled: ${result.data.map((r) => r.code).join(', ')}`);
+  return failed;
+}
+
+/**
+ * Waits before retry number `attempt` (0-based) of a contended or throttled write: "full jitter" backoff, a
+ * random pause between zero and an exponentially growing cap, so racing writers spread out instead of colliding
+ * again in step.
+ */
+export function backoff(attempt: number, baseMs = 10, capMs = 1_000): Promise<void> {
+  const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
+  return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
 }

@@ -1,6 +1,7 @@
 import type { EntityItem } from 'electrodb';
+import { StoreConflict } from '../errors.ts';
 import type { reorder } from './entities/reorder.ts';
-import { db } from './service.ts';
+import { backoff, commit, db } from './service.ts';
 import { nextSeq } from './work-orders.ts';
 
 export type ReorderRecord = EntityItem<typeof reorder>;
@@ -12,7 +13,7 @@ export type ReorderRecord = EntityItem<typeof reorder>;
  */
 export async function takeFromStock(options: { sku: string; workOrderId: string; qty: number; at: string }) {
   const { entities, transaction } = db();
-  for (let attempt = 0; attempt < 10; attempt++) {
+  for (let attempt = 0; attempt < 25; attempt++) {
     const taken = await entities.stockMovement
       .get({ sku: options.sku, workOrderId: options.workOrderId })
       .go({ consistent: true });
@@ -21,44 +22,47 @@ export async function takeFromStock(options: { sku: string; workOrderId: string;
     if (!part) throw new Error(`No part ${options.sku}`);
     const stockAfter = part.stock - options.qty;
     const fellBelow = part.stock >= part.reorderPoint && stockAfter < part.reorderPoint;
-    const result = await transaction
-      .write(({ stockMovement, part: parts, reorder: reorders, domainEvent }) => [
-        stockMovement.create({ ...options, stockAfter }).commit(),
-        parts
-          .patch({ sku: options.sku })
-          .set({ stock: stockAfter })
-          .where((attr, op) => op.eq(attr.stock, part.stock))
-          .commit(),
-        ...(fellBelow
-          ? [
-              reorders
-                .create({
-                  sku: options.sku,
-                  workOrderId: options.workOrderId,
-                  // Enough to bring the stock back to twice its reorder point.
-                  qty: Math.max(part.reorderPoint * 2 - stockAfter, 1),
-                  stockAfter,
-                  reorderPoint: part.reorderPoint,
-                  status: 'open',
-                  raisedAt: options.at,
-                })
-                .commit(),
-              domainEvent
-                .create({
-                  eventId: nextSeq(),
-                  at: options.at,
-                  type: 'stock.reorder_raised',
-                  workOrderId: options.workOrderId,
-                  data: { sku: options.sku, stockAfter, reorderPoint: part.reorderPoint },
-                })
-                .commit(),
-            ]
-          : []),
-      ])
-      .go();
-    if (!result.canceled) return { taken: true, reorder: fellBelow };
+    const failed = await commit(() =>
+      transaction
+        .write(({ stockMovement, part: parts, reorder: reorders, domainEvent }) => [
+          stockMovement.create({ ...options, stockAfter }).commit(),
+          parts
+            .patch({ sku: options.sku })
+            .set({ stock: stockAfter })
+            .where((attr, op) => op.eq(attr.stock, part.stock))
+            .commit(),
+          ...(fellBelow
+            ? [
+                reorders
+                  .create({
+                    sku: options.sku,
+                    workOrderId: options.workOrderId,
+                    // Enough to bring the stock back to twice its reorder point.
+                    qty: Math.max(part.reorderPoint * 2 - stockAfter, 1),
+                    stockAfter,
+                    reorderPoint: part.reorderPoint,
+                    status: 'open',
+                    raisedAt: options.at,
+                  })
+                  .commit(),
+                domainEvent
+                  .create({
+                    eventId: nextSeq(),
+                    at: options.at,
+                    type: 'stock.reorder_raised',
+                    workOrderId: options.workOrderId,
+                    data: { sku: options.sku, stockAfter, reorderPoint: part.reorderPoint },
+                  })
+                  .commit(),
+              ]
+            : []),
+        ])
+        .go(),
+    );
+    if (failed.length === 0) return { taken: true, reorder: fellBelow };
+    await backoff(attempt, 5, 500);
   }
-  throw new Error(`Could not take ${options.sku} from stock`);
+  throw new StoreConflict(`Many jobs are taking ${options.sku} at once; it will be taken on a retry.`);
 }
 
 /** Reorders waiting for the supplier, oldest first. */
