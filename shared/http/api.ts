@@ -6,8 +6,9 @@ import type {
   Context,
 } from 'aws-lambda';
 import { z } from 'zod';
-import { findReplay, saveResponse } from '../db/idempotency.ts';
-import { DomainError, Forbidden, Unauthorized, ValidationFailed } from '../errors.ts';
+import { recordResponse, releaseKey, reserve } from '../db/idempotency.ts';
+import { isTransient } from '../db/service.ts';
+import { DomainError, Forbidden, StoreThrottled, Unauthorized, ValidationFailed } from '../errors.ts';
 import { Role } from '../work-order/model.ts';
 
 /** Who is calling, from the token's claims (API Gateway's JWT authorizer, or the local server's). */
@@ -34,6 +35,8 @@ export const officeRoles: Role[] = ['dispatcher', 'approver', 'admin'];
 interface ApiContext extends Context {
   principal?: Principal;
   json?: unknown;
+  /** The `Idempotency-Key` this request holds, while it runs. */
+  held?: { scope: string; key: string; leaseId: string };
 }
 
 interface Options<B extends z.ZodType, Q extends z.ZodType> {
@@ -141,16 +144,20 @@ function toResult(reply: Reply): ApiResult {
 
 /** RFC 9457 problem details; anything that is not a DomainError is a bare 500 with the request id. */
 export function problem(status: number, code: string, detail: string, extra: Record<string, unknown> = {}): ApiResult {
+  const { retryAfterSeconds, ...fields } = extra;
   return {
     statusCode: status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers: {
+      'content-type': 'application/problem+json',
+      ...(typeof retryAfterSeconds === 'number' ? { 'retry-after': String(retryAfterSeconds) } : {}),
+    },
     body: JSON.stringify({
       type: 'about:blank',
       title: titles[status] ?? 'Error',
       status,
       detail,
       code,
-      ...extra,
+      ...fields,
     }),
   };
 }
@@ -166,6 +173,7 @@ const titles: Record<number, string> = {
   422: 'Unprocessable Content',
   428: 'Precondition Required',
   500: 'Internal Server Error',
+  503: 'Service Unavailable',
 };
 
 function problemErrors(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
@@ -174,6 +182,11 @@ function problemErrors(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> 
       const error = request.error;
       if (error instanceof DomainError) {
         request.response = problem(error.status, error.code, error.message, error.extra);
+        return;
+      }
+      if (isTransient(error)) {
+        const busy = new StoreThrottled();
+        request.response = problem(busy.status, busy.code, busy.message, busy.extra);
         return;
       }
       console.error(JSON.stringify({ level: 'error', requestId: request.context.awsRequestId, error: String(error) }));
@@ -244,50 +257,58 @@ function readJson(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
 }
 
 /**
- * Replays the first response to a key (scoped to the caller and the route). A different body under the same key
- * is 422. Responses of 5xx are not recorded, so a retry after a fault runs again.
+ * `Idempotency-Key`, scoped to the caller and the route: the key is reserved with a fingerprint of the body before
+ * the handler runs, so of two requests racing with one key only one runs (the other is told to retry, or refused
+ * when its body differs). A successful answer is recorded and replayed to every retry; a failed request lets the
+ * key go, since it changed nothing that a retry would repeat (the ids of what it creates derive from the key).
  */
 function idempotency(
   mode: Options<z.ZodType, z.ZodType>['idempotency'],
 ): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
-  const keyOf = (event: ApiEvent) => event.headers?.['idempotency-key'];
   const scopeOf = (request: { event: ApiEvent; context: ApiContext }) =>
     `${request.context.principal?.sub ?? 'anonymous'}#${request.event.routeKey}#${request.event.rawPath}`;
-  const hashOf = (event: ApiEvent) =>
+  const fingerprintOf = (event: ApiEvent) =>
     createHash('sha256')
       .update(event.body ?? '')
       .digest('base64url');
   return {
     before: async (request) => {
       if (!mode) return;
-      const key = keyOf(request.event);
+      const key = request.event.headers?.['idempotency-key'];
       if (!key) {
         if (mode === 'required') throw new ValidationFailed('An Idempotency-Key header is required on this request.');
         return;
       }
       if (key.length > 255) throw new ValidationFailed('The Idempotency-Key header is limited to 255 characters.');
-      const stored = await findReplay(scopeOf(request), key, hashOf(request.event));
-      if (!stored) return;
-      return replay(stored);
+      const scope = scopeOf(request);
+      const reservation = await reserve(scope, key, fingerprintOf(request.event));
+      if (reservation.kind === 'replay') return replay(reservation.response);
+      request.context.held = { scope, key, leaseId: reservation.leaseId };
     },
     after: async (request) => {
-      const key = keyOf(request.event);
+      const held = request.context.held;
       const response = request.response;
-      if (!mode || !key || !response || (response.statusCode ?? 500) >= 500) return;
-      const stored = await saveResponse(scopeOf(request), key, {
-        requestHash: hashOf(request.event),
-        statusCode: response.statusCode ?? 200,
-        body: typeof response.body === 'string' ? response.body : '',
-      });
-      request.response = replay(stored, response.headers as Record<string, string> | undefined);
+      if (!held || !response) return;
+      const statusCode = response.statusCode ?? 200;
+      const body = typeof response.body === 'string' ? response.body : '';
+      if (statusCode >= 400) await releaseKey(held.scope, held.key, held.leaseId);
+      else await recordResponse(held.scope, held.key, held.leaseId, { statusCode, body });
+      request.context.held = undefined;
+    },
+    onError: async (request) => {
+      const held = request.context.held;
+      if (!held) return;
+      request.context.held = undefined;
+      // Never masks the request's own error: a key left held lapses with its lease.
+      await releaseKey(held.scope, held.key, held.leaseId).catch(() => undefined);
     },
   };
 }
 
-function replay(stored: { statusCode: number; body: string }, headers?: Record<string, string>): ApiResult {
+function replay(stored: { statusCode: number; body: string }): ApiResult {
   return {
     statusCode: stored.statusCode,
-    headers: headers ?? { 'content-type': stored.statusCode >= 400 ? 'application/problem+json' : 'application/json' },
+    headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' },
     body: stored.body,
   };
 }
