@@ -121,6 +121,12 @@ export const routes: Route[] = [
     handler: 'functions/work-orders/get-execution.ts',
     needs: ['read', 'workflow'],
   },
+  {
+    method: 'POST',
+    path: '/v1/work-orders/{id}/redrive',
+    handler: 'functions/work-orders/redrive.ts',
+    needs: ['write', 'workflow'],
+  },
 
   {
     method: 'GET',

@@ -14,6 +14,7 @@ import { listBoard } from '#shared/db/work-orders.ts';
 import { localReceiver } from '#shared/intake/email/receive.ts';
 import { inboundMailPrefix, mailLimits } from '#shared/intake/email/rules.ts';
 import { runPlannedMaintenance } from '#shared/intake/planned-maintenance.ts';
+import { reconcile } from '#shared/work-order/reconcile.ts';
 import { startWorkOrder } from '#shared/workflow.ts';
 import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
 import { eventStreamRoute } from './event-stream.ts';
@@ -44,6 +45,8 @@ export interface RuntimeOptions {
   plannedMaintenance?: boolean;
   /** Port of the local SMTP server (e-mail intake); 0 picks a free one, absent runs none. */
   smtpPort?: number;
+  /** Run the reconciler every this many seconds, as the deployed schedule does every minute; absent, only at start. */
+  reconcileEverySeconds?: number;
 }
 
 export interface ServicePorts {
@@ -62,6 +65,8 @@ export interface Runtime {
   smtpPort?: number;
   /** Resolves once every bucket trigger started so far (and any started meanwhile) has finished. */
   settled(): Promise<void>;
+  /** Makes the embedded DynamoDB refuse a share of its calls as a throttled table does (see LocalDynamo.refuse). */
+  throttle(share: number): void;
   close(): Promise<void>;
 }
 
@@ -139,6 +144,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const seeded = !(await getCustomer('cus_northwest_homes'));
   if (seeded) await seedDemoBusiness();
   const redriven = await redriveOpenWorkOrders();
+  // What a process that died left owed (task tokens to answer, executions to start) is done at once.
+  await reconcile({ graceSeconds: 0 });
+  const reconciling = options.reconcileEverySeconds
+    ? setInterval(
+        () => void reconcile().catch((error) => console.error('[reconciler]', error)),
+        options.reconcileEverySeconds * 1000,
+      ).unref()
+    : undefined;
   // The local stand-in for the daily schedule: once at start, then every day while it runs (`npm start` only:
   // tests run it when they mean to).
   if (options.plannedMaintenance) await runPlannedMaintenance();
@@ -173,8 +186,10 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     redriven,
     smtpPort: smtp?.port,
     settled,
+    throttle: (share) => dynamo.refuse(share),
     async close() {
       clearInterval(daily);
+      clearInterval(reconciling);
       await smtp?.close();
       // A verification still running would otherwise find its stores gone.
       await settled();
@@ -226,7 +241,7 @@ async function redriveOpenWorkOrders(): Promise<number> {
     const page = await listBoard('open', { limit: 200, cursor });
     for (const record of page.items) {
       if (record.plannedFor && record.status === 'logged') continue;
-      await startWorkOrder(record.workOrderId);
+      await startWorkOrder(record.workOrderId, record.run);
       count++;
     }
     cursor = page.nextCursor ?? undefined;

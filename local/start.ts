@@ -5,7 +5,7 @@ const port = Number(process.env.PORT ?? 3000);
 const dataDir = resolve(process.env.FIELDOPS_DATA ?? '.data');
 const started = Date.now();
 const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
-const runtime = await startRuntime({ port, dataDir, plannedMaintenance: true, smtpPort });
+const runtime = await startRuntime({ port, dataDir, plannedMaintenance: true, smtpPort, reconcileEverySeconds: 20 });
 
 console.log(`
   FieldOps is running on the embedded default (no AWS account needed).

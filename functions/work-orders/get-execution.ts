@@ -6,7 +6,7 @@ import { describeWorkOrderExecution } from '#shared/workflow.ts';
 /** The work order's state machine execution as an operations person reads it. */
 export const handler = api({ roles: officeRoles }).handler(async ({ params }) => {
   const record = await WorkOrder.get(params.id as string);
-  const execution = await describeWorkOrderExecution(record.workOrderId);
+  const execution = await describeWorkOrderExecution(record.workOrderId, record.run);
   if (!execution) throw new NotFound('execution', record.workOrderId);
   return ok(execution);
 });

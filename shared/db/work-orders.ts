@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 import { StoreConflict } from '../errors.ts';
 import type { timelineEntry } from './entities/timeline-entry.ts';
 import type { Attention, WaitingFor, workOrder } from './entities/work-order.ts';
-import { db, writeIf } from './service.ts';
+import { commit, db, writeIf } from './service.ts';
 
 export type WorkOrderRecord = EntityItem<typeof workOrder>;
 export type TimelineRecord = EntityItem<typeof timelineEntry>;
@@ -21,66 +21,161 @@ function feedEventOf(workOrderId: string, seq: string, entry: TimelineInput) {
   return { eventId: seq, at, type: `workorder.${type}`, workOrderId, data: { actor, from, to, reason, ...data } };
 }
 
+/** A work order, read consistently: every change is decided from the latest version. */
 export async function getWorkOrder(workOrderId: string): Promise<WorkOrderRecord | undefined> {
-  const { data } = await db().entities.workOrder.get({ workOrderId }).go();
+  const { data } = await db().entities.workOrder.get({ workOrderId }).go({ consistent: true });
   return data ?? undefined;
 }
 
-/** Creates a work order and its first timeline entry together; `false` when the id already exists (a replay). */
-export async function createWorkOrder(record: WorkOrderRecord, entry: TimelineInput): Promise<boolean> {
-  const { entities, transaction } = db();
-  const result = await transaction
-    .write(({ workOrder, timelineEntry, domainEvent }) => {
-      const seq = nextSeq();
-      return [
-        workOrder.create(record).commit(),
-        timelineEntry.create({ ...entry, workOrderId: record.workOrderId, seq }).commit(),
-        domainEvent.create(feedEventOf(record.workOrderId, seq, entry)).commit(),
-      ];
-    })
-    .go();
-  if (!result.canceled) return true;
-  if (
-    await entities.workOrder
-      .get({ workOrderId: record.workOrderId })
-      .go()
-      .then((r) => r.data)
-  )
-    return false;
-  throw new StoreConflict('The work order could not be created.');
+/** Work the workflow owes once a change commits (see the outboxEntry entity). */
+export type Owed =
+  | { action: 'answer_task'; taskToken: string; outcome?: { error: string; cause: string } }
+  | {
+      action: 'start_execution';
+    };
+
+/** A field event applied by a change: recorded with it, so it is applied once (see the fieldEvent entity). */
+export interface FieldEventWrite {
+  eventId: string;
+  fingerprint: string;
+  response: string;
+}
+
+/** The site-and-category slot a new customer request takes (see the openJob entity). */
+export interface OpenJobClaim {
+  siteId: string;
+  categoryId: string;
+  /** The holder this request found lapsed (closed, or logged before the window), or none: it may take over only that. */
+  lapsedHolder?: string;
+}
+
+/** Why a write did not happen: the item changed (or exists), the field event was applied already, the slot is held. */
+export type Refusal = 'conflict' | 'event_recorded' | 'slot_taken';
+
+function outboxItem(workOrderId: string, owed: Owed) {
+  return {
+    entryId: nextSeq(),
+    workOrderId,
+    action: owed.action,
+    taskToken: owed.action === 'answer_task' ? owed.taskToken : undefined,
+    outcome: owed.action === 'answer_task' ? owed.outcome : undefined,
+    createdAt: new Date().toISOString(),
+  };
 }
 
 /**
- * Replaces a work order with its next version and appends the timeline entries, in one transaction. The write
- * holds only if nobody changed the item since `previous` was read, including a task token parked meanwhile
- * (see `parkTaskToken`); otherwise it throws StoreConflict and the caller re-reads.
+ * Creates a work order with its first timeline entry, in one transaction with what it owes (its execution's
+ * start) and the open-job slot it claims. Answers `created`, `exists` (the id is taken: a replay) or
+ * `slot_taken` (another open job holds the site and category).
+ */
+export async function createWorkOrder(
+  record: WorkOrderRecord,
+  entry: TimelineInput,
+  extras: { owed?: Owed; openJob?: OpenJobClaim } = {},
+): Promise<{ outcome: 'created' | 'exists' | 'slot_taken'; outboxId?: string }> {
+  const { entities, transaction } = db();
+  const seq = nextSeq();
+  const owed = extras.owed ? outboxItem(record.workOrderId, extras.owed) : undefined;
+  const claim = extras.openJob;
+  const failed = await commit(() =>
+    transaction
+      .write(({ workOrder, timelineEntry, domainEvent, outboxEntry, openJob }) => [
+        workOrder.create(record).commit(),
+        ...(claim
+          ? [
+              openJob
+                .put({
+                  siteId: claim.siteId,
+                  categoryId: claim.categoryId,
+                  workOrderId: record.workOrderId,
+                  loggedAt: record.loggedAt,
+                })
+                .where((attr, op) =>
+                  claim.lapsedHolder
+                    ? op.eq(attr.workOrderId, claim.lapsedHolder)
+                    : `(${op.notExists(attr.workOrderId)} OR ${op.eq(attr.workOrderId, record.workOrderId)})`,
+                )
+                .commit(),
+            ]
+          : []),
+        timelineEntry.create({ ...entry, workOrderId: record.workOrderId, seq }).commit(),
+        domainEvent.create(feedEventOf(record.workOrderId, seq, entry)).commit(),
+        ...(owed ? [outboxEntry.create(owed).commit()] : []),
+      ])
+      .go(),
+  );
+  if (failed.length === 0) return { outcome: 'created', outboxId: owed?.entryId };
+  const exists = await entities.workOrder.get({ workOrderId: record.workOrderId }).go({ consistent: true });
+  if (exists.data) return { outcome: 'exists' };
+  if (claim && failed.includes(1)) return { outcome: 'slot_taken' };
+  throw new StoreConflict('The work order could not be created.');
+}
+
+/** Who holds a site's open-job slot for a category, if anyone. */
+export async function openJobHolder(siteId: string, categoryId: string) {
+  const { data } = await db().entities.openJob.get({ siteId, categoryId }).go({ consistent: true });
+  return data ?? undefined;
+}
+
+/**
+ * Replaces a work order with its next version and appends the timeline entries, in one transaction with the field
+ * event it applies and the work it owes. The write holds only if nobody changed the item since `previous` was
+ * read, including a task token parked meanwhile (see `parkTaskToken`), and the field event is new. Answers the
+ * outbox entry's id, or the refusal: `conflict` (re-read and decide again) or `event_recorded` (a replay).
  */
 export async function saveWorkOrder(
   previous: WorkOrderRecord,
   next: WorkOrderRecord,
   entries: TimelineInput[],
-): Promise<void> {
-  const result = await db()
-    .transaction.write(({ workOrder, timelineEntry, domainEvent }) => [
-      workOrder
-        .put(next)
-        .where((attr, op) =>
-          [
-            op.eq(attr.version, previous.version),
-            previous.taskToken ? op.eq(attr.taskToken, previous.taskToken) : op.notExists(attr.taskToken),
-          ].join(' AND '),
-        )
-        .commit(),
-      ...entries.flatMap((entry) => {
-        const seq = nextSeq();
-        return [
-          timelineEntry.create({ ...entry, workOrderId: next.workOrderId, seq }).commit(),
-          domainEvent.create(feedEventOf(next.workOrderId, seq, entry)).commit(),
-        ];
-      }),
-    ])
-    .go();
-  if (result.canceled) throw new StoreConflict();
+  extras: { event?: FieldEventWrite; owed?: Owed } = {},
+): Promise<{ refused?: Refusal; outboxId?: string }> {
+  const { event } = extras;
+  const owed = extras.owed ? outboxItem(next.workOrderId, extras.owed) : undefined;
+  const failed = await commit(() =>
+    db()
+      .transaction.write(({ workOrder, timelineEntry, domainEvent, fieldEvent, outboxEntry }) => [
+        workOrder
+          .put(next)
+          .where((attr, op) =>
+            [
+              op.eq(attr.version, previous.version),
+              previous.taskToken ? op.eq(attr.taskToken, previous.taskToken) : op.notExists(attr.taskToken),
+            ].join(' AND '),
+          )
+          .commit(),
+        ...(event
+          ? [fieldEvent.create({ workOrderId: next.workOrderId, ...event, recordedAt: next.updatedAt }).commit()]
+          : []),
+        ...(owed ? [outboxEntry.create(owed).commit()] : []),
+        ...entries.flatMap((entry) => {
+          const seq = nextSeq();
+          return [
+            timelineEntry.create({ ...entry, workOrderId: next.workOrderId, seq }).commit(),
+            domainEvent.create(feedEventOf(next.workOrderId, seq, entry)).commit(),
+          ];
+        }),
+      ])
+      .go(),
+  );
+  if (failed.length === 0) return { outboxId: owed?.entryId };
+  return { refused: event && failed.includes(1) ? 'event_recorded' : 'conflict' };
+}
+
+/** A field event applied before, by its id, with the answer it got. */
+export async function getFieldEvent(workOrderId: string, eventId: string) {
+  const { data } = await db().entities.fieldEvent.get({ workOrderId, eventId }).go({ consistent: true });
+  return data ?? undefined;
+}
+
+/** Deletes an outbox entry once its work is done. */
+export async function settleOwed(entryId: string): Promise<void> {
+  await db().entities.outboxEntry.delete({ entryId }).go();
+}
+
+/** Outbox entries written before a time, oldest first: work a crashed process left undone. */
+export async function listOwedBefore(before: string) {
+  const { data } = await db().entities.outboxEntry.query.primary({}).go({ pages: 'all' });
+  return data.filter((entry) => entry.createdAt < before);
 }
 
 /**
@@ -113,14 +208,16 @@ export async function flagWorkOrder(workOrderId: string, attention: Attention): 
     data: attention.error ? { error: attention.error, state: attention.state } : undefined,
   };
   const seq = nextSeq();
-  const result = await db()
-    .transaction.write(({ workOrder, timelineEntry, domainEvent }) => [
-      workOrder.patch({ workOrderId }).set({ attention }).commit(),
-      timelineEntry.create({ ...entry, workOrderId, seq }).commit(),
-      domainEvent.create(feedEventOf(workOrderId, seq, entry)).commit(),
-    ])
-    .go();
-  if (result.canceled) throw new StoreConflict('The work order could not be flagged.');
+  const failed = await commit(() =>
+    db()
+      .transaction.write(({ workOrder, timelineEntry, domainEvent }) => [
+        workOrder.patch({ workOrderId }).set({ attention }).commit(),
+        timelineEntry.create({ ...entry, workOrderId, seq }).commit(),
+        domainEvent.create(feedEventOf(workOrderId, seq, entry)).commit(),
+      ])
+      .go(),
+  );
+  if (failed.length > 0) throw new StoreConflict('The work order could not be flagged.');
 }
 
 export async function timeline(workOrderId: string): Promise<TimelineRecord[]> {

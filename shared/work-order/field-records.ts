@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { FieldEntry } from '../db/entities/work-order.ts';
 import { getPart } from '../db/reference.ts';
 import type { TimelineInput, WorkOrderRecord } from '../db/work-orders.ts';
-import { Conflict, ValidationFailed } from '../errors.ts';
-import { assignedTo, EventId, once } from './field.ts';
+import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
+import { assignedTo, EventId } from './field.ts';
 import { checkAnswers, mergeAnswers } from './job-sheet.ts';
 import { fieldStatuses } from './lifecycle.ts';
 import { PartLine } from './model.ts';
@@ -64,27 +64,36 @@ export async function recordOnSite(options: {
     ]);
   }
   if (record.kind === 'checklist') checkAnswers(current.checklist, record.body.answers);
-  return once(options.workOrderId, record.body.eventId, record, async () => {
-    const receivedAt = new Date().toISOString();
-    const { record: saved } = await change({
-      workOrderId: options.workOrderId,
-      decide: (wo) => {
-        if (!fieldStatuses.includes(wo.status)) {
-          throw new Conflict('workorder.not_in_field', `A ${wo.status} work order takes no more field records.`);
-        }
-        const at = record.kind === 'time_log' ? record.body.startedAt : (record.body.at ?? receivedAt);
-        const entry: FieldEntry = { eventId: record.body.eventId, at, engineerId: options.engineerId };
-        const timeline: TimelineInput = {
-          at,
-          actor: options.actor,
-          type: entryTypes[record.kind],
-          data: { ...record.body, receivedAt },
-        };
-        return { set: apply(wo, record, entry), entries: [timeline] };
-      },
-    });
-    return { id: saved.workOrderId, status: saved.status, version: saved.version, eventId: record.body.eventId };
+  const receivedAt = new Date().toISOString();
+  const { answer } = await change({
+    workOrderId: options.workOrderId,
+    event: {
+      eventId: record.body.eventId,
+      body: record,
+      answer: (saved) => ({
+        id: saved.workOrderId,
+        status: saved.status,
+        version: saved.version,
+        eventId: record.body.eventId,
+      }),
+    },
+    decide: (wo) => {
+      if (wo.engineerId !== options.engineerId) throw new NotFound('work_order', options.workOrderId);
+      if (!fieldStatuses.includes(wo.status)) {
+        throw new Conflict('workorder.not_in_field', `A ${wo.status} work order takes no more field records.`);
+      }
+      const at = record.kind === 'time_log' ? record.body.startedAt : (record.body.at ?? receivedAt);
+      const entry: FieldEntry = { eventId: record.body.eventId, at, engineerId: options.engineerId };
+      const timeline: TimelineInput = {
+        at,
+        actor: options.actor,
+        type: entryTypes[record.kind],
+        data: { ...record.body, receivedAt },
+      };
+      return { set: apply(wo, record, entry), entries: [timeline] };
+    },
   });
+  return answer;
 }
 
 const byTime = <T extends { at: string }>(items: T[]) => items.sort((a, b) => a.at.localeCompare(b.at));

@@ -1,13 +1,11 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { listAttachments } from '../db/attachments.ts';
-import { findReplay, saveResponse } from '../db/idempotency.ts';
 import { getEngineer, getParts } from '../db/reference.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
 import { lapsedCertifications } from '../scheduling/match.ts';
 import { checkAnswers, type Missing, mergeAnswers, unansweredItems } from './job-sheet.ts';
-import { assertTransition, fieldStatuses } from './lifecycle.ts';
+import { assertTransition, canTransition } from './lifecycle.ts';
 import { LatLng, Outcome, PartLine, type Status } from './model.ts';
 import { change, get, statusChange, transition } from './work-order.ts';
 
@@ -71,7 +69,6 @@ export async function acknowledge(options: {
     workOrderId: options.workOrderId,
     decide: (current) => {
       guard(current);
-      assertTransition(current.status, 'ready_to_schedule');
       const refusal = statusChange(current, 'ready_to_schedule', options.actor, `Refused by the engineer: ${reason}`, {
         refusedBy: options.engineerId,
       });
@@ -90,22 +87,29 @@ export async function acknowledge(options: {
 }
 
 /**
- * Replays a field event by its phone-made `eventId`: the same event answers as the first time, the same id with
- * another body is 422. Runs `act` once otherwise and records its answer.
+ * How far along the field statuses are (a pause is as far as the work it interrupts): a report of a status the job
+ * has already passed is late news from a phone that was offline, recorded on the timeline and never applied.
  */
-export async function once<T>(workOrderId: string, eventId: string, body: unknown, act: () => Promise<T>): Promise<T> {
-  const scope = `event#${workOrderId}`;
-  const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('base64url');
-  const stored = await findReplay(scope, eventId, requestHash);
-  if (stored) return JSON.parse(stored.body) as T;
-  const result = await act();
-  const saved = await saveResponse(scope, eventId, { requestHash, statusCode: 200, body: JSON.stringify(result) });
-  return JSON.parse(saved.body) as T;
-}
+const fieldRank: Partial<Record<Status, number>> = {
+  acknowledged: 0,
+  en_route: 1,
+  on_site: 2,
+  in_progress: 3,
+  paused: 3,
+};
 
-/** The order field statuses happen in: an update older than the current status is recorded, never applied. */
-const fieldOrder: Status[] = ['acknowledged', 'en_route', 'on_site', 'in_progress'];
+/** The answer to a field event: the work order as the event left it. */
+const answerOf = (record: WorkOrderRecord) => ({
+  id: record.workOrderId,
+  status: record.status,
+  version: record.version,
+});
 
+/**
+ * The engineer reports where the job stands (`en_route`, `on_site`, `in_progress`, `paused`), once per
+ * phone-made `eventId`. A move the lifecycle table allows is applied; a status the job has already passed is
+ * recorded but never applied (the status never moves backwards); anything else is 409.
+ */
 export async function reportStatus(options: {
   workOrderId: string;
   engineerId: string;
@@ -114,36 +118,29 @@ export async function reportStatus(options: {
 }) {
   const { update } = options;
   await assignedTo(options.workOrderId, options.engineerId);
-  return once(options.workOrderId, update.eventId, update, async () => {
-    const { record } = await change({
-      workOrderId: options.workOrderId,
-      decide: (current) => {
-        const behind =
-          fieldStatuses.includes(current.status) &&
-          update.status !== 'paused' &&
-          current.status !== 'paused' &&
-          fieldOrder.indexOf(update.status) <= fieldOrder.indexOf(current.status);
-        const entry = {
-          at: update.at,
-          actor: options.actor,
-          type: behind ? 'field_update_recorded' : 'status_changed',
-          from: current.status,
-          to: update.status,
-          reason: update.reason,
-          data: { eventId: update.eventId, location: update.location, receivedAt: new Date().toISOString() },
-        };
-        if (behind) return { set: {}, entries: [entry] };
-        if (!(fieldStatuses.includes(current.status) && current.status !== update.status)) {
-          throw new Conflict(
-            'workorder.invalid_transition',
-            `A ${current.status} work order cannot move to ${update.status}.`,
-          );
-        }
-        return { set: { status: update.status }, entries: [entry] };
-      },
-    });
-    return { id: record.workOrderId, status: record.status, version: record.version };
+  const { answer } = await change({
+    workOrderId: options.workOrderId,
+    event: { eventId: update.eventId, body: update, answer: answerOf },
+    decide: (current) => {
+      if (current.engineerId !== options.engineerId) throw new NotFound('work_order', options.workOrderId);
+      const currentRank = fieldRank[current.status];
+      const behind =
+        !canTransition(current.status, update.status) &&
+        currentRank !== undefined &&
+        (fieldRank[update.status] ?? 0) <= currentRank;
+      const entry = {
+        at: update.at,
+        actor: options.actor,
+        type: behind ? 'field_update_recorded' : 'status_changed',
+        from: current.status,
+        to: update.status,
+        reason: update.reason,
+        data: { eventId: update.eventId, location: update.location, receivedAt: new Date().toISOString() },
+      };
+      return { set: behind ? {} : { status: update.status }, entries: [entry] };
+    },
   });
+  return answer;
 }
 
 /**
@@ -158,44 +155,56 @@ export async function complete(options: {
 }) {
   const { completion } = options;
   const record = await assignedTo(options.workOrderId, options.engineerId);
-  return once(options.workOrderId, completion.eventId, completion, async () => {
-    const parts = await getParts(completion.partsUsed.map((p) => p.sku));
-    const unknown = completion.partsUsed.filter((p) => !parts.some((part) => part.sku === p.sku));
-    if (unknown.length > 0) throw new ValidationFailed(`Unknown part(s): ${unknown.map((p) => p.sku).join(', ')}.`);
-    checkAnswers(record.checklist, completion.checklist ?? []);
-    const now = new Date();
-    const answers = mergeAnswers(record.checklistAnswers, completion.checklist ?? [], {
-      eventId: completion.eventId,
-      at: now.toISOString(),
-      engineerId: options.engineerId,
-    });
-    const missing = await stillMissing({ record, answers, completion, engineerId: options.engineerId, now });
-    if (missing.length > 0) {
-      throw new Conflict('completion.incomplete', 'The job cannot be completed yet: see what is missing.', { missing });
-    }
-    const { record: completed } = await transition({
-      workOrderId: options.workOrderId,
-      to: 'completed',
-      actor: options.actor,
-      reason: `Outcome: ${completion.outcome}`,
-      set: {
-        completion: {
-          outcome: completion.outcome,
-          findings: completion.findings,
-          workDone: completion.workDone,
-          partsUsed: completion.partsUsed,
-          followUp: completion.followUp,
-          reason: completion.reason,
-          completedBy: options.engineerId,
-          at: now.toISOString(),
-          // Fixed on the first visit with nothing left to do: a follow-up visit is never a first-time fix.
-          firstTimeFix: completion.outcome === 'fixed' && !record.followUpOf,
-        },
-        checklistAnswers: answers,
-      },
-    });
-    return { id: completed.workOrderId, status: completed.status, version: completed.version };
+  const parts = await getParts(completion.partsUsed.map((p) => p.sku));
+  const unknown = completion.partsUsed.filter((p) => !parts.some((part) => part.sku === p.sku));
+  if (unknown.length > 0) throw new ValidationFailed(`Unknown part(s): ${unknown.map((p) => p.sku).join(', ')}.`);
+  checkAnswers(record.checklist, completion.checklist ?? []);
+  const now = new Date();
+  const answers = mergeAnswers(record.checklistAnswers, completion.checklist ?? [], {
+    eventId: completion.eventId,
+    at: now.toISOString(),
+    engineerId: options.engineerId,
   });
+  const missing = await stillMissing({ record, answers, completion, engineerId: options.engineerId, now });
+  const { answer } = await change({
+    workOrderId: options.workOrderId,
+    event: { eventId: completion.eventId, body: completion, answer: answerOf },
+    decide: (current) => {
+      if (current.engineerId !== options.engineerId) throw new NotFound('work_order', options.workOrderId);
+      // A second completion (another event id) of a job already completed is not a change the table allows.
+      assertTransition(current.status, 'completed');
+      if (missing.length > 0) {
+        throw new Conflict('completion.incomplete', 'The job cannot be completed yet: see what is missing.', {
+          missing,
+        });
+      }
+      const completed = statusChange(current, 'completed', options.actor, `Outcome: ${completion.outcome}`);
+      return {
+        ...completed,
+        set: {
+          status: 'completed',
+          completion: {
+            outcome: completion.outcome,
+            findings: completion.findings,
+            workDone: completion.workDone,
+            partsUsed: completion.partsUsed,
+            followUp: completion.followUp,
+            reason: completion.reason,
+            completedBy: options.engineerId,
+            at: now.toISOString(),
+            // Fixed on the first visit with nothing left to do: a follow-up visit is never a first-time fix.
+            firstTimeFix: completion.outcome === 'fixed' && !current.followUpOf,
+          },
+          checklistAnswers: mergeAnswers(current.checklistAnswers, completion.checklist ?? [], {
+            eventId: completion.eventId,
+            at: now.toISOString(),
+            engineerId: options.engineerId,
+          }),
+        },
+      };
+    },
+  });
+  return answer;
 }
 
 /**

@@ -18,15 +18,18 @@ import {
   createWorkOrder,
   getWorkOrder,
   listByCustomer,
-  listByCustomerSince,
   nextInSequence,
+  type OpenJobClaim,
+  openJobHolder,
+  settleOwed,
   type WorkOrderRecord,
 } from '../db/work-orders.ts';
 import { NotFound, ValidationFailed } from '../errors.ts';
+import { faultPoint } from '../faults.ts';
 import { startWorkOrder } from '../workflow.ts';
+import { estimateFor, needsApproval } from './approval.ts';
 import { categories, findCategory } from './categories.ts';
 import { LatLng, PartLine, Priority, type Source } from './model.ts';
-import { estimateCostMinor, standardLabourRateMinor } from './pricing.ts';
 import { slaDueAt, triage } from './triage.ts';
 import { change } from './work-order.ts';
 
@@ -109,36 +112,60 @@ export async function submitRequest(options: {
   if (request.assetId) await ownAsset(customer, request.assetId, site);
   const requestId = workOrderIdFor(`${options.actor}#request`, options.idempotencyKey);
   const source = options.source ?? 'api';
-  const open = site ? await openDuplicate(customer.customerId, site.siteId, request.category, requestId) : undefined;
-  if (open) {
-    return { record: await linkRequest(open, { requestId, actor: options.actor, source, request }), linked: true };
-  }
-  return {
-    record: await logRequest({ customer, site, request, requestId, actor: options.actor, source }),
-    linked: false,
-  };
+  return logOrLink({
+    siteId: site?.siteId,
+    categoryId: request.category,
+    requestId,
+    link: (open) => linkRequest(open, { requestId, actor: options.actor, source, request }),
+    log: (openJob) => logRequest({ customer, site, request, requestId, actor: options.actor, source, openJob }),
+  });
 }
+
+/**
+ * A customer request at a known site is linked to the open job of that site and category, if there is one, or
+ * logged as that open job: the slot is claimed in the same write as the work order, so of simultaneous requests
+ * exactly one becomes the job and the others are linked to it.
+ */
+async function logOrLink(options: {
+  siteId: string | undefined;
+  categoryId: string;
+  requestId: string;
+  link: (open: WorkOrderRecord) => Promise<WorkOrderRecord>;
+  log: (openJob?: OpenJobClaim) => Promise<WorkOrderRecord>;
+}): Promise<{ record: WorkOrderRecord; linked: boolean }> {
+  const { siteId, categoryId, requestId } = options;
+  if (!siteId) return { record: await options.log(), linked: false };
+  for (let attempt = 0; ; attempt++) {
+    const slot = await openJobOf(siteId, categoryId, requestId);
+    if (slot.open) return { record: await options.link(slot.open), linked: true };
+    try {
+      return { record: await options.log({ siteId, categoryId, lapsedHolder: slot.lapsedHolder }), linked: false };
+    } catch (error) {
+      // Another request took the slot between our read and our write: link to it on the next pass.
+      if (!(error instanceof SlotTaken) || attempt >= 5) throw error;
+    }
+  }
+}
+
+/** The open job holding a site's slot for a category, or the lapsed holder a new job may take the slot over from. */
+async function openJobOf(siteId: string, categoryId: string, requestId: string) {
+  const held = await openJobHolder(siteId, categoryId);
+  // A retry of a request that became a job of its own answers that job, whoever holds the slot now.
+  if (!held || held.workOrderId === requestId || (await getWorkOrder(requestId))) return {};
+  const holder = await getWorkOrder(held.workOrderId);
+  const windowStart = new Date(Date.now() - duplicateWindowDays * 86_400_000).toISOString();
+  const open = holder && holder.board === 'open' && holder.status !== 'completed' && holder.loggedAt >= windowStart;
+  return open ? { open: holder } : { lapsedHolder: held.workOrderId };
+}
+
+/** The site and category already have an open job: this request is linked to it instead. */
+class SlotTaken extends Error {}
 
 /** The customer's open work order among those a message names, looked for among their latest 200. */
 async function openWorkOrderNamed(customerId: string, refs: string[]): Promise<WorkOrderRecord | undefined> {
   if (refs.length === 0) return undefined;
   const { items } = await listByCustomer(customerId, { limit: 200 });
   return items.find((wo) => refs.includes(wo.ref) && wo.board === 'open' && wo.status !== 'completed');
-}
-
-/** The open work order a new request duplicates, if any (not the request's own, when it is replayed). */
-async function openDuplicate(customerId: string, siteId: string, category: string, requestId: string) {
-  const since = new Date(Date.now() - duplicateWindowDays * 86_400_000).toISOString();
-  const recent = await listByCustomerSince(customerId, since);
-  if (recent.some((wo) => wo.workOrderId === requestId)) return undefined;
-  return recent.find(
-    (wo) =>
-      wo.siteId === siteId &&
-      wo.categoryId === category &&
-      wo.board === 'open' &&
-      wo.status !== 'completed' &&
-      (wo.source === 'api' || wo.source === 'web' || wo.source === 'email'),
-  );
 }
 
 async function linkRequest(
@@ -177,6 +204,7 @@ async function logRequest(options: {
   requestId: string;
   actor: string;
   source: Source;
+  openJob?: OpenJobClaim;
 }) {
   const { customer, site, request } = options;
   const category = findCategory(request.category);
@@ -205,6 +233,7 @@ async function logRequest(options: {
     priority: triaged.priority,
     triageReasons: triaged.reasons,
     slaDueAt: triaged.slaDueAt,
+    openJob: options.openJob,
   });
 }
 
@@ -245,14 +274,6 @@ export async function logEmailRequest(options: {
     };
     return { record: await linkRequest(about, linked, `A message about ${about.ref}`), linked: true };
   }
-  const open =
-    customer && site ? await openDuplicate(customer.customerId, site.siteId, options.categoryId, requestId) : undefined;
-  if (open) {
-    return {
-      record: await linkRequest(open, { requestId, actor: options.actor, source: 'email', request }),
-      linked: true,
-    };
-  }
   const category = findCategory(options.categoryId);
   const template = category ? await getJobTemplate(category.jobType) : undefined;
   const loggedAt = new Date();
@@ -262,25 +283,33 @@ export async function logEmailRequest(options: {
     loggedAt,
     contract: customer?.contract,
   });
-  const record = await log({
-    workOrderId: requestId,
-    loggedAt,
-    actor: options.actor,
-    source: 'email',
-    customer,
-    site,
-    assetIds: [],
+  return logOrLink({
+    // An unattributed message never claims or joins a customer's open job.
+    siteId: customer ? site?.siteId : undefined,
     categoryId: options.categoryId,
-    template,
-    description: options.description,
-    contact: options.contact,
-    priority: triaged.priority,
-    triageReasons: triaged.reasons,
-    slaDueAt: triaged.slaDueAt,
-    email: options.email,
-    unverified: options.unverified,
+    requestId,
+    link: (open) => linkRequest(open, { requestId, actor: options.actor, source: 'email', request }),
+    log: (openJob) =>
+      log({
+        workOrderId: requestId,
+        loggedAt,
+        actor: options.actor,
+        source: 'email',
+        customer,
+        site,
+        assetIds: [],
+        categoryId: options.categoryId,
+        template,
+        description: options.description,
+        contact: options.contact,
+        priority: triaged.priority,
+        triageReasons: triaged.reasons,
+        slaDueAt: triaged.slaDueAt,
+        email: options.email,
+        unverified: options.unverified,
+        openJob,
+      }),
   });
-  return { record, linked: false };
 }
 
 /**
@@ -512,6 +541,8 @@ interface LogOptions {
   quoteId?: string;
   email?: EmailOrigin;
   unverified?: Unverified;
+  /** The site-and-category slot a customer request claims as the open job there. */
+  openJob?: OpenJobClaim;
 }
 
 /** Writes the new work order with its first timeline entry and starts its execution (both idempotent). */
@@ -521,18 +552,18 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
   const prices = await getParts(parts.map((p) => p.sku));
   const unknownSku = parts.find((p) => !prices.some((price) => price.sku === p.sku));
   if (unknownSku) throw new ValidationFailed(`Unknown part ${unknownSku.sku}.`);
-  const estimatedCostMinor =
-    overrides.estimatedCostMinor ??
-    (template
-      ? estimateCostMinor({
-          template: { ...template, estimatedMinutes: overrides.estimatedMinutes ?? template.estimatedMinutes },
-          parts: parts.map((p) => ({
-            qty: p.qty,
-            unitPriceMinor: prices.find((x) => x.sku === p.sku)?.unitPriceMinor ?? 0,
-          })),
-          labourRateMinor: customer?.contract?.labourRateMinor ?? standardLabourRateMinor,
+  // An accepted quote's price is what the customer agreed; anything else is never estimated below its own price.
+  const estimatedCostMinor = options.quoteId
+    ? overrides.estimatedCostMinor
+    : template
+      ? await estimateFor({
+          template,
+          parts,
+          estimatedMinutes: overrides.estimatedMinutes,
+          contract: customer?.contract,
+          declaredMinor: overrides.estimatedCostMinor,
         })
-      : undefined);
+      : overrides.estimatedCostMinor;
   const at = options.loggedAt.toISOString();
   const location =
     site ?? (options.freeSite?.lat !== undefined && options.freeSite.lng !== undefined ? options.freeSite : undefined);
@@ -566,7 +597,7 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
     estimatedCostMinor,
     accessInstructions: overrides.accessInstructions ?? site?.accessInstructions,
     safetyNotes: overrides.safetyNotes ?? template?.safetyNotes,
-    approvalRequired: template && !options.quoteId ? needsApproval(template, estimatedCostMinor) : false,
+    approvalRequired: template && !options.quoteId ? needsApproval(template, estimatedCostMinor ?? 0) : false,
     refusedBy: [],
     stageTimes: { logged: at },
     plannedFor: options.plannedFor,
@@ -578,25 +609,23 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
     email: options.email,
     unverified: options.unverified,
   };
-  const created = await createWorkOrder(record, {
-    at,
-    actor: options.actor,
-    type: 'logged',
-    to: 'logged',
-    reason: `Logged from ${options.source}, priority ${options.priority}`,
-    data: { triage: options.triageReasons },
-  });
-  const stored = created ? record : await getWorkOrder(record.workOrderId);
-  if (!stored) throw new Error(`Work order ${record.workOrderId} vanished after it was created`);
-  if (!options.plannedFor) await startWorkOrder(stored.workOrderId);
-  return stored;
-}
-
-function needsApproval(template: JobTemplateRecord, estimatedCostMinor: number | undefined): boolean {
-  if (template.requiresApproval) return true;
-  return (
-    template.approvalThresholdMinor !== undefined &&
-    estimatedCostMinor !== undefined &&
-    estimatedCostMinor > template.approvalThresholdMinor
+  const created = await createWorkOrder(
+    record,
+    {
+      at,
+      actor: options.actor,
+      type: 'logged',
+      to: 'logged',
+      reason: `Logged from ${options.source}, priority ${options.priority}`,
+      data: { triage: options.triageReasons },
+    },
+    { owed: options.plannedFor ? undefined : { action: 'start_execution' }, openJob: options.openJob },
   );
+  if (created.outcome === 'slot_taken') throw new SlotTaken();
+  const stored = created.outcome === 'created' ? record : await getWorkOrder(record.workOrderId);
+  if (!stored) throw new Error(`Work order ${record.workOrderId} vanished after it was created`);
+  faultPoint('after-create-before-start');
+  if (!options.plannedFor) await startWorkOrder(stored.workOrderId);
+  if (created.outboxId) await settleOwed(created.outboxId);
+  return stored;
 }

@@ -1,11 +1,13 @@
 import { z } from 'zod';
-import { getCustomer, getJobTemplate, getSite } from '../db/reference.ts';
+import { getCustomer, getJobTemplate, getSite, type JobTemplateRecord } from '../db/reference.ts';
+import type { TimelineInput } from '../db/work-orders.ts';
 import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
 import { startWorkOrder } from '../workflow.ts';
+import { approvalOutstanding, estimateFor, needsApproval } from './approval.ts';
 import { terminalStatuses } from './lifecycle.ts';
-import { PartLine, Priority } from './model.ts';
+import { type Contract, PartLine, Priority } from './model.ts';
 import { slaDueAt } from './triage.ts';
-import { change, detailsComplete, get, statusChange, transition } from './work-order.ts';
+import { change, detailsComplete, get, statusChange, transition, type WorkOrderRecord } from './work-order.ts';
 
 export const Reason = z.strictObject({ reason: z.string().trim().min(1).max(2000) });
 
@@ -61,7 +63,6 @@ export async function update(options: {
         requiredCertifications: template.requiredCertifications,
         estimatedMinutes: template.estimatedMinutes,
         safetyNotes: template.safetyNotes,
-        approvalRequired: template.requiresApproval,
         checklist: template.checklist,
         requiresSignature: template.requiresSignature,
       }
@@ -69,6 +70,7 @@ export async function update(options: {
   const location = site
     ? { location: { lat: site.lat, lng: site.lng }, accessInstructions: site.accessInstructions }
     : {};
+  const approval = await approvalAfter(record, options.patch, template, customer?.contract);
   return change({
     workOrderId: options.workOrderId,
     expectedVersion: options.expectedVersion,
@@ -77,9 +79,10 @@ export async function update(options: {
         throw new Conflict('workorder.not_editable', `A ${current.status} work order's details can no longer change.`);
       }
       const { priority, ...rest } = options.patch;
-      const set = {
+      const set: Partial<WorkOrderRecord> = {
         ...defaults,
         ...location,
+        ...approval,
         ...rest,
         ...(options.patch.customerId ? { unverified: undefined } : {}),
         ...(priority && priority !== current.priority
@@ -89,19 +92,49 @@ export async function update(options: {
             }
           : {}),
       };
-      return {
-        set,
-        entries: [
-          {
-            at: new Date().toISOString(),
-            actor: options.actor,
-            type: 'details_changed',
-            data: { fields: Object.keys(options.patch) },
-          },
-        ],
-      };
+      const entries: TimelineInput[] = [
+        {
+          at: new Date().toISOString(),
+          actor: options.actor,
+          type: 'details_changed',
+          data: { fields: Object.keys(options.patch) },
+        },
+      ];
+      // An edit that makes the job need approval it does not have sends it back for approval, off any engineer's day.
+      if (approvalOutstanding({ ...current, ...set }) && current.status !== 'logged') {
+        const back = statusChange(current, 'pending_approval', options.actor, 'The change needs approval');
+        Object.assign(set, back.set, { engineerId: undefined, scheduledStart: undefined });
+        entries.push(...back.entries);
+      }
+      return { set, entries };
     },
   }).then((result) => result.record);
+}
+
+/**
+ * The estimate and approval rule after an edit: the job's price with the new job type, parts or duration, never
+ * below the estimate before (only an approver settles a cost). A new job type needs its own approval.
+ */
+async function approvalAfter(
+  record: WorkOrderRecord,
+  patch: UpdateWorkOrder,
+  newTemplate: JobTemplateRecord | undefined,
+  contract: Contract | undefined,
+): Promise<Partial<WorkOrderRecord>> {
+  const template = newTemplate ?? (record.jobType ? await getJobTemplate(record.jobType) : undefined);
+  if (!template || record.quoteId) return {};
+  const estimatedCostMinor = await estimateFor({
+    template,
+    parts: patch.parts ?? record.parts ?? [],
+    estimatedMinutes: patch.estimatedMinutes ?? (newTemplate ? newTemplate.estimatedMinutes : record.estimatedMinutes),
+    contract,
+    previous: newTemplate ? undefined : record.estimatedCostMinor,
+  });
+  return {
+    estimatedCostMinor,
+    approvalRequired: needsApproval(template, estimatedCostMinor),
+    ...(newTemplate && newTemplate.jobType !== record.jobType ? { approvedCostMinor: undefined } : {}),
+  };
 }
 
 /**
@@ -149,7 +182,8 @@ export async function approve(options: { workOrderId: string; actor: string }) {
           `Only a work order pending approval can be approved; this one is ${current.status}.`,
         );
       }
-      return statusChange(current, 'ready_to_schedule', options.actor, 'Approved');
+      const approved = statusChange(current, 'ready_to_schedule', options.actor, 'Approved');
+      return { ...approved, set: { ...approved.set, approvedCostMinor: current.estimatedCostMinor ?? 0 } };
     },
   });
   return record;

@@ -1,16 +1,24 @@
+import { createHash } from 'node:crypto';
 import type { WaitingFor } from '../db/entities/work-order.ts';
+import { backoff } from '../db/service.ts';
 import {
+  getFieldEvent,
   getWorkOrder,
   parkTaskToken,
   saveWorkOrder,
+  settleOwed,
   type TimelineInput,
   type WorkOrderRecord,
 } from '../db/work-orders.ts';
-import { NotFound, StoreConflict, VersionMismatch } from '../errors.ts';
+import { Conflict, DomainError, NotFound, StoreConflict, VersionMismatch } from '../errors.ts';
+import { faultPoint } from '../faults.ts';
+import { reflowAfterChange } from '../scheduling/reflow.ts';
 import { resumeTask } from '../workflow.ts';
+import { approvalOutstanding } from './approval.ts';
 import { assertTransition, boardOf, fieldStatuses } from './lifecycle.ts';
 import type { Status } from './model.ts';
 
+export { approvalOutstanding } from './approval.ts';
 export type { WorkOrderRecord };
 
 /** The statuses each human step of the state machine waits in; leaving them answers the parked task token. */
@@ -41,20 +49,45 @@ export interface Change {
   resumeWith?: { error: string; cause: string };
   /** A human step this change completes without leaving its status (the office releasing a logged request). */
   answers?: WaitingFor;
+  /** The change sets off a new run of the execution (a re-drive): owed in the same write, started by the caller. */
+  startsRun?: true;
 }
+
+/** A field event a change applies, by its phone-made id: applied once, and its first answer replayed. */
+export interface FieldEvent {
+  eventId: string;
+  /** What the phone sent, whose fingerprint tells a replay from another body under the same id. */
+  body: unknown;
+  /** The answer to record for the event, from the changed work order. */
+  answer: (next: WorkOrderRecord) => unknown;
+}
+
+const maxAttempts = 12;
+/** Statuses that put a job on an engineer's day: none may be entered while an approval is outstanding. */
+const bookedStatuses: readonly Status[] = ['scheduled', 'dispatched'];
 
 /**
  * Applies a change to the current version of a work order: `decide` sees the record and returns the change, or
  * `null` when there is nothing to do (a replay). With `expectedVersion` (an `If-Match`) a stale read is 412;
- * without, a lost race is retried against the fresh record, so `decide` must be a pure function of it.
- * Leaving the status a human step waits in answers that step's task token, after the write.
+ * without, a lost race is retried against the fresh record after a jittered pause, so `decide` must be a pure
+ * function of it. Every status change passes the lifecycle table here, whoever decided it.
+ * Leaving the status a human step waits in answers that step's task token after the write, through an outbox
+ * entry written with it, so the answer is never lost to a crash. With `event`, the field event is recorded in the
+ * same write: a copy of it (racing, or replayed days later) answers what the first answered and changes nothing.
  */
 export async function change(options: {
   workOrderId: string;
   expectedVersion?: number;
   decide: (record: WorkOrderRecord) => Change | null;
-}): Promise<{ record: WorkOrderRecord; changed: boolean }> {
+  event?: FieldEvent;
+}): Promise<{ record: WorkOrderRecord; changed: boolean; answer?: unknown; outboxId?: string }> {
+  const { event } = options;
+  const fingerprint = event ? fingerprintOf(event.body) : undefined;
   for (let attempt = 0; ; attempt++) {
+    if (event) {
+      const seen = await getFieldEvent(options.workOrderId, event.eventId);
+      if (seen) return { record: await get(options.workOrderId), changed: false, answer: replayOf(seen, fingerprint) };
+    }
     const record = await get(options.workOrderId);
     if (options.expectedVersion !== undefined && record.version !== options.expectedVersion) {
       throw new VersionMismatch(record.version);
@@ -62,6 +95,12 @@ export async function change(options: {
     const decided = options.decide(record);
     if (!decided) return { record, changed: false };
     const next = apply(record, decided.set);
+    if (next.status !== record.status) {
+      assertTransition(record.status, next.status);
+      if (bookedStatuses.includes(next.status) && approvalOutstanding(next)) {
+        throw new Conflict('workorder.approval_outstanding', 'The job needs approval before it can be booked.');
+      }
+    }
     const leavesWait =
       record.taskToken !== undefined &&
       record.waitingFor !== undefined &&
@@ -70,33 +109,61 @@ export async function change(options: {
       next.taskToken = undefined;
       next.waitingFor = undefined;
     }
-    try {
-      await saveWorkOrder(record, next, decided.entries);
-    } catch (error) {
-      if (error instanceof StoreConflict && options.expectedVersion === undefined && attempt < 4) continue;
-      if (error instanceof StoreConflict && options.expectedVersion !== undefined) {
-        throw new VersionMismatch((await get(options.workOrderId)).version);
-      }
-      throw error;
+    const answer = event?.answer(next);
+    const { refused, outboxId } = await saveWorkOrder(record, next, decided.entries, {
+      event:
+        event && fingerprint ? { eventId: event.eventId, fingerprint, response: JSON.stringify(answer) } : undefined,
+      owed:
+        leavesWait && record.taskToken
+          ? { action: 'answer_task', taskToken: record.taskToken, outcome: decided.resumeWith }
+          : decided.startsRun
+            ? { action: 'start_execution' }
+            : undefined,
+    });
+    if (refused === 'event_recorded') continue;
+    if (refused === 'conflict') {
+      if (options.expectedVersion !== undefined) throw new VersionMismatch((await get(options.workOrderId)).version);
+      if (attempt + 1 >= maxAttempts) throw new StoreConflict();
+      await backoff(attempt);
+      continue;
     }
-    if (leavesWait && record.taskToken) await answerParkedStep(record, decided.resumeWith);
-    return { record: next, changed: true };
+    faultPoint('after-commit-before-callback');
+    if (outboxId && leavesWait) await answerParkedStep(record, decided.resumeWith, outboxId);
+    await reflowAfterChange(record, next);
+    const answered = answer === undefined ? undefined : JSON.parse(JSON.stringify(answer));
+    return { record: next, changed: true, answer: answered, outboxId: decided.startsRun ? outboxId : undefined };
   }
 }
 
+function fingerprintOf(body: unknown): string {
+  return createHash('sha256').update(JSON.stringify(body)).digest('base64url');
+}
+
+function replayOf(seen: { fingerprint: string; response: string; eventId: string }, fingerprint?: string): unknown {
+  if (seen.fingerprint !== fingerprint) {
+    throw new DomainError(
+      'idempotency.key_reused',
+      422,
+      `The event ${seen.eventId} was already recorded with a different body.`,
+    );
+  }
+  return JSON.parse(seen.response);
+}
+
 /**
- * The change is committed before its parked step is answered. If answering fails, the client is not told to retry
- * (the change would then be a replay and the token is gone): the step's timeout escalates it and the state machine
- * re-reads the work order and routes by its new status.
+ * The change is committed, with an outbox entry, before its parked step is answered. If answering fails the
+ * client is not told to retry (the change would then be a replay): the outbox entry stays, and the reconciler
+ * answers the step within a minute.
  */
-async function answerParkedStep(record: WorkOrderRecord, outcome: Change['resumeWith']) {
+async function answerParkedStep(record: WorkOrderRecord, outcome: Change['resumeWith'], outboxId: string) {
   try {
     await resumeTask(record.taskToken as string, outcome);
+    await settleOwed(outboxId);
   } catch (error) {
     console.error(
       JSON.stringify({
         level: 'error',
-        message: 'Could not answer the parked step',
+        message: 'Could not answer the parked step; the reconciler will',
         workOrderId: record.workOrderId,
         error: String(error),
       }),
@@ -137,7 +204,6 @@ export async function transition(options: {
     decide: (record) => {
       options.guard?.(record);
       if (record.status === options.to) return null;
-      assertTransition(record.status, options.to);
       return {
         ...statusChange(record, options.to, options.actor, options.reason, options.data),
         set: { ...options.set, status: options.to },

@@ -201,10 +201,10 @@ describe("an engineer's day on site, through closeout", () => {
     expect(recorded.timeLogs.map((l: { eventId: string }) => l.eventId)).toEqual(['evt-travel-1', 'evt-work-1']);
     expect(recorded.materials.map((m: { sku: string }) => m.sku)).toEqual(['INHIBITOR-1L', 'PRV-VALVE']);
     expect(recorded.partsRequests).toHaveLength(1);
-    const feed = await api.call('GET', `/v1/events?limit=500${feedStart ? `&after=${feedStart}` : ''}`, {
-      token: office,
-    });
-    const requested = feed.body.items.filter((e: { type: string }) => e.type === 'workorder.parts_requested');
+    const feed = await api.feedUntil(feedStart, (items) =>
+      items.some((e: { type: string; workOrderId?: string }) => e.type === 'workorder.parts_requested'),
+    );
+    const requested = feed.items.filter((e: { type: string }) => e.type === 'workorder.parts_requested');
     expect(requested).toHaveLength(1);
     expect(requested[0]).toMatchObject({ workOrderId: id, data: { sku: 'FLUE-KIT-STD', qty: 1 } });
 
@@ -236,10 +236,10 @@ describe("an engineer's day on site, through closeout", () => {
     // Stock taken once; the valve fell below its reorder point and a reorder went out.
     const valveStock = await api.call('GET', '/v1/parts/PRV-VALVE', { token: office });
     expect(valveStock.body.stock).toBe(4);
-    const events = await api.call('GET', `/v1/events?limit=500${feedStart ? `&after=${feedStart}` : ''}`, {
-      token: office,
-    });
-    const reorders = events.body.items.filter((e: { type: string }) => e.type === 'stock.reorder_raised');
+    const events = await api.feedUntil(feedStart, (items) =>
+      items.some((e: { type: string }) => e.type === 'stock.reorder_raised'),
+    );
+    const reorders = events.items.filter((e: { type: string }) => e.type === 'stock.reorder_raised');
     expect(reorders).toEqual([
       expect.objectContaining({ workOrderId: id, data: expect.objectContaining({ sku: 'PRV-VALVE' }) }),
     ]);
@@ -273,12 +273,19 @@ describe("an engineer's day on site, through closeout", () => {
     }
     expect((await api.call('GET', `/v1/invoices?workOrderId=${id}`, { token: office })).body.items).toHaveLength(1);
     expect((await api.call('GET', '/v1/parts/PRV-VALVE', { token: office })).body.stock).toBe(4);
-    const after = await api.call('GET', `/v1/events?limit=500${feedStart ? `&after=${feedStart}` : ''}`, {
-      token: office,
+    // Everything written before a later event is in the feed once that event is.
+    const { id: sentinel } = await dispatchedJob('day-repair-sentinel', {
+      customerId: 'cus_okafor',
+      siteId: 'site_didsbury',
+      jobType: 'boiler_repair',
+      description: 'Radiator cold at the top',
     });
-    expect(after.body.items.filter((e: { type: string }) => e.type === 'stock.reorder_raised')).toHaveLength(1);
+    const after = await api.feedUntil(feedStart, (items) =>
+      items.some((e: { workOrderId?: string }) => e.workOrderId === sentinel),
+    );
+    expect(after.items.filter((e: { type: string }) => e.type === 'stock.reorder_raised')).toHaveLength(1);
     expect(
-      after.body.items.filter(
+      after.items.filter(
         (e: { type: string; workOrderId?: string }) => e.type === 'invoice.issued' && e.workOrderId === id,
       ),
     ).toHaveLength(1);

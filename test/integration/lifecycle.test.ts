@@ -132,8 +132,10 @@ describe('a work order from request to invoice', () => {
     expect(invoice.currency).toBe('GBP');
 
     // The office's change feed reported the invoice, once.
-    const feed = await api.call('GET', '/v1/events?limit=500', { token: office });
-    const issued = feed.body.items.filter(
+    const feed = await api.feedUntil(undefined, (items) =>
+      items.some((e: { type: string; workOrderId?: string }) => e.type === 'invoice.issued' && e.workOrderId === id),
+    );
+    const issued = feed.items.filter(
       (e: { type: string; workOrderId?: string }) => e.type === 'invoice.issued' && e.workOrderId === id,
     );
     expect(issued).toHaveLength(1);

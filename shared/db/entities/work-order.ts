@@ -121,6 +121,10 @@ export const workOrder = new Entity({
     accessInstructions: { type: 'string' },
     safetyNotes: { type: 'string' },
     approvalRequired: { type: 'boolean' },
+    /** The estimate an approver approved; a later rise above it needs approval again. */
+    approvedCostMinor: { type: 'number' },
+    /** The run of the work order's execution (1 first, then one more per re-drive): names the execution. */
+    run: { type: 'number' },
     engineerId: { type: 'string' },
     scheduledStart: { type: 'string' },
     /** The UTC day of `scheduledStart`, derived so a whole day's plan is one query (gsi4). */
