@@ -50,7 +50,7 @@ export async function reserve(scope: string, key: string, requestHash: string): 
     if (held.state === 'done' && held.statusCode !== undefined && held.body !== undefined) {
       return { kind: 'replay', response: { statusCode: held.statusCode, body: held.body } };
     }
-    if (held.leaseUntil > now) throw new InFlight(Math.max(1, Math.ceil((held.leaseUntil - now) / 1000)));
+    if (held.leaseUntil > now) throw new InFlight(1);
     const takenOver = await writeIf(() =>
       records
         .patch({ scope, key })
