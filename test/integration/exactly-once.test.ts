@@ -108,7 +108,9 @@ describe('field events from a phone replaying its queue', () => {
     expect(replies.map((r) => r.status)).toEqual(Array(50).fill(200));
     for (const [, body] of events) {
       const eventId = (body as { eventId: string }).eventId;
-      const answers = replies.filter((_, i) => (copies[i]?.[1] as { eventId: string }).eventId === eventId);
+      const answers = replies.filter(
+        (_, i) => (copies[i]?.[1] as { eventId?: string } | undefined)?.eventId === eventId,
+      );
       expect(new Set(answers.map((r) => JSON.stringify(r.body))).size).toBe(1);
     }
     const wo = await api.waitFor(id, () => true);
