@@ -1,6 +1,7 @@
 import { findInvoiceOf, issueInvoice } from '../db/invoices.ts';
 import { getCustomer, getEngineer, getJobTemplate, getParts } from '../db/reference.ts';
 import { Conflict } from '../errors.ts';
+import { faultPoint } from '../faults.ts';
 import { buildInvoiceLines, standardLabourRateMinor, taxRate } from '../work-order/pricing.ts';
 import { get } from '../work-order/work-order.ts';
 import { labourMinutes, partsUsed } from './job-record.ts';
@@ -49,6 +50,7 @@ export async function generateInvoice(options: { workOrderId: string }) {
     },
     (n) => `INV-${String(n).padStart(6, '0')}`,
   );
+  if (issued) faultPoint('mid-closeout');
   const invoice = issued ?? (await findInvoiceOf(options.workOrderId));
   return { invoiceId: invoice?.invoiceId ?? null, number: invoice?.number ?? null };
 }

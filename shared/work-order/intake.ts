@@ -624,8 +624,10 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
   if (created.outcome === 'slot_taken') throw new SlotTaken();
   const stored = created.outcome === 'created' ? record : await getWorkOrder(record.workOrderId);
   if (!stored) throw new Error(`Work order ${record.workOrderId} vanished after it was created`);
-  faultPoint('after-create-before-start');
-  if (!options.plannedFor) await startWorkOrder(stored.workOrderId);
+  if (!options.plannedFor) {
+    faultPoint('after-create-before-start');
+    await startWorkOrder(stored.workOrderId);
+  }
   if (created.outboxId) await settleOwed(created.outboxId);
   return stored;
 }

@@ -127,8 +127,10 @@ export async function change(options: {
       await backoff(attempt);
       continue;
     }
-    faultPoint('after-commit-before-callback');
-    if (outboxId && leavesWait) await answerParkedStep(record, decided.resumeWith, outboxId);
+    if (outboxId && leavesWait) {
+      faultPoint('after-commit-before-callback');
+      await answerParkedStep(record, decided.resumeWith, outboxId);
+    }
     await reflowAfterChange(record, next);
     const answered = answer === undefined ? undefined : JSON.parse(JSON.stringify(answer));
     return { record: next, changed: true, answer: answered, outboxId: decided.startsRun ? outboxId : undefined };
