@@ -60,7 +60,8 @@ let service: Service<typeof entities> | undefined;
 export function db(): Service<typeof entities> {
   service ??= new Service(entities, {
     table: config.tableName,
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+    // Throttled calls are retried by the SDK with backoff; more attempts than its default three ride out a burst.
+    client: DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: transientAttempts }), {
       marshallOptions: { removeUndefinedValues: true },
     }),
   });
@@ -82,6 +83,8 @@ const transientErrors = new Set([
 const transientReasons = new Set(['ThrottlingError', 'ProvisionedThroughputExceeded', 'TransactionConflict']);
 
 type Cancellation = { Code?: string };
+/** Attempts at a call the store refuses for now, before the failure is handed to the caller's own retry. */
+const transientAttempts = 6;
 
 /** The store error at the root of an error, through ElectroDB's wrapping (`cause`). */
 function storeError(error: unknown): (Error & { CancellationReasons?: Cancellation[] }) | undefined {
@@ -133,23 +136,30 @@ type TransactionResult = { canceled: boolean; data: Array<{ code?: string; rejec
 /**
  * Runs a transaction built with ElectroDB (`db().transaction.write(...)`), which reports cancellation as data
  * rather than throwing. Answers the indexes of the items whose condition did not hold (empty: committed).
- * A cancellation for throttling or a conflicting transaction throws StoreThrottled: it is not a condition that
- * failed, and the caller must not read it as one.
+ * A cancellation for throttling or a conflicting transaction is not a condition that failed: it is tried again
+ * after a jittered pause, and after a few attempts it throws StoreThrottled for the caller's own retry.
  */
 export async function commit(go: () => Promise<TransactionResult>): Promise<number[]> {
-  let result: TransactionResult;
-  try {
-    result = await go();
-  } catch (error) {
-    if (isTransient(error)) throw new StoreThrottled();
-    throw error;
+  for (let attempt = 0; ; attempt++) {
+    let result: TransactionResult;
+    try {
+      result = await go();
+    } catch (error) {
+      if (!isTransient(error)) throw error;
+      result = { canceled: true, data: [{ code: 'ThrottlingError' }] };
+    }
+    if (!result.canceled) return [];
+    if (result.data.some((reason) => transientReasons.has(reason.code ?? ''))) {
+      // Built afresh on each attempt (`go` makes new feed ids), so a late retry never carries a stale event id.
+      if (attempt + 1 >= transientAttempts) throw new StoreThrottled();
+      await backoff(attempt, 20, 1_000);
+      continue;
+    }
+    const failed = result.data.flatMap((reason, index) => (reason.code === 'ConditionalCheckFailed' ? [index] : []));
+    // A cancellation with no failed condition and no transient reason (a validation error) is a fault of ours.
+    if (failed.length === 0) throw new Error(`Transaction cancelled: ${result.data.map((r) => r.code).join(', ')}`);
+    return failed;
   }
-  if (!result.canceled) return [];
-  if (result.data.some((reason) => transientReasons.has(reason.code ?? ''))) throw new StoreThrottled();
-  const failed = result.data.flatMap((reason, index) => (reason.code === 'ConditionalCheckFailed' ? [index] : []));
-  // A cancellation with no failed condition and no transient reason (a validation error) is a fault of ours.
-  if (failed.length === 0) throw new Error(`Transaction cancelled: ${result.data.map((r) => r.code).join(', ')}`);
-  return failed;
 }
 
 /**

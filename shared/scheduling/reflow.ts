@@ -1,6 +1,8 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { type EngineerRecord, getEngineer } from '../db/reference.ts';
+import { backoff } from '../db/service.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
+import { StoreConflict } from '../errors.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import { change } from '../work-order/work-order.ts';
 import { stopOf } from './candidates.ts';
@@ -11,7 +13,7 @@ import type { TravelTimes } from './travel.ts';
 const dayMs = 86_400_000;
 
 /** How often a reflow starts again from a fresh read when another write got to one of its stops first. */
-const attempts = 5;
+const attempts = 8;
 
 /** How many later days a reflow follows when it pushes stops past midnight. */
 const spillDays = 2;
@@ -65,6 +67,7 @@ export async function reflowEngineerDay(options: {
         return { moved: result.moved, incomingStart: result.incomingStart };
       } catch (error) {
         if (!(error instanceof StaleDay) || attempt >= attempts) throw error;
+        await backoff(attempt);
       }
     }
   });
@@ -127,8 +130,15 @@ async function reflowOnce(
   };
 }
 
-/** A stop changed its place in the day after the day was read: the day is read and timed again. */
-class StaleDay extends Error {}
+/**
+ * A stop changed its place in the day after the day was read: the day is read and timed again. Still stale after
+ * every attempt, it is a contention the caller retries (a Store.Conflict: the state machine retries its task).
+ */
+class StaleDay extends StoreConflict {
+  constructor(workOrderId: string) {
+    super(`Work order ${workOrderId} moved while its engineer's day was being re-timed.`);
+  }
+}
 
 /**
  * Writes a stop's new start. `change()` writes only onto the version it decided from; the decision holds only while

@@ -181,7 +181,7 @@ describe('a busy afternoon', () => {
     expect(replies.map((r) => r.status)).toEqual(Array(100).fill(202));
     const numbers: number[] = [];
     for (const job of jobs) {
-      await api.waitFor(job.workOrderId, (wo) => wo.status === 'closed' || wo.attention !== undefined, 240_000);
+      await api.waitFor(job.workOrderId, (wo) => wo.status === 'closed' || wo.attention !== undefined, 240_000, 200);
       const wo = await api.waitFor(job.workOrderId, () => true);
       expect(wo.status).toBe('closed');
       const invoices = await api.call('GET', `/v1/invoices?workOrderId=${job.workOrderId}`, { token: office });
