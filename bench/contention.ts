@@ -65,7 +65,7 @@ await Promise.all(
 const seconds = (performance.now() - started) / 1000;
 const closed = await Promise.all(jobs.map((job) => read(job.workOrderId)));
 const invoices = await Promise.all(closed.map((wo) => (wo.invoiceId ? getInvoice(wo.invoiceId) : undefined)));
-const numbers = invoices.flatMap((invoice) => (invoice ? [Number(invoice.number.replace('INV-', ''))] : []));
+const numbers = invoices.flatMap((invoice) => (invoice?.number ? [Number(invoice.number.replace('INV-', ''))] : []));
 const sorted = [...numbers].sort((a, b) => a - b);
 const gapless = sorted.every((n, i) => i === 0 || n === (sorted[i - 1] as number) + 1);
 const executions = await Promise.all(
@@ -79,6 +79,8 @@ line(
   `${new Set(numbers).size} distinct, ${gapless ? 'no gaps' : 'GAPS'} (${sorted[0]}..${sorted.at(-1)})`,
 );
 line('executions failed', `${executions.filter((s) => s !== 'SUCCEEDED').length}`);
+for (const wo of closed.filter((w) => w.attention))
+  line(`  ${wo.id}`, `${wo.attention.reason} ${wo.attention.error ?? ''}`);
 line(
   'complete -> closed',
   `p50 ${percentile(toClosed, 50).toFixed(0)} ms   p99 ${percentile(toClosed, 99).toFixed(0)} ms`,

@@ -1,4 +1,4 @@
-import { findInvoiceOf, issueInvoice } from '../db/invoices.ts';
+import { findInvoiceOf, issueInvoice, numberInvoice } from '../db/invoices.ts';
 import { getCustomer, getEngineer, getJobTemplate, getParts } from '../db/reference.ts';
 import { Conflict } from '../errors.ts';
 import { faultPoint } from '../faults.ts';
@@ -13,7 +13,11 @@ import { labourMinutes, partsUsed } from './job-record.ts';
  */
 export async function generateInvoice(options: { workOrderId: string }) {
   const existing = await findInvoiceOf(options.workOrderId);
-  if (existing) return { invoiceId: existing.invoiceId, number: existing.number };
+  // A retry finds the invoice; if the run before died before numbering it, it is numbered now.
+  if (existing) {
+    const numbered = existing.number ? existing : await numberInvoice(existing.invoiceId, invoiceNumberOf);
+    return { invoiceId: numbered.invoiceId, number: numbered.number };
+  }
   const record = await get(options.workOrderId);
   if (record.status !== 'completed' && record.status !== 'closed') {
     throw new Conflict('workorder.not_completed', `Work order ${record.ref} is ${record.status}, not completed.`);
@@ -39,18 +43,22 @@ export async function generateInvoice(options: { workOrderId: string }) {
     callOutFeeMinor: customer?.contract?.callOutFeeMinor,
     taxRate,
   });
+  const invoiceId = `inv_${record.workOrderId.replace(/^wo_/, '')}`;
   const issued = await issueInvoice(
     {
-      invoiceId: `inv_${record.workOrderId.replace(/^wo_/, '')}`,
+      invoiceId,
       workOrderId: record.workOrderId,
       customerId: record.customerId,
       ...totals,
       currency: 'GBP',
       issuedAt: new Date().toISOString(),
     },
-    (n) => `INV-${String(n).padStart(6, '0')}`,
+    invoiceNumberOf,
   );
   if (issued) faultPoint('mid-closeout');
-  const invoice = issued ?? (await findInvoiceOf(options.workOrderId));
-  return { invoiceId: invoice?.invoiceId ?? null, number: invoice?.number ?? null };
+  // Written by a racing retry meanwhile: numbered with the rest.
+  const invoice = issued ?? (await numberInvoice(invoiceId, invoiceNumberOf));
+  return { invoiceId: invoice.invoiceId, number: invoice.number ?? null };
 }
+
+const invoiceNumberOf = (n: number) => `INV-${String(n).padStart(6, '0')}`;

@@ -14,6 +14,7 @@ import { fieldEvent } from './entities/field-event.ts';
 import { idempotencyRecord } from './entities/idempotency-record.ts';
 import { inboundMessage } from './entities/inbound-message.ts';
 import { invoice } from './entities/invoice.ts';
+import { invoiceQueue } from './entities/invoice-queue.ts';
 import { jobTemplate } from './entities/job-template.ts';
 import { openJob } from './entities/open-job.ts';
 import { outboxEntry } from './entities/outbox-entry.ts';
@@ -38,6 +39,7 @@ const entities = {
   idempotencyRecord,
   inboundMessage,
   invoice,
+  invoiceQueue,
   jobTemplate,
   openJob,
   outboxEntry,

@@ -9,13 +9,14 @@ export interface InvoiceLine {
 
 /**
  * One invoice per work order: the id derives from the work order, so closeout can be retried without billing
- * twice. Found by work order (gsi1) and listed per customer by issue date (gsi2).
+ * twice. Its number is given just after it is written, in issue order. Found by work order (gsi1) and listed per customer by issue date (gsi2).
  */
 export const invoice = new Entity({
   model: { entity: 'invoice', version: '1', service: 'fieldops' },
   attributes: {
     invoiceId: { type: 'string', required: true },
-    number: { type: 'string', required: true },
+    /** `INV-000123`, given by the numbering pass right after the invoice is written (see invoiceQueue). */
+    number: { type: 'string' },
     workOrderId: { type: 'string', required: true },
     customerId: { type: 'string', required: true },
     lines: { type: CustomAttributeType<InvoiceLine[]>('any'), required: true },
