@@ -1,9 +1,9 @@
 import { DescribeExecutionCommand, SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkOrder, listWholeBoard, type WorkOrderRecord } from '#shared/db/work-orders.ts';
+import { listWholeBoard, type WorkOrderRecord } from '#shared/db/work-orders.ts';
 import { reconcile } from '#shared/work-order/reconcile.ts';
 import { executionArnOf } from '#shared/workflow.ts';
-import { completionOf, jobsOnSite } from '../fixtures/jobs-on-site.ts';
+import { arrange, completionOf, generalJob, jobsOnSite } from '../fixtures/jobs-on-site.ts';
 import { type LocalApi, type Reply, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
@@ -249,7 +249,9 @@ describe('approval', () => {
   });
 
   it('is asked for again when a change makes the job need it, and assignment is refused until then', async () => {
-    const record = await readyToSchedule('wo_approval_bypass');
+    const record = await arrange(
+      generalJob({ workOrderId: 'wo_approval_bypass', status: 'ready_to_schedule', siteId: 'site_ancoats' }),
+    );
     const read = await api.call('GET', `/v1/work-orders/${record.workOrderId}`, { token: office });
 
     const changed = await api.call('PATCH', `/v1/work-orders/${record.workOrderId}`, {
@@ -318,38 +320,3 @@ describe('re-driving an execution that ended', () => {
     expect((await reconcile({ graceSeconds: 0 })).redriven).toBe(0);
   });
 });
-
-/** A general maintenance job waiting to be scheduled, with no execution (the test drives it through the API). */
-async function readyToSchedule(workOrderId: string): Promise<WorkOrderRecord> {
-  const at = new Date().toISOString();
-  const record: WorkOrderRecord = {
-    workOrderId,
-    ref: `WO-${workOrderId}`,
-    version: 1,
-    status: 'ready_to_schedule',
-    board: 'open',
-    priority: 'P4',
-    slaDueAt: new Date(Date.now() + 7 * 86_400_000).toISOString(),
-    loggedAt: at,
-    updatedAt: at,
-    source: 'office',
-    owner: 'dispatch',
-    customerId: 'cus_northwest_homes',
-    siteId: 'site_ancoats',
-    location: { lat: 53.4851, lng: -2.2238 },
-    assetIds: [],
-    categoryId: 'general_maintenance',
-    jobType: 'general_maintenance',
-    description: 'Kitchen cupboard door',
-    requiredSkills: ['general'],
-    requiredCertifications: [],
-    parts: [],
-    estimatedMinutes: 60,
-    estimatedCostMinor: 6_000,
-    approvalRequired: false,
-    refusedBy: [],
-    stageTimes: { logged: at, ready_to_schedule: at },
-  };
-  await createWorkOrder(record, { at, actor: 'test', type: 'logged', to: 'ready_to_schedule' });
-  return record;
-}

@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createWorkOrder, type WorkOrderRecord } from '#shared/db/work-orders.ts';
 import { canTransition } from '#shared/work-order/lifecycle.ts';
 import { Status } from '#shared/work-order/model.ts';
-import { completionOf } from '../fixtures/jobs-on-site.ts';
+import { arrange, completionOf, generalJob } from '../fixtures/jobs-on-site.ts';
 import { type LocalApi, type Reply, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
@@ -73,7 +72,7 @@ describe('the lifecycle table is the only gate', () => {
     for (const from of Status.options) {
       for (const move of moves) {
         index++;
-        const id = await arrange(`wo_gate_${index}`, from, index);
+        const id = await arrangeIn(`wo_gate_${index}`, from, index);
         const reply = await move.send(id, index);
         const after = (await api.call('GET', `/v1/work-orders/${id}`, { token: tokens.office })).body.status;
 
@@ -98,38 +97,9 @@ describe('the lifecycle table is the only gate', () => {
  * A general maintenance job in `status`, held by Lucy on a day of its own, with no execution: the API call under
  * test is the only thing that moves it.
  */
-async function arrange(workOrderId: string, status: Status, index: number): Promise<string> {
-  const at = new Date().toISOString();
-  const record: WorkOrderRecord = {
-    workOrderId,
-    ref: `WO-${workOrderId}`,
-    version: 1,
-    status,
-    board: ['closed', 'rejected', 'cancelled'].includes(status) ? 'done' : 'open',
-    priority: 'P4',
-    slaDueAt: new Date(Date.now() + 30 * 86_400_000).toISOString(),
-    loggedAt: at,
-    updatedAt: at,
-    source: 'office',
-    owner: 'dispatch',
-    customerId: 'cus_northwest_homes',
-    siteId: 'site_salford',
-    location: { lat: 53.483, lng: -2.2931 },
-    assetIds: [],
-    categoryId: 'general_maintenance',
-    jobType: 'general_maintenance',
-    description: `A job in ${status}`,
-    requiredSkills: ['general'],
-    requiredCertifications: [],
-    parts: [],
-    estimatedMinutes: 60,
-    estimatedCostMinor: 6_000,
-    approvalRequired: false,
-    engineerId: 'eng_lucy',
-    scheduledStart: `${dayAhead(index)}T10:00:00.000Z`,
-    refusedBy: [],
-    stageTimes: { logged: at, [status]: at },
-  };
-  await createWorkOrder(record, { at, actor: 'test', type: 'logged', to: status });
+async function arrangeIn(workOrderId: string, status: Status, index: number): Promise<string> {
+  await arrange(
+    generalJob({ workOrderId, status, engineerId: 'eng_lucy', scheduledStart: `${dayAhead(index)}T10:00:00.000Z` }),
+  );
   return workOrderId;
 }
