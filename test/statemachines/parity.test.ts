@@ -455,6 +455,34 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       }),
     ]);
   });
+
+  it('re-drive: a new run after a failed one carries on from the work order as it stands, and closes it', async () => {
+    const failed = await start('wo-redriven', {
+      status: 'completed',
+      failures: { UpdateStock: [new TypeError('Cannot read properties of undefined')] },
+    });
+    expect((await finished(failed)).status).toBe('FAILED');
+
+    // The reconciler and POST /v1/work-orders/{id}/redrive start run n as `<id>-run<n>`, with the same input.
+    const { executionArn = '' } = await sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: server.stateMachineArn('WorkOrder'),
+        name: 'wo-redriven-run2',
+        input: JSON.stringify({ workOrderId: 'wo-redriven' }),
+      }),
+    );
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Closeout',
+      CLOSEOUT_BRANCHES,
+      'MarkClosed',
+      'Closed',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+  });
 });
 
 /** Every Task state of the definition, branches included: the names the retry overrides are keyed by. */
