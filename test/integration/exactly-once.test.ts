@@ -85,7 +85,9 @@ describe('one Idempotency-Key, many requests at once', () => {
 
 describe('field events from a phone replaying its queue', () => {
   it('applies ten shuffled copies of each event once, and bills the one time log once', async () => {
-    const [job] = await jobsOnSite('replay', 1);
+    const [job] = await jobsOnSite('replay', 1, {
+      checklist: [{ id: 'door_closes', label: 'The door closes and latches', kind: 'boolean', required: true }],
+    });
     const id = (job as WorkOrderRecord).workOrderId;
     const engineer = await api.token({ role: 'engineer', engineerId: job?.engineerId });
     await api.waitFor(id, (wo) => wo.waitingFor === 'completion');
@@ -96,6 +98,7 @@ describe('field events from a phone replaying its queue', () => {
       ['materials', { eventId: 'evt-replay-hinge', sku: 'PRV-VALVE', qty: 1, at: hour(1.5) }],
       ['parts-requests', { eventId: 'evt-replay-part', sku: 'FLUE-KIT-STD', qty: 1 }],
       ['notes', { eventId: 'evt-replay-note', text: 'Door frame rotten at the base' }],
+      ['checklist', { eventId: 'evt-replay-sheet', answers: [{ itemId: 'door_closes', value: true }] }],
     ];
     const copies = shuffle(events.flatMap((event) => Array.from({ length: 10 }, () => event)));
 
@@ -105,7 +108,7 @@ describe('field events from a phone replaying its queue', () => {
       ),
     );
 
-    expect(replies.map((r) => r.status)).toEqual(Array(50).fill(200));
+    expect(replies.map((r) => r.status)).toEqual(Array(60).fill(200));
     for (const [, body] of events) {
       const eventId = (body as { eventId: string }).eventId;
       const answers = replies.filter(
@@ -130,7 +133,9 @@ describe('field events from a phone replaying its queue', () => {
       'evt-replay-hinge': 1,
       'evt-replay-part': 1,
       'evt-replay-note': 1,
+      'evt-replay-sheet': 1,
     });
+    expect(Object.keys(wo.checklistAnswers)).toEqual(['door_closes']);
 
     const resume = { eventId: 'evt-replay-resume', status: 'in_progress', at: hour(0.2) };
     expect((await api.call('POST', `/v1/work-orders/${id}/status`, { token: engineer, body: resume })).status).toBe(
