@@ -7,7 +7,7 @@ import { synthFieldOps, testApp } from './synth.ts';
 import {
   allowedActions,
   type CfnResource,
-  functionsByHandlerFile,
+  functionOf,
   isSpecificReason,
   logicalIdOf,
   nagAcknowledgements,
@@ -31,11 +31,7 @@ afterAll(() => cleanup());
 const logicalId = (construct: IConstruct) => logicalIdOf(stack, construct);
 const only = (type: string) => onlyResource(template, type);
 
-function receiveEmailFn(): [string, CfnResource] {
-  const entry = functionsByHandlerFile(template).get(receiveEmail);
-  if (!entry) throw new Error(`No function for ${receiveEmail}`);
-  return entry;
-}
+const receiveEmailFn = () => functionOf(template, receiveEmail);
 
 /** The attachments bucket's policy. */
 function bucketPolicy(): [string, CfnResource] {

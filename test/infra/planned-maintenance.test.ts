@@ -2,14 +2,7 @@ import type { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FieldOpsStack } from '#infra/stack.ts';
 import { synthFieldOps } from './synth.ts';
-import {
-  type CfnResource,
-  functionsByHandlerFile,
-  logicalIdOf,
-  onlyResource,
-  resourcesOf,
-  roleStatements,
-} from './template.ts';
+import { functionOf, logicalIdOf, resourcesOf, roleStatements, scheduleOf } from './template.ts';
 
 const runFile = 'functions/intake/planned-maintenance.ts';
 
@@ -21,20 +14,8 @@ beforeAll(() => {
 });
 afterAll(() => cleanup());
 
-function runFn(): [string, CfnResource] {
-  const entry = functionsByHandlerFile(template).get(runFile);
-  if (!entry) throw new Error(`No function for ${runFile}`);
-  return entry;
-}
-
-function schedule(): CfnResource {
-  const [fnId] = runFn();
-  return onlyResource(
-    template,
-    'AWS::Scheduler::Schedule',
-    (candidate) => candidate.Properties.Target.Arn['Fn::GetAtt'][0] === fnId,
-  )[1];
-}
+const runFn = () => functionOf(template, runFile);
+const schedule = () => scheduleOf(template, runFn()[0]);
 
 const deadLetters = () => ({ 'Fn::GetAtt': [logicalIdOf(stack, stack.plannedMaintenance.deadLetters), 'Arn'] });
 

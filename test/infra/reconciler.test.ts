@@ -4,15 +4,14 @@ import type { FieldOpsStack } from '#infra/stack.ts';
 import { synthFieldOps } from './synth.ts';
 import {
   allowedActions,
-  type CfnResource,
-  functionsByHandlerFile,
+  functionOf,
   isSpecificReason,
   logicalIdOf,
   nagAcknowledgements,
   nagFindings,
-  onlyResource,
   resourcesOf,
   roleStatements,
+  scheduleOf,
 } from './template.ts';
 
 const reconcileFile = 'functions/workflow/reconcile.ts';
@@ -25,20 +24,8 @@ beforeAll(() => {
 });
 afterAll(() => cleanup());
 
-function reconcileFn(): [string, CfnResource] {
-  const entry = functionsByHandlerFile(template).get(reconcileFile);
-  if (!entry) throw new Error(`No function for ${reconcileFile}`);
-  return entry;
-}
-
-function schedule(): CfnResource {
-  const [fnId] = reconcileFn();
-  return onlyResource(
-    template,
-    'AWS::Scheduler::Schedule',
-    (candidate) => candidate.Properties.Target.Arn['Fn::GetAtt'][0] === fnId,
-  )[1];
-}
+const reconcileFn = () => functionOf(template, reconcileFile);
+const schedule = () => scheduleOf(template, reconcileFn()[0]);
 
 const deadLetters = () => ({ 'Fn::GetAtt': [logicalIdOf(stack, stack.reconciler.deadLetters), 'Arn'] });
 

@@ -48,6 +48,22 @@ export function functionsByHandlerFile(template: Template): Map<string, [string,
   );
 }
 
+/** The function built from one handler file, with its logical id. */
+export function functionOf(template: Template, handlerFile: string): [string, CfnResource] {
+  const entry = functionsByHandlerFile(template).get(handlerFile);
+  if (!entry) throw new Error(`No function for ${handlerFile}`);
+  return entry;
+}
+
+/** The one EventBridge Scheduler schedule that invokes the function with this logical id. */
+export function scheduleOf(template: Template, functionId: string): CfnResource {
+  return onlyResource(
+    template,
+    'AWS::Scheduler::Schedule',
+    (candidate) => candidate.Properties.Target.Arn['Fn::GetAtt'][0] === functionId,
+  )[1];
+}
+
 /**
  * The Allow statements of the inline policies attached to the role `roleArn` (a `Fn::GetAtt` of the role), as
  * `any`: policy statements, read by tests that assert their shape.
