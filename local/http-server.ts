@@ -160,6 +160,24 @@ export async function startLocalApi(options: {
       else res.destroy();
     });
   });
+  // A request Node's own parser refuses (a malformed line, raw bytes in the path, oversized headers) is answered
+  // as every other error of this API: problem+json, never a bare body.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || (error as { code?: string }).code === 'ECONNRESET') return socket.destroy();
+    const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+    const body = JSON.stringify({
+      type: 'about:blank',
+      title: status === 431 ? 'Request Header Fields Too Large' : 'Bad Request',
+      status,
+      detail: 'The request is not valid HTTP.',
+      code: 'request.malformed',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        'content-type: application/problem+json\r\nx-content-type-options: nosniff\r\n' +
+        `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+    );
+  });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, '127.0.0.1', () => {
@@ -428,6 +446,8 @@ function sendProblem(
   const body = JSON.stringify({ type: 'about:blank', title: titles[status] ?? 'Error', status, detail, code });
   res.writeHead(status, {
     ...headers,
+    'x-content-type-options': 'nosniff',
+    'cache-control': 'no-store',
     'content-type': 'application/problem+json',
     'content-length': String(Buffer.byteLength(body)),
   });

@@ -1,6 +1,6 @@
 import type { EntityItem } from 'electrodb';
 import type { inboundMessage } from './entities/inbound-message.ts';
-import { db, writeIf } from './service.ts';
+import { db, fromCursor, writeIf } from './service.ts';
 
 export type InboundMessageRecord = EntityItem<typeof inboundMessage>;
 
@@ -24,6 +24,8 @@ export async function listInboundMessages(page: {
   const { outcome } = page;
   const query = db().entities.inboundMessage.query.recent({});
   const filtered = outcome ? query.where((attr, op) => op.eq(attr.outcome, outcome)) : query;
-  const { data, cursor } = await filtered.go({ order: 'desc', limit: page.limit, cursor: page.cursor ?? null });
+  const { data, cursor } = await fromCursor(page.cursor, () =>
+    filtered.go({ order: 'desc', limit: page.limit, cursor: page.cursor ?? null }),
+  );
   return { items: data, nextCursor: cursor };
 }

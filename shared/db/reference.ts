@@ -6,7 +6,7 @@ import type { engineer } from './entities/engineer.ts';
 import type { jobTemplate } from './entities/job-template.ts';
 import type { part } from './entities/part.ts';
 import type { site } from './entities/site.ts';
-import { db, writeIf } from './service.ts';
+import { db, fromCursor, writeIf } from './service.ts';
 
 export type CustomerRecord = EntityItem<typeof customer>;
 export type SiteRecord = EntityItem<typeof site>;
@@ -87,14 +87,15 @@ export function withId(resource: Resource, record: unknown): Record<string, unkn
 export async function listResource(resource: Resource, page: { limit: number; cursor?: string }) {
   const options = { limit: page.limit, cursor: page.cursor ?? null };
   const { entities } = db();
-  const result = await {
+  const query: () => Promise<{ data: unknown[]; cursor: string | null }> = {
     customers: () => entities.customer.query.all({}).go(options),
     sites: () => entities.site.query.all({}).go(options),
     assets: () => entities.asset.query.all({}).go(options),
     engineers: () => entities.engineer.query.all({}).go(options),
     parts: () => entities.part.query.all({}).go(options),
     'job-templates': () => entities.jobTemplate.query.all({}).go(options),
-  }[resource]();
+  }[resource];
+  const result = await fromCursor(page.cursor, query);
   return { items: result.data as unknown[], nextCursor: result.cursor };
 }
 

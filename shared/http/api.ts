@@ -103,7 +103,7 @@ export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = 
             const reply = await fn({
               body,
               query,
-              params: (event.pathParameters ?? {}) as Record<string, string>,
+              params: pathParameters(event.pathParameters),
               headers,
               principal: context.principal ?? { sub: 'anonymous', role: 'customer' },
               routeKey: event.routeKey,
@@ -134,10 +134,16 @@ export function parse<T extends z.ZodType>(schema: T, value: unknown, where: 'bo
   );
 }
 
+/**
+ * Headers on every answer of the API: no answer is sniffed as another type, and none is kept by a cache (every
+ * answer is one caller's).
+ */
+const safeHeaders = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
+
 function toResult(reply: Reply): ApiResult {
   return {
     statusCode: reply.status,
-    headers: { 'content-type': 'application/json', ...reply.headers },
+    headers: { 'content-type': 'application/json', ...safeHeaders, ...reply.headers },
     body: reply.body === undefined ? '' : JSON.stringify(reply.body),
   };
 }
@@ -149,6 +155,7 @@ export function problem(status: number, code: string, detail: string, extra: Rec
     statusCode: status,
     headers: {
       'content-type': 'application/problem+json',
+      ...safeHeaders,
       ...(typeof retryAfterSeconds === 'number' ? { 'retry-after': String(retryAfterSeconds) } : {}),
     },
     body: JSON.stringify({
@@ -170,8 +177,10 @@ const titles: Record<number, string> = {
   409: 'Conflict',
   412: 'Precondition Failed',
   413: 'Content Too Large',
+  415: 'Unsupported Media Type',
   422: 'Unprocessable Content',
   428: 'Precondition Required',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
   503: 'Service Unavailable',
 };
@@ -247,11 +256,14 @@ function readJson(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
       if (!/^application\/([a-z.+-]+\+)?json\b/i.test(contentType)) {
         throw new DomainError('request.unsupported_media_type', 415, 'Send the body as application/json.');
       }
+      let json: unknown;
       try {
-        request.context.json = JSON.parse(text);
+        json = JSON.parse(text);
       } catch {
         throw new ValidationFailed('The body is not valid JSON.');
       }
+      checkShape(json);
+      request.context.json = json;
     },
   };
 }
@@ -308,9 +320,51 @@ function idempotency(
 function replay(stored: { statusCode: number; body: string }): ApiResult {
   return {
     statusCode: stored.statusCode,
-    headers: { 'content-type': 'application/json', 'idempotent-replayed': 'true' },
+    headers: { 'content-type': 'application/json', ...safeHeaders, 'idempotent-replayed': 'true' },
     body: stored.body,
   };
+}
+
+/** How deep a body may nest, and how large its numbers may be: no field of this API needs more. */
+export const maxBodyDepth = 32;
+export const maxBodyNumber = 1e15;
+
+/**
+ * Refuses a body nested deeper than {@link maxBodyDepth} or holding a number beyond ±{@link maxBodyNumber} (or one
+ * JSON turned into Infinity), before anything reads, copies or serialises it. Walks without recursion, so no body
+ * can exhaust the stack.
+ */
+function checkShape(json: unknown): void {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value: json, depth: 0 }];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, depth } = next;
+    if (typeof value === 'number' && !(Math.abs(value) <= maxBodyNumber)) {
+      throw new ValidationFailed(`Numbers in a body are limited to ±${maxBodyNumber}.`);
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= maxBodyDepth) throw new ValidationFailed(`Bodies may nest at most ${maxBodyDepth} levels deep.`);
+    for (const item of Object.values(value)) pending.push({ value: item, depth: depth + 1 });
+  }
+}
+
+/** A path parameter is an id of this API: 1 to 200 printable characters, never a control character. */
+const PathParameter = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\p{Cc}]+$/u);
+
+function pathParameters(parameters: Record<string, string | undefined> | undefined): Record<string, string> {
+  const checked: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parameters ?? {})) {
+    if (!PathParameter.safeParse(value).success) {
+      throw new ValidationFailed(`The path's ${name} is not an id of this API.`, [
+        { path: `path.${name}`, message: 'Ids are 1 to 200 printable characters.' },
+      ]);
+    }
+    checked[name] = value as string;
+  }
+  return checked;
 }
 
 /** `?limit=&cursor=` of every list. */
@@ -319,13 +373,20 @@ export const PageQuery = z.object({
   cursor: z.string().max(2000).optional(),
 });
 
-/** The `If-Match: "<version>"` of a read, as a number; required (428) where a change must not be blind. */
-function expectedVersion(headers: Record<string, string | undefined>): number {
-  const value = headers['if-match'];
+/**
+ * The version `If-Match` names, required (428) where a change must not be blind. Per RFC 9110: `*` matches the
+ * current version (undefined: no check); an entity tag that is not one of ours can never be current, so it is 412
+ * like a stale one; a header that is not an entity tag is 400.
+ */
+function expectedVersion(headers: Record<string, string | undefined>): number | undefined {
+  const value = headers['if-match']?.trim();
   if (!value) throw new DomainError('workorder.if_match_required', 428, 'Send If-Match with the ETag you read.');
-  const version = Number(value.replace(/^W\//, '').replace(/"/g, ''));
-  if (!Number.isInteger(version) || version < 1) throw new ValidationFailed('If-Match must be an ETag of this API.');
-  return version;
+  if (value === '*') return undefined;
+  const tag = /^(?:W\/)?"([^"]*)"$/.exec(value);
+  if (!tag) throw new ValidationFailed('If-Match must be an entity tag, such as the ETag of your read, or *.');
+  const version = Number(tag[1]);
+  // Never a version: the store's versions start at 1, so the change is refused as stale.
+  return Number.isInteger(version) && version >= 1 ? version : 0;
 }
 
 export const etag = (version: number) => ({ etag: `"${version}"` });
