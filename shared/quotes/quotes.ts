@@ -5,8 +5,9 @@ import { getCustomer, getJobTemplate, getParts } from '../db/reference.ts';
 import { nextInSequence } from '../db/work-orders.ts';
 import { NotFound, ValidationFailed } from '../errors.ts';
 import type { Principal } from '../http/api.ts';
-import { logFromQuote, ownAsset, ownSite } from '../work-order/intake.ts';
+import { logFromQuote } from '../work-order/intake.ts';
 import { taxRate } from '../work-order/pricing.ts';
+import { ownAsset, ownSite } from '../work-order/references.ts';
 
 export const CreateQuote = z.strictObject({
   customerId: z.string().min(1).max(64),

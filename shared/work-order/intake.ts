@@ -6,10 +6,8 @@ import type { QuoteRecord } from '../db/quotes.ts';
 import {
   type AssetRecord,
   type CustomerRecord,
-  getAsset,
   getCustomer,
   getJobTemplate,
-  getParts,
   getSite,
   type JobTemplateRecord,
   type SiteRecord,
@@ -30,6 +28,7 @@ import { startWorkOrder } from '../workflow.ts';
 import { estimateFor, needsApproval } from './approval.ts';
 import { categories, findCategory } from './categories.ts';
 import { LatLng, PartLine, Priority, type Source } from './model.ts';
+import { knownParts, ownAsset, ownSite } from './references.ts';
 import { slaDueAt, triage } from './triage.ts';
 import { change } from './work-order.ts';
 
@@ -499,21 +498,6 @@ export async function logFromQuote(options: { quote: QuoteRecord; actor: string 
   });
 }
 
-export async function ownSite(customer: CustomerRecord, siteId: string): Promise<SiteRecord> {
-  const site = await getSite(siteId);
-  // Another customer's site is reported exactly like a missing one: never reveal that it exists.
-  if (!site || site.customerId !== customer.customerId) throw new NotFound('site', siteId);
-  return site;
-}
-
-export async function ownAsset(customer: CustomerRecord, assetId: string, site: SiteRecord | undefined) {
-  const asset = await getAsset(assetId);
-  if (!asset || asset.customerId !== customer.customerId || (site && asset.siteId !== site.siteId)) {
-    throw new NotFound('asset', assetId);
-  }
-  return asset;
-}
-
 interface LogOptions {
   workOrderId: string;
   loggedAt: Date;
@@ -549,9 +533,7 @@ interface LogOptions {
 async function log(options: LogOptions): Promise<WorkOrderRecord> {
   const { template, overrides = {}, customer, site } = options;
   const parts = overrides.parts ?? template?.defaultParts ?? [];
-  const prices = await getParts(parts.map((p) => p.sku));
-  const unknownSku = parts.find((p) => !prices.some((price) => price.sku === p.sku));
-  if (unknownSku) throw new ValidationFailed(`Unknown part ${unknownSku.sku}.`);
+  await knownParts(parts);
   // An accepted quote's price is what the customer agreed; anything else is never estimated below its own price.
   const estimatedCostMinor = options.quoteId
     ? overrides.estimatedCostMinor

@@ -6,6 +6,7 @@ import { startWorkOrder } from '../workflow.ts';
 import { approvalOutstanding, estimateFor, needsApproval } from './approval.ts';
 import { terminalStatuses } from './lifecycle.ts';
 import { type Contract, PartLine, Priority } from './model.ts';
+import { knownParts, ownAsset } from './references.ts';
 import { slaDueAt } from './triage.ts';
 import { change, detailsComplete, get, statusChange, transition, type WorkOrderRecord } from './work-order.ts';
 
@@ -56,6 +57,13 @@ export async function update(options: {
   const site = options.patch.siteId ? await getSite(options.patch.siteId) : undefined;
   if (options.patch.siteId && (!site || site.customerId !== customerId))
     throw new NotFound('site', options.patch.siteId);
+  // What an edit names is checked as creation checks it: the customer's own assets (at the job's site), known parts.
+  if (options.patch.assetIds) {
+    if (!customer) throw new ValidationFailed('Attribute the request to a customer before naming its assets.');
+    const jobSite = site ?? (record.siteId ? await getSite(record.siteId) : undefined);
+    for (const assetId of options.patch.assetIds) await ownAsset(customer, assetId, jobSite);
+  }
+  if (options.patch.parts) await knownParts(options.patch.parts);
   // A new job type brings its template's requirements unless the same patch sets them.
   const defaults = template
     ? {

@@ -78,6 +78,31 @@ describe('input no caller should be able to turn into a 500', () => {
   });
 });
 
+describe('object-level checks on an edit', () => {
+  it("refuses another customer's asset and unknown parts on a PATCH, as creation does", async () => {
+    const { workOrderId } = await arrange(
+      generalJob({ workOrderId: 'wo_patch_refs', status: 'ready_to_schedule', siteId: 'site_ancoats' }),
+    );
+    const patch = async (body: object) => {
+      const read = await api.call('GET', `/v1/work-orders/${workOrderId}`, { token: office });
+      return api.call('PATCH', `/v1/work-orders/${workOrderId}`, {
+        token: office,
+        headers: { 'if-match': read.headers.get('etag') as string },
+        body,
+      });
+    };
+
+    const foreign = await patch({ assetIds: ['asset_consumer_unit_didsbury'] });
+    expectProblem(foreign, 404);
+    expect(foreign.body.code).toBe('asset.not_found');
+    expectProblem(await patch({ parts: [{ sku: 'NO-SUCH-PART', qty: 1 }] }), 400);
+    const stored = await api.call('GET', `/v1/work-orders/${workOrderId}`, { token: office });
+    expect(stored.body.assetIds).toEqual([]);
+    expect(stored.body.parts).toEqual([]);
+    expect((await patch({ assetIds: ['asset_boiler_ancoats'] })).status).toBe(200);
+  });
+});
+
 describe('headers and errors', () => {
   it('marks every answer nosniff and no-store, successes and problems alike', async () => {
     const answers = [
