@@ -4,7 +4,7 @@ import { listWholeBoard, type WorkOrderRecord } from '#shared/db/work-orders.ts'
 import { reconcile } from '#shared/work-order/reconcile.ts';
 import { executionArnOf } from '#shared/workflow.ts';
 import { arrange, completionOf, generalJob, jobsOnSite } from '../fixtures/jobs-on-site.ts';
-import { type LocalApi, type Reply, startLocalApi } from '../fixtures/local-api.ts';
+import { type LocalApi, persistently, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
 let office: string;
@@ -16,16 +16,6 @@ beforeAll(async () => {
   approver = await api.token({ role: 'approver' });
 });
 afterAll(() => api.close());
-
-/** Sends a request as a careful client does: again after a short pause while the answer says "not yet". */
-async function persistently(send: () => Promise<Reply>): Promise<Reply> {
-  for (let attempt = 0; ; attempt++) {
-    const reply = await send();
-    const notYet = reply.status === 503 || (reply.status === 409 && reply.body?.code === 'idempotency.in_flight');
-    if (!notYet || attempt >= 100) return reply;
-    await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80));
-  }
-}
 
 const shuffle = <T>(items: T[]) =>
   items

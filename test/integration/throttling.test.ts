@@ -1,41 +1,18 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { listWholeBoard } from '#shared/db/work-orders.ts';
-import { type LocalApi, type Reply, startLocalApi } from '../fixtures/local-api.ts';
-
-/** Every Task state of the work order state machine, so its retries pause milliseconds rather than seconds here. */
-function taskStates(): string[] {
-  const names: string[] = [];
-  const visit = (machine: { States: Record<string, { Type: string; Branches?: unknown[] }> }) => {
-    for (const [name, state] of Object.entries(machine.States)) {
-      if (state.Type === 'Task') names.push(name);
-      for (const branch of state.Branches ?? []) visit(branch as typeof machine);
-    }
-  };
-  visit(JSON.parse(readFileSync(new URL('../../statemachines/work-order.asl.json', import.meta.url), 'utf8')));
-  return names;
-}
+import { type LocalApi, persistently, startLocalApi } from '../fixtures/local-api.ts';
+import { taskStateNames } from '../fixtures/task-states.ts';
 
 let api: LocalApi;
 let office: string;
 
 beforeAll(async () => {
   api = await startLocalApi({
-    retryIntervalOverrides: Object.fromEntries(taskStates().map((name) => [name, 20])),
+    retryIntervalOverrides: Object.fromEntries(taskStateNames().map((name) => [name, 20])),
   });
   office = await api.token({ role: 'dispatcher' });
 });
 afterAll(() => api.close());
-
-/** A client that retries what the API says to retry (503 with Retry-After, a key still in flight), with the same key. */
-async function persistently(send: () => Promise<Reply>): Promise<Reply> {
-  for (let attempt = 0; ; attempt++) {
-    const reply = await send();
-    const notYet = reply.status === 503 || (reply.status === 409 && reply.body?.code === 'idempotency.in_flight');
-    if (!notYet || attempt >= 200) return reply;
-    await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40));
-  }
-}
 
 describe('a throttled table', () => {
   it('refusing a fifth of all calls loses, duplicates and fails nothing: 50 work orders from request to invoice', async () => {

@@ -13,6 +13,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WorkflowTask, workflowTasks } from '#infra/routes.ts';
 import { type LocalStepFunctions, startLocalStepFunctions, substituteDefinition } from '#local/stepfunctions.ts';
+import { taskStateNames } from '../fixtures/task-states.ts';
 
 /*
  * The committed ASL, run by the local Step Functions service with scripted Lambdas, must enter the states the
@@ -136,7 +137,7 @@ describe('the work order state machine, run locally, takes the path the ASL spec
         { name: 'WorkOrderWithShortWaits', definition: withShortWaits, lambdas },
       ],
       // Retries go at once instead of after their jittered backoff; which retrier applies is unchanged.
-      retryIntervalOverrides: Object.fromEntries(taskStateNames().map((name) => [name, 0])),
+      retryIntervalOverrides: Object.fromEntries(taskStateNames(definition).map((name) => [name, 0])),
     });
     sfn = new SFNClient({
       endpoint: server.url,
@@ -484,19 +485,6 @@ describe('the work order state machine, run locally, takes the path the ASL spec
     expect(execution.status).toBe('SUCCEEDED');
   });
 });
-
-/** Every Task state of the definition, branches included: the names the retry overrides are keyed by. */
-function taskStateNames(): string[] {
-  const names: string[] = [];
-  const visit = (states: Json) => {
-    for (const [name, state] of Object.entries<Json>(states)) {
-      if (state.Type === 'Task') names.push(name);
-      for (const branch of state.Branches ?? []) visit(branch.States);
-    }
-  };
-  visit(definition.States);
-  return names;
-}
 
 /** Polls until the probe returns a value: executions and callbacks progress asynchronously. */
 async function eventually<T>(
