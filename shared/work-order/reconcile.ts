@@ -1,4 +1,4 @@
-import { listOwedBefore, settleOwed } from '../db/work-orders.ts';
+import { getWorkOrder, listOwedBefore, settleOwed } from '../db/work-orders.ts';
 import { Conflict } from '../errors.ts';
 import { executionStatus, listEndedExecutions, resumeTask, startWorkOrder } from '../workflow.ts';
 import { terminalStatuses } from './lifecycle.ts';
@@ -26,7 +26,7 @@ export async function reconcile(options: { graceSeconds?: number } = {}) {
       await resumeTask(entry.taskToken, entry.outcome);
       callbacksAnswered++;
     } else {
-      const record = await get(entry.workOrderId).catch(() => undefined);
+      const record = await getWorkOrder(entry.workOrderId);
       if (record) await startWorkOrder(record.workOrderId, record.run);
       started++;
     }
@@ -35,7 +35,7 @@ export async function reconcile(options: { graceSeconds?: number } = {}) {
   let redriven = 0;
   for (const ended of await listEndedExecutions(lookbackDays)) {
     const [workOrderId = '', run = '1'] = ended.name.split(/-run(?=\d+$)/);
-    const record = await get(workOrderId).catch(() => undefined);
+    const record = await getWorkOrder(workOrderId);
     // Only the current run of an open work order: an older run was re-driven already.
     if (!record || terminalStatuses.includes(record.status) || (record.run ?? 1) !== Number(run)) continue;
     if ((record.run ?? 1) > automaticRuns) continue;
