@@ -1,9 +1,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeTableCommand,
   DynamoDBClient,
+  QueryCommand,
+  ScanCommand,
   TransactGetItemsCommand,
   TransactionCanceledException,
   TransactWriteItemsCommand,
@@ -11,7 +14,7 @@ import {
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Entity, Service } from 'electrodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableIfMissing, type LocalDynamo, startLocalDynamo } from '#local/dynamodb.ts';
+import { createTableIfMissing, type LocalDynamo, liveLevelIterators, startLocalDynamo } from '#local/dynamodb.ts';
 import { tableKeys } from '#shared/db/table.ts';
 
 const TABLE = 'fieldops-test';
@@ -333,4 +336,54 @@ describe('the embedded DynamoDB with a path', () => {
       await rm(path, { recursive: true, force: true });
     }
   });
+
+  it('closes the LevelDB iterators of its queries and scans', async () => {
+    const path = await mkdtemp(join(tmpdir(), 'fieldops-dynamo-'));
+    const dynamo = await startLocalDynamo({ path });
+    const client = clientFor(dynamo.url);
+    try {
+      await createTableIfMissing(client, TABLE);
+      const doc = DynamoDBDocumentClient.from(client);
+      for (const pk of ['a', 'b', 'c']) {
+        await doc.send(new PutCommand({ TableName: TABLE, Item: { pk, sk: 'item', gsi1pk: 'all', gsi1sk: pk } }));
+      }
+      const before = liveLevelIterators();
+
+      for (let index = 0; index < 100; index++) {
+        await client.send(
+          new QueryCommand({
+            TableName: TABLE,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: ['a', 'b', 'c', 'none'][index % 4] ?? 'a' } },
+          }),
+        );
+        await client.send(
+          new QueryCommand({
+            TableName: TABLE,
+            IndexName: 'gsi1',
+            KeyConditionExpression: 'gsi1pk = :all',
+            ExpressionAttributeValues: { ':all': { S: 'all' } },
+            Limit: 2,
+          }),
+        );
+      }
+      await client.send(new ScanCommand({ TableName: TABLE }));
+
+      // An iterator is closed as its query's stream ends, which may be a moment after the answer.
+      await eventually(() => liveLevelIterators() === before);
+    } finally {
+      client.destroy();
+      await dynamo.close();
+      await rm(path, { recursive: true, force: true });
+    }
+  });
 });
+
+/** Waits until the condition holds, failing after `timeoutMs`. */
+async function eventually(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`The condition did not hold within ${timeoutMs} ms.`);
+    await sleep(20);
+  }
+}
