@@ -16,6 +16,11 @@ export interface Route {
   /** Served only by the local server (`npm start`), never deployed. */
   localOnly?: boolean;
   /**
+   * The handler computes for seconds of CPU (the day optimiser): the local server runs it in a worker thread, as
+   * Lambda runs it in an instance of its own, so that every other request keeps being answered meanwhile.
+   */
+  cpuBound?: true;
+  /**
    * What the handler touches, so the stack grants exactly that: `read` or `write` on the table, `workflow` to
    * start executions, answer task tokens and read execution history, `bucket` to read and write attachments and
    * presign their uploads and downloads.
@@ -144,6 +149,7 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/v1/schedule/optimise',
     handler: 'functions/scheduling/optimise-day.ts',
+    cpuBound: true,
     needs: ['read', 'write', 'workflow'],
   },
 

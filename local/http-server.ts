@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type {
@@ -6,20 +6,15 @@ import type {
   APIGatewayProxyEventV2WithJWTAuthorizer,
   APIGatewayProxyResultV2,
   APIGatewayProxyStructuredResultV2,
-  Context,
 } from 'aws-lambda';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Route } from '#infra/routes.ts';
 import { maxBodyBytes } from '#shared/http/api.ts';
+import { Admission } from './admission.ts';
+import { HandlerWorker } from './handler-worker.ts';
+import { ACCOUNT_ID, type ApiHandler, importHandler, lambdaContext } from './lambda-handlers.ts';
 
-/**
- * A Lambda handler as the HTTP API invokes it. On `auth: false` routes `requestContext.authorizer` is absent, as it
- * is in AWS, although the type (shared with the deployed handlers) declares it.
- */
-export type ApiHandler = (
-  event: APIGatewayProxyEventV2WithJWTAuthorizer,
-  context: Context,
-) => Promise<APIGatewayProxyResultV2> | APIGatewayProxyResultV2;
+export type { ApiHandler } from './lambda-handlers.ts';
 
 /** A route the local server serves itself (a page, Server-Sent Events), with no token check and no body limit. */
 export interface RawRoute {
@@ -48,11 +43,25 @@ export interface LocalClaims {
 export const LOCAL_ISSUER = 'fieldops-local';
 export const LOCAL_AUDIENCE = 'fieldops';
 
-const ACCOUNT_ID = '000000000000';
+/**
+ * How many API requests the local server runs at once, and how many more wait their turn in arrival order; past
+ * that it answers 429 with `Retry-After` at once rather than queueing without end. (Raw routes, the pages and the
+ * event stream, are not counted: a stream stays open for as long as its reader.)
+ */
+export interface RequestLimits {
+  inFlight: number;
+  queued: number;
+}
+
+/**
+ * Sized above the most the benchmarks and tests send at once (the contention benchmark's storm of 800 field events),
+ * whose clients retry 503 but not 429; a single developer's clicking never comes near.
+ */
+export const defaultRequestLimits: RequestLimits = { inFlight: 64, queued: 1_000 };
+
+/** The pause a refused client is asked to take, in seconds. */
+const RETRY_AFTER_SECONDS = 1;
 const API_ID = 'local';
-const REGION = process.env.AWS_REGION ?? 'eu-west-2';
-// Lambda's timeout as the handlers see it through getRemainingTimeInMillis (middy derives its own deadline from it).
-const TIMEOUT_MS = 30_000;
 const TEXT_CONTENT_TYPE =
   /^(text\/|application\/([\w.-]+\+)?(json|xml)\b|application\/(x-www-form-urlencoded|javascript))/i;
 
@@ -79,9 +88,11 @@ export async function signLocalToken(secret: string, claims: LocalClaims, ttlSec
 /**
  * The local stand-in for API Gateway (HTTP API): matches each request to a route of `infra/routes.ts`, checks the
  * bearer token as the JWT authorizer does, and calls the route's handler in process with the payload 2.0 event and
- * a Lambda context, then writes its result back.
+ * a Lambda context, then writes its result back. A `cpuBound` route's handler runs in a worker thread, so that the
+ * others keep answering while it computes.
  * @param options.loadHandler resolves a route's handler file; by default imports it from the repository root.
  * @param options.extraRoutes raw routes served before any of that (no token, no body read).
+ * @param options.limits requests run at once and queued; `defaultRequestLimits` when absent.
  */
 export async function startLocalApi(options: {
   port: number;
@@ -89,6 +100,7 @@ export async function startLocalApi(options: {
   jwtSecret: string;
   loadHandler?: (file: string) => Promise<ApiHandler>;
   extraRoutes?: RawRoute[];
+  limits?: RequestLimits;
 }): Promise<LocalApi> {
   const entries: Entry[] = [
     ...(options.extraRoutes ?? []).map((route): Entry => ({ kind: 'raw', route })),
@@ -96,6 +108,8 @@ export async function startLocalApi(options: {
   ];
   const loadHandler = options.loadHandler ?? importHandler;
   const secret = encoder.encode(options.jwtSecret);
+  const admission = new Admission(options.limits ?? defaultRequestLimits);
+  const worker = new HandlerWorker();
 
   async function serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const requestId = randomBytes(12).toString('base64url');
@@ -118,8 +132,27 @@ export async function startLocalApi(options: {
     }
     const { entry, pathParameters } = matched;
     if (entry.kind === 'raw') return entry.route.serve(req, res);
-    const { route } = entry;
+    if (!(await admission.enter())) {
+      return sendProblem(res, 429, 'request.too_many', 'Too many requests are waiting; try again shortly.', {
+        'retry-after': String(RETRY_AFTER_SECONDS),
+      });
+    }
+    try {
+      // A client that gave up while its request waited is not served.
+      if (!req.socket.destroyed) await serveApi(entry.route, req, res, { url, requestId, pathParameters });
+    } finally {
+      admission.leave();
+    }
+  }
 
+  /** Checks the token, reads the body and answers with the route's handler, as API Gateway and Lambda do. */
+  async function serveApi(
+    route: Route,
+    req: IncomingMessage,
+    res: ServerResponse,
+    request: { url: URL; requestId: string; pathParameters: Record<string, string> },
+  ): Promise<void> {
+    const { url, requestId, pathParameters } = request;
     let claims: Record<string, string | number | boolean | string[]> | undefined;
     if (route.auth !== false) {
       const verified = await verifyBearer(req.headers.authorization, secret);
@@ -139,10 +172,8 @@ export async function startLocalApi(options: {
 
     const routeKey = `${route.method} ${route.path}`;
     const event = toEvent({ req, url, body, routeKey, requestId, pathParameters, claims });
-    const context = lambdaContext(route.handler);
     try {
-      const handler = await loadHandler(route.handler);
-      writeResult(res, await handler(event, context));
+      writeResult(res, route.cpuBound ? await worker.run(route.handler, event) : await invoke(route.handler, event));
     } catch (error) {
       console.error(`[local api] ${routeKey} failed (request ${requestId})`, error);
       if (!res.headersSent) {
@@ -151,6 +182,11 @@ export async function startLocalApi(options: {
         res.destroy();
       }
     }
+  }
+
+  async function invoke(file: string, event: APIGatewayProxyEventV2WithJWTAuthorizer) {
+    const handler = await loadHandler(file);
+    return handler(event, lambdaContext(file));
   }
 
   const server = createServer((req, res) => {
@@ -189,28 +225,15 @@ export async function startLocalApi(options: {
   return {
     url: `http://127.0.0.1:${port}`,
     port,
-    close: () =>
-      new Promise((resolve, reject) => {
+    async close() {
+      await new Promise<void>((resolve, reject) => {
         server.close((error) => (error ? reject(error) : resolve()));
         // Long-lived responses (Server-Sent Events) would otherwise hold close() open for ever.
         server.closeAllConnections();
-      }),
+      });
+      await worker.close();
+    },
   };
-}
-
-const handlerModules = new Map<string, Promise<ApiHandler>>();
-
-/** Imports `<repo root>/<file>` once and returns its `handler` export. */
-function importHandler(file: string): Promise<ApiHandler> {
-  let loading = handlerModules.get(file);
-  if (!loading) {
-    loading = import(new URL(`../${file}`, import.meta.url).href).then((module: { handler?: unknown }) => {
-      if (typeof module.handler !== 'function') throw new Error(`${file} does not export a handler function`);
-      return module.handler as ApiHandler;
-    });
-    handlerModules.set(file, loading);
-  }
-  return loading;
 }
 
 /** Path parameters when `path` fits `template` (`/v1/work-orders/{id}`), else undefined. */
@@ -385,29 +408,6 @@ function apiGatewayTime(date: Date): string {
   return `${day}/${month}/${year}:${time} +0000`;
 }
 
-function lambdaContext(handlerFile: string): Context {
-  // functions/work-orders/approve.ts -> fieldops-local-work-orders-approve
-  const functionName = `fieldops-local-${handlerFile.replace(/^functions\/|\.ts$/g, '').replaceAll('/', '-')}`;
-  const deadline = Date.now() + TIMEOUT_MS;
-  const unsupported = () => {
-    throw new Error('context.done/fail/succeed are not supported: return or throw from the handler');
-  };
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: '$LATEST',
-    invokedFunctionArn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${functionName}`,
-    memoryLimitInMB: '1024',
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${randomBytes(16).toString('hex')}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: unsupported,
-    fail: unsupported,
-    succeed: unsupported,
-  };
-}
-
 /** Writes a handler result as API Gateway does, including its reading of a bare (non-structured) result. */
 function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void {
   const structured: APIGatewayProxyStructuredResultV2 =
@@ -432,6 +432,7 @@ const titles: Record<number, string> = {
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Content Too Large',
+  429: 'Too Many Requests',
   500: 'Internal Server Error',
 };
 

@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Route } from '#infra/routes.ts';
 import { type ApiHandler, type LocalApi, signLocalToken, startLocalApi } from '#local/http-server.ts';
@@ -227,3 +228,69 @@ describe('the local API Gateway', () => {
     expect(await response.text()).toBe('<h1>portal</h1>');
   });
 });
+
+describe('the local API Gateway when more requests come than it serves at once', () => {
+  it('runs one, queues one and answers the next 429 problem+json with Retry-After at once', async () => {
+    const api = await startLocalApi({
+      port: 0,
+      routes,
+      jwtSecret: SECRET,
+      loadHandler: async (file) => handlers[file] as ApiHandler,
+      limits: { inFlight: 1, queued: 1 },
+    });
+    try {
+      // Three uploads hold their requests open by not finishing their bodies: one is read, one waits its turn.
+      const uploads = [0, 1, 2].map(() => startUpload(api.url));
+
+      const first = await Promise.race(uploads.map((upload) => upload.answer));
+      for (const upload of uploads) upload.finish();
+      const answers = await Promise.all(uploads.map((upload) => upload.answer));
+      const afterwards = await fetch(`${api.url}/local/token`, { method: 'POST', body: '{}' });
+
+      expect(first.status).toBe(429);
+      expect(first.headers).toMatchObject({
+        'content-type': 'application/problem+json',
+        'retry-after': '1',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      expect(JSON.parse(first.body)).toMatchObject({
+        status: 429,
+        title: 'Too Many Requests',
+        code: 'request.too_many',
+      });
+      expect(answers.map((answer) => answer.status).sort()).toEqual([200, 200, 429]);
+      expect(afterwards.status).toBe(200);
+    } finally {
+      await api.close();
+    }
+  });
+});
+
+/**
+ * A POST whose headers and first body byte are sent and whose body is finished only on `finish()`, so the server
+ * holds it open meanwhile; `answer` resolves with the response, whenever it comes.
+ */
+function startUpload(baseUrl: string) {
+  const outgoing = request(`${baseUrl}/v1/upload`, {
+    method: 'POST',
+    agent: false,
+    headers: { 'content-type': 'application/json', 'content-length': '2' },
+  });
+  const answer = new Promise<{ status: number; headers: Record<string, unknown>; body: string }>((resolve, reject) => {
+    outgoing.on('response', (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () =>
+        resolve({
+          status: response.statusCode ?? 0,
+          headers: response.headers,
+          body: Buffer.concat(chunks).toString(),
+        }),
+      );
+    });
+    outgoing.on('error', reject);
+  });
+  outgoing.write('{');
+  return { answer, finish: () => outgoing.end('}') };
+}
