@@ -11,6 +11,8 @@ const Env = z.object({
   STATE_MACHINE_ARN: z.string().min(1),
   /** Local mode signs tokens with a local key; the deployed API verifies tokens in API Gateway's JWT authorizer. */
   LOCAL_JWT_SECRET: z.string().min(16).optional(),
+  /** The Secrets Manager secret list cursors are sealed with (shared/http/cursor.ts), on functions that list. */
+  CURSOR_KEY_SECRET_ARN: z.string().min(1).optional(),
   /** Present only in local mode: enables the /local routes. */
   FIELDOPS_LOCAL: z.enum(['1']).optional(),
 });
@@ -36,6 +38,9 @@ export const config = {
   },
   get localJwtSecret() {
     return read('LOCAL_JWT_SECRET');
+  },
+  get cursorKeySecretArn() {
+    return read('CURSOR_KEY_SECRET_ARN');
   },
   get isLocal() {
     return process.env.FIELDOPS_LOCAL === '1';

@@ -46,9 +46,12 @@ export class Conflict extends DomainError {
   }
 }
 
+/** `If-Match` named a version that is not the current one (412); the answer says which is. */
 export class VersionMismatch extends DomainError {
-  constructor(current: number) {
-    super('workorder.version_mismatch', 412, 'The work order has changed since you read it.', { version: current });
+  constructor(current: number, subject: { code: string; noun: string } = { code: 'workorder', noun: 'work order' }) {
+    super(`${subject.code}.version_mismatch`, 412, `The ${subject.noun} has changed since you read it.`, {
+      version: current,
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { readFeed } from '#shared/events.ts';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 
-const Query = z.object({
+const Query = z.strictObject({
   after: z
     .string()
     .regex(/^[0-9A-HJKMNP-TV-Z]{26}$/, 'a cursor from this feed')

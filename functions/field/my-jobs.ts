@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { api, ok } from '#shared/http/api.ts';
 import { myDay } from '#shared/work-order/job-pack.ts';
 
-const Query = z.object({ date: z.iso.date().optional() });
+const Query = z.strictObject({ date: z.iso.date().optional() });
 
 /** The engineer's jobs for a day (today by default), in route order with their ETAs. */
 export const handler = api({ roles: ['engineer'], query: Query }).handler(async ({ query, principal }) => {

@@ -1,5 +1,4 @@
-import { z } from 'zod';
-import { api, ok, parse } from '#shared/http/api.ts';
+import { api, ok } from '#shared/http/api.ts';
 import {
   ChecklistAnswers,
   type FieldRecord,
@@ -19,18 +18,17 @@ const kinds = {
   checklist: { kind: 'checklist', schema: ChecklistAnswers },
 } as const;
 
+const kindOf = (routeKey: string) => kinds[routeKey.split('/').at(-1) as keyof typeof kinds];
+
 /** Time logs, materials, parts requests, notes and checklist answers from the engineer's phone. */
-export const handler = api({ roles: ['engineer'], body: z.record(z.string(), z.unknown()) }).handler(
-  async ({ body, params, principal, routeKey }) => {
-    const { kind, schema } = kinds[routeKey.split('/').at(-1) as keyof typeof kinds];
-    const record = { kind, body: parse(schema, body, 'body') } as FieldRecord;
-    return ok(
+export const handler = api({ roles: ['engineer'], bodyOf: (routeKey) => kindOf(routeKey).schema }).handler(
+  async ({ body, params, principal, routeKey }) =>
+    ok(
       await recordOnSite({
         workOrderId: params.id as string,
         engineerId: principal.engineerId as string,
         actor: principal.sub,
-        record,
+        record: { kind: kindOf(routeKey).kind, body } as FieldRecord,
       }),
-    );
-  },
+    ),
 );

@@ -1,6 +1,6 @@
-import { assetHistory, getResource, resourceOf, withId } from '#shared/db/reference.ts';
+import { assetHistory, getResource, resourceOf, versionOf, withId } from '#shared/db/reference.ts';
 import { NotFound } from '#shared/errors.ts';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { api, etag, officeRoles, ok } from '#shared/http/api.ts';
 
 /** One customer, site, asset (with its history and next due date), engineer, part or job template. */
 export const handler = api({ roles: officeRoles }).handler(async ({ params, routeKey }) => {
@@ -9,5 +9,5 @@ export const handler = api({ roles: officeRoles }).handler(async ({ params, rout
   const record = await getResource(resource, id);
   if (!record) throw new NotFound(resource.replace(/s$/, '').replace('-', '_'), id);
   const history = resource === 'assets' ? { history: await assetHistory(id) } : {};
-  return ok({ ...withId(resource, record), ...history });
+  return ok({ ...withId(resource, record), ...history }, etag(versionOf(record as { version?: number })));
 });

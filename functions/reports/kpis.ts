@@ -3,7 +3,7 @@ import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { kpiReport } from '#shared/reports/kpis.ts';
 
 const DateOrTimestamp = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
-const Query = z.object({ from: DateOrTimestamp.optional(), to: DateOrTimestamp.optional() });
+const Query = z.strictObject({ from: DateOrTimestamp.optional(), to: DateOrTimestamp.optional() });
 
 /** The office's KPIs over `[from, to)` (the last 30 days by default); each figure is defined in `kpis.ts`. */
 export const handler = api({ roles: officeRoles, query: Query }).handler(async ({ query }) =>

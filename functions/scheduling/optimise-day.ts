@@ -6,9 +6,9 @@ const Body = z.strictObject({
   date: z.iso.date(),
   /** The solver's budget; the Lambda's timeout leaves room for reading and applying around it. */
   seconds: z.number().min(0.1).max(5).default(2),
-  seed: z.number().int().nonnegative().optional(),
+  seed: z.number().int().nonnegative().max(2 ** 32 - 1).optional(),
 });
-const Query = z.object({ apply: z.enum(['true', 'false']).default('false') });
+const Query = z.strictObject({ apply: z.enum(['true', 'false']).default('false') });
 
 /** A plan for the whole day (routes per engineer, unassigned work with reasons); `?apply=true` applies it. */
 export const handler = api({ roles: officeRoles, body: Body, query: Query, idempotency: 'optional' }).handler(

@@ -50,5 +50,6 @@ export async function recordAssetVisit(
   await entities.asset
     .patch({ assetId: asset.assetId })
     .set({ lastServicedAt: visit.completedAt, ...(nextServiceDue ? { nextServiceDue } : {}) })
+    .add({ version: 1 })
     .go();
 }

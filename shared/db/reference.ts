@@ -141,20 +141,36 @@ export async function insertReference(resource: Resource, record: Record<string,
   return writeIf(() => entityOf(resource).create(record).go());
 }
 
+/** One reference record read consistently, for a change decided from it. */
+export async function readReference(resource: Resource, id: string): Promise<Record<string, unknown> | undefined> {
+  const { data } = await entityOf(resource)
+    .get({ [keyAttribute[resource]]: id })
+    .go({ consistent: true });
+  return data ?? undefined;
+}
+
 /**
- * Sets and clears fields of an existing reference record, touching no other field (a part's stock, moved by
- * closeout meanwhile, is left as it is).
+ * Sets and clears fields of a reference record and bumps its version, if it is still at the version the change
+ * was decided from; answers false when another change came first. No other field is touched.
  */
 export async function patchReference(
   resource: Resource,
   id: string,
-  change: { set: Record<string, unknown>; remove: string[] },
-): Promise<void> {
-  let update = entityOf(resource).patch({ [keyAttribute[resource]]: id });
-  if (Object.keys(change.set).length > 0) update = update.set(change.set);
+  change: { set: Record<string, unknown>; remove: string[]; from: number },
+): Promise<boolean> {
+  let update = entityOf(resource)
+    .patch({ [keyAttribute[resource]]: id })
+    .set({ ...change.set, version: change.from + 1 });
   if (change.remove.length > 0) update = update.remove(change.remove);
-  await update.go();
+  // A record written before versions were kept is at version 1.
+  // biome-ignore lint/suspicious/noExplicitAny: see entityOf.
+  const atVersion = (attr: any, op: any) =>
+    change.from === 1 ? `${op.eq(attr.version, 1)} OR ${op.notExists(attr.version)}` : op.eq(attr.version, change.from);
+  return writeIf(() => update.where(atVersion).go());
 }
+
+/** A reference record's version, its ETag. */
+export const versionOf = (record: { version?: number }) => record.version ?? 1;
 
 // biome-ignore lint/suspicious/noExplicitAny: one path over six entities whose ElectroDB types differ; the admin's schemas check the fields.
 function entityOf(resource: Resource): any {

@@ -29,6 +29,7 @@ export async function takeFromStock(options: { sku: string; workOrderId: string;
           parts
             .patch({ sku: options.sku })
             .set({ stock: stockAfter })
+            .add({ version: 1 })
             .where((attr, op) => op.eq(attr.stock, part.stock))
             .commit(),
           ...(fellBelow

@@ -10,6 +10,7 @@ import { recordResponse, releaseKey, reserve } from '../db/idempotency.ts';
 import { isTransient } from '../db/service.ts';
 import { DomainError, Forbidden, StoreThrottled, Unauthorized, ValidationFailed } from '../errors.ts';
 import { Role } from '../work-order/model.ts';
+import { openCursor, sealCursor } from './cursor.ts';
 
 /** Who is calling, from the token's claims (API Gateway's JWT authorizer, or the local server's). */
 export interface Principal {
@@ -31,6 +32,8 @@ export const accepted = (body: unknown): Reply => ({ status: 202, body });
 
 export const maxBodyBytes = 256 * 1024;
 export const officeRoles: Role[] = ['dispatcher', 'approver', 'admin'];
+
+type Fields = Record<string, unknown>;
 
 interface ApiContext extends Context {
   principal?: Principal;
@@ -95,20 +98,24 @@ export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = 
             const bodySchema = options.bodyOf?.(event.routeKey) ?? options.body ?? z.undefined();
             const body = parse(bodySchema, context.json, 'body') as z.infer<B>;
             const query = parse(
-              options.query ?? z.object({}),
+              options.query ?? z.strictObject({}),
               event.queryStringParameters ?? {},
               'query',
-            ) as z.infer<Q>;
+            ) as Fields;
             const headers = event.headers ?? {};
+            const principal = context.principal ?? { sub: 'anonymous', role: 'customer' };
+            const list = isPaged(options.query) ? listOf(principal, event, query) : undefined;
+            if (list && typeof query.cursor === 'string') query.cursor = await openCursor(query.cursor, list);
             const reply = await fn({
               body,
-              query,
+              query: query as z.infer<Q>,
               params: pathParameters(event.pathParameters),
               headers,
-              principal: context.principal ?? { sub: 'anonymous', role: 'customer' },
+              principal,
               routeKey: event.routeKey,
               expectedVersion: options.ifMatch ? expectedVersion(headers) : undefined,
             });
+            if (list) await sealNextCursor(reply, list);
             return toResult(reply);
           }),
         { contract },
@@ -368,10 +375,26 @@ function pathParameters(parameters: Record<string, string | undefined> | undefin
 }
 
 /** `?limit=&cursor=` of every list. */
-export const PageQuery = z.object({
+export const PageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2000).optional(),
 });
+
+/** A list takes `?cursor=` and answers `nextCursor`: the cursors it hands out are sealed (see cursor.ts). */
+const isPaged = (query: z.ZodType | undefined) => query instanceof z.ZodObject && 'cursor' in query.shape;
+
+/** What a cursor is bound to: the caller, the route and path, and every filter but the page's own. */
+function listOf(principal: Principal, event: ApiEvent, query: Fields): string {
+  const filters = Object.entries(query)
+    .filter(([name]) => name !== 'cursor' && name !== 'limit')
+    .sort(([a], [b]) => a.localeCompare(b));
+  return JSON.stringify([principal.sub, event.routeKey, event.rawPath, filters]);
+}
+
+async function sealNextCursor(reply: Reply, list: string): Promise<void> {
+  const body = reply.body as { nextCursor?: unknown } | undefined;
+  if (typeof body?.nextCursor === 'string') body.nextCursor = await sealCursor(body.nextCursor, list);
+}
 
 /**
  * The version `If-Match` names, required (428) where a change must not be blind. Per RFC 9110: `*` matches the
@@ -380,7 +403,7 @@ export const PageQuery = z.object({
  */
 function expectedVersion(headers: Record<string, string | undefined>): number | undefined {
   const value = headers['if-match']?.trim();
-  if (!value) throw new DomainError('workorder.if_match_required', 428, 'Send If-Match with the ETag you read.');
+  if (!value) throw new DomainError('request.if_match_required', 428, 'Send If-Match with the ETag you read.');
   if (value === '*') return undefined;
   const tag = /^(?:W\/)?"([^"]*)"$/.exec(value);
   if (!tag) throw new ValidationFailed('If-Match must be an entity tag, such as the ETag of your read, or *.');

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { getQuote, markAccepted, type QuoteRecord, createQuote as saveQuote } from '../db/quotes.ts';
-import { getCustomer, getJobTemplate, getParts } from '../db/reference.ts';
+import { getCustomer, getJobTemplate } from '../db/reference.ts';
 import { nextInSequence } from '../db/work-orders.ts';
 import { NotFound, ValidationFailed } from '../errors.ts';
 import type { Principal } from '../http/api.ts';
 import { logFromQuote } from '../work-order/intake.ts';
 import { taxRate } from '../work-order/pricing.ts';
-import { ownAsset, ownSite } from '../work-order/references.ts';
+import { knownParts, ownAsset, ownSite } from '../work-order/references.ts';
 
 export const CreateQuote = z.strictObject({
   customerId: z.string().min(1).max(64),
@@ -45,10 +45,10 @@ export async function createQuote(options: { actor: string; idempotencyKey: stri
   const site = await ownSite(customer, request.siteId);
   for (const assetId of request.assetIds ?? []) await ownAsset(customer, assetId, site);
   if (!(await getJobTemplate(request.jobType))) throw new ValidationFailed(`Unknown job type ${request.jobType}.`);
-  const skus = request.lines.flatMap((line) => (line.sku ? [line.sku] : []));
-  const known = await getParts(skus);
-  const unknown = skus.filter((sku) => !known.some((part) => part.sku === sku));
-  if (unknown.length > 0) throw new ValidationFailed(`Unknown part(s): ${unknown.join(', ')}.`);
+  await knownParts(
+    request.lines.flatMap((line) => (line.sku ? [{ sku: line.sku }] : [])),
+    'body.lines',
+  );
 
   const lines = request.lines.map((line) => ({ ...line, totalMinor: Math.round(line.qty * line.unitMinor) }));
   const subtotalMinor = lines.reduce((sum, line) => sum + line.totalMinor, 0);

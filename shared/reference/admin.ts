@@ -1,51 +1,83 @@
+import { createHash } from 'node:crypto';
 import { ulid } from 'ulid';
 import {
   getCustomer,
   getJobTemplate,
   getParts,
-  getResource,
   getSite,
   insertReference,
   keyAttribute,
   patchReference,
   type Resource,
+  readReference,
+  versionOf,
 } from '../db/reference.ts';
-import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
+import { backoff } from '../db/service.ts';
+import { Conflict, NotFound, StoreConflict, ValidationFailed, VersionMismatch } from '../errors.ts';
 import { generatedPrefix, keyField } from './schemas.ts';
 
 type Fields = Record<string, unknown>;
 
 /**
- * Adds a customer, site, asset, engineer, part or job template (an admin's, its body checked by `createSchema`). The key is the admin's (`id`, `sku`,
- * `jobType`) or made here; a key already taken is a 409, so a retried create never overwrites. What the record
- * refers to must exist: a site's customer, an asset's site (whose customer it takes), a plan's job template, a
- * template's parts.
+ * Adds a customer, site, asset, engineer, part or job template (an admin's, its body checked by `createSchema`). The
+ * key is the admin's (`id`, `sku`, `jobType`) or made here: from the caller's `Idempotency-Key` when it sends one,
+ * so a retry after a fault finds the record its first try wrote, else a new ULID. A key the admin chose that is
+ * already taken is a 409, so a create never overwrites. What the record refers to must exist: a site's customer,
+ * an asset's site (whose customer it takes), a plan's job template, a template's parts.
  */
-export async function createReference(resource: Resource, body: Fields): Promise<Fields> {
+export async function createReference(
+  resource: Resource,
+  body: Fields,
+  retry?: { scope: string; idempotencyKey: string },
+): Promise<Fields> {
   const { [keyField[resource]]: chosen, ...fields } = body;
-  const prefix = generatedPrefix[resource];
-  const id = (chosen as string | undefined) ?? `${prefix}_${ulid().toLowerCase()}`;
-  const record = { ...(await checked(resource, dropNulls(fields))), [keyAttribute[resource]]: id };
+  const id = (chosen as string | undefined) ?? generatedId(resource, retry);
+  const record = { ...(await checked(resource, dropNulls(fields))), [keyAttribute[resource]]: id, version: 1 };
   if (resource !== 'parts' && resource !== 'job-templates') record.createdAt = new Date().toISOString();
-  if (!(await insertReference(resource, record))) {
-    throw new Conflict('reference.exists', `There is already a ${singular(resource)} ${id}.`);
-  }
-  return record;
+  if (await insertReference(resource, record)) return record;
+  const earlier = chosen === undefined && retry ? await readReference(resource, id) : undefined;
+  if (earlier) return earlier;
+  throw new Conflict('reference.exists', `There is already a ${singular(resource)} ${id}.`);
+}
+
+function generatedId(resource: Resource, retry?: { scope: string; idempotencyKey: string }): string {
+  const unique = retry
+    ? createHash('sha256').update(`${retry.scope}\n${retry.idempotencyKey}`).digest('hex').slice(0, 26)
+    : ulid().toLowerCase();
+  return `${generatedPrefix[resource]}_${unique}`;
 }
 
 /**
  * Changes some fields of a reference record; `null` clears an optional one (an asset's service plan). Fields
- * that would rewrite history (a site's customer, an asset's site) are not among those a PATCH accepts.
+ * that would rewrite history (a site's customer, an asset's site) are not among those a PATCH accepts. The change
+ * is made from the version `If-Match` names (412 when another change came first); with `If-Match: *`, from the
+ * latest, read again when a concurrent change wins the race.
  */
-export async function updateReference(resource: Resource, id: string, patch: Fields): Promise<Fields> {
-  const current = (await getResource(resource, id)) as Fields | undefined;
-  if (!current) throw new NotFound(singular(resource), id);
-  const record = await checked(resource, dropNulls({ ...current, ...patch }));
+export async function updateReference(
+  resource: Resource,
+  id: string,
+  patch: Fields,
+  expectedVersion: number | undefined,
+): Promise<Fields> {
   const cleared = Object.keys(patch).filter((field) => patch[field] === null);
   const set = Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== null));
-  await patchReference(resource, id, { set, remove: cleared });
-  return record;
+  for (let attempt = 0; attempt < contendedAttempts; attempt++) {
+    const current = await readReference(resource, id);
+    if (!current) throw new NotFound(singular(resource), id);
+    const from = versionOf(current);
+    if (expectedVersion !== undefined && expectedVersion !== from) throw stale(resource, from);
+    const record = await checked(resource, dropNulls({ ...current, ...patch }));
+    if (await patchReference(resource, id, { set, remove: cleared, from })) return { ...record, version: from + 1 };
+    if (expectedVersion !== undefined) throw stale(resource, from + 1);
+    await backoff(attempt);
+  }
+  throw new StoreConflict();
 }
+
+const contendedAttempts = 5;
+
+const stale = (resource: Resource, current: number) =>
+  new VersionMismatch(current, { code: 'reference', noun: singular(resource).replace('_', ' ') });
 
 /** The record with what it refers to checked, and what derives from that filled in. */
 async function checked(resource: Resource, fields: Fields): Promise<Fields> {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Resource } from '../db/reference.ts';
-import { LatLng, PartLine, Priority } from '../work-order/model.ts';
+import { LatLng, PartLine, Priority, Reading } from '../work-order/model.ts';
 
 /**
  * What an admin may send for each reference list (`POST /v1/{resource}`, `PATCH /v1/{resource}/{id}`): strict, so an
@@ -64,8 +64,8 @@ const ChecklistItem = z
     label: text(200),
     kind: z.enum(['boolean', 'number', 'text', 'photo']),
     required: z.boolean(),
-    min: z.number().optional(),
-    max: z.number().optional(),
+    min: Reading.optional(),
+    max: Reading.optional(),
     unit: text(16).optional(),
   })
   .refine((item) => item.min === undefined || item.max === undefined || item.min <= item.max, 'min is above max.');

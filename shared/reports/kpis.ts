@@ -11,14 +11,15 @@ export interface ReportWindow {
 
 const dayMs = 86_400_000;
 
-/** With no window asked for, the report covers the last 30 days. */
+/** With no window asked for, the report covers the last 30 days; no report covers more than a year. */
 const defaultWindowDays = 30;
+export const maxWindowDays = 366;
 
 /**
  * The window a report covers, from `?from=&to=`: each an ISO date or timestamp. A date `from` starts at that
  * day's midnight (UTC) and a date `to` includes its whole day. `to` defaults to now, `from` to 30 days before
- * `to`. A window that ends before it starts, or where it starts (`from=2026-03-02&to=2026-03-01` is empty), is
- * 400.
+ * `to`. A window that ends before it starts, or where it starts (`from=2026-03-02&to=2026-03-01` is empty), or
+ * that spans more than {@link maxWindowDays} days, is 400.
  */
 export function reportWindow(query: { from?: string; to?: string }, now: Date): ReportWindow {
   const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value);
@@ -28,6 +29,11 @@ export function reportWindow(query: { from?: string; to?: string }, now: Date): 
   if (from >= to) {
     throw new ValidationFailed('The window is empty: from must be before to.', [
       { path: 'query.from', message: 'Must be before to.' },
+    ]);
+  }
+  if (to - from > maxWindowDays * dayMs) {
+    throw new ValidationFailed(`A report covers at most ${maxWindowDays} days.`, [
+      { path: 'query.from', message: `Within ${maxWindowDays} days of to.` },
     ]);
   }
   return { from: new Date(from).toISOString(), to: new Date(to).toISOString() };

@@ -1,12 +1,12 @@
 import { z } from 'zod';
 import type { FieldEntry } from '../db/entities/work-order.ts';
-import { getPart } from '../db/reference.ts';
 import type { TimelineInput, WorkOrderRecord } from '../db/work-orders.ts';
-import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
+import { Conflict, NotFound } from '../errors.ts';
 import { assignedTo, EventId } from './field.ts';
 import { checkAnswers, mergeAnswers } from './job-sheet.ts';
 import { fieldStatuses } from './lifecycle.ts';
-import { PartLine } from './model.ts';
+import { ChecklistAnswer, PartLine } from './model.ts';
+import { knownParts } from './references.ts';
 import { change } from './work-order.ts';
 
 const Timestamp = z.iso.datetime({ offset: true });
@@ -22,10 +22,7 @@ export const Note = z.strictObject({ eventId: EventId, at: At, text: z.string().
 export const ChecklistAnswers = z.strictObject({
   eventId: EventId,
   at: At,
-  answers: z
-    .array(z.strictObject({ itemId: z.string().min(1).max(100), value: z.unknown() }))
-    .min(1)
-    .max(200),
+  answers: z.array(ChecklistAnswer).min(1).max(200),
 });
 
 export type FieldRecord =
@@ -58,11 +55,7 @@ export async function recordOnSite(options: {
 }) {
   const { record } = options;
   const current = await assignedTo(options.workOrderId, options.engineerId);
-  if ((record.kind === 'material' || record.kind === 'parts_request') && !(await getPart(record.body.sku))) {
-    throw new ValidationFailed(`Unknown part ${record.body.sku}.`, [
-      { path: 'body.sku', message: 'Not in the catalogue.' },
-    ]);
-  }
+  if (record.kind === 'material' || record.kind === 'parts_request') await knownParts([record.body], 'body.sku');
   if (record.kind === 'checklist') checkAnswers(current.checklist, record.body.answers);
   const receivedAt = new Date().toISOString();
   const { answer } = await change({

@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import { listAttachments } from '../db/attachments.ts';
-import { getEngineer, getParts } from '../db/reference.ts';
+import { getEngineer } from '../db/reference.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
-import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
+import { Conflict, NotFound } from '../errors.ts';
 import { lapsedCertifications } from '../scheduling/match.ts';
 import { checkAnswers, type Missing, mergeAnswers, unansweredItems } from './job-sheet.ts';
 import { assertTransition, canTransition } from './lifecycle.ts';
-import { LatLng, Outcome, PartLine, type Status } from './model.ts';
+import { ChecklistAnswer, LatLng, Outcome, PartLine, type Status } from './model.ts';
+import { knownParts } from './references.ts';
 import { change, get, statusChange, transition } from './work-order.ts';
 
 /** The phone-made id of a field event: the same id is the same event, replayed. */
@@ -36,10 +37,7 @@ export const Complete = z.strictObject({
   followUp: z.string().trim().max(4000).optional(),
   reason: z.string().trim().max(2000).optional(),
   signatureAttachmentId: z.string().max(100).optional(),
-  checklist: z
-    .array(z.strictObject({ itemId: z.string().max(100), value: z.unknown() }))
-    .max(200)
-    .optional(),
+  checklist: z.array(ChecklistAnswer).max(200).optional(),
 });
 export type Complete = z.infer<typeof Complete>;
 
@@ -155,9 +153,7 @@ export async function complete(options: {
 }) {
   const { completion } = options;
   const record = await assignedTo(options.workOrderId, options.engineerId);
-  const parts = await getParts(completion.partsUsed.map((p) => p.sku));
-  const unknown = completion.partsUsed.filter((p) => !parts.some((part) => part.sku === p.sku));
-  if (unknown.length > 0) throw new ValidationFailed(`Unknown part(s): ${unknown.map((p) => p.sku).join(', ')}.`);
+  await knownParts(completion.partsUsed, 'body.partsUsed');
   checkAnswers(record.checklist, completion.checklist ?? []);
   const now = new Date();
   const answers = mergeAnswers(record.checklistAnswers, completion.checklist ?? [], {

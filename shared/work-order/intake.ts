@@ -74,7 +74,7 @@ export const CreateWorkOrder = z.strictObject({
   requiredCertifications: z.array(text(64)).max(20).optional(),
   parts: z.array(PartLine).max(100).optional(),
   estimatedMinutes: z.number().int().positive().max(10_000).optional(),
-  estimatedCostMinor: z.number().int().nonnegative().optional(),
+  estimatedCostMinor: z.number().int().nonnegative().max(1_000_000_000).optional(),
   accessInstructions: text(2000).optional(),
   safetyNotes: text(2000).optional(),
   preferredWindow: PreferredWindow.optional(),

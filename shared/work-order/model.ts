@@ -41,6 +41,18 @@ export const PartLine = z.strictObject({
 });
 export type PartLine = z.infer<typeof PartLine>;
 
+/** A reading, a job sheet's range or an answer: no meter or analyser on a job reads past a billion either way. */
+export const Reading = z.number().min(-1e9).max(1e9);
+
+/**
+ * An answer to a job sheet item as the phone sends it: true or false, a reading, or text (a photo item's answer
+ * is its attachment id). Which of them an item takes is checked against the sheet (job-sheet.ts).
+ */
+export const ChecklistAnswer = z.strictObject({
+  itemId: z.string().min(1).max(100),
+  value: z.union([z.boolean(), Reading, z.string().max(2000)]),
+});
+
 /** A customer's contract: how fast each priority must be attended, and what is billed. */
 export interface Contract {
   /** Hours from logging to attendance, per priority. Absent tiers use the standard SLA. */

@@ -1,6 +1,5 @@
 import { type CustomerRecord, getAsset, getParts, getSite, type SiteRecord } from '../db/reference.ts';
 import { NotFound, ValidationFailed } from '../errors.ts';
-import type { PartLine } from './model.ts';
 
 /**
  * The checks every write that sets a reference on a job makes, creation and edits alike: what a work order names
@@ -23,13 +22,16 @@ export async function ownAsset(customer: CustomerRecord, assetId: string, site: 
   return asset;
 }
 
-/** The catalogue entries of the parts a job names: a SKU not in the catalogue is 400. */
-export async function knownParts(parts: PartLine[]) {
+/**
+ * The catalogue entries of the parts a write names (a job's parts, a quote's lines, parts used or requested on
+ * site): a SKU not in the catalogue is 400, with every unknown one named at `path`.
+ */
+export async function knownParts(parts: Array<{ sku: string }>, path = 'body.parts') {
   const found = await getParts(parts.map((p) => p.sku));
-  const unknown = parts.find((p) => !found.some((part) => part.sku === p.sku));
-  if (unknown) {
-    throw new ValidationFailed(`Unknown part ${unknown.sku}.`, [
-      { path: 'body.parts', message: 'Not in the catalogue.' },
+  const unknown = [...new Set(parts.map((p) => p.sku).filter((sku) => !found.some((part) => part.sku === sku)))];
+  if (unknown.length > 0) {
+    throw new ValidationFailed(`Unknown part(s): ${unknown.join(', ')}.`, [
+      { path, message: `Not in the catalogue: ${unknown.join(', ')}.` },
     ]);
   }
   return found;

@@ -144,7 +144,7 @@ describe('bad input gets a clear 4xx and writes nothing', () => {
     });
     expectProblem(stale, 412, 'workorder.version_mismatch');
     const blind = await api.call('PATCH', `/v1/work-orders/${wo.id}`, { token: office, body: { description: 'x' } });
-    expectProblem(blind, 428, 'workorder.if_match_required');
+    expectProblem(blind, 428, 'request.if_match_required');
   });
 
   it('accepts a PATCH with the current If-Match and answers the new ETag', async () => {

@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { arrange, generalJob } from '../fixtures/jobs-on-site.ts';
+import type { WorkOrderRecord } from '#shared/db/work-orders.ts';
+import { arrange, completionOf, generalJob, jobsOnSite } from '../fixtures/jobs-on-site.ts';
 import { type LocalApi, type Reply, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
@@ -44,6 +45,36 @@ describe('input no caller should be able to turn into a 500', () => {
         expectProblem(reply, 400);
         expect(reply.body.code).toBe('request.validation_failed');
       }
+    }
+  });
+
+  it('hands out opaque cursors bound to their list and caller: altered, foreign or borrowed ones are 400', async () => {
+    const admin = await api.token({ role: 'admin' });
+    const first = await api.call('GET', '/v1/customers?limit=1', { token: office });
+    const cursor: string = first.body.nextCursor;
+    expect(typeof cursor).toBe('string');
+    // Nothing of the table's key layout shows through, however the cursor is decoded.
+    for (const encoding of ['base64', 'base64url', 'utf8'] as const) {
+      expect(Buffer.from(cursor, encoding).toString('utf8')).not.toMatch(/fieldops|customer|"pk"|"sk"/i);
+    }
+    const next = await api.call('GET', `/v1/customers?limit=1&cursor=${cursor}`, { token: office });
+    expect(next.status).toBe(200);
+    expect(next.body.items[0].id).not.toBe(first.body.items[0].id);
+
+    const flipped = `${cursor.slice(0, 20)}${cursor[20] === 'A' ? 'B' : 'A'}${cursor.slice(21)}`;
+    const refusals = [
+      await api.call('GET', `/v1/customers?limit=1&cursor=${flipped}`, { token: office }),
+      await api.call('GET', `/v1/parts?limit=1&cursor=${cursor}`, { token: office }),
+      await api.call('GET', `/v1/customers?limit=1&cursor=${cursor}`, { token: admin }),
+    ];
+    for (const reply of refusals) {
+      expectProblem(reply, 400);
+      expect(reply.body.errors[0].path).toBe('query.cursor');
+    }
+    const filtered = await api.call('GET', '/v1/work-orders?limit=1&status=logged', { token: office });
+    if (filtered.body.nextCursor) {
+      const other = `/v1/work-orders?limit=1&status=scheduled&cursor=${filtered.body.nextCursor}`;
+      expectProblem(await api.call('GET', other, { token: office }), 400);
     }
   });
 
@@ -100,6 +131,55 @@ describe('object-level checks on an edit', () => {
     expect(stored.body.assetIds).toEqual([]);
     expect(stored.body.parts).toEqual([]);
     expect((await patch({ assetIds: ['asset_boiler_ancoats'] })).status).toBe(200);
+  });
+});
+
+describe('object-level checks on every write that names a reference', () => {
+  it("refuses another customer's site or asset on a quote, and unknown parts on its lines, writing nothing", async () => {
+    const quote = (overrides: Record<string, unknown>) =>
+      api.call('POST', '/v1/quotes', {
+        token: office,
+        headers: { 'idempotency-key': `quote-${JSON.stringify(overrides)}` },
+        body: {
+          customerId: 'cus_okafor',
+          siteId: 'site_didsbury',
+          jobType: 'boiler_service',
+          description: 'Annual service',
+          lines: [{ description: 'Labour', qty: 1, unitMinor: 9000 }],
+          ...overrides,
+        },
+      });
+    expectProblem(await quote({ siteId: 'site_ancoats' }), 404);
+    expectProblem(await quote({ assetIds: ['asset_boiler_ancoats'] }), 404);
+    const unknownPart = await quote({ lines: [{ description: 'Valve', qty: 1, unitMinor: 900, sku: 'NO-SUCH' }] });
+    expectProblem(unknownPart, 400);
+    expect(unknownPart.body.errors[0]).toMatchObject({ path: 'body.lines' });
+  });
+
+  it('refuses an unknown engineer on an assignment, and unknown parts recorded on site', async () => {
+    const { workOrderId } = await arrange(generalJob({ workOrderId: 'wo_refs_on_site', status: 'ready_to_schedule' }));
+    const assign = await api.call('POST', `/v1/work-orders/${workOrderId}/assign`, {
+      token: office,
+      body: { engineerId: 'eng_nobody' },
+    });
+    expectProblem(assign, 404);
+
+    const { workOrderId: onSite, engineerId } = (await jobsOnSite('hostile_refs', 1))[0] as WorkOrderRecord;
+    const engineer = await api.token({ role: 'engineer', engineerId: engineerId as string });
+    const request = await api.call('POST', `/v1/work-orders/${onSite}/parts-requests`, {
+      token: engineer,
+      body: { eventId: 'evt-unknown-part-1', at: new Date().toISOString(), sku: 'NO-SUCH', qty: 1 },
+    });
+    expectProblem(request, 400);
+    expect(request.body.errors[0]).toMatchObject({ path: 'body.sku' });
+    const completion = await api.call('POST', `/v1/work-orders/${onSite}/complete`, {
+      token: engineer,
+      body: { ...completionOf(onSite), partsUsed: [{ sku: 'NO-SUCH', qty: 1 }] },
+    });
+    expectProblem(completion, 400);
+    expect(completion.body.errors[0]).toMatchObject({ path: 'body.partsUsed' });
+    const stored = await api.call('GET', `/v1/work-orders/${onSite}`, { token: office });
+    expect(stored.body.status).toBe('in_progress');
   });
 });
 

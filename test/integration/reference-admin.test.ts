@@ -13,8 +13,14 @@ afterAll(async () => {
   await api?.close();
 });
 
-const post = (path: string, body: unknown, token = admin) => api.call('POST', path, { token, body });
-const patch = (path: string, body: unknown, token = admin) => api.call('PATCH', path, { token, body });
+const post = (path: string, body: unknown, token = admin, idempotencyKey?: string) =>
+  api.call('POST', path, { token, body, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
+/** A PATCH from the version just read, as an admin's screen sends it. */
+async function patch(path: string, body: unknown, token = admin) {
+  const read = await api.call('GET', path, { token });
+  const ifMatch = read.headers.get('etag') ?? '"0"';
+  return api.call('PATCH', path, { token, body, headers: { 'if-match': ifMatch } });
+}
 
 describe('reference data an admin keeps', () => {
   it('adds a customer with its e-mail domains, once per id', async () => {
@@ -212,7 +218,8 @@ describe('reference data an admin keeps', () => {
       ['PATCH', '/v1/parts/NOPE', { name: 'Nope' }, 404, 'part.not_found'],
     ];
     for (const [method, path, body, status, code] of cases) {
-      const reply = await api.call(method, path, { token: admin, body });
+      const headers: Record<string, string> = method === 'PATCH' ? { 'if-match': '*' } : {};
+      const reply = await api.call(method, path, { token: admin, body, headers });
       expect({ path, body, status: reply.status, code: reply.body.code }).toEqual({ path, body, status, code });
       expect(reply.headers.get('content-type')).toContain('application/problem+json');
     }
@@ -230,5 +237,77 @@ describe('reference data an admin keeps', () => {
     );
     expect(reply.status).toBe(403);
     expect((await api.call('GET', '/v1/parts/X-1', { token: admin })).status).toBe(404);
+  });
+});
+
+describe('reference writes that are retried or raced', () => {
+  const engineerBody = {
+    name: 'Rhys Tanner',
+    skills: ['plumbing'],
+    certifications: [],
+    homeBase: { lat: 53.48, lng: -2.24 },
+    shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' },
+    hourlyRateMinor: 3900,
+    active: true,
+  };
+  const namedRhys = async () => {
+    const page = await api.call('GET', '/v1/engineers?limit=200', { token: admin });
+    return page.body.items.filter((item: { name: string }) => item.name === engineerBody.name);
+  };
+
+  it('creates one record for one Idempotency-Key, however often and however concurrently it is sent', async () => {
+    const send = () => post('/v1/engineers', engineerBody, admin, 'rhys-hire-1');
+    const replies = [await send(), ...(await Promise.all(Array.from({ length: 8 }, send))), await send()];
+    const createdIds = new Set(replies.filter((reply) => reply.status === 201).map((reply) => reply.body.id));
+    expect(createdIds.size).toBe(1);
+    for (const reply of replies) expect([201, 409]).toContain(reply.status);
+    expect(await namedRhys()).toHaveLength(1);
+  });
+
+  it('answers a PATCH without If-Match 428, and one from a stale version 412, changing nothing', async () => {
+    const [rhys] = await namedRhys();
+    const path = `/v1/engineers/${rhys.id}`;
+    const read = await api.call('GET', path, { token: admin });
+    expect(read.headers.get('etag')).toBe('"1"');
+    const blind = await api.call('PATCH', path, { token: admin, body: { hourlyRateMinor: 1 } });
+    expect(blind.status).toBe(428);
+    expect(blind.body.code).toBe('request.if_match_required');
+    const stale = await api.call('PATCH', path, {
+      token: admin,
+      body: { hourlyRateMinor: 1 },
+      headers: { 'if-match': '"7"' },
+    });
+    expect(stale.status).toBe(412);
+    expect(stale.body).toMatchObject({ code: 'reference.version_mismatch', version: 1 });
+    expect((await api.call('GET', path, { token: admin })).body.hourlyRateMinor).toBe(3900);
+  });
+
+  it('lets one of many PATCHes from the same version win; the others are 412 and lose nothing', async () => {
+    const [rhys] = await namedRhys();
+    const path = `/v1/engineers/${rhys.id}`;
+    const tag = (await api.call('GET', path, { token: admin })).headers.get('etag') as string;
+    const rates = [4000, 4100, 4200, 4300, 4400, 4500];
+    const replies = await Promise.all(
+      rates.map((rate) =>
+        api.call('PATCH', path, { token: admin, body: { hourlyRateMinor: rate }, headers: { 'if-match': tag } }),
+      ),
+    );
+    const won = replies.filter((reply) => reply.status === 200);
+    expect(won).toHaveLength(1);
+    expect(replies.filter((reply) => reply.status === 412)).toHaveLength(rates.length - 1);
+    const after = await api.call('GET', path, { token: admin });
+    expect(after.body.hourlyRateMinor).toBe(won[0]?.body.hourlyRateMinor);
+    expect(after.headers.get('etag')).toBe(`"${Number(tag.replaceAll('"', '')) + 1}"`);
+
+    // With `If-Match: *` each change is made from the latest version: every one lands, one after another.
+    const any = await Promise.all(
+      rates.map((rate) =>
+        api.call('PATCH', path, { token: admin, body: { hourlyRateMinor: rate }, headers: { 'if-match': '*' } }),
+      ),
+    );
+    expect(any.map((reply) => reply.status)).toEqual(rates.map(() => 200));
+    expect((await api.call('GET', path, { token: admin })).headers.get('etag')).toBe(
+      `"${Number(tag.replaceAll('"', '')) + 1 + rates.length}"`,
+    );
   });
 });

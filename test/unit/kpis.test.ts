@@ -220,4 +220,9 @@ describe('reportWindow', () => {
     );
     expect(reportWindow({ from: '2026-03-02', to: '2026-03-02' }, now).to).toBe('2026-03-03T00:00:00.000Z');
   });
+
+  it('refuses a window of more than a year, which would read every job ever logged', () => {
+    expect(() => reportWindow({ from: '1970-01-01', to: '2026-03-01' }, now)).toThrow(/at most 366 days/);
+    expect(reportWindow({ from: '2025-03-01', to: '2026-03-01' }, now).from).toBe('2025-03-01T00:00:00.000Z');
+  });
 });

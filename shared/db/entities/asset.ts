@@ -14,6 +14,8 @@ export const asset = new Entity({
   model: { entity: 'asset', version: '1', service: 'fieldops' },
   attributes: {
     assetId: { type: 'string', required: true },
+    /** Bumped by every change (a service recorded at closeout too): the ETag, which a PATCH's If-Match names. */
+    version: { type: 'number', default: 1 },
     siteId: { type: 'string', required: true },
     customerId: { type: 'string', required: true },
     type: { type: 'string', required: true },

@@ -16,6 +16,8 @@ export const customer = new Entity({
   model: { entity: 'customer', version: '1', service: 'fieldops' },
   attributes: {
     customerId: { type: 'string', required: true },
+    /** Bumped by every change: the ETag, which a PATCH's If-Match names. */
+    version: { type: 'number', default: 1 },
     name: { type: 'string', required: true },
     contacts: { type: CustomAttributeType<Contact[]>('any'), required: true },
     emailDomains: { type: 'list', items: { type: 'string' } },

@@ -9,6 +9,8 @@ export const engineer = new Entity({
   model: { entity: 'engineer', version: '1', service: 'fieldops' },
   attributes: {
     engineerId: { type: 'string', required: true },
+    /** Bumped by every change: the ETag, which a PATCH's If-Match names. */
+    version: { type: 'number', default: 1 },
     name: { type: 'string', required: true },
     email: { type: 'string' },
     phone: { type: 'string' },

@@ -6,6 +6,8 @@ export const jobTemplate = new Entity({
   model: { entity: 'jobTemplate', version: '1', service: 'fieldops' },
   attributes: {
     jobType: { type: 'string', required: true },
+    /** Bumped by every change: the ETag, which a PATCH's If-Match names. */
+    version: { type: 'number', default: 1 },
     name: { type: 'string', required: true },
     requiredSkills: { type: 'list', items: { type: 'string' }, required: true },
     requiredCertifications: { type: 'list', items: { type: 'string' }, required: true },

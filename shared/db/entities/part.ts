@@ -5,6 +5,8 @@ export const part = new Entity({
   model: { entity: 'part', version: '1', service: 'fieldops' },
   attributes: {
     sku: { type: 'string', required: true },
+    /** Bumped by every change (stock taken by a job too): the ETag, which a PATCH's If-Match names. */
+    version: { type: 'number', default: 1 },
     name: { type: 'string', required: true },
     unitPriceMinor: { type: 'number', required: true },
     stock: { type: 'number', required: true },

@@ -5,6 +5,8 @@ export const site = new Entity({
   model: { entity: 'site', version: '1', service: 'fieldops' },
   attributes: {
     siteId: { type: 'string', required: true },
+    /** Bumped by every change: the ETag, which a PATCH's If-Match names. */
+    version: { type: 'number', default: 1 },
     customerId: { type: 'string', required: true },
     name: { type: 'string' },
     address: { type: 'string', required: true },
