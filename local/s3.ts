@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
+import { postPolicyCheck } from './s3-post-upload.ts';
 
 interface S3rverOptions {
   address: string;
@@ -16,6 +17,8 @@ interface S3rverEvent {
 }
 
 interface S3rver extends EventEmitter {
+  /** Koa's middleware list, composed when the server starts. */
+  middleware: Array<ReturnType<typeof postPolicyCheck>>;
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
@@ -41,6 +44,8 @@ export interface LocalS3 {
 
 /**
  * Starts s3rver in process on 127.0.0.1, keeping objects under `directory` and creating `buckets` if missing.
+ * Browser-based uploads (presigned POST) are checked against their policy and signature as S3 checks them, which
+ * s3rver alone does not do: an upload outside its policy is refused here as it is deployed (`s3-post-upload.ts`).
  * Clients should set `requestChecksumCalculation: 'WHEN_REQUIRED'` (or `AWS_REQUEST_CHECKSUM_CALCULATION`), or
  * s3rver stores streamed uploads with their aws-chunked framing.
  * @param options.onObjectCreated called after each `s3:ObjectCreated:*`, the local stand-in for an S3 trigger. It
@@ -59,6 +64,8 @@ export async function startLocalS3(options: {
     silent: true,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
+  // First in line, so nothing of s3rver's reads a form before it has been checked.
+  server.middleware.unshift(postPolicyCheck());
   const { onObjectCreated } = options;
   if (onObjectCreated) {
     server.on('event', (event: S3rverEvent) => {

@@ -1,5 +1,5 @@
-import { GetObjectCommand, HeadObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { verifyUpload } from '#shared/attachments/verify.ts';
 import { type LocalApi, type Reply, startLocalApi } from '../fixtures/local-api.ts';
 
@@ -55,17 +55,35 @@ async function post(upload: { url: string; fields: Record<string, string> }, byt
 async function uploadAndCheck(
   declared: { kind: 'photo' | 'signature'; contentType: string; sizeBytes: number },
   bytes: Uint8Array,
-  fields: Record<string, string> = {},
 ) {
   const requested = await requestUpload(declared);
   expect(requested.status).toBe(201);
-  const response = await post(
-    { ...requested.body.upload, fields: { ...requested.body.upload.fields, ...fields } },
-    bytes,
-    declared.contentType,
-  );
+  const response = await post(requested.body.upload, bytes, declared.contentType);
   expect(response.ok).toBe(true);
   return { requested: requested.body, attachment: await attachmentOf(requested.body.attachmentId) };
+}
+
+/**
+ * Requests an upload, then writes the object with the bucket's own credentials instead of the presigned POST, as
+ * only a tampered form could on S3 (the policy refuses it, here as there), and returns the attachment once checked.
+ */
+async function putPastPolicy(
+  declared: { kind: 'photo' | 'signature'; contentType: string; sizeBytes: number },
+  bytes: Uint8Array,
+  storedType: string,
+) {
+  const requested = await requestUpload(declared);
+  expect(requested.status).toBe(201);
+  await s3().send(
+    new PutObjectCommand({
+      Bucket: process.env.BUCKET_NAME,
+      Key: requested.body.upload.fields.key,
+      Body: bytes,
+      ContentType: storedType,
+    }),
+  );
+  await api.runtime.settled();
+  return attachmentOf(requested.body.attachmentId);
 }
 
 async function attachmentOf(attachmentId: string) {
@@ -136,15 +154,16 @@ describe('photos and signatures', () => {
     expect(attachment).toMatchObject({ status: 'quarantined', reason: 'magic_bytes_mismatch' });
   });
 
-  // s3rver enforces no POST policy, so these stand for what only a tampered form could send to real S3.
-  it('quarantines an object larger than declared, or stored with another Content-Type', async () => {
-    const larger = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: 10 }, png);
-    const retyped = await uploadAndCheck({ kind: 'photo', contentType: 'image/png', sizeBytes: png.length }, png, {
-      'Content-Type': 'text/html',
-    });
+  it('quarantines an object larger than declared, or stored with another Content-Type, written past the policy', async () => {
+    const larger = await putPastPolicy({ kind: 'photo', contentType: 'image/png', sizeBytes: 10 }, png, 'image/png');
+    const retyped = await putPastPolicy(
+      { kind: 'photo', contentType: 'image/png', sizeBytes: png.length },
+      png,
+      'text/html',
+    );
 
-    expect(larger.attachment).toMatchObject({ status: 'quarantined', reason: 'size_mismatch' });
-    expect(retyped.attachment).toMatchObject({ status: 'quarantined', reason: 'content_type_mismatch' });
+    expect(larger).toMatchObject({ status: 'quarantined', reason: 'size_mismatch' });
+    expect(retyped).toMatchObject({ status: 'quarantined', reason: 'content_type_mismatch' });
   });
 
   it('changes nothing when the same object-created event arrives again', async () => {
@@ -250,5 +269,89 @@ describe('photos and signatures', () => {
 
     expectProblem(upload, 404, 'work_order.not_found');
     expectProblem(download, 404, 'work_order.not_found');
+  });
+});
+
+/** Expects the upload refused by storage with S3's error, nothing stored at the key and the attachment still pending. */
+async function expectRefused(
+  response: Response,
+  requested: { attachmentId: string; upload: { fields: Record<string, string> } },
+  status: number,
+  code: string,
+) {
+  expect(response.status).toBe(status);
+  expect(await response.text()).toContain(`<Code>${code}</Code>`);
+  expect(await exists(requested.upload.fields.key ?? '')).toBe(false);
+  expect(await attachmentOf(requested.attachmentId)).toMatchObject({ status: 'pending' });
+}
+
+// Tests that move the clock put it back.
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+const photo = { kind: 'photo', contentType: 'image/png', sizeBytes: png.length } as const;
+
+describe('the upload policy, held by the local storage as by S3', () => {
+  it('refuses an upload to a key other than the one granted, with 403 AccessDenied', async () => {
+    const granted = (await requestUpload(photo)).body;
+    const other = `work-orders/${workOrderId}/photo/01JZ8Q7W3X4Y5Z6A7B8C9D0E1F`;
+
+    const response = await post(
+      { ...granted.upload, fields: { ...granted.upload.fields, key: other } },
+      png,
+      'image/png',
+    );
+
+    await expectRefused(response, granted, 403, 'AccessDenied');
+    expect(await exists(other)).toBe(false);
+  });
+
+  it('refuses a Content-Type other than the one declared, with 403 AccessDenied', async () => {
+    const granted = (await requestUpload(photo)).body;
+
+    const response = await post(
+      { ...granted.upload, fields: { ...granted.upload.fields, 'Content-Type': 'text/html' } },
+      png,
+      'text/html',
+    );
+
+    await expectRefused(response, granted, 403, 'AccessDenied');
+  });
+
+  it('refuses a file larger than declared, with 400 EntityTooLarge', async () => {
+    const granted = (await requestUpload({ ...photo, sizeBytes: 10 })).body;
+
+    const response = await post(granted.upload, png, 'image/png');
+
+    await expectRefused(response, granted, 400, 'EntityTooLarge');
+  });
+
+  it('refuses an upload after its five minutes, with 403 AccessDenied', async () => {
+    const granted = (await requestUpload(photo)).body;
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + 5 * 60_000 + 1_000);
+
+    const response = await post(granted.upload, png, 'image/png');
+
+    await expectRefused(response, granted, 403, 'AccessDenied');
+  });
+
+  it('refuses a policy or a signature changed after it was granted, with 403 SignatureDoesNotMatch', async () => {
+    const granted = (await requestUpload(photo)).body;
+    const { Policy: policy, 'X-Amz-Signature': signature } = granted.upload.fields;
+    const wider = Buffer.from(policy, 'base64').toString('utf8').replace(`,${png.length}]`, ',1000000000]');
+    const tampered = { ...granted.upload.fields, Policy: Buffer.from(wider).toString('base64') };
+    const forged = {
+      ...granted.upload.fields,
+      'X-Amz-Signature': `${signature.slice(0, -1)}${signature.endsWith('0') ? '1' : '0'}`,
+    };
+
+    const widened = await post({ ...granted.upload, fields: tampered }, Buffer.alloc(4096, 1), 'image/png');
+    const resigned = await post({ ...granted.upload, fields: forged }, png, 'image/png');
+
+    expect(wider).toContain('1000000000');
+    await expectRefused(widened, granted, 403, 'SignatureDoesNotMatch');
+    await expectRefused(resigned, granted, 403, 'SignatureDoesNotMatch');
   });
 });
