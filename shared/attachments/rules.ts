@@ -42,6 +42,38 @@ export class TooLarge extends DomainError {
   }
 }
 
+/**
+ * Upload slots a work order may hold. A field job's record is photos before and after each area worked on, of the
+ * asset's plate and readings, of parts fitted and defects found, and the customer's signature: 10 to 30 on most
+ * jobs and rarely past 60 on a multi-day replacement, so 100 in all leaves room and bounds a job's storage at about
+ * 1.5 GB (100 photos of 15 MB). Pending slots are what a phone asks for at once: 20 covers the batch it queued
+ * while out of signal, and frees as uploads are checked or their five-minute POST expires unused.
+ */
+export const slotLimits = { pending: 20, total: 100 } as const;
+
+/** The work order holds as many pending upload slots as it may (429): retry once one is checked or expires. */
+export class TooManyPendingUploads extends DomainError {
+  constructor(retryAfterSeconds: number) {
+    super(
+      'attachment.limit_reached',
+      429,
+      `A work order may have ${slotLimits.pending} uploads waiting to be checked at once; one frees when its file ` +
+        'is checked or its upload expires unused.',
+      { limit: 'pending', max: slotLimits.pending, retryAfterSeconds },
+    );
+  }
+}
+
+/** The work order holds as many attachments as it may (409). */
+export class TooManyAttachments extends DomainError {
+  constructor() {
+    super('attachment.limit_reached', 409, `A work order may hold at most ${slotLimits.total} attachments.`, {
+      limit: 'total',
+      max: slotLimits.total,
+    });
+  }
+}
+
 /** Refuses a content type or size the kind does not allow. */
 export function assertAllowed(request: RequestUpload): void {
   const rule = allowed[request.kind];

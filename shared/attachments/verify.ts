@@ -17,8 +17,8 @@ export type Verification =
   | { outcome: 'ignored'; why: string };
 
 /**
- * Checks an object that landed under `work-orders/`, on its object-created event: the presigned POST's policy is
- * enforced by S3 but not by the local s3rver, and says nothing of the bytes, so the attachment counts only once
+ * Checks an object that landed under `work-orders/`, on its object-created event: the presigned POST's policy
+ * bounds the key, type and size but says nothing of the bytes, so the attachment counts only once
  * its size, stored Content-Type and magic bytes agree with what was declared. A failing object is moved to
  * `quarantine/<key>`. Idempotent: S3 delivers events at least once, and a second delivery changes nothing.
  */
@@ -26,7 +26,12 @@ export async function verifyUpload(object: { bucket: string; key: string }): Pro
   const parsed = parseObjectKey(object.key);
   if (!parsed) return ignore(object, 'not an attachment key');
   const record = await getAttachment(parsed.workOrderId, parsed.attachmentId);
-  if (!record || record.kind !== parsed.kind) return ignore(object, 'no attachment recorded for this key');
+  if (!record) {
+    // Every key is recorded before its upload is presigned, so this one's slot expired unused and was released:
+    // an upload that finished late counts for nothing and may not stay where attachments are served from.
+    return quarantined(object, 'slot_released');
+  }
+  if (record.kind !== parsed.kind) return ignore(object, 'no attachment recorded for this key');
   if (record.status === 'quarantined') {
     // An earlier run may have stopped between deciding and moving, or the key was posted to again: either way
     // nothing may stay at a quarantined attachment's key.
@@ -39,15 +44,18 @@ export async function verifyUpload(object: { bucket: string; key: string }): Pro
   if (!stored) return ignore(object, 'the object is gone (a concurrent delivery moved it)');
   const reason = judge(record, stored);
   if (!reason) {
-    const decided = await decideAttachment(parsed, {
+    const decided = await decideAttachment(record, {
       status: 'verified',
       verifiedAt: new Date().toISOString(),
       versionId: stored.versionId,
     });
     return decided ? { outcome: 'verified' } : already(parsed);
   }
-  const decided = await decideAttachment(parsed, { status: 'quarantined', reason });
-  if (!decided) return already(parsed);
+  const decided = await decideAttachment(record, { status: 'quarantined', reason });
+  return decided ? quarantined(object, reason) : already(parsed);
+}
+
+async function quarantined(object: { bucket: string; key: string }, reason: string): Promise<Verification> {
   await quarantine(object);
   log('warn', 'attachment quarantined', { ...object, reason });
   return { outcome: 'quarantined', reason };

@@ -6,6 +6,7 @@ import { StoreThrottled, ValidationFailed } from '../errors.ts';
 import { asset } from './entities/asset.ts';
 import { assetVisit } from './entities/asset-visit.ts';
 import { attachment } from './entities/attachment.ts';
+import { attachmentCount } from './entities/attachment-count.ts';
 import { counter } from './entities/counter.ts';
 import { customer } from './entities/customer.ts';
 import { domainEvent } from './entities/domain-event.ts';
@@ -31,6 +32,7 @@ const entities = {
   asset,
   assetVisit,
   attachment,
+  attachmentCount,
   counter,
   customer,
   domainEvent,

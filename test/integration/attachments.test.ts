@@ -1,11 +1,15 @@
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { slotLimits } from '#shared/attachments/rules.ts';
 import { verifyUpload } from '#shared/attachments/verify.ts';
+import { getSlotCount, listAttachments } from '#shared/db/attachments.ts';
+import { arrange, generalJob } from '../fixtures/jobs-on-site.ts';
 import { type LocalApi, type Reply, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
 let office: string;
 let engineer: string;
+let engineerId: string;
 let stranger: string;
 let workOrderId: string;
 
@@ -31,6 +35,7 @@ beforeAll(async () => {
   });
   const dispatched = await api.waitFor(logged.body.id, (wo) => wo.status === 'dispatched');
   workOrderId = dispatched.id;
+  engineerId = dispatched.engineerId;
   engineer = await api.token({ role: 'engineer', engineerId: dispatched.engineerId });
   const other = dispatched.engineerId === 'eng_lucy' ? 'eng_amira' : 'eng_lucy';
   stranger = await api.token({ role: 'engineer', engineerId: other });
@@ -38,7 +43,11 @@ beforeAll(async () => {
 afterAll(() => api.close());
 
 function requestUpload(body: unknown, token = engineer): Promise<Reply> {
-  return api.call('POST', `/v1/work-orders/${workOrderId}/attachments`, { token, body });
+  return requestUploadTo(workOrderId, body, token);
+}
+
+function requestUploadTo(id: string, body: unknown, token = engineer): Promise<Reply> {
+  return api.call('POST', `/v1/work-orders/${id}/attachments`, { token, body });
 }
 
 /** Posts the file as a browser form would: the presigned fields first, the file last. */
@@ -353,5 +362,92 @@ describe('the upload policy, held by the local storage as by S3', () => {
     expect(wider).toContain('1000000000');
     await expectRefused(widened, granted, 403, 'SignatureDoesNotMatch');
     await expectRefused(resigned, granted, 403, 'SignatureDoesNotMatch');
+  });
+});
+
+describe('upload slots of a work order', () => {
+  const jpeg = { ...photo, contentType: 'image/jpeg' } as const;
+  let jobs = 0;
+  /** A job under way, held by the engineer of the tests above, with no attachments yet. */
+  async function freshJob(): Promise<string> {
+    const id = `wo_slots_${++jobs}`;
+    await arrange(
+      generalJob({
+        workOrderId: id,
+        status: 'in_progress',
+        engineerId,
+        scheduledStart: new Date(Date.now() - 3_600_000).toISOString(),
+      }),
+    );
+    return id;
+  }
+  const grantAll = (id: string, count: number, declare: (i: number) => typeof photo | typeof jpeg = () => photo) =>
+    Promise.all(Array.from({ length: count }, (_, i) => requestUploadTo(id, declare(i))));
+
+  it('grants 20 pending uploads, refuses the 21st with 429 attachment.limit_reached, and grants again once one is checked', async () => {
+    const id = await freshJob();
+    const granted = [];
+    for (let i = 0; i < slotLimits.pending; i++) granted.push(await requestUploadTo(id, photo));
+
+    const refused = await requestUploadTo(id, photo);
+    const checked = await post(granted[0]?.body.upload, png, 'image/png');
+    const after = await requestUploadTo(id, photo);
+
+    expect(slotLimits.pending).toBe(20);
+    expect(granted.map((reply) => reply.status)).toEqual(Array(20).fill(201));
+    expectProblem(refused, 429, 'attachment.limit_reached');
+    expect(refused.body).toMatchObject({ limit: 'pending', max: 20 });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(checked.status).toBe(204);
+    expect(after.status).toBe(201);
+    expect(await getSlotCount(id)).toEqual({ pending: 20, total: 21 });
+  });
+
+  it('stores exactly 20 of 30 uploads requested at the same moment, refusing the rest', async () => {
+    const id = await freshJob();
+
+    const replies = await grantAll(id, 30);
+
+    expect(replies.filter((reply) => reply.status === 201)).toHaveLength(20);
+    for (const reply of replies.filter((r) => r.status !== 201)) expectProblem(reply, 429, 'attachment.limit_reached');
+    const stored = await listAttachments(id);
+    expect(stored).toHaveLength(20);
+    expect(new Set(stored.map((a) => a.attachmentId))).toEqual(
+      new Set(replies.filter((r) => r.status === 201).map((r) => r.body.attachmentId)),
+    );
+    expect(await getSlotCount(id)).toEqual({ pending: 20, total: 20 });
+  });
+
+  it('releases the slots of uploads that expired unused, once the next upload needs one', async () => {
+    const id = await freshJob();
+    const expired = await grantAll(id, slotLimits.pending);
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + 7 * 60_000);
+
+    const granted = await requestUploadTo(id, photo);
+
+    expect(expired.every((reply) => reply.status === 201)).toBe(true);
+    expect(granted.status).toBe(201);
+    expect((await listAttachments(id)).map((a) => a.attachmentId)).toEqual([granted.body.attachmentId]);
+    expect(await getSlotCount(id)).toEqual({ pending: 1, total: 1 });
+  });
+
+  it('counts checked and quarantined attachments towards 100 in all, refusing the 101st with 409', async () => {
+    const id = await freshJob();
+    for (let round = 0; round < slotLimits.total / slotLimits.pending; round++) {
+      // One in ten declared a JPEG, its bytes a PNG: quarantined, and still counted.
+      const batch = await grantAll(id, slotLimits.pending, (i) => (i % 10 === 0 ? jpeg : photo));
+      await Promise.all(batch.map((reply) => post(reply.body.upload, png, 'image/png')));
+    }
+    const refused = await requestUploadTo(id, photo);
+
+    expect(slotLimits.total).toBe(100);
+    expectProblem(refused, 409, 'attachment.limit_reached');
+    expect(refused.body).toMatchObject({ limit: 'total', max: 100 });
+    const stored = await listAttachments(id);
+    expect(stored).toHaveLength(100);
+    expect(stored.filter((a) => a.status === 'quarantined')).toHaveLength(10);
+    expect(stored.filter((a) => a.status === 'pending')).toHaveLength(0);
+    expect(await getSlotCount(id)).toEqual({ pending: 0, total: 100 });
   });
 });

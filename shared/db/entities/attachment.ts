@@ -3,7 +3,9 @@ import { Entity } from 'electrodb';
 /**
  * A photo or signature of a work order, keyed under it (pk workOrderId, sk attachmentId) so one query lists a
  * job's attachments. The record is written `pending` when the upload is presigned and decided once, by the
- * server-side check of the stored object, as `verified` or `quarantined`; only a verified one counts.
+ * server-side check of the stored object, as `verified` or `quarantined`; only a verified one counts. It holds one
+ * of the work order's upload slots (see attachmentCount); a pending one whose upload expired unused is deleted
+ * when its slot is released.
  */
 export const attachment = new Entity({
   model: { entity: 'attachment', version: '1', service: 'fieldops' },
@@ -19,6 +21,8 @@ export const attachment = new Entity({
     reason: { type: 'string' },
     uploadedBy: { type: 'string', required: true },
     createdAt: { type: 'string', required: true },
+    /** When the presigned POST stops being accepted; past it, a pending slot may be released. */
+    expiresAt: { type: 'string' },
     verifiedAt: { type: 'string' },
     /**
      * The S3 version that was checked (versioned buckets only): downloads name it, so an object posted again to
