@@ -1,6 +1,7 @@
 import { CfnOutput, Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
@@ -23,22 +24,48 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Fn, type WorkflowRef } from './lambda.ts';
-import { type Need, type Route, routes } from './routes.ts';
+import { OfficeMfa } from './office-mfa.ts';
+import { type BucketAccess, type Need, type Route, routes } from './routes.ts';
 
 /** What the HTTP API needs from the rest of the stack. */
 export interface ApiProps {
   readonly table: ITable;
   readonly workflow: WorkflowRef;
-  /** Photos and signatures: the routes that need `bucket` presign uploads and downloads in it. */
+  /** Photos, signatures and e-mail attachments: the routes that name a prefix of it presign uploads and downloads. */
   readonly bucket: IBucket;
-  /** Origins of the office and engineer web apps. @default every origin (tokens travel in a header, not cookies) */
-  readonly corsOrigins?: string[];
+  /**
+   * Reserve concurrency for the functions of `expensiveRoutes`. An account whose Lambda concurrency quota is still
+   * the new-account 10 can reserve none, and must deploy with this off. @default true
+   */
+  readonly reserveConcurrency?: boolean;
 }
+
+/** A route's own throttle on the API stage, and the concurrency reserved for the function serving it. */
+export interface RouteLimits {
+  /** Requests a second, on average, across every caller. */
+  readonly rateLimit: number;
+  /** Requests at once above the rate, across every caller. */
+  readonly burstLimit: number;
+  readonly reservedConcurrency: number;
+}
+
+/**
+ * Routes that cost far more than the rest, by route key: each has its own throttle below the stage's, and its
+ * function reserved concurrency, so a burst of them can neither run up the bill nor take the account's
+ * concurrency from every other function. List routes are not among them: a page is at most 200 items, one query.
+ */
+export const expensiveRoutes: Record<string, RouteLimits> = {
+  // The optimiser solves for up to 5 s of CPU a call; an office runs it a few times a day.
+  'POST /v1/schedule/optimise': { rateLimit: 1, burstLimit: 5, reservedConcurrency: 5 },
+  // A KPI report reads every work order of its window, up to a year of them.
+  'GET /v1/reports/kpis': { rateLimit: 2, burstLimit: 5, reservedConcurrency: 5 },
+};
 
 /**
  * The HTTP API: every deployed row of infra/routes.ts becomes a route on one Lambda per handler file, granted
  * exactly what the file's routes declare in `needs`, behind a Cognito JWT authorizer unless the row says
- * `auth: false`.
+ * `auth: false`. Office roles must sign in with an authenticator app (OfficeMfa). CORS allows only the origins
+ * the stack names (`allowOrigins`).
  */
 export class Api extends Construct {
   readonly httpApi: HttpApi;
@@ -46,8 +73,12 @@ export class Api extends Construct {
   readonly userPoolClient: UserPoolClient;
   /** Base URL of the API (its default stage), ending in `/`. */
   readonly url: string;
+  /** Refuses office roles to users who sign in without an authenticator app. */
+  readonly officeMfa: OfficeMfa;
   /** The app clients whose ID tokens the authorizer accepts. */
   private readonly audiences: string[] = [];
+  /** The origins CORS allows. */
+  private readonly corsOrigins: string[] = [];
 
   constructor(scope: Construct, id: string, props: ApiProps) {
     super(scope, id);
@@ -74,10 +105,13 @@ export class Api extends Construct {
       deletionProtection: true,
       removalPolicy: RemovalPolicy.RETAIN,
     });
+    this.officeMfa = new OfficeMfa(this, 'OfficeMfa', { userPool: this.userPool });
     Validations.of(this.userPool).acknowledge(
       {
         id: 'AwsSolutions-COG2',
-        reason: 'MFA is optional per user: forcing TOTP on customers who only log requests would turn them away.',
+        reason:
+          'MFA is required of office roles by the pre token generation trigger (OfficeMfa); forcing it on customers ' +
+          'who only log requests would turn them away.',
       },
       {
         id: 'AwsSolutions-COG8',
@@ -100,7 +134,8 @@ export class Api extends Construct {
     this.httpApi = new HttpApi(this, 'HttpApi', {
       createDefaultStage: false,
       corsPreflight: {
-        allowOrigins: props.corsOrigins ?? ['*'],
+        // Read at synthesis, so the web form's origin (known only once the Portal exists) can be added.
+        allowOrigins: Lazy.list({ produce: () => this.corsOrigins }),
         allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
         exposeHeaders: ['etag', 'location', 'retry-after'],
@@ -113,6 +148,13 @@ export class Api extends Construct {
       throttle: { burstLimit: 200, rateLimit: 100 },
       accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: accessLogFormat },
     });
+    // A map of free-form JSON to CDK, so written with CloudFormation's own names.
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(expensiveRoutes).map(([key, limits]) => [
+        key,
+        { ThrottlingRateLimit: limits.rateLimit, ThrottlingBurstLimit: limits.burstLimit },
+      ]),
+    );
 
     this.url = stage.url;
     this.audiences.push(this.userPoolClient.userPoolClientId);
@@ -122,8 +164,16 @@ export class Api extends Construct {
     });
     for (const [handlerFile, fileRoutes] of byHandlerFile(routes.filter((route) => !route.localOnly))) {
       const id = functionId(handlerFile);
-      const fn = new Fn(this, id, { handlerFile });
-      bindNeeds(fn, new Set(fileRoutes.flatMap((route) => route.needs)), props);
+      const limits = fileRoutes.map((route) => expensiveRoutes[routeKey(route)]).find(Boolean);
+      const reservedConcurrency = props.reserveConcurrency === false ? undefined : limits?.reservedConcurrency;
+      const fn = new Fn(this, id, { handlerFile, reservedConcurrency }).invokedSynchronously(
+        'API Gateway calls it for each request and answers the caller with its error',
+      );
+      bindNeeds(
+        fn,
+        fileRoutes.flatMap((route) => route.needs),
+        props,
+      );
       const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
       for (const route of fileRoutes) {
         const [httpRoute] = this.httpApi.addRoutes({
@@ -131,11 +181,13 @@ export class Api extends Construct {
           methods: [HttpMethod[route.method]],
           integration,
           authorizer: route.auth === false ? undefined : authorizer,
-        });
+        }) as [HttpRoute];
+        // The stage names the route by key, so CloudFormation must create the route first.
+        if (expensiveRoutes[routeKey(route)]) stage.node.addDependency(httpRoute);
         if (route.auth !== false) continue;
         if (!route.publicBecause)
           throw new Error(`${route.method} ${route.path} needs no token: say why (publicBecause).`);
-        Validations.of(httpRoute as HttpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.publicBecause });
+        Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.publicBecause });
       }
     }
 
@@ -147,6 +199,11 @@ export class Api extends Construct {
   /** Lets the authorizer accept ID tokens issued to another app client of the user pool (the web form's). */
   acceptClient(client: IUserPoolClient): void {
     this.audiences.push(client.userPoolClientId);
+  }
+
+  /** Lets browsers on these origins call the API (CORS); with none, no page on another origin can. */
+  allowOrigins(origins: string[]): void {
+    this.corsOrigins.push(...origins);
   }
 }
 
@@ -166,6 +223,9 @@ const accessLogFormat = AccessLogFormat.custom(
   }),
 );
 
+/** `POST /v1/schedule/optimise`: how API Gateway names a route. */
+const routeKey = (route: Route) => `${route.method} ${route.path}`;
+
 function byHandlerFile(deployed: Route[]): Map<string, Route[]> {
   const grouped = new Map<string, Route[]>();
   for (const route of deployed) grouped.set(route.handler, [...(grouped.get(route.handler) ?? []), route]);
@@ -182,9 +242,10 @@ function functionId(handlerFile: string): string {
     .join('');
 }
 
-function bindNeeds(fn: Fn, needs: Set<Need>, props: ApiProps): void {
-  if (needs.has('write')) fn.bindTable(props.table, 'write');
-  else if (needs.has('read')) fn.bindTable(props.table, 'read');
-  if (needs.has('workflow')) fn.bindWorkflow(props.workflow);
-  if (needs.has('bucket')) fn.bindBucket(props.bucket);
+function bindNeeds(fn: Fn, needs: Need[], props: ApiProps): void {
+  if (needs.includes('write')) fn.bindTable(props.table, 'write');
+  else if (needs.includes('read')) fn.bindTable(props.table, 'read');
+  if (needs.includes('workflow')) fn.bindWorkflow(props.workflow);
+  const bucketAccess = needs.filter((need): need is BucketAccess => typeof need === 'object');
+  if (bucketAccess.length > 0) fn.bindBucket(props.bucket, bucketAccess);
 }

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { FieldOpsStack } from './stack.ts';
 
 /**
@@ -10,7 +10,7 @@ import { FieldOpsStack } from './stack.ts';
  */
 export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
   // cdk-nag 3 is a validation plugin (Validations), not an Aspect: violations fail synthesis with a report.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const corsOrigins = app.node.tryGetContext('corsOrigins') as string | undefined;
   const intakeRecipients = app.node.tryGetContext('intakeRecipients') as string | undefined;
   const stack = new FieldOpsStack(app, 'FieldOps', {
@@ -18,8 +18,19 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
     description: 'Work order management for field service: intake, approval, scheduling, dispatch and closeout.',
     corsOrigins: corsOrigins?.split(',').map((origin) => origin.trim()),
     intakeRecipients: intakeRecipients?.split(',').map((recipient) => recipient.trim()),
+    logExecutionData: contextFlag(app, 'logExecutionData'),
+    reserveConcurrency: contextFlag(app, 'reserveConcurrency'),
   });
   return { app, stack };
+}
+
+/** A `-c name=true|false` switch (a string on the command line, a boolean in cdk.json); unset is `undefined`. */
+function contextFlag(app: App, name: string): boolean | undefined {
+  const value: unknown = app.node.tryGetContext(name);
+  if (value === undefined) return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`Context ${name} must be true or false, not ${String(value)}.`);
 }
 
 // Synthesize only when run as the CDK app (`cdk.json`), not when tests import buildApp.

@@ -3,7 +3,7 @@ import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventType, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Construct } from 'constructs';
-import { uploadPrefix } from '#shared/attachments/rules.ts';
+import { quarantineKey, uploadPrefix } from '#shared/attachments/rules.ts';
 import { DeadLetterQueue } from './dead-letters.ts';
 import { Fn } from './lambda.ts';
 
@@ -19,9 +19,14 @@ export class UploadVerification extends Construct {
 
   constructor(scope: Construct, id: string, props: { table: ITable; bucket: IBucket }) {
     super(scope, id);
+    // It reads an upload (a version it records), moves a refused one to quarantine and deletes it from its key;
+    // listing under the prefix makes a key a concurrent delivery already moved answer 404, not 403.
     this.fn = new Fn(this, 'VerifyUpload', { handlerFile: 'functions/attachments/verify-upload.ts' })
       .bindTable(props.table, 'write')
-      .bindBucket(props.bucket);
+      .bindBucket(props.bucket, [
+        { prefix: uploadPrefix, actions: ['s3:GetObject', 's3:GetObjectVersion', 's3:DeleteObject', 's3:ListBucket'] },
+        { prefix: quarantineKey(uploadPrefix), actions: ['s3:PutObject'] },
+      ]);
     props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.fn), {
       prefix: uploadPrefix,
     });

@@ -25,10 +25,11 @@ export class DeadLetterQueue extends Queue {
       enforceSSL: true,
       retentionPeriod: Duration.days(14),
     });
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: `This queue is the on-failure destination of ${props.receives}: it is the dead-letter queue.`,
-    });
+    const reason = `This queue is the on-failure destination of ${props.receives}: it is the dead-letter queue.`;
+    Validations.of(this).acknowledge(
+      { id: 'AwsSolutions-SQS3', reason },
+      { id: 'Serverless-SQSRedrivePolicy', reason: `${reason} No consumer fails on it: an operator reads it.` },
+    );
     new CfnOutput(scope, 'DeadLetterQueueUrl', { value: this.queueUrl, description: props.description });
   }
 
@@ -42,6 +43,10 @@ export class DeadLetterQueue extends Queue {
       retryAttempts: options.retryAttempts,
       maxEventAge: options.maxEventAge,
       onFailure: new SqsDestination(this),
+    });
+    Validations.of(fn).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: 'Its failed asynchronous events go to an on-failure destination, which keeps the error with each event.',
     });
   }
 }

@@ -10,6 +10,7 @@ import type { IBucket } from 'aws-cdk-lib/aws-s3';
 // cdk-nag names IAM5 findings with this function; using it keeps each acknowledgement equal to its finding.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct, IConstruct } from 'constructs';
+import type { BucketAccess } from './routes.ts';
 
 /** The repository root: handler files, the lock file and the state machine files are resolved from it. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +23,11 @@ export interface FnProps {
   readonly timeout?: Duration;
   /** @default 512 MB: memory also buys CPU, which shortens cold starts. */
   readonly memorySize?: number;
+  /**
+   * Instances kept for this function alone, which also cap it, so a burst of costly calls can neither run up the
+   * bill nor take the account's concurrency from every other function. @default none: the account's shared pool
+   */
+  readonly reservedConcurrency?: number;
 }
 
 /** The state machine addressed by ARN alone, so functions it invokes can hold grants on it without a cycle. */
@@ -60,6 +66,7 @@ export class Fn extends NodejsFunction {
       architecture: Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(10),
       memorySize: props.memorySize ?? 512,
+      reservedConcurrentExecutions: props.reservedConcurrency,
       role,
       logGroup,
       tracing: Tracing.ACTIVE,
@@ -82,10 +89,12 @@ export class Fn extends NodejsFunction {
       id: 'AwsSolutions-IAM5[Resource::*]',
       reason: 'Tracing: xray:PutTraceSegments and xray:PutTelemetryRecords support no resource-level permissions.',
     });
-    Validations.of(this).acknowledge({
-      id: 'AwsSolutions-L1',
-      reason: 'Node 22 on purpose: handlers must also run on the Node 20 used locally, and 22 is the closest runtime.',
-    });
+    const runtimeReason =
+      'Node 22 on purpose: handlers must also run on the Node 20 used locally, and 22 is the closest runtime.';
+    Validations.of(this).acknowledge(
+      { id: 'AwsSolutions-L1', reason: runtimeReason },
+      { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
+    );
   }
 
   /** Grants read (`'read'`) or read-write (`'write'`) on the table and sets TABLE_NAME. */
@@ -100,15 +109,29 @@ export class Fn extends NodejsFunction {
     return this;
   }
 
-  /** Grants object read-write on the bucket (presigned URLs are signed with this role) and sets BUCKET_NAME. */
-  bindBucket(bucket: IBucket): this {
-    bucket.grantReadWrite(this);
-    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
-    const reason = 'Object keys are made per work order at run time; the grant names this one bucket only.';
-    this.acknowledgeResource(`${bucket.bucketArn}/*`, reason);
-    for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
-      Validations.of(this.serviceRole).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
+  /**
+   * Grants the bucket actions listed, each on the keys under its own prefix only (a presigned URL acts with this
+   * role's permissions, so presigning needs the action presigned), and sets BUCKET_NAME.
+   */
+  bindBucket(bucket: IBucket, grants: BucketAccess[]): this {
+    for (const { prefix, actions } of grants) {
+      const objectActions = actions.filter((action) => action !== 's3:ListBucket');
+      if (objectActions.length > 0) {
+        const keys = bucket.arnForObjects(`${prefix}*`);
+        this.addToRolePolicy(new PolicyStatement({ actions: objectActions, resources: [keys] }));
+        this.acknowledgeResource(keys, `Keys under ${prefix} are made at run time; the grant names that prefix only.`);
+      }
+      if (actions.includes('s3:ListBucket')) {
+        this.addToRolePolicy(
+          new PolicyStatement({
+            actions: ['s3:ListBucket'],
+            resources: [bucket.bucketArn],
+            conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
+          }),
+        );
+      }
     }
+    this.addEnvironment('BUCKET_NAME', bucket.bucketName);
     return this;
   }
 
@@ -134,6 +157,18 @@ export class Fn extends NodejsFunction {
       workflow.executionsArn,
       'Executions are named after work orders at run time; the pattern names this one state machine only.',
     );
+    return this;
+  }
+
+  /**
+   * Acknowledges that the function has no dead-letter queue: its invoker (`how`) calls it synchronously and gets
+   * its error back, so no event is ever left for a dead-letter queue to keep.
+   */
+  invokedSynchronously(how: string): this {
+    Validations.of(this).acknowledge({
+      id: 'Serverless-LambdaDLQ',
+      reason: `${how}; invoked synchronously, it leaves no event for a dead-letter queue to keep.`,
+    });
     return this;
   }
 

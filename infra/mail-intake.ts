@@ -6,7 +6,7 @@ import { LambdaDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { type ReceiptRule, ReceiptRuleSet, TlsPolicy } from 'aws-cdk-lib/aws-ses';
 import { S3 } from 'aws-cdk-lib/aws-ses-actions';
 import { Construct } from 'constructs';
-import { inboundMailPrefix } from '#shared/intake/email/rules.ts';
+import { inboundMailPrefix, mailAttachmentPrefix } from '#shared/intake/email/rules.ts';
 import { DeadLetterQueue } from './dead-letters.ts';
 import { Fn, type WorkflowRef } from './lambda.ts';
 
@@ -82,7 +82,11 @@ export class MailIntake extends Construct {
       memorySize: 1024,
     })
       .bindTable(props.table, 'write')
-      .bindBucket(props.bucket)
+      // It reads the raw message SES stored and writes the attachments it keeps; nothing else in the bucket.
+      .bindBucket(props.bucket, [
+        { prefix: inboundMailPrefix, actions: ['s3:GetObject'] },
+        { prefix: mailAttachmentPrefix, actions: ['s3:PutObject'] },
+      ])
       .bindWorkflow(props.workflow);
     // CDK's bucket notifications handler is one per stack; UploadVerification acknowledges its findings.
     props.bucket.addEventNotification(EventType.OBJECT_CREATED, new LambdaDestination(this.fn), {

@@ -49,6 +49,8 @@ export interface PortalProps {
  * the authorization code flow with PKCE, whose ID tokens the API accepts).
  */
 export class Portal extends Construct {
+  /** The page's origin, `https://<distribution>.cloudfront.net`: the API's CORS allows it unless told otherwise. */
+  readonly origin: string;
   /** The page's address: `https://<distribution>.cloudfront.net/portal/`. */
   readonly url: string;
   readonly bucket: Bucket;
@@ -94,7 +96,7 @@ export class Portal extends Construct {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        responseHeadersPolicy: securityHeaders(this, [api.httpApi.apiEndpoint, this.domain.baseUrl()]),
+        responseHeadersPolicy: securityHeaders(this, [regionalApiOrigins, this.domain.baseUrl()]),
         functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: indexRewrite(this) }],
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -105,7 +107,8 @@ export class Portal extends Construct {
       logFilePrefix: 'cloudfront/',
     });
     acknowledgeDistribution(this.distribution);
-    this.url = `https://${this.distribution.distributionDomainName}/portal/`;
+    this.origin = `https://${this.distribution.distributionDomainName}`;
+    this.url = `${this.origin}/portal/`;
 
     this.userPoolClient = new UserPoolClient(this, 'Client', {
       userPool: api.userPool,
@@ -164,6 +167,12 @@ export class Portal extends Construct {
     new CfnOutput(this, 'Url', { value: this.url, description: 'The customer web form' });
   }
 }
+
+/**
+ * The page may call HTTP APIs of the stack's region, not this API alone: the API's CORS names the distribution's
+ * origin, so the distribution's headers naming the API would make each wait for the other to exist.
+ */
+const regionalApiOrigins = `https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
 
 /** HSTS, nosniff, no framing, no referrer (the sign-in code is in the URL) and the page's CSP. */
 function securityHeaders(scope: Construct, connectSources: string[]): ResponseHeadersPolicy {
@@ -228,10 +237,20 @@ function acknowledgeDeployment(deployment: BucketDeployment, role: IConstruct, d
   // The sources are staged as assets in the CDK bootstrap bucket, which the handler reads.
   const staged = deployment.node.children.find((child) => child instanceof Asset);
   if (!handler || !(staged instanceof Asset)) throw new Error('CDK did not create the bucket deployment handler.');
-  Validations.of(handler).acknowledge({
-    id: 'AwsSolutions-L1',
-    reason: "CDK pins the bucket deployment handler's Python runtime to the one its AWS CLI layer is built for.",
-  });
+  const runtimeReason =
+    "CDK pins the bucket deployment handler's Python runtime to the one its AWS CLI layer is built for.";
+  Validations.of(handler).acknowledge(
+    { id: 'AwsSolutions-L1', reason: runtimeReason },
+    { id: 'Serverless-LambdaLatestVersion', reason: runtimeReason },
+    {
+      id: 'Serverless-LambdaDLQ',
+      reason: 'CloudFormation awaits the handler’s answer to each deployment and fails the stack update without one.',
+    },
+    {
+      id: 'Serverless-LambdaTracing',
+      reason: 'The handler only copies the page’s files at deploy time, outside any request there would be to trace.',
+    },
+  );
   const reason = 'The deployment copies the files from the CDK asset bucket into the web form bucket only.';
   for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
     Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });

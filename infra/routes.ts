@@ -1,3 +1,6 @@
+import { uploadPrefix } from '#shared/attachments/rules.ts';
+import { mailAttachmentPrefix } from '#shared/intake/email/rules.ts';
+
 /**
  * Every HTTP route and the handler file that serves it: the routing table read by the CDK stack (one Lambda per
  * handler file, one HTTP API route per row) and by the local server (the same handler files, in process).
@@ -22,13 +25,31 @@ export interface Route {
   cpuBound?: true;
   /**
    * What the handler touches, so the stack grants exactly that: `read` or `write` on the table, `workflow` to
-   * start executions, answer task tokens and read execution history, `bucket` to read and write attachments and
-   * presign their uploads and downloads.
+   * start executions, answer task tokens and read execution history, and a `BucketAccess` for each prefix of the
+   * attachments bucket it reads, writes or presigns under.
    */
   needs: Need[];
 }
 
-export type Need = 'read' | 'write' | 'workflow' | 'bucket';
+/**
+ * S3 actions on the attachments bucket's keys under one prefix (`s3:ListBucket` limited to listing under it, so a
+ * missing key answers 404 rather than 403). A presigned URL acts with the signing function's own permissions:
+ * presigning an upload needs `s3:PutObject`, presigning a download `s3:GetObject` (and `s3:GetObjectVersion` when
+ * it names a version).
+ */
+export interface BucketAccess {
+  prefix: string;
+  actions: BucketAction[];
+}
+
+export type BucketAction =
+  | 's3:GetObject'
+  | 's3:GetObjectVersion'
+  | 's3:PutObject'
+  | 's3:DeleteObject'
+  | 's3:ListBucket';
+
+export type Need = 'read' | 'write' | 'workflow' | BucketAccess;
 
 export const routes: Route[] = [
   {
@@ -185,19 +206,19 @@ export const routes: Route[] = [
     method: 'POST',
     path: '/v1/work-orders/{id}/attachments',
     handler: 'functions/attachments/request-upload.ts',
-    needs: ['write', 'bucket'],
+    needs: ['write', { prefix: uploadPrefix, actions: ['s3:PutObject'] }],
   },
   {
     method: 'GET',
     path: '/v1/work-orders/{id}/attachments/{attachmentId}',
     handler: 'functions/attachments/get-download.ts',
-    needs: ['read', 'bucket'],
+    needs: ['read', { prefix: uploadPrefix, actions: ['s3:GetObject', 's3:GetObjectVersion'] }],
   },
   {
     method: 'GET',
     path: '/v1/work-orders/{id}/email-attachments/{index}',
     handler: 'functions/intake/get-email-attachment.ts',
-    needs: ['read', 'bucket'],
+    needs: ['read', { prefix: mailAttachmentPrefix, actions: ['s3:GetObject'] }],
   },
 
   { method: 'POST', path: '/v1/quotes', handler: 'functions/quotes/create-quote.ts', needs: ['write'] },

@@ -12,8 +12,15 @@ import { Workflow } from './workflow.ts';
 
 /** Deployment options for a business's own instance. */
 export interface FieldOpsStackProps extends StackProps {
-  /** Origins of the office and engineer web apps, for CORS. @default every origin */
+  /**
+   * Origins whose pages may call the API (CORS): the office and engineer web apps, and the customer web form's if
+   * it should still work. @default the customer web form's origin alone
+   */
   readonly corsOrigins?: string[];
+  /** Log the state machine's execution data (task tokens, customers' details): for debugging only. @default false */
+  readonly logExecutionData?: boolean;
+  /** Reserve concurrency for the expensive routes' functions; off for accounts whose quota is 10. @default true */
+  readonly reserveConcurrency?: boolean;
   /**
    * Addresses and domains SES receives e-mailed requests for (`requests@example.com`, `example.com`).
    * @default every address of every domain verified in SES for the account and region
@@ -39,12 +46,15 @@ export class FieldOpsStack extends Stack {
   constructor(scope: Construct, id: string, props: FieldOpsStackProps = {}) {
     super(scope, id, props);
     this.storage = new Storage(this, 'Storage');
-    this.workflow = new Workflow(this, 'Workflow', { table: this.storage.table });
+    this.workflow = new Workflow(this, 'Workflow', {
+      table: this.storage.table,
+      logExecutionData: props.logExecutionData,
+    });
     this.api = new Api(this, 'Api', {
       table: this.storage.table,
       workflow: this.workflow.ref,
       bucket: this.storage.bucket,
-      corsOrigins: props.corsOrigins,
+      reserveConcurrency: props.reserveConcurrency,
     });
     this.uploadVerification = new UploadVerification(this, 'UploadVerification', {
       table: this.storage.table,
@@ -60,6 +70,7 @@ export class FieldOpsStack extends Stack {
       workflow: this.workflow.ref,
     });
     this.portal = new Portal(this, 'Portal', { api: this.api, accessLogs: this.storage.accessLogs });
+    this.api.allowOrigins(props.corsOrigins ?? [this.portal.origin]);
     this.mailIntake = new MailIntake(this, 'MailIntake', {
       table: this.storage.table,
       bucket: this.storage.bucket,

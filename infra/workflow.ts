@@ -11,6 +11,11 @@ import { type WorkflowTask, workflowTasks } from './routes.ts';
 /** What the work order workflow needs from the rest of the stack. */
 export interface WorkflowProps {
   readonly table: ITable;
+  /**
+   * Log each state's input and output. They hold task tokens and customers' names and addresses, so only while
+   * debugging (`-c logExecutionData=true`), and then kept a week. @default false: states and timings only
+   */
+  readonly logExecutionData?: boolean;
 }
 
 /**
@@ -43,7 +48,9 @@ export class Workflow extends Construct {
     this.tasks = Object.fromEntries(
       entries.map(([task, handlerFile]) => [
         task,
-        new Fn(this, task, { handlerFile, timeout: Duration.seconds(30) }).bindTable(props.table, 'write'),
+        new Fn(this, task, { handlerFile, timeout: Duration.seconds(30) })
+          .bindTable(props.table, 'write')
+          .invokedSynchronously('Step Functions runs it as a Task that retries it and catches its errors'),
       ]),
     ) as Record<WorkflowTask, Fn>;
     // Every task may answer a parked human step: AwaitCallback its own token when the work order already moved on,
@@ -69,11 +76,12 @@ export class Workflow extends Construct {
         // The vendedlogs prefix keeps Step Functions from growing the account's log resource policy per machine.
         destination: new LogGroup(this, 'Logs', {
           logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
-          retention: RetentionDays.THREE_MONTHS,
+          retention: props.logExecutionData ? RetentionDays.ONE_WEEK : RetentionDays.THREE_MONTHS,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
+        // Every state entered and left, with its timing: the path each work order took.
         level: LogLevel.ALL,
-        includeExecutionData: true,
+        includeExecutionData: props.logExecutionData ?? false,
       },
     });
     // Unqualified ARNs only, as the ASL invokes them: `grantInvoke` would add every version and alias (`:*`) too.

@@ -1,6 +1,6 @@
 import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { AwsSolutionsChecks } from 'cdk-nag';
+import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 
 /** A CloudFormation resource as the tests read it. */
@@ -64,6 +64,13 @@ export function scheduleOf(template: Template, functionId: string): CfnResource 
   )[1];
 }
 
+/** Who may invoke the function with this logical id (its `AWS::Lambda::Permission` resources' properties). */
+export function invokePermissionsOf(template: Template, functionId: string): CfnResource['Properties'][] {
+  return resourcesOf(template, 'AWS::Lambda::Permission')
+    .map(([, permission]) => permission.Properties)
+    .filter((permission) => permission.FunctionName['Fn::GetAtt']?.[0] === functionId);
+}
+
 /**
  * The Allow statements of the inline policies attached to the role `roleArn` (a `Fn::GetAtt` of the role), as
  * `any`: policy statements, read by tests that assert their shape.
@@ -88,30 +95,38 @@ export interface Acknowledgement {
   reason: string;
 }
 
-/** Every AwsSolutions acknowledgement recorded with `Validations.of(construct).acknowledge()` under `root`. */
+/** The cdk-nag packs the stack is checked with (infra/app.ts registers the same). */
+const nagPacks = ['AwsSolutions-', 'Serverless-'];
+
+/** Every cdk-nag acknowledgement recorded with `Validations.of(construct).acknowledge()` under `root`. */
 export function nagAcknowledgements(root: IConstruct): Acknowledgement[] {
   return root.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
       .flatMap((entry) => Object.entries(entry.data as Record<string, string>))
       .map(([id, reason]) => ({ path: construct.node.path, id: id.replace(/^annotation::/i, ''), reason }))
-      .filter((ack) => ack.id.startsWith('AwsSolutions-')),
+      .filter((ack) => nagPacks.some((pack) => ack.id.startsWith(pack))),
   );
 }
 
-/** The AwsSolutions findings under `root` as `[ruleId, constructPath]`, with or without acknowledgements. */
+/**
+ * The AwsSolutions and Serverless findings under `root` as `[ruleId, constructPath]`, with or without
+ * acknowledgements.
+ */
 export function nagFindings(root: IConstruct, options: { ignoreAcknowledgements?: boolean } = {}) {
-  const pack = new AwsSolutionsChecks();
+  const packs: NagPack[] = [new AwsSolutionsChecks(), new ServerlessChecks()];
   // cdk-nag has no public switch to list acknowledged findings; shadowing its private check is the only way to
   // prove that each acknowledgement answers a finding that is really there.
-  if (options.ignoreAcknowledgements) Object.assign(pack, { isAcknowledged: () => false });
-  return pack.validateScope(root).violations.flatMap((violation) =>
-    violation.violatingResources.map((found) => ({
-      id: violation.ruleName,
-      severity: violation.severity,
-      path: found.constructPath ?? '',
-    })),
-  );
+  if (options.ignoreAcknowledgements) for (const pack of packs) Object.assign(pack, { isAcknowledged: () => false });
+  return packs
+    .flatMap((pack) => pack.validateScope(root).violations)
+    .flatMap((violation) =>
+      violation.violatingResources.map((found) => ({
+        id: violation.ruleName,
+        severity: violation.severity,
+        path: found.constructPath ?? '',
+      })),
+    );
 }
 
 /** Phrases that excuse rather than explain; a reason must say why this resource is the exception. */
@@ -121,4 +136,38 @@ const excuse =
 /** Whether a suppression reason is specific enough to audit: a sentence of substance, not an excuse. */
 export function isSpecificReason(reason: string): boolean {
   return reason.trim().length >= 20 && !excuse.test(reason);
+}
+
+/**
+ * A chain of resources that each wait for the next and the last for the first (through `Ref`, `Fn::GetAtt`,
+ * `Fn::Sub` or `DependsOn`), which CloudFormation refuses to deploy; `undefined` when there is none.
+ */
+export function dependencyCycle(template: Template): string[] | undefined {
+  const resources = template.toJSON().Resources as Record<string, CfnResource>;
+  const waitsFor = (id: string) => {
+    const found = new Set<string>([resources[id]?.DependsOn ?? []].flat());
+    JSON.stringify(resources[id]?.Properties ?? {}, (key, value) => {
+      if (key === 'Ref' && typeof value === 'string') found.add(value);
+      if (key === 'Fn::GetAtt') found.add(Array.isArray(value) ? value[0] : String(value).replace(/\..*/, ''));
+      if (key === 'Fn::Sub') for (const [, name = ''] of JSON.stringify(value).matchAll(/\$\{(\w+)/g)) found.add(name);
+      return value;
+    });
+    return [...found].filter((other) => other in resources);
+  };
+  const done = new Set<string>();
+  const visit = (id: string, path: string[]): string[] | undefined => {
+    if (path.includes(id)) return [...path.slice(path.indexOf(id)), id];
+    if (done.has(id)) return undefined;
+    for (const next of waitsFor(id)) {
+      const cycle = visit(next, [...path, id]);
+      if (cycle) return cycle;
+    }
+    done.add(id);
+    return undefined;
+  };
+  for (const id of Object.keys(resources)) {
+    const cycle = visit(id, []);
+    if (cycle) return cycle;
+  }
+  return undefined;
 }
