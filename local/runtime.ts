@@ -18,7 +18,7 @@ import { reconcile } from '#shared/work-order/reconcile.ts';
 import { startWorkOrder } from '#shared/workflow.ts';
 import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
 import { eventStreamRoute } from './event-stream.ts';
-import { startLocalApi } from './http-server.ts';
+import { type RequestLimits, startLocalApi } from './http-server.ts';
 import { portalRoutes } from './portal.ts';
 import { type ObjectCreated, startLocalS3 } from './s3.ts';
 import { seedDemoBusiness } from './seed.ts';
@@ -47,6 +47,8 @@ export interface RuntimeOptions {
   smtpPort?: number;
   /** Run the reconciler every this many seconds, as the deployed schedule does every minute; absent, only at start. */
   reconcileEverySeconds?: number;
+  /** Requests the API runs at once and queues before it answers 429; the local server's defaults when absent. */
+  requestLimits?: RequestLimits;
 }
 
 export interface ServicePorts {
@@ -67,6 +69,8 @@ export interface Runtime {
   settled(): Promise<void>;
   /** Makes the embedded DynamoDB refuse a share of its calls as a throttled table does (see LocalDynamo.refuse). */
   throttle(share: number): void;
+  /** How many executions the local Step Functions holds in memory (the running ones); for tests and benchmarks. */
+  executionsInMemory(): number;
   close(): Promise<void>;
 }
 
@@ -121,6 +125,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     port: options.servicePorts?.stepFunctions,
     region,
     machines: [{ name: 'WorkOrder', definition, lambdas }],
+    directory: join(dataDir, 'stepfunctions'),
     retryIntervalOverrides: options.retryIntervalOverrides,
   });
 
@@ -177,6 +182,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     routes,
     jwtSecret: jwtSecret(dataDir),
     extraRoutes: [eventStreamRoute(jwtSecret(dataDir)), ...portalRoutes()],
+    limits: options.requestLimits,
   });
   return {
     url: api.url,
@@ -187,6 +193,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     smtpPort: smtp?.port,
     settled,
     throttle: (share) => dynamo.refuse(share),
+    executionsInMemory: () => sfn.executionsInMemory(),
     async close() {
       clearInterval(daily);
       clearInterval(reconciling);
@@ -231,8 +238,9 @@ async function invokeTrigger(handlerFile: string, created: ObjectCreated): Promi
 }
 
 /**
- * Executions live in memory here, so after a restart every open work order is started again: its execution loads
- * it and routes by its status, carrying on where it was. Planned services not yet due stay parked.
+ * Running executions live in memory here, so after a restart every open work order is started again: its execution
+ * loads it and routes by its status, carrying on where it was. (A run that had finished is kept on disk and is not
+ * started again: the reconciler re-drives it if it failed.) Planned services not yet due stay parked.
  */
 async function redriveOpenWorkOrders(): Promise<number> {
   let cursor: string | undefined;

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { z } from 'zod';
+import { ExecutionArchive, type ExecutionSummary } from './execution-archive.ts';
 
 /** A state machine the local service runs, with the Lambda handlers its Task states call in process. */
 export interface LocalStateMachine {
@@ -24,6 +25,8 @@ export interface LocalStepFunctions {
   stateMachineArn(name: string): string;
   /** Resolves when every execution started so far has settled (for tests; one waiting for a callback never does). */
   settled(): Promise<void>;
+  /** How many executions the service holds in memory: the running ones (a finished one is on disk). */
+  executionsInMemory(): number;
   /** Stops the server and aborts the running executions. */
   close(): Promise<void>;
 }
@@ -38,6 +41,8 @@ export interface LocalStepFunctionsOptions {
   /** The region in the ARNs; defaults to eu-west-2. */
   region?: string;
   machines: LocalStateMachine[];
+  /** Where finished executions are kept, so that they leave memory and stay readable, across restarts too. */
+  directory: string;
   /** Shortens Retry intervals in tests. */
   retryIntervalOverrides?: RetryIntervalOverrides;
 }
@@ -81,6 +86,7 @@ interface ExecutionRecord {
   arn: string;
   name: string;
   machine: Machine;
+  stateMachineArn: string;
   /** As given to StartExecution, so a repeated start can be compared with it. */
   input: string;
   startDate: number;
@@ -97,6 +103,9 @@ interface Execution extends ExecutionRecord {
   settled: Promise<void>;
 }
 
+/** A finished execution as it is kept on disk: all of its record but the machine it ran on. */
+type ArchivedExecution = Omit<ExecutionRecord, 'machine'>;
+
 interface PendingTask {
   execution: ExecutionRecord;
   resolve: (output: JSONValue) => void;
@@ -107,6 +116,8 @@ interface PendingTask {
 const ACCOUNT = '000000000000';
 const DEFAULT_REGION = 'eu-west-2';
 const TARGET_PREFIX = 'AWSStepFunctions.';
+/** How many timed-out task tokens are remembered, to answer a late callback TaskTimedOut rather than TaskDoesNotExist. */
+const REMEMBERED_TIMED_OUT_TOKENS = 10_000;
 /** Node fires a setTimeout longer than 2^31-1 ms after 1 ms, and the library arms one per Task and per execution. */
 const MAX_TIMER_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 /** What `$$.Task.Token` resolves to; each callback task swaps it for a fresh token of its own. */
@@ -168,10 +179,16 @@ const abandoned = () => new TaskError('States.Runtime', 'The execution is no lon
 
 /**
  * Starts an in-process Step Functions endpoint (the AWS JSON 1.0 protocol) that runs the given machines with
- * aws-local-stepfunctions, so unchanged `@aws-sdk/client-sfn` code works locally. Executions live in memory only.
+ * aws-local-stepfunctions, so unchanged `@aws-sdk/client-sfn` code works locally. Running executions live in memory;
+ * a finished one moves to `options.directory`, from where it is still described, listed and its history served.
  */
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
-  const service = new LocalService(options.region ?? DEFAULT_REGION, options.machines, options.retryIntervalOverrides);
+  const service = new LocalService(
+    options.region ?? DEFAULT_REGION,
+    options.machines,
+    new ExecutionArchive<ArchivedExecution>(options.directory),
+    options.retryIntervalOverrides,
+  );
   const server = createServer((request, response) => void answer(service, request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -183,6 +200,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     port,
     stateMachineArn: (name) => service.stateMachineArn(name),
     settled: () => service.settled(),
+    executionsInMemory: () => service.executionsInMemory(),
     async close() {
       service.stopAll();
       await new Promise<void>((resolve) => {
@@ -221,11 +239,14 @@ export function substituteDefinition(asl: object | string, substitutions: Record
 
 class LocalService {
   private readonly machines = new Map<string, Machine>();
+  /** Running executions, and finished ones until they are on disk. */
   private readonly executions = new Map<string, Execution>();
   private readonly pendingTasks = new Map<string, PendingTask>();
+  /** In the order they timed out, the oldest forgotten first. */
   private readonly timedOutTokens = new Set<string>();
+  private closing = false;
 
-  private readonly operations = new Map<string, (body: unknown) => object>([
+  private readonly operations = new Map<string, (body: unknown) => object | Promise<object>>([
     ['StartExecution', (body) => this.startExecution(parse(StartExecutionRequest, body))],
     ['DescribeExecution', (body) => this.describeExecution(parse(ExecutionRequest, body))],
     ['ListExecutions', (body) => this.listExecutions(parse(ListExecutionsRequest, body))],
@@ -238,6 +259,7 @@ class LocalService {
   constructor(
     private readonly region: string,
     machines: LocalStateMachine[],
+    private readonly archive: ExecutionArchive<ArchivedExecution>,
     private readonly retryIntervalOverrides: RetryIntervalOverrides | undefined,
   ) {
     for (const spec of machines) {
@@ -258,7 +280,7 @@ class LocalService {
     return `arn:aws:states:${this.region}:${ACCOUNT}:stateMachine:${name}`;
   }
 
-  call(target: unknown, body: unknown): object {
+  async call(target: unknown, body: unknown): Promise<object> {
     const operation =
       typeof target === 'string' && target.startsWith(TARGET_PREFIX)
         ? this.operations.get(target.slice(TARGET_PREFIX.length))
@@ -271,7 +293,16 @@ class LocalService {
     await Promise.all([...this.executions.values()].map((execution) => execution.settled));
   }
 
+  executionsInMemory(): number {
+    return this.executions.size;
+  }
+
+  /**
+   * Aborts every running execution as the service closes. They are not kept: a process that stops loses its running
+   * executions, and the runtime starts their work orders again from the table when it restarts.
+   */
   stopAll(): void {
+    this.closing = true;
     for (const execution of this.executions.values()) this.stop(execution);
   }
 
@@ -290,11 +321,14 @@ class LocalService {
       }
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
     }
+    // Checked in the same tick as memory: a finished execution is on disk before it leaves memory.
+    if (this.archive.has(arn)) throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
 
     const record: ExecutionRecord = {
       arn,
       name,
       machine,
+      stateMachineArn: machine.arn,
       input,
       startDate: Date.now(),
       status: 'RUNNING',
@@ -314,27 +348,46 @@ class LocalService {
     });
     // Status, output and error come from the event log, so DescribeExecution never runs ahead of the history; the
     // result is only awaited so that a failed execution is not an unhandled rejection.
-    const settled = Promise.allSettled([run.result, this.record(record, run.eventLogs)]).then(() => undefined);
+    const settled = Promise.allSettled([run.result, this.record(record, run.eventLogs)]).then(() =>
+      this.putAway(record),
+    );
     this.executions.set(arn, Object.assign(record, { abort: run.abort, settled }));
     return { executionArn: arn, startDate: record.startDate / 1000 };
   }
 
-  private describeExecution({ executionArn }: z.infer<typeof ExecutionRequest>) {
-    const execution = this.execution(executionArn);
+  /** Moves a finished execution from memory to disk, unless it was stopped because the service closes. */
+  private async putAway(execution: ExecutionRecord): Promise<void> {
+    if (this.closing) return;
+    try {
+      await this.archive.put(archived(execution));
+      this.executions.delete(execution.arn);
+    } catch (failure) {
+      // It stays in memory, and is served from there.
+      console.error(`[local stepfunctions] could not keep ${execution.arn} on disk`, failure);
+    }
+  }
+
+  private async describeExecution({ executionArn }: z.infer<typeof ExecutionRequest>) {
+    const execution = await this.execution(executionArn);
     const { input, output, error, cause } = execution;
     return { ...summary(execution), input, output, error, cause };
   }
 
-  private listExecutions({ stateMachineArn, statusFilter }: z.infer<typeof ListExecutionsRequest>) {
-    const machine = this.machine(stateMachineArn);
-    const executions = [...this.executions.values()]
-      .filter((execution) => execution.machine === machine && (!statusFilter || execution.status === statusFilter))
-      .sort((a, b) => b.startDate - a.startDate);
-    return { executions: executions.map(summary) };
+  private async listExecutions({ stateMachineArn, statusFilter }: z.infer<typeof ListExecutionsRequest>) {
+    this.machine(stateMachineArn);
+    const inMemory = [...this.executions.values()].filter(
+      (execution) =>
+        execution.stateMachineArn === stateMachineArn && (!statusFilter || execution.status === statusFilter),
+    );
+    const finishedStatuses = ExecutionStatus.options.filter((status) => status !== 'RUNNING');
+    const onDisk = await this.archive.list(stateMachineArn, statusFilter ? [statusFilter] : finishedStatuses);
+    // One being put away is in both for a moment.
+    const executions = [...inMemory, ...onDisk.filter((execution) => !this.executions.has(execution.arn))];
+    return { executions: executions.sort((a, b) => b.startDate - a.startDate).map(summary) };
   }
 
-  private getExecutionHistory({ executionArn, reverseOrder }: z.infer<typeof GetExecutionHistoryRequest>) {
-    const { history } = this.execution(executionArn);
+  private async getExecutionHistory({ executionArn, reverseOrder }: z.infer<typeof GetExecutionHistoryRequest>) {
+    const { history } = await this.execution(executionArn);
     return { events: reverseOrder ? history.toReversed() : history };
   }
 
@@ -350,9 +403,10 @@ class LocalService {
     return {};
   }
 
-  private stopExecution({ executionArn, error, cause }: z.infer<typeof StopExecutionRequest>) {
-    const execution = this.execution(executionArn);
-    this.stop(execution, error, cause);
+  private async stopExecution({ executionArn, error, cause }: z.infer<typeof StopExecutionRequest>) {
+    const running = this.executions.get(executionArn);
+    if (running) this.stop(running, error, cause);
+    const execution = running ?? (await this.execution(executionArn));
     return { stopDate: (execution.stopDate ?? Date.now()) / 1000 };
   }
 
@@ -362,8 +416,9 @@ class LocalService {
     return machine;
   }
 
-  private execution(arn: string): Execution {
-    const execution = this.executions.get(arn);
+  /** The execution from memory or, once finished, from disk. */
+  private async execution(arn: string): Promise<ArchivedExecution> {
+    const execution = this.executions.get(arn) ?? (await this.archive.get(arn));
     if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return execution;
   }
@@ -402,7 +457,7 @@ class LocalService {
       // this one only forgets the token, so that a late callback is answered TaskTimedOut as in AWS.
       const expiry = setTimeout(() => {
         this.pendingTasks.delete(token);
-        this.timedOutTokens.add(token);
+        this.rememberTimedOut(token);
       }, task.timeoutSeconds * 1000).unref();
       this.pendingTasks.set(token, { execution, resolve, reject, expiry });
     });
@@ -432,6 +487,14 @@ class LocalService {
       return JSON.parse(JSON.stringify((await lambda(isRecord(parameters) ? parameters.Payload : undefined)) ?? null));
     } catch (error) {
       throw lambdaFailure(error);
+    }
+  }
+
+  private rememberTimedOut(token: string): void {
+    this.timedOutTokens.add(token);
+    const oldest = this.timedOutTokens.values().next().value;
+    if (this.timedOutTokens.size > REMEMBERED_TIMED_OUT_TOKENS && oldest !== undefined) {
+      this.timedOutTokens.delete(oldest);
     }
   }
 
@@ -487,7 +550,7 @@ async function answer(service: LocalService, request: IncomingMessage, response:
   let status = 200;
   let body: object;
   try {
-    body = service.call(request.headers['x-amz-target'], await readJson(request));
+    body = await service.call(request.headers['x-amz-target'], await readJson(request));
   } catch (error) {
     status = error instanceof ServiceError ? 400 : 500;
     body = {
@@ -521,11 +584,17 @@ function parseJson(text: string, errorType: string): JSONValue {
   }
 }
 
+/** What is kept of a finished execution: its record without the machine it ran on or its handles on the run. */
+function archived(execution: ExecutionRecord): ArchivedExecution {
+  const { arn, name, stateMachineArn, input, startDate, status, stopDate, output, error, cause, history } = execution;
+  return { arn, name, stateMachineArn, input, startDate, status, stopDate, output, error, cause, history };
+}
+
 /** The fields ListExecutions and DescribeExecution share; dates are epoch seconds, the JSON protocol's timestamps. */
-function summary(execution: ExecutionRecord) {
+function summary(execution: ExecutionSummary) {
   return {
     executionArn: execution.arn,
-    stateMachineArn: execution.machine.arn,
+    stateMachineArn: execution.stateMachineArn,
     name: execution.name,
     status: execution.status,
     startDate: execution.startDate / 1000,

@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeExecutionCommand,
@@ -137,6 +140,7 @@ interface WorkOrderPayload {
 }
 
 describe('the local Step Functions service', () => {
+  let directory: string;
   let server: LocalStepFunctions;
   let sfn: SFNClient;
   const loadAttempts = new Map<string, number>();
@@ -176,7 +180,9 @@ describe('the local Step Functions service', () => {
   };
 
   beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'fieldops-sfn-'));
     server = await startLocalStepFunctions({
+      directory,
       region: REGION,
       machines: [
         { name: 'Quote', definition: quote, lambdas },
@@ -197,6 +203,7 @@ describe('the local Step Functions service', () => {
   afterAll(async () => {
     sfn.destroy();
     await server.close();
+    await rm(directory, { recursive: true, force: true });
   });
 
   const start = (machine: string, input: object, name?: string) =>
@@ -426,6 +433,89 @@ describe('the local Step Functions service', () => {
     expect(entered).toEqual(
       expect.arrayContaining(['CloseOut', 'GenerateInvoice', 'UpdateAssetHistory', 'CreateNextService']),
     );
+  });
+});
+
+describe('the local Step Functions service over many executions', () => {
+  const machines = [
+    {
+      name: 'Quote',
+      definition: quote,
+      lambdas: {
+        [functionArn('price')]: async (payload: unknown) => ({ total: (payload as { hours: number }).hours * 40 }),
+        [functionArn('approve')]: async () => ({ by: 'system' }),
+      },
+    },
+  ];
+  let directory: string;
+  beforeAll(async () => {
+    directory = await mkdtemp(join(tmpdir(), 'fieldops-sfn-'));
+  });
+  afterAll(() => rm(directory, { recursive: true, force: true }));
+
+  const clientOf = (server: LocalStepFunctions) =>
+    new SFNClient({ endpoint: server.url, region: REGION, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+
+  it('holds no finished execution in memory, and still describes, lists and serves the history of each', async () => {
+    const server = await startLocalStepFunctions({ directory, region: REGION, machines });
+    const sfn = clientOf(server);
+    try {
+      const started = await Promise.all(
+        Array.from({ length: 30 }, (_, index) =>
+          sfn.send(
+            new StartExecutionCommand({
+              stateMachineArn: server.stateMachineArn('Quote'),
+              name: `quote-${index}`,
+              input: JSON.stringify({ hours: index }),
+            }),
+          ),
+        ),
+      );
+      await server.settled();
+
+      expect(server.executionsInMemory()).toBe(0);
+      for (const [index, { executionArn }] of started.entries()) {
+        const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        expect(execution).toMatchObject({ status: 'SUCCEEDED', name: `quote-${index}` });
+        expect(JSON.parse(execution.output ?? '').price).toEqual({ total: index * 40 });
+        const { events = [] } = await sfn.send(new GetExecutionHistoryCommand({ executionArn }));
+        expect(events.map((event) => event.type)).toContain('ExecutionSucceeded');
+      }
+      const { executions = [] } = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn: server.stateMachineArn('Quote'), statusFilter: 'SUCCEEDED' }),
+      );
+      expect(executions.map((execution) => execution.name).sort()).toEqual(
+        started.map((_, index) => `quote-${index}`).sort(),
+      );
+    } finally {
+      sfn.destroy();
+      await server.close();
+    }
+  });
+
+  it('keeps finished executions across a restart, and their names taken, as Step Functions keeps them', async () => {
+    const server = await startLocalStepFunctions({ directory, region: REGION, machines });
+    const sfn = clientOf(server);
+    try {
+      const executionArn = `${server.stateMachineArn('Quote').replace(':stateMachine:', ':execution:')}:quote-7`;
+
+      const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+      const again = sfn.send(
+        new StartExecutionCommand({
+          stateMachineArn: server.stateMachineArn('Quote'),
+          name: 'quote-7',
+          input: JSON.stringify({ hours: 7 }),
+        }),
+      );
+
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.stopDate).toBeInstanceOf(Date);
+      await expect(again).rejects.toBeInstanceOf(ExecutionAlreadyExists);
+      expect(server.executionsInMemory()).toBe(0);
+    } finally {
+      sfn.destroy();
+      await server.close();
+    }
   });
 });
 

@@ -2,10 +2,22 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { startRuntime } from '#local/runtime.ts';
+import { type ServicePorts, startRuntime } from '#local/runtime.ts';
 
 const dataDir = await mkdtemp(join(tmpdir(), 'fieldops-restart-'));
-afterAll(() => rm(dataDir, { recursive: true, force: true }));
+const historyDataDir = await mkdtemp(join(tmpdir(), 'fieldops-restart-'));
+afterAll(() => Promise.all([dataDir, historyDataDir].map((dir) => rm(dir, { recursive: true, force: true }))));
+
+let ports: ServicePorts | undefined;
+/**
+ * A runtime on the data in `directory`. The handlers' SDK clients are built once per process, so every runtime of
+ * this file takes the service ports the first one had.
+ */
+async function start(directory: string) {
+  const runtime = await startRuntime({ port: 0, dataDir: directory, servicePorts: ports });
+  ports ??= runtime.servicePorts;
+  return runtime;
+}
 
 async function call(url: string, method: string, path: string, token?: string, body?: unknown, key?: string) {
   const response = await fetch(`${url}${path}`, {
@@ -31,7 +43,7 @@ async function waitForStatus(url: string, token: string, id: string, status: str
 
 describe('the embedded default across a restart', () => {
   it('keeps its data and carries on a work order that was waiting mid-flow', async () => {
-    const first = await startRuntime({ port: 0, dataDir });
+    const first = await start(dataDir);
     const office = (await call(first.url, 'POST', '/local/token', undefined, { role: 'dispatcher' })).body.token;
     const created = await call(
       first.url,
@@ -49,7 +61,7 @@ describe('the embedded default across a restart', () => {
     await waitForStatus(first.url, office, created.body.id, 'pending_approval');
     await first.close();
 
-    const second = await startRuntime({ port: 0, dataDir, servicePorts: first.servicePorts });
+    const second = await start(dataDir);
     try {
       expect(second.seeded).toBe(false);
       expect(second.redriven).toBeGreaterThanOrEqual(1);
@@ -65,4 +77,64 @@ describe('the embedded default across a restart', () => {
       await second.close();
     }
   });
+
+  it('lets finished executions leave memory and still serves their history, after a restart too', async () => {
+    const first = await start(historyDataDir);
+    const ids: string[] = [];
+    let office = '';
+    try {
+      office = (await call(first.url, 'POST', '/local/token', undefined, { role: 'dispatcher' })).body.token;
+      const approver = (await call(first.url, 'POST', '/local/token', undefined, { role: 'approver' })).body.token;
+      const held = first.executionsInMemory();
+      for (let index = 0; index < 5; index++) {
+        const body = {
+          customerId: 'cus_okafor',
+          siteId: 'site_didsbury',
+          jobType: 'boiler_replacement',
+          description: `Replacement quote ${index}`,
+        };
+        const { id } = (await call(first.url, 'POST', '/v1/work-orders', office, body, `finished-${index}`)).body;
+        await waitForStatus(first.url, office, id, 'pending_approval');
+        const reason = { reason: 'Not this year' };
+        expect((await call(first.url, 'POST', `/v1/work-orders/${id}/reject`, approver, reason)).status).toBe(200);
+        ids.push(id);
+      }
+      for (const id of ids) await executionOf(first.url, office, id, (execution) => execution.status === 'SUCCEEDED');
+
+      // Five executions started and finished: the runner holds what it held before.
+      await until(() => first.executionsInMemory() === held);
+    } finally {
+      await first.close();
+    }
+
+    const second = await start(historyDataDir);
+    try {
+      for (const id of ids) {
+        const execution = await executionOf(second.url, office, id, () => true);
+        expect(execution.status).toBe('SUCCEEDED');
+        expect(execution.events.map((event: { state?: string }) => event.state)).toContain('Rejected');
+      }
+    } finally {
+      await second.close();
+    }
+  });
 });
+
+/** The work order's execution (`GET /v1/work-orders/{id}/execution`), once `done` holds for it. */
+async function executionOf(url: string, token: string, id: string, done: (execution: any) => boolean) {
+  let last: { status: number; body: any } | undefined;
+  await until(async () => {
+    last = await call(url, 'GET', `/v1/work-orders/${id}/execution`, token);
+    return last.status === 200 && done(last.body);
+  });
+  return last?.body;
+}
+
+/** Waits until the condition holds, failing after 15 s: executions finish and leave memory asynchronously. */
+async function until(condition: () => boolean | Promise<boolean>) {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    if (await condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error('The condition never held.');
+}

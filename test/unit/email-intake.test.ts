@@ -1,7 +1,13 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { CustomerRecord, SiteRecord } from '#shared/db/reference.ts';
-import { identifySender, receiptVerdicts, sentByMachine, siteFromText } from '#shared/intake/email/attribution.ts';
+import {
+  identifySender,
+  receiptVerdicts,
+  sameOrganisation,
+  sentByMachine,
+  siteFromText,
+} from '#shared/intake/email/attribution.ts';
 import { Rejected, readEmail } from '#shared/intake/email/parse.ts';
 import { mailLimits } from '#shared/intake/email/rules.ts';
 import { categoryFromText } from '#shared/work-order/categories.ts';
@@ -11,17 +17,52 @@ const line = (key: string, value: string) => ({ key, line: `${key}: ${value}` })
 const customers: CustomerRecord[] = [
   {
     customerId: 'cus_a',
+    version: 1,
     name: 'A Lettings',
     contacts: [{ name: 'Ann', email: 'Ann@A-Lettings.example' }],
     emailDomains: ['a-lettings.example'],
     createdAt: '2026-01-01T00:00:00Z',
   },
-  { customerId: 'cus_b', name: 'B', contacts: [{ name: 'Bob', email: 'bob@shared.example' }], createdAt: '' },
-  { customerId: 'cus_c', name: 'C', contacts: [], emailDomains: ['shared.example'], createdAt: '' },
-  { customerId: 'cus_d', name: 'D', contacts: [], emailDomains: ['shared.example'], createdAt: '' },
+  {
+    customerId: 'cus_b',
+    version: 1,
+    name: 'B',
+    contacts: [{ name: 'Bob', email: 'bob@shared.example' }],
+    createdAt: '',
+  },
+  { customerId: 'cus_c', version: 1, name: 'C', contacts: [], emailDomains: ['shared.example'], createdAt: '' },
+  { customerId: 'cus_d', version: 1, name: 'D', contacts: [], emailDomains: ['shared.example'], createdAt: '' },
 ];
 
 describe('receipt verdicts', () => {
+  const ses = [
+    'amazonses.com;',
+    ' spf=pass (spfCheck: domain of mail.a-lettings.example designates 192.0.2.25 as permitted sender)',
+    ' client-ip=192.0.2.25; envelope-from=bounce@mail.a-lettings.example; helo=mail.a-lettings.example;',
+    ' dkim=pass header.i=@a-lettings.example;',
+    ' dkim=pass header.i=@amazonses.com;',
+    ' dmarc=none header.from=a-lettings.example;',
+  ].join('\r\n');
+
+  it("reads SES's own line: SPF's envelope sender, each DKIM signing domain, DMARC's From domain", () => {
+    expect(receiptVerdicts([line('authentication-results', ses)], ['amazonses.com']).authentication).toEqual([
+      { method: 'spf', result: 'pass', domain: 'mail.a-lettings.example' },
+      { method: 'dkim', result: 'pass', domain: 'a-lettings.example' },
+      { method: 'dkim', result: 'pass', domain: 'amazonses.com' },
+      { method: 'dmarc', result: 'none', domain: 'a-lettings.example' },
+    ]);
+  });
+
+  it('reads the RFC 8601 properties too, ignoring comments and what a quoted local part holds', () => {
+    const value =
+      'mx.example; spf=pass (a ; dmarc=pass) smtp.mailfrom="x;dkim=pass header.d=a.example;"@Evil.Example.; dkim=fail header.d=b.example; dmarc=fail header.from=a.example';
+    expect(receiptVerdicts([line('authentication-results', value)], ['mx.example']).authentication).toEqual([
+      { method: 'spf', result: 'pass', domain: 'evil.example' },
+      { method: 'dkim', result: 'fail', domain: 'b.example' },
+      { method: 'dmarc', result: 'fail', domain: 'a.example' },
+    ]);
+  });
+
   it("reads the receiver's own lines at the top, never a forged one below", () => {
     const lines = [
       line('x-ses-virus-verdict', 'PASS'),
@@ -29,12 +70,30 @@ describe('receipt verdicts', () => {
       line('authentication-results', 'amazonses.com; dmarc=pass'),
       line('x-ses-virus-verdict', 'FAIL'),
     ];
-    expect(receiptVerdicts(lines, ['amazonses.com'])).toEqual({ dmarc: 'fail', spam: undefined, virus: 'PASS' });
+    const verdicts = receiptVerdicts(lines, ['amazonses.com']);
+    expect(verdicts).toMatchObject({ spam: undefined, virus: 'PASS' });
+    expect(verdicts.authentication?.find((r) => r.method === 'dmarc')).toEqual({
+      method: 'dmarc',
+      result: 'fail',
+      domain: 'a.example',
+    });
   });
 
   it('ignores verdicts whose topmost Authentication-Results names another server', () => {
-    const lines = [line('authentication-results', 'mx.evil.example; dmarc=pass')];
-    expect(receiptVerdicts(lines, ['amazonses.com']).dmarc).toBeUndefined();
+    const lines = [line('authentication-results', 'mx.evil.example; dmarc=pass header.from=a-lettings.example')];
+    expect(receiptVerdicts(lines, ['amazonses.com']).authentication).toBeUndefined();
+  });
+});
+
+describe('DMARC alignment', () => {
+  it.each([
+    ['northwesthomes.co.uk', 'bounce.northwesthomes.co.uk', true],
+    ['a.example', 'a.example', true],
+    ['northwesthomes.co.uk', 'evil.co.uk', false],
+    ['a.herokuapp.com', 'b.herokuapp.com', false],
+    ['co.uk', 'evil.co.uk', false],
+  ])('%s and %s: %s', (a, b, aligned) => {
+    expect(sameOrganisation(a, b)).toBe(aligned);
   });
 });
 
@@ -56,9 +115,14 @@ describe('mail sent by a machine', () => {
 });
 
 describe('identifying the sender', () => {
-  const pass = { dmarc: 'pass' };
+  const results = (...list: Array<[string, string, string?]>) => ({
+    authentication: list.map(([method, result, domain]) => ({ method, result, domain })),
+  });
+  const pass = results(['dmarc', 'pass', 'a-lettings.example']);
+  const ann = { address: 'ann@a-lettings.example', name: '' };
+
   it('matches a contact address case-insensitively, then a domain', () => {
-    const byContact = identifySender([{ address: 'ann@a-lettings.example', name: '' }], pass, customers);
+    const byContact = identifySender([ann], pass, customers);
     expect(byContact).toMatchObject({ customer: { customerId: 'cus_a' }, contact: { name: 'Ann' }, unverified: [] });
     const byDomain = identifySender([{ address: 'ops@a-lettings.example', name: '' }], pass, customers);
     expect(byDomain.customer?.customerId).toBe('cus_a');
@@ -66,20 +130,51 @@ describe('identifying the sender', () => {
   });
 
   it('prefers a contact to a domain several customers share, and refuses to choose between those customers', () => {
-    expect(identifySender([{ address: 'bob@shared.example', name: '' }], pass, customers).customer?.customerId).toBe(
-      'cus_b',
-    );
-    const shared = identifySender([{ address: 'eve@shared.example', name: '' }], pass, customers);
-    expect(shared.customer).toBeUndefined();
-    expect(shared.unverified).toEqual(['the sender matches 2 customers']);
+    const shared = results(['dmarc', 'pass', 'shared.example']);
+    const bob = identifySender([{ address: 'bob@shared.example', name: '' }], shared, customers);
+    expect(bob.customer?.customerId).toBe('cus_b');
+    const eve = identifySender([{ address: 'eve@shared.example', name: '' }], shared, customers);
+    expect(eve.customer).toBeUndefined();
+    expect(eve.unverified).toEqual(['the sender matches 2 customers']);
   });
 
-  it('never attributes on a failed or missing DMARC verdict, several mailboxes, or a display name', () => {
-    const ann = { address: 'ann@a-lettings.example', name: '' };
-    const failed = identifySender([ann], { dmarc: 'fail' }, customers);
+  it('where the domain publishes no DMARC policy, attributes on an SPF or DKIM pass of the same organisation', () => {
+    const none = ['dmarc', 'none', 'a-lettings.example'] as [string, string, string];
+    const bySpf = identifySender([ann], results(['spf', 'pass', 'bounce.a-lettings.example'], none), customers);
+    expect(bySpf).toMatchObject({ customer: { customerId: 'cus_a' }, unverified: [] });
+    const byDkim = identifySender(
+      [ann],
+      results(['spf', 'pass', 'mailer.example'], ['dkim', 'pass', 'a-lettings.example'], none),
+      customers,
+    );
+    expect(byDkim).toMatchObject({ customer: { customerId: 'cus_a' }, unverified: [] });
+  });
+
+  it('with DMARC none, does not attribute on a pass for a stranger, a failed check, or a neighbour under a public suffix', () => {
+    const none = ['dmarc', 'none', 'a-lettings.example'] as [string, string, string];
+    const reason = 'DMARC none (a-lettings.example publishes no policy) and no SPF or DKIM pass aligned with it';
+    for (const verdicts of [
+      results(['spf', 'pass', 'stranger.example'], ['dkim', 'pass', 'stranger.example'], none),
+      results(['spf', 'fail', 'a-lettings.example'], ['dkim', 'fail', 'a-lettings.example'], none),
+      results(['spf', 'pass', 'b-lettings.example'], none),
+      results(none),
+    ]) {
+      const sender = identifySender([ann], verdicts, customers);
+      expect(sender.customer).toBeUndefined();
+      expect(sender).toMatchObject({ candidate: { customerId: 'cus_a' }, unverified: [reason] });
+    }
+  });
+
+  it('never attributes on a failed or missing DMARC verdict, one about another domain, several mailboxes, or a display name', () => {
+    const failed = identifySender([ann], results(['dmarc', 'fail', 'a-lettings.example']), customers);
     expect(failed.customer).toBeUndefined();
     expect(failed).toMatchObject({ candidate: { customerId: 'cus_a' }, unverified: ['DMARC fail'] });
     expect(identifySender([ann], {}, customers).unverified).toEqual(['no DMARC verdict from the receiving server']);
+    expect(identifySender([ann], results(['dmarc', 'pass', 'evil.example']), customers).unverified).toEqual([
+      'the DMARC verdict is about evil.example, not a-lettings.example',
+    ]);
+    const twice = results(['dmarc', 'pass', 'a-lettings.example'], ['dmarc', 'fail', 'a-lettings.example']);
+    expect(identifySender([ann], twice, customers).unverified).toEqual(['2 DMARC verdicts from the receiving server']);
     expect(identifySender([ann, ann], pass, customers).unverified).toEqual(['the From header has 2 mailboxes']);
     const named = identifySender([{ address: 'x@evil.example', name: 'ann@a-lettings.example' }], pass, customers);
     expect(named.customer).toBeUndefined();
@@ -90,6 +185,7 @@ describe('identifying the sender', () => {
 describe('the site a message is about', () => {
   const site = (siteId: string, name: string, address: string, postcode: string): SiteRecord => ({
     siteId,
+    version: 1,
     customerId: 'cus_a',
     name,
     address,

@@ -10,6 +10,7 @@ import {
   type Headers,
   MailParser,
   type MessageText,
+  parseAddressHeader,
 } from 'mailparser';
 import type { MailLimits } from './rules.ts';
 
@@ -268,6 +269,11 @@ function messageIdOf(headers: Headers): string | undefined {
   if (typeof value !== 'string') return undefined;
   const id = oneLine(value).replace(/^<|>$/g, '');
   return id.length > 0 && id.length <= 998 ? id : undefined;
+}
+
+/** The mailboxes of header values (a raw From header's, say), decoded as the parser decodes a message's. */
+export function mailboxesOf(values: string[]): Mailbox[] {
+  return mailboxes(parseAddressHeader(values));
 }
 
 function mailboxes(value: Headers extends Map<string, infer V> ? V | undefined : never): Mailbox[] {
