@@ -2,7 +2,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3 } from '#shared/attachments/storage.ts';
-import { sesTop } from '../fixtures/hostile-mail.ts';
+import { type SesVerdicts, sesTop } from '../fixtures/hostile-mail.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
@@ -40,6 +40,32 @@ async function inbound(messageId: string): Promise<any> {
 
 async function workOrder(id: string): Promise<any> {
   return (await api.call('GET', `/v1/work-orders/${id}`, { token: office })).body;
+}
+
+/** What a sender wrote, for `mail`. */
+interface Sent {
+  from: string;
+  subject: string;
+  text: string;
+}
+
+/** A message as SES's receipt rule stores it: the receiver's lines on top, then what the sender wrote. */
+function mail(top: string, m: Sent & { messageId: string }): string {
+  const headers = `${top}From: ${m.from}\r\nTo: jobs@fieldops.example\r\nSubject: ${m.subject}\r\nMessage-ID: <${m.messageId}>\r\nMIME-Version: 1.0\r\n`;
+  return `${headers}\r\n${m.text}`;
+}
+
+/** Stores a raw message under `inbound-mail/`, as the receipt rule does; the bucket's trigger takes it from there. */
+async function receive(name: string, raw: string): Promise<void> {
+  await s3().send(
+    new PutObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: `inbound-mail/${name}`, Body: Buffer.from(raw) }),
+  );
+}
+
+/** Receives a message with SES's verdicts on top and the Message-ID `<name>@x`; answers its work order. */
+async function deliver(name: string, verdicts: SesVerdicts, sent: Sent): Promise<any> {
+  await receive(name, mail(sesTop(verdicts), { ...sent, messageId: `${name}@x` }));
+  return workOrder((await inbound(`${name}@x`)).workOrderId);
 }
 
 describe('e-mail intake through the local SMTP server', () => {
@@ -215,15 +241,46 @@ describe('e-mail intake through the local SMTP server', () => {
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('workorder.customer_fixed');
   });
+
+  it('attributes a message whose envelope sender and From agree, and not a customer’s From sent with a stranger’s envelope', async () => {
+    await transport.sendMail({
+      from: 'maintenance@northwesthomes.co.uk',
+      to: 'jobs@fieldops.example',
+      subject: 'Extractor fan broken at 3 Chapel Street',
+      text: 'The bathroom extractor fan has stopped working.',
+      messageId: '<aligned-1@northwesthomes.co.uk>',
+    });
+    await transport.sendMail({
+      envelope: { from: 'someone@stranger.example', to: 'jobs@fieldops.example' },
+      from: 'maintenance@northwesthomes.co.uk',
+      to: 'jobs@fieldops.example',
+      subject: 'Urgent: change of bank details',
+      text: 'Please pay all invoices for 3 Chapel Street to our new account.',
+      messageId: '<stranger-1@northwesthomes.co.uk>',
+    });
+
+    const aligned = await workOrder((await inbound('aligned-1@northwesthomes.co.uk')).workOrderId);
+    expect(aligned.customerId).toBe('cus_northwest_homes');
+    expect(aligned.unverified).toBeUndefined();
+
+    const forgedMessage = await inbound('stranger-1@northwesthomes.co.uk');
+    const forged = await workOrder(forgedMessage.workOrderId);
+    expect(forged.customerId).toBeUndefined();
+    expect(forged.unverified).toEqual({
+      reasons: ['DMARC none (northwesthomes.co.uk publishes no policy) and no SPF or DKIM pass aligned with it'],
+      candidateCustomerId: 'cus_northwest_homes',
+    });
+    // The server wrote only what it knew: the stranger's envelope is its SPF fail, and DKIM and DMARC went unchecked.
+    const raw = await s3().send(
+      new GetObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: forgedMessage.objectKey }),
+    );
+    const results = (await raw.Body?.transformToString())?.split('\r\n')[1];
+    expect(results).toMatch(/^Authentication-Results: fieldops\.local; spf=fail .* smtp\.mailfrom=stranger\.example; /);
+    expect(results).toMatch(/; dkim=none .*; dmarc=none .* header\.from=northwesthomes\.co\.uk$/);
+  });
 });
 
 describe('e-mail stored by the receipt rule', () => {
-  async function receive(name: string, raw: string): Promise<void> {
-    await s3().send(
-      new PutObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: `inbound-mail/${name}`, Body: Buffer.from(raw) }),
-    );
-  }
-
   it("does not attribute a known contact's message that failed DMARC, and names the customer it matched", async () => {
     await receive(
       'dmarc-fail',
@@ -251,6 +308,65 @@ describe('e-mail stored by the receipt rule', () => {
     expect(onlyRejected.body.items.every((m: any) => m.outcome === 'rejected')).toBe(true);
     const badFilter = await api.call('GET', '/v1/inbound-mail?outcome=lost', { token: office });
     expect(badFilter.status).toBe(400);
+  });
+
+  it('with DMARC none, attributes a customer’s From only on an SPF or DKIM pass aligned with its domain', async () => {
+    const from = 'maintenance@northwesthomes.co.uk';
+    const forged = await deliver(
+      'dmarc-none-stranger',
+      { dmarc: 'none', envelopeFrom: 'bulk@stranger.example', dkimDomain: 'stranger.example' },
+      {
+        from,
+        subject: 'Change of bank details',
+        text: 'Please pay all invoices for 3 Chapel Street to our new account.',
+      },
+    );
+    const bySpf = await deliver(
+      'dmarc-none-spf',
+      { dmarc: 'none', envelopeFrom: 'bounces@mail.northwesthomes.co.uk', dkim: 'none' },
+      { from, subject: 'Sockets tripping at 3 Chapel Street', text: 'The kitchen sockets keep tripping.' },
+    );
+    const byDkim = await deliver(
+      'dmarc-none-dkim',
+      { dmarc: 'none', envelopeFrom: 'bounce@mailer.example' },
+      {
+        from,
+        subject: 'Smoke detector beeping at 3 Chapel Street',
+        text: 'The hall smoke detector beeps every minute.',
+      },
+    );
+
+    expect(forged.customerId).toBeUndefined();
+    expect(forged.unverified).toEqual({
+      reasons: ['DMARC none (northwesthomes.co.uk publishes no policy) and no SPF or DKIM pass aligned with it'],
+      candidateCustomerId: 'cus_northwest_homes',
+    });
+    for (const attributed of [bySpf, byDkim]) {
+      expect(attributed.customerId).toBe('cus_northwest_homes');
+      expect(attributed.unverified).toBeUndefined();
+    }
+  });
+
+  it('attributes on a DMARC pass for the From domain, never on a pass for another domain', async () => {
+    const from = 'helpdesk@penninefm.co.uk';
+    const attributed = await deliver(
+      'dmarc-pass',
+      { envelopeFrom: from, dkimDomain: 'penninefm.co.uk', fromDomain: 'penninefm.co.uk' },
+      { from, subject: 'Boiler not working at Pennine House', text: 'No heating or hot water since this morning.' },
+    );
+    const elsewhere = await deliver(
+      'dmarc-pass-elsewhere',
+      { envelopeFrom: 'a@evil.example', dkimDomain: 'evil.example', fromDomain: 'evil.example' },
+      { from, subject: 'New bank details', text: 'Pay our invoices to the account below.' },
+    );
+
+    expect(attributed.customerId).toBe('cus_pennine_fm');
+    expect(attributed.unverified).toBeUndefined();
+    expect(elsewhere.customerId).toBeUndefined();
+    expect(elsewhere.unverified).toEqual({
+      reasons: ['the DMARC verdict is about evil.example, not penninefm.co.uk'],
+      candidateCustomerId: 'cus_pennine_fm',
+    });
   });
 
   it('is for the office only', async () => {
