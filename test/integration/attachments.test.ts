@@ -432,6 +432,24 @@ describe('upload slots of a work order', () => {
     expect(await getSlotCount(id)).toEqual({ pending: 1, total: 1 });
   });
 
+  it('quarantines an upload that arrives for a slot already released', async () => {
+    const id = await freshJob();
+    const late = (await requestUploadTo(id, photo)).body;
+    vi.useFakeTimers({ toFake: ['Date'], shouldAdvanceTime: true });
+    vi.setSystemTime(Date.now() + 7 * 60_000);
+    await grantAll(id, slotLimits.pending);
+    const key = late.upload.fields.key;
+
+    await s3().send(
+      new PutObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: key, Body: png, ContentType: 'image/png' }),
+    );
+    await api.runtime.settled();
+
+    expect(await exists(key)).toBe(false);
+    expect(await exists(`quarantine/${key}`)).toBe(true);
+    expect(await getSlotCount(id)).toEqual({ pending: 20, total: 20 });
+  });
+
   it('counts checked and quarantined attachments towards 100 in all, refusing the 101st with 409', async () => {
     const id = await freshJob();
     for (let round = 0; round < slotLimits.total / slotLimits.pending; round++) {
