@@ -43,6 +43,12 @@ for (const message of hostileCorpus) {
   );
 }
 
+/** The message's request is logged: its record is past `receiving`, which the first-delivery check writes. */
+async function logged(messageId: string): Promise<boolean> {
+  const record = await getInboundMessage(keyOf(`message-id:${messageId}`));
+  return record !== undefined && record.outcome !== 'receiving';
+}
+
 const transport = nodemailer.createTransport({ host: '127.0.0.1', port: runtime.smtpPort, ignoreTLS: true });
 const latencies: number[] = [];
 for (let i = 0; i < ordinary; i++) {
@@ -57,12 +63,11 @@ for (let i = 0; i < ordinary; i++) {
   });
   const smtpMs = performance.now() - t0;
   await runtime.settled();
-  while (!(await getInboundMessage(keyOf(`message-id:${messageId}`)))) {
-    await new Promise((resolve) => setTimeout(resolve, 2));
-  }
+  while (!(await logged(messageId))) await new Promise((resolve) => setTimeout(resolve, 2));
   latencies.push(performance.now() - t0);
   if (i === 0) console.log(`\nfirst SMTP reply ${smtpMs.toFixed(1)} ms`);
 }
+
 const sorted = [...latencies].sort((a, b) => a - b);
 const at = (p: number) =>
   (sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0).toFixed(1);

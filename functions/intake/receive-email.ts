@@ -4,7 +4,8 @@ import { receiveEmail } from '#shared/intake/email/receive.ts';
 /**
  * The attachments bucket's `s3:ObjectCreated:*` trigger for `inbound-mail/`, where SES's receipt rule (or the local
  * SMTP server) stores each raw message: each becomes a request, or a recorded rejection. A throw (a store fault)
- * makes Lambda retry the event, which `receiveEmail` tolerates: the same message is logged once.
+ * makes Lambda retry the event, which `receiveEmail` finishes from where the failed run stopped: the same message
+ * is logged once, with its attachments.
  */
 export const handler = async (event: S3Event) => {
   const receipts = [];

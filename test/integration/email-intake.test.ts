@@ -1,7 +1,10 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3 } from '#shared/attachments/storage.ts';
+import { claimInboundMessage } from '#shared/db/inbound-mail.ts';
+import { keyOf } from '#shared/intake/email/parse.ts';
+import { mailAttachmentPrefix } from '#shared/intake/email/rules.ts';
 import { type SesVerdicts, sesTop } from '../fixtures/hostile-mail.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
@@ -47,12 +50,29 @@ interface Sent {
   from: string;
   subject: string;
   text: string;
+  attachment?: { filename: string; content: string };
 }
 
 /** A message as SES's receipt rule stores it: the receiver's lines on top, then what the sender wrote. */
 function mail(top: string, m: Sent & { messageId: string }): string {
   const headers = `${top}From: ${m.from}\r\nTo: jobs@fieldops.example\r\nSubject: ${m.subject}\r\nMessage-ID: <${m.messageId}>\r\nMIME-Version: 1.0\r\n`;
-  return `${headers}\r\n${m.text}`;
+  if (!m.attachment) return `${headers}\r\n${m.text}`;
+  return [
+    `${headers}Content-Type: multipart/mixed; boundary="part"`,
+    '',
+    '--part',
+    'Content-Type: text/plain',
+    '',
+    m.text,
+    '--part',
+    `Content-Type: image/jpeg; name="${m.attachment.filename}"`,
+    `Content-Disposition: attachment; filename="${m.attachment.filename}"`,
+    'Content-Transfer-Encoding: base64',
+    '',
+    Buffer.from(m.attachment.content).toString('base64'),
+    '--part--',
+    '',
+  ].join('\r\n');
 }
 
 /** Stores a raw message under `inbound-mail/`, as the receipt rule does; the bucket's trigger takes it from there. */
@@ -66,6 +86,19 @@ async function receive(name: string, raw: string): Promise<void> {
 async function deliver(name: string, verdicts: SesVerdicts, sent: Sent): Promise<any> {
   await receive(name, mail(sesTop(verdicts), { ...sent, messageId: `${name}@x` }));
   return workOrder((await inbound(`${name}@x`)).workOrderId);
+}
+
+/** Every object kept from e-mail so far. */
+async function attachmentKeys(): Promise<string[]> {
+  const listed = await s3().send(
+    new ListObjectsV2Command({ Bucket: process.env.BUCKET_NAME, Prefix: mailAttachmentPrefix }),
+  );
+  return (listed.Contents ?? []).map((object) => object.Key as string).sort();
+}
+
+async function objectText(key: string): Promise<string | undefined> {
+  const object = await s3().send(new GetObjectCommand({ Bucket: process.env.BUCKET_NAME, Key: key }));
+  return object.Body?.transformToString();
 }
 
 describe('e-mail intake through the local SMTP server', () => {
@@ -367,6 +400,63 @@ describe('e-mail stored by the receipt rule', () => {
       reasons: ['the DMARC verdict is about evil.example, not penninefm.co.uk'],
       candidateCustomerId: 'cus_pennine_fm',
     });
+  });
+
+  it('keeps the first message’s attachments when another reuses its Message-ID: the second stores nothing', async () => {
+    const message = (attachment: string) =>
+      mail(sesTop(), {
+        from: 'maintenance@northwesthomes.co.uk',
+        messageId: 'reused@northwesthomes.co.uk',
+        subject: 'Damp patch in flat 3 at 14 Blossom Street',
+        text: 'Photo attached.',
+        attachment: { filename: 'damp.jpg', content: attachment },
+      });
+    await receive('reused-first', message('the first photo'));
+    const received = await inbound('reused@northwesthomes.co.uk');
+    expect(received.outcome).toBe('logged');
+    const first = await workOrder(received.workOrderId);
+    const [kept] = first.email.attachments;
+    const before = await attachmentKeys();
+
+    await receive('reused-second', message('a replacement photo'));
+    await api.runtime.settled();
+
+    expect(await attachmentKeys()).toEqual(before);
+    expect(await objectText(kept.key)).toBe('the first photo');
+    expect((await workOrder(first.id)).email.attachments).toEqual([kept]);
+    const all = await api.call('GET', '/v1/inbound-mail?limit=200', { token: office });
+    expect(all.body.items.filter((m: any) => m.messageId === 'reused@northwesthomes.co.uk')).toEqual([
+      expect.objectContaining({ objectKey: 'inbound-mail/reused-first', outcome: 'logged' }),
+    ]);
+  });
+
+  it('finishes a message whose first run died after claiming it, when S3 retries the same object', async () => {
+    // What a run that died after the first-delivery check leaves: the claim, and nothing stored or logged.
+    await claimInboundMessage({
+      messageKey: keyOf('message-id:died@x'),
+      receivedAt: new Date().toISOString(),
+      objectKey: 'inbound-mail/died',
+      sizeBytes: 0,
+      messageId: 'died@x',
+      from: 'maintenance@northwesthomes.co.uk',
+      subject: 'The boiler is not working at 14 Blossom Street',
+      outcome: 'receiving',
+    });
+
+    const wo = await deliver(
+      'died',
+      {},
+      {
+        from: 'maintenance@northwesthomes.co.uk',
+        subject: 'The boiler is not working at 14 Blossom Street',
+        text: 'A photo of its display is attached.',
+        attachment: { filename: 'display.jpg', content: 'the display' },
+      },
+    );
+
+    expect(await inbound('died@x')).toMatchObject({ outcome: 'logged', objectKey: 'inbound-mail/died' });
+    expect(wo.customerId).toBe('cus_northwest_homes');
+    expect(await objectText(wo.email.attachments[0].key)).toBe('the display');
   });
 
   it('is for the office only', async () => {

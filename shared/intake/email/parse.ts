@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { type Readable, Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Splitter } from '@zone-eu/mailsplit';
@@ -20,9 +20,10 @@ export interface Mailbox {
   name: string;
 }
 
-/** An attachment kept as an object of its own. */
+/** An attachment within the limits, kept as an object of its own. */
 export interface KeptAttachment {
-  key: string;
+  /** Its place among the message's attachments (1 for the first), the same on every reading of the message. */
+  index: number;
   filename: string;
   contentType: string;
   sizeBytes: number;
@@ -56,7 +57,7 @@ export interface ParsedEmail {
  */
 export class Rejected extends Error {
   /** What the message's headers said, when they were read before it was rejected. */
-  seen: { messageId?: string; from?: string; subject?: string } = {};
+  seen: { messageId?: string; from?: string; subject?: string; sizeBytes?: number } = {};
 
   constructor(
     readonly code:
@@ -75,15 +76,8 @@ export class Rejected extends Error {
   }
 }
 
-/** Stores one attachment's content; answers the object key. */
-export type StoreAttachment = (attachment: {
-  /** Groups the message's attachments. */
-  folder: string;
-  index: number;
-  filename: string;
-  contentType: string;
-  content: Buffer;
-}) => Promise<string>;
+/** Stores one attachment's content. */
+export type StoreAttachment = (attachment: KeptAttachment & { content: Buffer }) => Promise<void>;
 
 /** The longest plain text kept from a message; the description takes the start of it. */
 const maxTextChars = 100_000;
@@ -91,15 +85,15 @@ const maxTextChars = 100_000;
 /**
  * Reads a raw message as it streams in, under `limits`, with mailparser (decoding, charsets, encoded words) and,
  * beside it, mailsplit's splitter watching the structure (parts and their depth), so neither a deep nor a wide
- * message is ever held whole. Attachments within the limits are handed to `store` as they end; the rest are
- * listed in `leftOut`. Nothing in the message is rendered or fetched. Throws `Rejected` past a limit, or with
- * what `screen` answered.
+ * message is ever held whole. Attachments within the limits are listed in `attachments`, and handed to `store`
+ * as they end when there is one (without it, their content is never held); the rest are listed in `leftOut`.
+ * Nothing in the message is rendered or fetched. Throws `Rejected` past a limit, or with what `screen` answered.
  */
 export async function readEmail(
   source: Readable,
   options: {
     limits: MailLimits;
-    store: StoreAttachment;
+    store?: StoreAttachment;
     /** Looks at the top-level header lines before any body is read; an answer stops reading there. */
     screen?: (lines: HeaderLines) => Rejected | undefined;
   },
@@ -110,9 +104,6 @@ export async function readEmail(
   let headers: Headers = new Map();
   let headerLines: HeaderLines = [];
   let text: MessageText | undefined;
-  // Where attachments are stored: the message's key when a Message-ID gives it before any attachment, so another
-  // delivery stores the same objects again; with none, the key comes from the bytes, known only at the end.
-  let folder: string | undefined;
   const attachments: KeptAttachment[] = [];
   const leftOut: LeftOutAttachment[] = [];
   let attachmentCount = 0;
@@ -146,8 +137,6 @@ export async function readEmail(
   });
   parser.on('headers', (parsed: Headers) => {
     headers = parsed;
-    const messageId = messageIdOf(parsed);
-    if (messageId) folder = keyOf(`message-id:${messageId}`);
   });
   parser.on('headerLines', (lines: HeaderLines) => {
     headerLines = lines;
@@ -162,10 +151,10 @@ export async function readEmail(
     const chunks: Buffer[] = [];
     let size = 0;
     const counted = attachmentCount <= limits.maxAttachments;
-    // The content is always read to its end (the parser waits for it), kept only while within the limits.
+    // The content is always read to its end (the parser waits for it), held only to be stored within the limits.
     for await (const chunk of attachment.content as AsyncIterable<Buffer>) {
       size += chunk.length;
-      if (counted && size <= limits.maxAttachmentBytes) chunks.push(chunk);
+      if (options.store && counted && size <= limits.maxAttachmentBytes) chunks.push(chunk);
       else chunks.length = 0;
     }
     attachment.release?.();
@@ -174,14 +163,12 @@ export async function readEmail(
     } else if (size > limits.maxAttachmentBytes) {
       leftOut.push({ filename, contentType, reason: `over ${limits.maxAttachmentBytes} bytes` });
     } else {
-      folder ??= randomUUID();
-      const key = await options
-        .store({ folder, index: attachmentCount, filename, contentType, content: Buffer.concat(chunks) })
-        .catch((error: unknown) => {
-          storeFailure = error;
-          throw error;
-        });
-      attachments.push({ key, filename, contentType, sizeBytes: size });
+      const kept = { index: attachmentCount, filename, contentType, sizeBytes: size };
+      await options.store?.({ ...kept, content: Buffer.concat(chunks) }).catch((error: unknown) => {
+        storeFailure = error;
+        throw error;
+      });
+      attachments.push(kept);
     }
   };
   const sink = new Writable({

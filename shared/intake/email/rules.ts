@@ -1,11 +1,15 @@
 /**
  * Where inbound e-mail lands: SES's receipt rule (and the local SMTP server) stores each raw message in the
  * attachments bucket under this prefix, and the bucket's object-created notification for it invokes
- * `functions/intake/receive-email.ts`.
+ * `functions/intake/receive-email.ts`, which only reads here.
  */
 export const inboundMailPrefix = 'inbound-mail/';
 
-/** Where the attachments kept from a message are stored, one folder per message (outside the trigger's prefix). */
+/**
+ * Where the attachments kept from a message are stored (outside the trigger's prefix): the receive-email handler
+ * writes here, and only here, `<id of the raw object>/<place in the message>`, names the server made, never the
+ * sender. The office's download links read here.
+ */
 export const mailAttachmentPrefix = 'mail-attachments/';
 
 const megabyte = 1024 * 1024;
@@ -30,7 +34,10 @@ export interface MailLimits {
   maxAttachmentBytes: number;
   /** HTML longer than this is not turned into text (a message with no plain text part). */
   maxHtmlChars: number;
-  /** Reading the whole message, attachments stored. */
+  /**
+   * One reading of the whole message. A message with attachments to keep is read twice: once to check it before
+   * anything is stored, and again, once it is the message's first delivery, to store them.
+   */
   timeBudgetMs: number;
 }
 
