@@ -1,19 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-
-/**
- * A browser-based upload (POST Object) refused as S3 refuses it: S3's error code, its message and the elements its
- * XML answer carries beside them. The stand-in renders it with s3rver's own error, so the status follows the code.
- */
-export class S3Refusal extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    readonly detail: Record<string, string | number> = {},
-  ) {
-    super(message);
-    this.name = code;
-  }
-}
+import { S3Refusal, type SecretKeyOf, verifySignature } from './s3-sigv4.ts';
 
 /** The form of a POST upload as far as it was read: the fields sent before the file. */
 export interface PostForm {
@@ -42,12 +27,12 @@ const conditionFailed = 'Invalid according to Policy';
  */
 export function checkPostPolicy(
   form: PostForm,
-  options: { secretKeyOf: (accessKeyId: string) => string | undefined; fallback: SizeRange; now?: Date },
+  options: { secretKeyOf: SecretKeyOf; fallback: SizeRange; now?: Date },
 ): SizeRange {
   const encoded = form.fields.get('policy');
   // The bucket is private: an upload without a policy is anonymous, and refused.
   if (encoded === undefined) throw new S3Refusal('AccessDenied', 'Access Denied');
-  verifySignature(encoded, form.fields, options.secretKeyOf);
+  verifyPolicySignature(encoded, form.fields, options.secretKeyOf);
   const policy = decodePolicy(encoded);
   if (policy.expiresAt <= (options.now ?? new Date()).getTime()) {
     throw new S3Refusal('AccessDenied', `${conditionFailed}: Policy expired.`);
@@ -75,14 +60,10 @@ export function checkPostPolicy(
 }
 
 /**
- * The signature S3 expects: HMAC-SHA256 of the base64 policy under the SigV4 signing key of the credential's date,
- * region and service. Only SigV4 is taken, as in every region opened since 2014.
+ * The signature S3 expects of a form: the SigV4 signature of the base64 policy itself. Only SigV4 is taken, as in
+ * every region opened since 2014.
  */
-function verifySignature(
-  encoded: string,
-  fields: ReadonlyMap<string, string>,
-  secretKeyOf: (accessKeyId: string) => string | undefined,
-): void {
+function verifyPolicySignature(encoded: string, fields: ReadonlyMap<string, string>, secretKeyOf: SecretKeyOf): void {
   if (fields.has('awsaccesskeyid') || fields.has('signature')) {
     throw new S3Refusal(
       'InvalidRequest',
@@ -106,32 +87,7 @@ function verifySignature(
       ArgumentValue: algorithm,
     });
   }
-  const [accessKeyId = '', date = '', region = '', service = '', terminator = ''] = credential.split('/');
-  if (!/^\d{8}$/.test(date) || !region || service !== 's3' || terminator !== 'aws4_request') {
-    throw new S3Refusal('InvalidArgument', `Invalid X-Amz-Credential: ${credential}`, {
-      ArgumentName: 'x-amz-credential',
-      ArgumentValue: credential,
-    });
-  }
-  const secret = secretKeyOf(accessKeyId);
-  if (secret === undefined) {
-    throw new S3Refusal('InvalidAccessKeyId', 'The AWS Access Key Id you provided does not exist in our records.', {
-      AWSAccessKeyId: accessKeyId,
-    });
-  }
-  const signingKey = [date, region, service, terminator].reduce<Buffer | string>(
-    (key, part) => createHmac('sha256', key).update(part).digest(),
-    `AWS4${secret}`,
-  );
-  const expected = createHmac('sha256', signingKey).update(encoded).digest();
-  const given = Buffer.from(signature, 'hex');
-  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-    throw new S3Refusal(
-      'SignatureDoesNotMatch',
-      'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
-      { AWSAccessKeyId: accessKeyId, StringToSign: encoded },
-    );
-  }
+  verifySignature({ stringToSign: encoded, signature, credential }, secretKeyOf);
 }
 
 type Condition =

@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { createRequire } from 'node:module';
 import { Readable } from 'node:stream';
-import { checkPostPolicy, S3Refusal, type SizeRange } from './s3-post-policy.ts';
+import { checkPostPolicy, type SizeRange } from './s3-post-policy.ts';
+import { S3Refusal, type SecretKeyOf } from './s3-sigv4.ts';
 
 /** The part of s3rver's Koa context the check reads and the body it replaces. */
 export interface UploadContext {
@@ -24,18 +25,6 @@ const Busboy = requireFromS3rver('busboy') as new (options: {
   headers: IncomingHttpHeaders;
   limits: { fieldSize: number };
 }) => Busboy;
-/** s3rver's error, which its Koa app renders as S3's XML answer with the status of the code. */
-const S3Error = requireFromS3rver('./models/error') as new (
-  code: string,
-  message: string,
-  detail: Record<string, string | number>,
-) => Error;
-/** s3rver's key pairs: the one it knows (`S3RVER`), which the local runtime signs with. */
-const accounts = requireFromS3rver('./models/account') as {
-  registry: Map<string, { accessKeys: Map<string, string> }>;
-};
-const secretKeyOf = (accessKeyId: string) => accounts.registry.get(accessKeyId)?.accessKeys.get(accessKeyId);
-
 /**
  * What the form may hold besides the file. S3 refuses large fields before the file too
  * (`MaxPostPreDataLengthExceededError`); a policy with its signature fields is a few kilobytes.
@@ -50,19 +39,14 @@ const maxUnrangedFileBytes = 64 * 1024 * 1024;
  * file's size against the policy's range as its bytes arrive. A refusal drains the request and throws S3Refusal;
  * an upload that passes is handed on to s3rver as the very bytes that were checked.
  */
-export function postPolicyCheck() {
+export function postPolicyCheck(secretKeyOf: SecretKeyOf) {
   return async (ctx: UploadContext, next: () => Promise<unknown>) => {
     const bucket = uploadBucket(ctx);
     if (bucket !== undefined) {
-      try {
-        const body = await readCheckedForm(ctx.req as IncomingMessage, (fields) =>
-          checkPostPolicy({ bucket, fields }, { secretKeyOf, fallback: { min: 0, max: maxUnrangedFileBytes } }),
-        );
-        ctx.req = Readable.from([body]);
-      } catch (error) {
-        if (error instanceof S3Refusal) throw new S3Error(error.code, error.message, error.detail);
-        throw error;
-      }
+      const body = await readCheckedForm(ctx.req as IncomingMessage, (fields) =>
+        checkPostPolicy({ bucket, fields }, { secretKeyOf, fallback: { min: 0, max: maxUnrangedFileBytes } }),
+      );
+      ctx.req = Readable.from([body]);
     }
     return next();
   };

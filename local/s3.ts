@@ -1,7 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import { postPolicyCheck } from './s3-post-upload.ts';
+import { postPolicyCheck, type UploadContext } from './s3-post-upload.ts';
+import { checkPresignedUrl, type SignedRequest } from './s3-presigned-url.ts';
+import { S3Refusal } from './s3-sigv4.ts';
 
 interface S3rverOptions {
   address: string;
@@ -16,15 +18,30 @@ interface S3rverEvent {
   Records: Array<{ eventName: string; s3: { bucket: { name: string }; object: { key: string; size?: number } } }>;
 }
 
+/** A Koa middleware, as far as the checks in front of s3rver read its context. */
+type Middleware = (ctx: UploadContext & SignedRequest, next: () => Promise<unknown>) => Promise<unknown>;
+
 interface S3rver extends EventEmitter {
   /** Koa's middleware list, composed when the server starts. */
-  middleware: Array<ReturnType<typeof postPolicyCheck>>;
+  middleware: Middleware[];
   run(): Promise<AddressInfo>;
   close(): Promise<void>;
 }
 
 // s3rver ships CommonJS without type declarations.
-const S3rver = createRequire(import.meta.url)('s3rver') as new (options: S3rverOptions) => S3rver;
+const require = createRequire(import.meta.url);
+const S3rver = require('s3rver') as new (options: S3rverOptions) => S3rver;
+/** s3rver's error, which it renders as S3's XML answer with the status of the code. */
+const S3Error = require('s3rver/lib/models/error') as new (
+  code: string,
+  message: string,
+  detail: Record<string, string | number>,
+) => Error;
+/** s3rver's key pairs: the one it knows (`S3RVER`), which the local runtime signs with. */
+const accounts = require('s3rver/lib/models/account') as {
+  registry: Map<string, { accessKeys: Map<string, string> }>;
+};
+const secretKeyOf = (accessKeyId: string) => accounts.registry.get(accessKeyId)?.accessKeys.get(accessKeyId);
 
 /** An object that landed in a bucket, by any route (PUT, presigned POST, copy, multipart completion). */
 export interface ObjectCreated {
@@ -44,8 +61,9 @@ export interface LocalS3 {
 
 /**
  * Starts s3rver in process on 127.0.0.1, keeping objects under `directory` and creating `buckets` if missing.
- * Browser-based uploads (presigned POST) are checked against their policy and signature as S3 checks them, which
- * s3rver alone does not do: an upload outside its policy is refused here as it is deployed (`s3-post-upload.ts`).
+ * Browser-based uploads (presigned POST) are checked against their policy and signature, and presigned URLs against
+ * their signature, as S3 checks them and s3rver alone does not: an upload outside its policy, or a download link
+ * changed after signing, is refused here as it is deployed (`s3-post-upload.ts`, `s3-presigned-url.ts`).
  * Clients should set `requestChecksumCalculation: 'WHEN_REQUIRED'` (or `AWS_REQUEST_CHECKSUM_CALCULATION`), or
  * s3rver stores streamed uploads with their aws-chunked framing.
  * @param options.onObjectCreated called after each `s3:ObjectCreated:*`, the local stand-in for an S3 trigger. It
@@ -64,8 +82,8 @@ export async function startLocalS3(options: {
     silent: true,
     configureBuckets: options.buckets.map((name) => ({ name })),
   });
-  // First in line, so nothing of s3rver's reads a form before it has been checked.
-  server.middleware.unshift(postPolicyCheck());
+  // First in line, so s3rver reads nothing that has not been checked.
+  server.middleware.unshift(answerRefusals, presignedUrlCheck, postPolicyCheck(secretKeyOf));
   const { onObjectCreated } = options;
   if (onObjectCreated) {
     server.on('event', (event: S3rverEvent) => {
@@ -85,3 +103,18 @@ export async function startLocalS3(options: {
     close: () => server.close(),
   };
 }
+
+/** Answers a refusal of the checks below as S3 does, with s3rver's own XML error. */
+const answerRefusals: Middleware = async (_ctx, next) => {
+  try {
+    return await next();
+  } catch (error) {
+    if (error instanceof S3Refusal) throw new S3Error(error.code, error.message, error.detail);
+    throw error;
+  }
+};
+
+const presignedUrlCheck: Middleware = (ctx, next) => {
+  checkPresignedUrl(ctx, secretKeyOf);
+  return next();
+};

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
+import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalS3, type ObjectCreated, startLocalS3 } from '#local/s3.ts';
 
@@ -279,6 +280,44 @@ describe('the embedded S3', () => {
 
       expect(reply).toMatchObject({ status: 400, code: 'InvalidArgument' });
       expect(await stored('uploads/other.png')).toBe(false);
+    });
+  });
+
+  describe('holds a presigned URL to its signature, as S3 does', () => {
+    it('serves a presigned download as signed, and refuses one changed after signing', async () => {
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'signed/photo.png', Body: png }));
+      await client.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'signed/other.png', Body: 'another job' }));
+      const url = await getSignedUrl(
+        client,
+        new GetObjectCommand({ Bucket: BUCKET, Key: 'signed/photo.png', ResponseContentType: 'image/png' }),
+        { expiresIn: 300 },
+      );
+
+      const signed = await fetch(url);
+      const otherKey = await fetch(url.replace('/signed/photo.png', '/signed/other.png'));
+      const asHtml = await fetch(url.replace('response-content-type=image%2Fpng', 'response-content-type=text%2Fhtml'));
+      const longer = await fetch(url.replace('X-Amz-Expires=300', 'X-Amz-Expires=604800'));
+
+      expect(signed.status).toBe(200);
+      expect(Buffer.from(await signed.arrayBuffer())).toEqual(png);
+      for (const refused of [otherKey, asHtml, longer]) {
+        expect(refused.status).toBe(403);
+        expect(await refused.text()).toContain('<Code>SignatureDoesNotMatch</Code>');
+      }
+    });
+
+    it('takes a presigned PUT to its key, and refuses one sent to another', async () => {
+      const url = await getSignedUrl(client, new PutObjectCommand({ Bucket: BUCKET, Key: 'signed/put.png' }), {
+        expiresIn: 300,
+      });
+
+      const signed = await fetch(url, { method: 'PUT', body: png });
+      const moved = await fetch(url.replace('/signed/put.png', '/signed/moved.png'), { method: 'PUT', body: png });
+
+      expect(signed.status).toBe(200);
+      expect(moved.status).toBe(403);
+      expect(await stored('signed/put.png')).toBe(true);
+      expect(await stored('signed/moved.png')).toBe(false);
     });
   });
 });

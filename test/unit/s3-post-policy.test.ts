@@ -1,7 +1,8 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import { createPresignedPost, type PresignedPostOptions } from '@aws-sdk/s3-presigned-post';
 import { describe, expect, it } from 'vitest';
-import { checkPostPolicy, S3Refusal } from '#local/s3-post-policy.ts';
+import { checkPostPolicy } from '#local/s3-post-policy.ts';
+import { S3Refusal } from '#local/s3-sigv4.ts';
 
 const client = new S3Client({
   region: 'eu-west-2',
