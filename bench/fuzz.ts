@@ -68,6 +68,15 @@ line(
   `p50 ${percentile(latencies, 50).toFixed(1)} ms   p99 ${percentile(latencies, 99).toFixed(1)} ms   ` +
     `max ${percentile(latencies, 100).toFixed(1)} ms`,
 );
+const byOperation = new Map<string, number[]>();
+for (const { request, ms } of outcomes) {
+  byOperation.set(request.operation.key, [...(byOperation.get(request.operation.key) ?? []), ms]);
+}
+const slowest = [...byOperation]
+  .map(([key, times]) => ({ key, p99: percentile(times, 99) }))
+  .sort((a, b) => b.p99 - a.p99)
+  .slice(0, 5);
+for (const { key, p99 } of slowest) line(`  p99 of ${key}`, `${p99.toFixed(1)} ms`);
 line('throughput', `${(count / seconds).toFixed(0)} requests/s`);
 line('memory (rss)', `${(process.memoryUsage().rss / 1024 / 1024).toFixed(0)} MB`);
 
