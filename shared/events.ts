@@ -1,8 +1,28 @@
+import { z } from 'zod';
 import { type DomainEventRecord, listEventsAfter } from './db/events.ts';
+import { Instant, Page, view } from './http/views.ts';
 
-/** A feed event as the API shows it: its id is the cursor to continue after. */
+/**
+ * A feed event as the API shows it: its id is the cursor to continue after. `data` is the event's own payload
+ * (who, from what to what, and what the event carries), published whole for integrations.
+ */
+export const FeedEvent = z
+  .object({
+    cursor: z.string(),
+    at: Instant,
+    type: z.string(),
+    workOrderId: z.string().optional(),
+    data: z.record(z.string(), z.unknown()).optional(),
+  })
+  .meta({ title: 'Feed event' });
+
+/** A page of the feed: `nextCursor` is where to poll from next. */
+export const FeedPage = Page(FeedEvent).meta({ title: 'Feed page' });
+
+const asFeedEvent = view(FeedEvent);
+
 export function eventView({ eventId, ...event }: DomainEventRecord) {
-  return { cursor: eventId, ...event };
+  return asFeedEvent({ cursor: eventId, ...event });
 }
 
 /**

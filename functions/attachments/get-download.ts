@@ -1,13 +1,20 @@
 import { Attachments } from '#shared/attachments/index.ts';
+import { DownloadLink, downloadLinkView } from '#shared/attachments/views.ts';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 
 /** A short-lived download link for a verified attachment, for the assigned engineer or the office. */
-export const handler = api({ roles: ['engineer', ...officeRoles] }).handler(async ({ params, principal }) =>
+export const handler = api({
+  roles: ['engineer', ...officeRoles],
+  response: { status: 200, body: DownloadLink },
+  errors: [404],
+}).handler(async ({ params, principal }) =>
   ok(
-    await Attachments.downloadLink({
-      workOrderId: params.id as string,
-      attachmentId: params.attachmentId as string,
-      engineerId: principal.role === 'engineer' ? principal.engineerId : undefined,
-    }),
+    downloadLinkView(
+      await Attachments.downloadLink({
+        workOrderId: params.id as string,
+        attachmentId: params.attachmentId as string,
+        engineerId: principal.role === 'engineer' ? principal.engineerId : undefined,
+      }),
+    ),
   ),
 );

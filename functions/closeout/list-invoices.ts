@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { InvoicePage, invoiceView } from '#shared/closeout/views.ts';
 import { findInvoiceOf, listInvoicesOfCustomer } from '#shared/db/invoices.ts';
 import { ValidationFailed } from '#shared/errors.ts';
 import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
@@ -9,13 +10,14 @@ const Query = PageQuery.extend({
 });
 
 /** Invoices of a work order (`?workOrderId=`) or of a customer (`?customerId=`), newest first. */
-export const handler = api({ roles: officeRoles, query: Query }).handler(async ({ query }) => {
-  const view = ({ invoiceId, ...rest }: { invoiceId: string }) => ({ id: invoiceId, ...rest });
-  if (query.workOrderId) {
-    const invoice = await findInvoiceOf(query.workOrderId);
-    return ok({ items: invoice ? [view(invoice)] : [], nextCursor: null });
-  }
-  if (!query.customerId) throw new ValidationFailed('Filter by workOrderId or customerId.');
-  const page = await listInvoicesOfCustomer(query.customerId, query);
-  return ok({ items: page.items.map(view), nextCursor: page.nextCursor });
-});
+export const handler = api({ roles: officeRoles, query: Query, response: { status: 200, body: InvoicePage } }).handler(
+  async ({ query }) => {
+    if (query.workOrderId) {
+      const invoice = await findInvoiceOf(query.workOrderId);
+      return ok({ items: invoice ? [invoiceView(invoice)] : [], nextCursor: null });
+    }
+    if (!query.customerId) throw new ValidationFailed('Filter by workOrderId or customerId.');
+    const page = await listInvoicesOfCustomer(query.customerId, query);
+    return ok({ items: page.items.map(invoiceView), nextCursor: page.nextCursor });
+  },
+);

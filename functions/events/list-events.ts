@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { readFeed } from '#shared/events.ts';
+import { FeedPage, readFeed } from '#shared/events.ts';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 
 const Query = z.strictObject({
@@ -11,6 +11,6 @@ const Query = z.strictObject({
 });
 
 /** The change feed: every status change and domain event, in order, from a cursor. */
-export const handler = api({ roles: officeRoles, query: Query }).handler(async ({ query }) =>
-  ok(await readFeed(query.after, query.limit)),
+export const handler = api({ roles: officeRoles, query: Query, response: { status: 200, body: FeedPage } }).handler(
+  async ({ query }) => ok(await readFeed(query.after, query.limit)),
 );

@@ -1,14 +1,21 @@
 import { accepted, api } from '#shared/http/api.ts';
-import { Field } from '#shared/work-order/index.ts';
+import { Field, Views } from '#shared/work-order/index.ts';
 
 /** The engineer completes the job; closeout (invoice, asset history, next service) then runs in the workflow. */
-export const handler = api({ roles: ['engineer'], body: Field.Complete }).handler(async ({ body, params, principal }) =>
+export const handler = api({
+  roles: ['engineer'],
+  body: Field.Complete,
+  response: { status: 202, body: Views.FieldAnswer },
+  errors: [404, 409, 422],
+}).handler(async ({ body, params, principal }) =>
   accepted(
-    await Field.complete({
-      workOrderId: params.id as string,
-      engineerId: principal.engineerId as string,
-      actor: principal.sub,
-      completion: body,
-    }),
+    Views.fieldAnswer(
+      await Field.complete({
+        workOrderId: params.id as string,
+        engineerId: principal.engineerId as string,
+        actor: principal.sub,
+        completion: body,
+      }),
+    ),
   ),
 );

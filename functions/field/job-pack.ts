@@ -1,7 +1,12 @@
 import { api, ok } from '#shared/http/api.ts';
+import { Views } from '#shared/work-order/index.ts';
 import { jobPack } from '#shared/work-order/job-pack.ts';
 
 /** The job pack on the engineer's phone: only for the engineer the job is assigned to (404 for anyone else). */
-export const handler = api({ roles: ['engineer'] }).handler(async ({ params, principal }) =>
-  ok(await jobPack({ workOrderId: params.id as string, engineerId: principal.engineerId as string })),
+export const handler = api({
+  roles: ['engineer'],
+  response: { status: 200, body: Views.JobPack },
+  errors: [404],
+}).handler(async ({ params, principal }) =>
+  ok(Views.jobPack(await jobPack({ workOrderId: params.id as string, engineerId: principal.engineerId as string }))),
 );

@@ -8,6 +8,7 @@ import {
   recordOnSite,
   TimeLog,
 } from '#shared/work-order/field-records.ts';
+import { Views } from '#shared/work-order/index.ts';
 
 /** The route's last segment names the record; each has its own strict schema. */
 const kinds = {
@@ -21,9 +22,14 @@ const kinds = {
 const kindOf = (routeKey: string) => kinds[routeKey.split('/').at(-1) as keyof typeof kinds];
 
 /** Time logs, materials, parts requests, notes and checklist answers from the engineer's phone. */
-export const handler = api({ roles: ['engineer'], bodyOf: (routeKey) => kindOf(routeKey).schema }).handler(
-  async ({ body, params, principal, routeKey }) =>
-    ok(
+export const handler = api({
+  roles: ['engineer'],
+  bodyOf: (routeKey) => kindOf(routeKey).schema,
+  response: { status: 200, body: Views.FieldAnswer },
+  errors: [404, 409, 422],
+}).handler(async ({ body, params, principal, routeKey }) =>
+  ok(
+    Views.fieldAnswer(
       await recordOnSite({
         workOrderId: params.id as string,
         engineerId: principal.engineerId as string,
@@ -31,4 +37,5 @@ export const handler = api({ roles: ['engineer'], bodyOf: (routeKey) => kindOf(r
         record: { kind: kindOf(routeKey).kind, body } as FieldRecord,
       }),
     ),
+  ),
 );

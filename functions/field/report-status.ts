@@ -1,10 +1,15 @@
 import { api, ok } from '#shared/http/api.ts';
-import { Field } from '#shared/work-order/index.ts';
+import { Field, Views } from '#shared/work-order/index.ts';
 
 /** A status from the field; a replayed `eventId` changes nothing and answers as the first time. */
-export const handler = api({ roles: ['engineer'], body: Field.ReportStatus }).handler(
-  async ({ body, params, principal }) =>
-    ok(
+export const handler = api({
+  roles: ['engineer'],
+  body: Field.ReportStatus,
+  response: { status: 200, body: Views.FieldAnswer },
+  errors: [404, 409, 422],
+}).handler(async ({ body, params, principal }) =>
+  ok(
+    Views.fieldAnswer(
       await Field.reportStatus({
         workOrderId: params.id as string,
         engineerId: principal.engineerId as string,
@@ -12,4 +17,5 @@ export const handler = api({ roles: ['engineer'], body: Field.ReportStatus }).ha
         update: body,
       }),
     ),
+  ),
 );

@@ -4,7 +4,11 @@ import { api, ok } from '#shared/http/api.ts';
 import { Views, WorkOrder } from '#shared/work-order/index.ts';
 
 /** A customer follows one of their own requests; anyone else's is 404. */
-export const handler = api({ roles: ['customer'] }).handler(async ({ params, principal }) => {
+export const handler = api({
+  roles: ['customer'],
+  response: { status: 200, body: Views.Request },
+  errors: [404],
+}).handler(async ({ params, principal }) => {
   const record = await WorkOrder.get(params.id as string);
   if (record.customerId !== principal.customerId) throw new NotFound('request', params.id as string);
   const engineer = record.engineerId ? await getEngineer(record.engineerId) : undefined;

@@ -3,7 +3,11 @@ import { api, ok, PageQuery } from '#shared/http/api.ts';
 import { Views } from '#shared/work-order/index.ts';
 
 /** A customer's own requests, newest first. */
-export const handler = api({ roles: ['customer'], query: PageQuery }).handler(async ({ query, principal }) => {
+export const handler = api({
+  roles: ['customer'],
+  query: PageQuery,
+  response: { status: 200, body: Views.RequestPage },
+}).handler(async ({ query, principal }) => {
   const page = await listByCustomer(principal.customerId as string, query);
   return ok({ items: page.items.map((record) => Views.customer(record)), nextCursor: page.nextCursor });
 });

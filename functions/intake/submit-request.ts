@@ -5,14 +5,18 @@ import { Intake, Views } from '#shared/work-order/index.ts';
  * A customer logs a request; priority and SLA come from triage, never from the body. A further request for a job
  * already open at the site answers that job, with `linked: true`.
  */
-export const handler = api({ roles: ['customer'], body: Intake.SubmitRequest, idempotency: 'required' }).handler(
-  async ({ body, principal, headers }) => {
-    const { record, linked } = await Intake.submitRequest({
-      customerId: principal.customerId as string,
-      actor: principal.sub,
-      idempotencyKey: headers['idempotency-key'] as string,
-      request: body,
-    });
-    return created({ ...Views.logged(record), linked });
-  },
-);
+export const handler = api({
+  roles: ['customer'],
+  body: Intake.SubmitRequest,
+  idempotency: 'required',
+  response: { status: 201, body: Views.SubmittedRequest },
+  errors: [404],
+}).handler(async ({ body, principal, headers }) => {
+  const { record, linked } = await Intake.submitRequest({
+    customerId: principal.customerId as string,
+    actor: principal.sub,
+    idempotencyKey: headers['idempotency-key'] as string,
+    request: body,
+  });
+  return created(Views.submitted(record, linked));
+});

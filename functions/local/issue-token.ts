@@ -15,7 +15,11 @@ const TokenRequest = z
   .refine((r) => r.role !== 'engineer' || r.engineerId, { message: 'An engineer token needs an engineerId.' });
 
 /** Local mode only: signs a token for any role, as a Cognito sign-in would in the cloud. */
-export const handler = api({ auth: false, body: TokenRequest }).handler(async ({ body }) => {
+export const handler = api({
+  auth: false,
+  body: TokenRequest,
+  response: { status: 200, body: z.object({ token: z.string() }) },
+}).handler(async ({ body }) => {
   const sub = body.sub ?? `local-${body.role}-${body.customerId ?? body.engineerId ?? 'user'}`;
   return ok({ token: await signLocalToken(config.localJwtSecret, { ...body, sub }) });
 });

@@ -1,13 +1,18 @@
-import { assetHistory, getResource, resourceOf, versionOf, withId } from '#shared/db/reference.ts';
+import { assetHistory, getResource, resourceOf, versionOf } from '#shared/db/reference.ts';
 import { NotFound } from '#shared/errors.ts';
 import { api, etag, officeRoles, ok } from '#shared/http/api.ts';
+import { recordSchema, referenceView } from '#shared/reference/views.ts';
 
 /** One customer, site, asset (with its history and next due date), engineer, part or job template. */
-export const handler = api({ roles: officeRoles }).handler(async ({ params, routeKey }) => {
+export const handler = api({
+  roles: officeRoles,
+  response: { status: 200, bodyOf: (routeKey) => recordSchema(resourceOf(routeKey)) },
+  errors: [404],
+}).handler(async ({ params, routeKey }) => {
   const resource = resourceOf(routeKey);
   const id = params.id as string;
   const record = await getResource(resource, id);
   if (!record) throw new NotFound(resource.replace(/s$/, '').replace('-', '_'), id);
   const history = resource === 'assets' ? { history: await assetHistory(id) } : {};
-  return ok({ ...withId(resource, record), ...history }, etag(versionOf(record as { version?: number })));
+  return ok(referenceView(resource, { ...record, ...history }), etag(versionOf(record as { version?: number })));
 });

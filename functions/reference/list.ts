@@ -1,9 +1,14 @@
-import { listResource, type Resource, resourceOf, withId } from '#shared/db/reference.ts';
+import { listResource, type Resource, resourceOf } from '#shared/db/reference.ts';
 import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
+import { pageSchema, referenceView } from '#shared/reference/views.ts';
 
 /** A page of customers, sites, assets, engineers, parts or job templates (the route says which). */
-export const handler = api({ roles: officeRoles, query: PageQuery }).handler(async ({ query, routeKey }) => {
+export const handler = api({
+  roles: officeRoles,
+  query: PageQuery,
+  response: { status: 200, bodyOf: (routeKey) => pageSchema(resourceOf(routeKey)) },
+}).handler(async ({ query, routeKey }) => {
   const resource: Resource = resourceOf(routeKey);
   const page = await listResource(resource, query);
-  return ok({ items: page.items.map((item) => withId(resource, item)), nextCursor: page.nextCursor });
+  return ok({ items: page.items.map((item) => referenceView(resource, item)), nextCursor: page.nextCursor });
 });

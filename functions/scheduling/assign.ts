@@ -9,7 +9,12 @@ const Assign = z.strictObject({
 });
 
 /** The office assigns an engineer by hand; one who lacks a skill or a valid certificate is refused (409). */
-export const handler = api({ roles: officeRoles, body: Assign, idempotency: 'optional' }).handler(
-  async ({ body, params, principal }) =>
-    ok(Views.office(await assign({ workOrderId: params.id as string, ...body, actor: principal.sub }))),
+export const handler = api({
+  roles: officeRoles,
+  body: Assign,
+  idempotency: 'optional',
+  response: { status: 200, body: Views.WorkOrderForOffice },
+  errors: [404, 409],
+}).handler(async ({ body, params, principal }) =>
+  ok(Views.office(await assign({ workOrderId: params.id as string, ...body, actor: principal.sub }))),
 );

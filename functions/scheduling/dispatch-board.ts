@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { dispatchBoard } from '#shared/scheduling/dispatch-board.ts';
+import { DispatchBoard, dispatchBoardView } from '#shared/scheduling/views.ts';
 
 const Query = z.strictObject({ date: z.iso.date().optional() });
 
 /** A day's dispatch board (today, UTC, by default): each engineer's jobs, status and place; the work no one holds. */
-export const handler = api({ roles: officeRoles, query: Query }).handler(async ({ query }) =>
-  ok(await dispatchBoard({ date: query.date ?? new Date().toISOString().slice(0, 10) })),
+export const handler = api({
+  roles: officeRoles,
+  query: Query,
+  response: { status: 200, body: DispatchBoard },
+}).handler(async ({ query }) =>
+  ok(dispatchBoardView(await dispatchBoard({ date: query.date ?? new Date().toISOString().slice(0, 10) }))),
 );

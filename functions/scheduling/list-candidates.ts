@@ -1,9 +1,12 @@
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { findCandidates } from '#shared/scheduling/candidates.ts';
+import { Candidates, candidatesView } from '#shared/scheduling/views.ts';
 import { WorkOrder } from '#shared/work-order/index.ts';
 
 /** The engineers who could take a work order, best first, with their ETA and cost, and why the others cannot. */
-export const handler = api({ roles: officeRoles }).handler(async ({ params }) => {
-  const found = await findCandidates(await WorkOrder.get(params.id as string));
-  return ok({ ...found, candidates: found.candidates.slice(0, 10) });
-});
+export const handler = api({ roles: officeRoles, response: { status: 200, body: Candidates }, errors: [404] }).handler(
+  async ({ params }) => {
+    const found = await findCandidates(await WorkOrder.get(params.id as string));
+    return ok(candidatesView({ ...found, candidates: found.candidates.slice(0, 10) }));
+  },
+);

@@ -2,7 +2,11 @@ import { api, ok } from '#shared/http/api.ts';
 import { Office, Views } from '#shared/work-order/index.ts';
 
 /** An approver approves the work order; the state machine goes on to scheduling. */
-export const handler = api({ roles: ['approver', 'admin'], idempotency: 'optional' }).handler(
-  async ({ params, principal }) =>
-    ok(Views.office(await Office.approve({ workOrderId: params.id as string, actor: principal.sub }))),
+export const handler = api({
+  roles: ['approver', 'admin'],
+  idempotency: 'optional',
+  response: { status: 200, body: Views.WorkOrderForOffice },
+  errors: [404, 409],
+}).handler(async ({ params, principal }) =>
+  ok(Views.office(await Office.approve({ workOrderId: params.id as string, actor: principal.sub }))),
 );

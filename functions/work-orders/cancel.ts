@@ -2,11 +2,14 @@ import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { Office, Views } from '#shared/work-order/index.ts';
 
 /** Cancels a work order before the engineer is on site, with the reason. */
-export const handler = api({ roles: officeRoles, body: Office.Reason, idempotency: 'optional' }).handler(
-  async ({ body, params, principal }) =>
-    ok(
-      Views.office(
-        await Office.cancel({ workOrderId: params.id as string, actor: principal.sub, reason: body.reason }),
-      ),
-    ),
+export const handler = api({
+  roles: officeRoles,
+  body: Office.Reason,
+  idempotency: 'optional',
+  response: { status: 200, body: Views.WorkOrderForOffice },
+  errors: [404, 409],
+}).handler(async ({ body, params, principal }) =>
+  ok(
+    Views.office(await Office.cancel({ workOrderId: params.id as string, actor: principal.sub, reason: body.reason })),
+  ),
 );

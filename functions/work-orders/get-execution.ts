@@ -1,12 +1,16 @@
 import { NotFound } from '#shared/errors.ts';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
-import { WorkOrder } from '#shared/work-order/index.ts';
+import { Views, WorkOrder } from '#shared/work-order/index.ts';
 import { describeWorkOrderExecution } from '#shared/workflow.ts';
 
 /** The work order's state machine execution as an operations person reads it. */
-export const handler = api({ roles: officeRoles }).handler(async ({ params }) => {
+export const handler = api({
+  roles: officeRoles,
+  response: { status: 200, body: Views.Execution },
+  errors: [404],
+}).handler(async ({ params }) => {
   const record = await WorkOrder.get(params.id as string);
   const execution = await describeWorkOrderExecution(record.workOrderId, record.run);
   if (!execution) throw new NotFound('execution', record.workOrderId);
-  return ok(execution);
+  return ok(Views.execution(execution));
 });

@@ -5,7 +5,11 @@ import { api, etag, officeRoles, ok } from '#shared/http/api.ts';
 import { Views, WorkOrder } from '#shared/work-order/index.ts';
 
 /** The whole work order with its audit trail and attachments; the ETag is the version a PATCH must name in If-Match. */
-export const handler = api({ roles: officeRoles }).handler(async ({ params }) => {
+export const handler = api({
+  roles: officeRoles,
+  response: { status: 200, body: Views.WorkOrderForOffice },
+  errors: [404],
+}).handler(async ({ params }) => {
   const id = params.id as string;
   const [record, entries, invoice, attachments] = await Promise.all([
     WorkOrder.get(id),
@@ -14,7 +18,7 @@ export const handler = api({ roles: officeRoles }).handler(async ({ params }) =>
     Attachments.listOf(id),
   ]);
   return ok(
-    { ...Views.office(record, { timeline: entries, invoiceId: invoice?.invoiceId }), attachments },
+    Views.office(record, { timeline: entries, invoiceId: invoice?.invoiceId, attachments }),
     etag(record.version),
   );
 });

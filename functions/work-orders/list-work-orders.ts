@@ -14,7 +14,11 @@ const Query = PageQuery.extend({
 });
 
 /** The central job list in dispatch board order: priority tier first (P1 on top), then SLA due time. */
-export const handler = api({ roles: officeRoles, query: Query }).handler(async ({ query }) => {
+export const handler = api({
+  roles: officeRoles,
+  query: Query,
+  response: { status: 200, body: Views.WorkOrderPage },
+}).handler(async ({ query }) => {
   const page = await listJobs(query);
   return ok({ items: page.items.map((record) => Views.office(record)), nextCursor: page.nextCursor });
 });

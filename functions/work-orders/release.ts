@@ -2,6 +2,11 @@ import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { Office, Views } from '#shared/work-order/index.ts';
 
 /** Sends a logged work order whose details the office completed on to approval or scheduling. */
-export const handler = api({ roles: officeRoles, idempotency: 'optional' }).handler(async ({ params, principal }) =>
+export const handler = api({
+  roles: officeRoles,
+  idempotency: 'optional',
+  response: { status: 200, body: Views.WorkOrderForOffice },
+  errors: [404, 409],
+}).handler(async ({ params, principal }) =>
   ok(Views.office(await Office.release({ workOrderId: params.id as string, actor: principal.sub }))),
 );

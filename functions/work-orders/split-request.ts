@@ -5,15 +5,20 @@ import { Intake, Views } from '#shared/work-order/index.ts';
 const Body = z.strictObject({ requestId: z.string().min(1).max(100) });
 
 /** The office splits a request that was linked to this work order off into a work order of its own. */
-export const handler = api({ roles: officeRoles, body: Body, idempotency: 'optional' }).handler(
-  async ({ body, params, principal }) =>
-    created(
-      Views.office(
-        await Intake.splitRequest({
-          workOrderId: params.id as string,
-          requestId: body.requestId,
-          actor: principal.sub,
-        }),
-      ),
+export const handler = api({
+  roles: officeRoles,
+  body: Body,
+  idempotency: 'optional',
+  response: { status: 201, body: Views.WorkOrderForOffice },
+  errors: [404],
+}).handler(async ({ body, params, principal }) =>
+  created(
+    Views.office(
+      await Intake.splitRequest({
+        workOrderId: params.id as string,
+        requestId: body.requestId,
+        actor: principal.sub,
+      }),
     ),
+  ),
 );

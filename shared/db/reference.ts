@@ -77,12 +77,6 @@ export function resourceOf(routeKey: string): Resource {
   return name;
 }
 
-/** A reference record as the API shows it: its key also as `id`. */
-export function withId(resource: Resource, record: unknown): Record<string, unknown> {
-  const item = record as Record<string, unknown>;
-  return { id: item[keyAttribute[resource]], ...item };
-}
-
 /** One page of a reference list, each in its natural order (customers by name, the rest by id). */
 export async function listResource(resource: Resource, page: { limit: number; cursor?: string }) {
   const options = { limit: page.limit, cursor: page.cursor ?? null };

@@ -54,9 +54,27 @@ interface Options<B extends z.ZodType, Q extends z.ZodType> {
   idempotency?: 'required' | 'optional';
   /** The change must name the version it was made from (`If-Match`, 428 without): see `expectedVersion`. */
   ifMatch?: true;
+  response?: Success;
+  errors?: HandlerError[];
 }
 
-/** What a handler takes, as `api()` enforces it: the OpenAPI document (infra/openapi.ts) is made from it. */
+/**
+ * What a success answers: its status and the schema of the view that builds its body (`bodyOf` per route, for a
+ * handler serving several). The view parses its answer with this very schema, and the OpenAPI document shows it.
+ */
+export interface Success {
+  status: 200 | 201 | 202;
+  body?: z.ZodType;
+  bodyOf?: (routeKey: string) => z.ZodType;
+}
+
+/**
+ * The error statuses a handler's own rules answer (a record not found, a conflict with its state). Those `api()`
+ * answers by itself (400, 401, 403, 413, 415, 429, 503, and the idempotency and If-Match ones) are added to them.
+ */
+export type HandlerError = 404 | 409 | 412 | 422;
+
+/** What a handler takes and answers, as `api()` enforces it: the OpenAPI document (infra/openapi.ts) is made from it. */
 export interface Contract {
   roles?: Role[];
   auth?: false;
@@ -65,6 +83,8 @@ export interface Contract {
   query?: z.ZodType;
   idempotency?: 'required' | 'optional';
   ifMatch?: true;
+  response?: Success;
+  errors?: HandlerError[];
 }
 
 export interface Input<B extends z.ZodType, Q extends z.ZodType> {

@@ -29,11 +29,6 @@ export const CreateQuote = z.strictObject({
 });
 export type CreateQuote = z.infer<typeof CreateQuote>;
 
-/** A quote as the API shows it. */
-export function quoteView({ quoteId, ...quote }: QuoteRecord) {
-  return { id: quoteId, ...quote };
-}
-
 /**
  * The office sends a customer a priced quote: lines (with a SKU where a line is a stocked part), VAT and total,
  * numbered `Q-000123`. The id derives from the caller and the idempotency key, so a retried request finds it.

@@ -3,7 +3,7 @@ import { type AssetVisitRecord, assetHistory, getCustomer, getEngineer, getParts
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { estimatedTravel } from '../scheduling/travel.ts';
 import { assignedTo, myJobs } from './field.ts';
-import { office } from './views.ts';
+import { engineer as engineerView } from './views.ts';
 
 /**
  * Everything the engineer needs on site, in one read: the job, who to call, how to get in and what to watch for,
@@ -25,7 +25,7 @@ export async function jobPack(options: { workOrderId: string; engineerId: string
     if (visit.workOrderId !== record.workOrderId) visits.set(visit.workOrderId, visit);
   }
   return {
-    workOrder: office(record),
+    workOrder: engineerView(record),
     customer: {
       name: customer?.name ?? contact?.name ?? null,
       phone: contact?.phone ?? null,
@@ -74,6 +74,6 @@ export async function myDay(options: { engineerId: string; date: string }) {
       const eta = Math.max(planned, free + drive);
       free = eta + (record.estimatedMinutes ?? 60) * 60_000;
       at = record.location ?? at;
-      return { ...office(record), eta: new Date(Math.ceil(eta / 60_000) * 60_000).toISOString() };
+      return { ...engineerView(record), eta: new Date(Math.ceil(eta / 60_000) * 60_000).toISOString() };
     });
 }

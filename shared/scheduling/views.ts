@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { Instant, view } from '../http/views.ts';
+import { Priority } from '../work-order/model.ts';
+import { BoardCard } from '../work-order/views.ts';
+
+/*
+ * The office's scheduling answers. Each is computed, not stored, but carries what is (engineers, work orders): an
+ * allow-list keeps a field added to what it is computed from out of the answer.
+ */
+
+const Point = z.object({ lat: z.number(), lng: z.number() });
+
+/** A day's dispatch board: each engineer's jobs, status and place, and the work no engineer holds yet. */
+export const DispatchBoard = z
+  .object({
+    date: z.string().meta({ format: 'date' }),
+    engineers: z.array(
+      z.object({
+        id: z.string(),
+        name: z.string(),
+        status: z.enum(['in_progress', 'on_site', 'en_route', 'inactive', 'off_shift', 'available']),
+        location: Point,
+        locationSource: z.enum(['job_site', 'home_base']),
+        jobs: z.array(BoardCard),
+      }),
+    ),
+    unassigned: z.array(BoardCard),
+  })
+  .meta({ title: 'Dispatch board' });
+
+export const dispatchBoardView = view(DispatchBoard);
+
+const ExclusionReason = z.enum([
+  'inactive',
+  'refused',
+  'missing_skill',
+  'missing_certification',
+  'expired_certification',
+  'off_shift',
+  'no_feasible_slot',
+]);
+
+/** The engineers who could take a work order, best first, and why each other one cannot. */
+export const Candidates = z
+  .object({
+    candidates: z.array(
+      z.object({
+        engineerId: z.string(),
+        position: z.number().int(),
+        start: Instant,
+        eta: Instant,
+        addedTravelMinutes: z.number(),
+        slaSlackMinutes: z.number(),
+        overtimeMinutes: z.number(),
+        score: z.number(),
+        displaced: z.string().optional(),
+      }),
+    ),
+    excluded: z.array(z.object({ engineerId: z.string(), reasons: z.array(ExclusionReason) })),
+    day: z.string().meta({ format: 'date' }).nullable(),
+    slaMet: z.boolean(),
+  })
+  .meta({ title: 'Candidates' });
+
+export const candidatesView = view(Candidates);
+
+const PlannedJob = z.object({ workOrderId: z.string(), ref: z.string(), priority: Priority });
+
+/** A plan of a whole day, and how many of its changes were applied (`?apply=true`). */
+export const DayPlan = z
+  .object({
+    date: z.string().meta({ format: 'date' }),
+    routes: z.array(
+      z.object({
+        engineerId: z.string(),
+        jobs: z.array(PlannedJob.extend({ start: Instant })),
+        travelMinutes: z.number(),
+        travelKm: z.number(),
+      }),
+    ),
+    unassigned: z.array(PlannedJob.extend({ reason: z.string() })),
+    figures: z.object({
+      jobsPlanned: z.number().int(),
+      jobsUnassigned: z.number().int(),
+      travelMinutes: z.number(),
+      travelKm: z.number(),
+      slaMetToday: z.number().int(),
+      slaBreachedToday: z.number().int(),
+    }),
+    applied: z.number().int(),
+  })
+  .meta({ title: 'Day plan' });
+
+export const dayPlanView = view(DayPlan);
