@@ -1,7 +1,10 @@
 import './polyfills.ts';
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import { z } from 'zod';
 import { ExecutionArchive, type ExecutionSummary } from './execution-archive.ts';
@@ -41,8 +44,11 @@ export interface LocalStepFunctionsOptions {
   /** The region in the ARNs; defaults to eu-west-2. */
   region?: string;
   machines: LocalStateMachine[];
-  /** Where finished executions are kept, so that they leave memory and stay readable, across restarts too. */
-  directory: string;
+  /**
+   * Where finished executions are kept, so that they leave memory and stay readable, across restarts too; absent, a
+   * temporary folder removed on close.
+   */
+  directory?: string;
   /** Shortens Retry intervals in tests. */
   retryIntervalOverrides?: RetryIntervalOverrides;
 }
@@ -183,10 +189,11 @@ const abandoned = () => new TaskError('States.Runtime', 'The execution is no lon
  * a finished one moves to `options.directory`, from where it is still described, listed and its history served.
  */
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
+  const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'fieldops-executions-')));
   const service = new LocalService(
     options.region ?? DEFAULT_REGION,
     options.machines,
-    new ExecutionArchive<ArchivedExecution>(options.directory),
+    new ExecutionArchive<ArchivedExecution>(directory),
     options.retryIntervalOverrides,
   );
   const server = createServer((request, response) => void answer(service, request, response));
@@ -209,6 +216,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
         server.closeAllConnections();
       });
       await service.settled();
+      if (!options.directory) await rm(directory, { recursive: true, force: true });
     },
   };
 }

@@ -140,7 +140,6 @@ interface WorkOrderPayload {
 }
 
 describe('the local Step Functions service', () => {
-  let directory: string;
   let server: LocalStepFunctions;
   let sfn: SFNClient;
   const loadAttempts = new Map<string, number>();
@@ -180,9 +179,7 @@ describe('the local Step Functions service', () => {
   };
 
   beforeAll(async () => {
-    directory = await mkdtemp(join(tmpdir(), 'fieldops-sfn-'));
     server = await startLocalStepFunctions({
-      directory,
       region: REGION,
       machines: [
         { name: 'Quote', definition: quote, lambdas },
@@ -203,7 +200,6 @@ describe('the local Step Functions service', () => {
   afterAll(async () => {
     sfn.destroy();
     await server.close();
-    await rm(directory, { recursive: true, force: true });
   });
 
   const start = (machine: string, input: object, name?: string) =>
