@@ -38,6 +38,8 @@ type Fields = Record<string, unknown>;
 interface ApiContext extends Context {
   principal?: Principal;
   json?: unknown;
+  /** The path's parameters, checked before anything (an idempotency record among them) is keyed by the path. */
+  params?: Record<string, string>;
   /** The `Idempotency-Key` this request holds, while it runs. */
   held?: { scope: string; key: string; leaseId: string };
 }
@@ -112,6 +114,7 @@ export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = 
         middy<ApiEvent, ApiResult, Error, ApiContext>()
           .use(problemErrors())
           .use(authenticate(options))
+          .use(checkPath())
           .use(readJson())
           .use(idempotency(options.idempotency))
           .handler(async (event, context) => {
@@ -129,7 +132,7 @@ export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = 
             const reply = await fn({
               body,
               query: query as z.infer<Q>,
-              params: pathParameters(event.pathParameters),
+              params: context.params ?? {},
               headers,
               principal,
               routeKey: event.routeKey,
@@ -355,11 +358,13 @@ function replay(stored: { statusCode: number; body: string }): ApiResult {
 /** How deep a body may nest, and how large its numbers may be: no field of this API needs more. */
 export const maxBodyDepth = 32;
 export const maxBodyNumber = 1e15;
+/** The smallest magnitude DynamoDB stores; a number closer to zero (but for 0) is refused as it would refuse it. */
+export const minBodyMagnitude = 1e-130;
 
 /**
  * Refuses a body nested deeper than {@link maxBodyDepth} or holding a number beyond ±{@link maxBodyNumber} (or one
- * JSON turned into Infinity), before anything reads, copies or serialises it. Walks without recursion, so no body
- * can exhaust the stack.
+ * JSON turned into Infinity) or nearer zero than {@link minBodyMagnitude}, before anything reads, copies or serialises
+ * it. Walks without recursion, so no body can exhaust the stack.
  */
 function checkShape(json: unknown): void {
   const pending: Array<{ value: unknown; depth: number }> = [{ value: json, depth: 0 }];
@@ -368,25 +373,35 @@ function checkShape(json: unknown): void {
     if (typeof value === 'number' && !(Math.abs(value) <= maxBodyNumber)) {
       throw new ValidationFailed(`Numbers in a body are limited to ±${maxBodyNumber}.`);
     }
+    if (typeof value === 'number' && value !== 0 && Math.abs(value) < minBodyMagnitude) {
+      throw new ValidationFailed(`Numbers in a body other than 0 are at least ${minBodyMagnitude} in size.`);
+    }
     if (typeof value !== 'object' || value === null) continue;
     if (depth >= maxBodyDepth) throw new ValidationFailed(`Bodies may nest at most ${maxBodyDepth} levels deep.`);
     for (const item of Object.values(value)) pending.push({ value: item, depth: depth + 1 });
   }
 }
 
-/** A path parameter is an id of this API: 1 to 200 printable characters, never a control character. */
-const PathParameter = z
-  .string()
-  .min(1)
-  .max(200)
-  .regex(/^[^\p{Cc}]+$/u);
+/**
+ * A path parameter is an id of this API: every id it makes or an admin chooses (`wo_…`, slugs, SKUs, ULIDs, base64url
+ * hashes) is 1 to 200 of the URL's unreserved characters, so nothing else can name a record.
+ */
+const PathParameter = z.string().regex(/^[A-Za-z0-9._~-]{1,200}$/);
+
+function checkPath(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
+  return {
+    before: (request) => {
+      request.context.params = pathParameters(request.event.pathParameters);
+    },
+  };
+}
 
 function pathParameters(parameters: Record<string, string | undefined> | undefined): Record<string, string> {
   const checked: Record<string, string> = {};
   for (const [name, value] of Object.entries(parameters ?? {})) {
     if (!PathParameter.safeParse(value).success) {
       throw new ValidationFailed(`The path's ${name} is not an id of this API.`, [
-        { path: `path.${name}`, message: 'Ids are 1 to 200 printable characters.' },
+        { path: `path.${name}`, message: 'Ids are 1 to 200 letters, digits, ".", "_", "~" or "-".' },
       ]);
     }
     checked[name] = value as string;

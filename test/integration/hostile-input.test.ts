@@ -78,12 +78,21 @@ describe('input no caller should be able to turn into a 500', () => {
     }
   });
 
-  it('answers a path id of 3,000 characters, or with a control character, with 400', async () => {
+  it('answers a path id of 3,000 characters, or with a character no id has, with 400', async () => {
     expectProblem(await api.call('GET', `/v1/work-orders/${'a'.repeat(3000)}`, { token: office }), 400);
     expectProblem(await api.call('GET', '/v1/work-orders/wo_%01', { token: office }), 400);
+    // Checked before anything is keyed by the path: an Idempotency-Key's record among them.
+    const keyed = await api.call('POST', `/v1/work-orders/${'a'.repeat(3000)}/release`, {
+      token: office,
+      headers: { 'idempotency-key': 'k-long-path' },
+    });
+    expectProblem(keyed, 400);
+    for (const id of ['wo%20x', '%E2%9C%93', 'wo_1%2F..%2Fx', "wo'or'1"]) {
+      expectProblem(await api.call('GET', `/v1/work-orders/${id}`, { token: office }), 400);
+    }
   });
 
-  it('refuses a body nested deeper than 32 levels, and numbers beyond ±1e15, before reading it', async () => {
+  it('refuses a body nested deeper than 32 levels, and numbers beyond ±1e15 or nearer zero than 1e-130, before reading it', async () => {
     // Built as text: a client's own JSON.stringify would overflow its stack on it.
     const nested = `${'['.repeat(5_000)}true${']'.repeat(5_000)}`;
     const deep = await api.call('POST', '/v1/work-orders/wo_none/complete', {
@@ -106,6 +115,20 @@ describe('input no caller should be able to turn into a 500', () => {
       },
     });
     expectProblem(huge, 400);
+    // A number nearer zero than DynamoDB stores would be refused by the store: it is refused here first.
+    const tiny = await api.call('POST', '/v1/sites', {
+      token: admin,
+      body: {
+        customerId: 'cus_okafor',
+        name: 'Shed',
+        address: '1 Lapwing Lane',
+        postcode: 'M20 2WS',
+        lat: 1e-200,
+        lng: -2.2,
+      },
+    });
+    expectProblem(tiny, 400);
+    expect(tiny.body.detail).toMatch(/at least 1e-130/);
   });
 });
 
