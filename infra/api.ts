@@ -22,6 +22,7 @@ import {
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
 import { Fn, type WorkflowRef } from './lambda.ts';
 import { OfficeMfa } from './office-mfa.ts';
@@ -75,6 +76,8 @@ export class Api extends Construct {
   readonly url: string;
   /** Refuses office roles to users who sign in without an authenticator app. */
   readonly officeMfa: OfficeMfa;
+  /** The key list cursors are sealed with (shared/http/cursor.ts), made by CloudFormation and never in a template. */
+  readonly cursorKey: Secret;
   /** The app clients whose ID tokens the authorizer accepts. */
   private readonly audiences: string[] = [];
   /** The origins CORS allows. */
@@ -156,6 +159,16 @@ export class Api extends Construct {
       ]),
     );
 
+    this.cursorKey = new Secret(this, 'CursorKey', {
+      description: 'Seals the cursors of list answers; only the list functions read it.',
+      generateSecretString: { passwordLength: 64, excludePunctuation: true },
+    });
+    Validations.of(this.cursorKey).acknowledge({
+      id: 'AwsSolutions-SMG4',
+      reason:
+        'The key seals list cursors, which live for a page of scrolling: rotating it only turns the cursors in flight into 400s. It opens no other system.',
+    });
+
     this.url = stage.url;
     this.audiences.push(this.userPoolClient.userPoolClientId);
     const authorizer = new HttpJwtAuthorizer('Cognito', this.userPool.userPoolProviderUrl, {
@@ -172,7 +185,7 @@ export class Api extends Construct {
       bindNeeds(
         fn,
         fileRoutes.flatMap((route) => route.needs),
-        props,
+        { ...props, cursorKey: this.cursorKey },
       );
       const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
       for (const route of fileRoutes) {
@@ -242,10 +255,11 @@ function functionId(handlerFile: string): string {
     .join('');
 }
 
-function bindNeeds(fn: Fn, needs: Need[], props: ApiProps): void {
+function bindNeeds(fn: Fn, needs: Need[], props: ApiProps & { cursorKey: Secret }): void {
   if (needs.includes('write')) fn.bindTable(props.table, 'write');
   else if (needs.includes('read')) fn.bindTable(props.table, 'read');
   if (needs.includes('workflow')) fn.bindWorkflow(props.workflow);
+  if (needs.includes('cursorKey')) fn.bindCursorKey(props.cursorKey);
   const bucketAccess = needs.filter((need): need is BucketAccess => typeof need === 'object');
   if (bucketAccess.length > 0) fn.bindBucket(props.bucket, bucketAccess);
 }

@@ -7,6 +7,7 @@ import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 // cdk-nag names IAM5 findings with this function; using it keeps each acknowledgement equal to its finding.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct, IConstruct } from 'constructs';
@@ -132,6 +133,13 @@ export class Fn extends NodejsFunction {
       }
     }
     this.addEnvironment('BUCKET_NAME', bucket.bucketName);
+    return this;
+  }
+
+  /** Lets the handler read the key list cursors are sealed with, and sets CURSOR_KEY_SECRET_ARN. */
+  bindCursorKey(secret: ISecret): this {
+    secret.grantRead(this);
+    this.addEnvironment('CURSOR_KEY_SECRET_ARN', secret.secretArn);
     return this;
   }
 

@@ -25,8 +25,9 @@ export interface Route {
   cpuBound?: true;
   /**
    * What the handler touches, so the stack grants exactly that: `read` or `write` on the table, `workflow` to
-   * start executions, answer task tokens and read execution history, and a `BucketAccess` for each prefix of the
-   * attachments bucket it reads, writes or presigns under.
+   * start executions, answer task tokens and read execution history, `cursorKey` to seal and open the cursors of a
+   * list (shared/http/cursor.ts), and a `BucketAccess` for each prefix of the attachments bucket it reads, writes or
+   * presigns under.
    */
   needs: Need[];
 }
@@ -49,7 +50,7 @@ export type BucketAction =
   | 's3:DeleteObject'
   | 's3:ListBucket';
 
-export type Need = 'read' | 'write' | 'workflow' | BucketAccess;
+export type Need = 'read' | 'write' | 'workflow' | 'cursorKey' | BucketAccess;
 
 export const routes: Route[] = [
   {
@@ -87,9 +88,14 @@ export const routes: Route[] = [
   },
   { method: 'GET', path: '/v1/categories', handler: 'functions/reference/list-categories.ts', needs: ['read'] },
   { method: 'POST', path: '/v1/requests', handler: 'functions/intake/submit-request.ts', needs: ['write', 'workflow'] },
-  { method: 'GET', path: '/v1/requests', handler: 'functions/intake/list-requests.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/requests', handler: 'functions/intake/list-requests.ts', needs: ['read', 'cursorKey'] },
   { method: 'GET', path: '/v1/requests/{id}', handler: 'functions/intake/get-request.ts', needs: ['read'] },
-  { method: 'GET', path: '/v1/inbound-mail', handler: 'functions/intake/list-inbound-mail.ts', needs: ['read'] },
+  {
+    method: 'GET',
+    path: '/v1/inbound-mail',
+    handler: 'functions/intake/list-inbound-mail.ts',
+    needs: ['read', 'cursorKey'],
+  },
 
   {
     method: 'POST',
@@ -97,7 +103,12 @@ export const routes: Route[] = [
     handler: 'functions/work-orders/create-work-order.ts',
     needs: ['write', 'workflow'],
   },
-  { method: 'GET', path: '/v1/work-orders', handler: 'functions/work-orders/list-work-orders.ts', needs: ['read'] },
+  {
+    method: 'GET',
+    path: '/v1/work-orders',
+    handler: 'functions/work-orders/list-work-orders.ts',
+    needs: ['read', 'cursorKey'],
+  },
   { method: 'GET', path: '/v1/work-orders/{id}', handler: 'functions/work-orders/get-work-order.ts', needs: ['read'] },
   {
     method: 'PATCH',
@@ -232,13 +243,13 @@ export const routes: Route[] = [
 
   { method: 'GET', path: '/v1/events', handler: 'functions/events/list-events.ts', needs: ['read'] },
 
-  { method: 'GET', path: '/v1/invoices', handler: 'functions/closeout/list-invoices.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/invoices', handler: 'functions/closeout/list-invoices.ts', needs: ['read', 'cursorKey'] },
   { method: 'GET', path: '/v1/invoices/{id}', handler: 'functions/closeout/get-invoice.ts', needs: ['read'] },
 
   { method: 'GET', path: '/v1/reports/kpis', handler: 'functions/reports/kpis.ts', needs: ['read'] },
 
   ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates'] as const).flatMap((resource): Route[] => [
-    { method: 'GET', path: `/v1/${resource}`, handler: 'functions/reference/list.ts', needs: ['read'] },
+    { method: 'GET', path: `/v1/${resource}`, handler: 'functions/reference/list.ts', needs: ['read', 'cursorKey'] },
     { method: 'GET', path: `/v1/${resource}/{id}`, handler: 'functions/reference/get.ts', needs: ['read'] },
     { method: 'POST', path: `/v1/${resource}`, handler: 'functions/reference/create.ts', needs: ['write'] },
     { method: 'PATCH', path: `/v1/${resource}/{id}`, handler: 'functions/reference/update.ts', needs: ['write'] },

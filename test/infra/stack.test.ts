@@ -189,8 +189,10 @@ describe('the functions', () => {
         ...(table ? ['TABLE_NAME'] : []),
         ...(needs.includes('workflow') ? ['STATE_MACHINE_ARN'] : []),
         ...(bucketActions.size > 0 ? ['BUCKET_NAME'] : []),
+        ...(needs.includes('cursorKey') ? ['CURSOR_KEY_SECRET_ARN'] : []),
       ].sort(),
     );
+    expect(actions.has('secretsmanager:GetSecretValue')).toBe(needs.includes('cursorKey'));
     expect(actions.has('dynamodb:Query')).toBe(table);
     for (const write of tableWrites) expect(actions.has(write)).toBe(needs.includes('write'));
     for (const action of workflowActions) expect(actions.has(action)).toBe(needs.includes('workflow'));
