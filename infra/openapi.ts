@@ -13,7 +13,7 @@ import { z } from 'zod';
 import * as AttachmentViews from '#shared/attachments/views.ts';
 import * as InvoiceViews from '#shared/closeout/views.ts';
 import { FeedEvent, FeedPage } from '#shared/events.ts';
-import { type Contract, type HandlerError, officeRoles } from '#shared/http/api.ts';
+import { type Contract, type HandlerError, officeRoles, PathParameter } from '#shared/http/api.ts';
 import * as IntakeViews from '#shared/intake/views.ts';
 import * as QuoteViews from '#shared/quotes/views.ts';
 import * as ReferenceViews from '#shared/reference/views.ts';
@@ -157,7 +157,7 @@ function operation(route: Route, contract: Contract, answer: Schema): Schema {
         name,
         in: 'path',
         required: true,
-        schema: { type: 'string' },
+        schema: jsonSchema(PathParameter),
       })),
       ...Object.entries((query?.properties ?? {}) as Record<string, Schema>).map(([name, schema]) => ({
         name,

@@ -1,6 +1,6 @@
 import type { EntityItem } from 'electrodb';
 import type { inboundMessage } from './entities/inbound-message.ts';
-import { db, fromCursor, writeIf } from './service.ts';
+import { db, writeIf } from './service.ts';
 
 export type InboundMessageRecord = EntityItem<typeof inboundMessage>;
 
@@ -63,8 +63,6 @@ export async function listInboundMessages(page: {
   const query = db()
     .entities.inboundMessage.query.recent({})
     .where((attr, op) => (outcome ? op.eq(attr.outcome, outcome) : op.ne(attr.outcome, 'receiving')));
-  const { data, cursor } = await fromCursor(page.cursor, () =>
-    query.go({ order: 'desc', limit: page.limit, cursor: page.cursor ?? null }),
-  );
+  const { data, cursor } = await query.go({ order: 'desc', limit: page.limit, cursor: page.cursor ?? null });
   return { items: data, nextCursor: cursor };
 }

@@ -6,7 +6,7 @@ import type { engineer } from './entities/engineer.ts';
 import type { jobTemplate } from './entities/job-template.ts';
 import type { part } from './entities/part.ts';
 import type { site } from './entities/site.ts';
-import { db, fromCursor, writeIf } from './service.ts';
+import { db, writeIf } from './service.ts';
 
 export type CustomerRecord = EntityItem<typeof customer>;
 export type SiteRecord = EntityItem<typeof site>;
@@ -89,7 +89,7 @@ export async function listResource(resource: Resource, page: { limit: number; cu
     parts: () => entities.part.query.all({}).go(options),
     'job-templates': () => entities.jobTemplate.query.all({}).go(options),
   }[resource];
-  const result = await fromCursor(page.cursor, query);
+  const result = await query();
   return { items: result.data as unknown[], nextCursor: result.cursor };
 }
 

@@ -2,7 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Service } from 'electrodb';
 import { config } from '../config.ts';
-import { StoreThrottled, ValidationFailed } from '../errors.ts';
+import { StoreThrottled } from '../errors.ts';
 import { asset } from './entities/asset.ts';
 import { assetVisit } from './entities/asset-visit.ts';
 import { attachment } from './entities/attachment.ts';
@@ -174,19 +174,4 @@ export async function commit(go: () => Promise<TransactionResult>): Promise<numb
 export function backoff(attempt: number, baseMs = 10, capMs = 1_000): Promise<void> {
   const ceiling = Math.min(capMs, baseMs * 2 ** attempt);
   return new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-}
-
-/**
- * Runs a list query from a caller's cursor. A cursor the store cannot read, or one for another list, is the
- * caller's mistake (400), never a fault of ours.
- */
-export async function fromCursor<T>(cursor: string | undefined, query: () => Promise<T>): Promise<T> {
-  try {
-    return await query();
-  } catch (error) {
-    if (cursor === undefined || isTransient(error)) throw error;
-    throw new ValidationFailed('The cursor is not one this list gave.', [
-      { path: 'query.cursor', message: 'Not a cursor of this list.' },
-    ]);
-  }
 }

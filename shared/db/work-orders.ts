@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 import { StoreConflict } from '../errors.ts';
 import type { timelineEntry } from './entities/timeline-entry.ts';
 import type { Attention, WaitingFor, workOrder } from './entities/work-order.ts';
-import { commit, db, fromCursor, writeIf } from './service.ts';
+import { commit, db, writeIf } from './service.ts';
 
 export type WorkOrderRecord = EntityItem<typeof workOrder>;
 export type TimelineRecord = EntityItem<typeof timelineEntry>;
@@ -227,11 +227,9 @@ export async function timeline(workOrderId: string): Promise<TimelineRecord[]> {
 
 /** The dispatch board: open (or done) work orders, P1 first, then by SLA due time. */
 export async function listBoard(board: 'open' | 'done', page: { limit: number; cursor?: string }) {
-  const result = await fromCursor(page.cursor, () =>
-    db()
-      .entities.workOrder.query.byBoard({ board })
-      .go({ limit: page.limit, cursor: page.cursor ?? null }),
-  );
+  const result = await db()
+    .entities.workOrder.query.byBoard({ board })
+    .go({ limit: page.limit, cursor: page.cursor ?? null });
   return { items: result.data, nextCursor: result.cursor };
 }
 
@@ -270,11 +268,9 @@ export async function listLiveIn(window: { from: string; to: string }): Promise<
 
 /** A customer's work orders, newest first. */
 export async function listByCustomer(customerId: string, page: { limit: number; cursor?: string }) {
-  const result = await fromCursor(page.cursor, () =>
-    db()
-      .entities.workOrder.query.byCustomer({ customerId })
-      .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'desc' }),
-  );
+  const result = await db()
+    .entities.workOrder.query.byCustomer({ customerId })
+    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'desc' });
   return { items: result.data, nextCursor: result.cursor };
 }
 

@@ -386,7 +386,7 @@ function checkShape(json: unknown): void {
  * A path parameter is an id of this API: every id it makes or an admin chooses (`wo_…`, slugs, SKUs, ULIDs, base64url
  * hashes) is 1 to 200 of the URL's unreserved characters, so nothing else can name a record.
  */
-const PathParameter = z.string().regex(/^[A-Za-z0-9._~-]{1,200}$/);
+export const PathParameter = z.string().regex(/^[A-Za-z0-9._~-]{1,200}$/);
 
 function checkPath(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> {
   return {
