@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { latestEventId } from '#shared/db/events.ts';
 import { readFeed } from '#shared/events.ts';
 import { officeRoles } from '#shared/http/api.ts';
-import { type RawRoute, verifyLocalToken } from './http-server.ts';
+import { type RawRoute, sendProblem, verifyLocalToken } from './http-server.ts';
 
 const pollMs = 250;
 const heartbeatMs = 15_000;
@@ -20,9 +20,9 @@ async function stream(req: IncomingMessage, res: ServerResponse, jwtSecret: stri
   const url = new URL(req.url ?? '/', 'http://local');
   const bearer = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
   const verified = await verifyLocalToken(bearer ?? url.searchParams.get('access_token') ?? undefined, jwtSecret);
-  if (!verified.ok) return refuse(res, 401, 'auth.unauthorized', verified.detail);
+  if (!verified.ok) return sendProblem(res, 401, 'auth.unauthorized', verified.detail);
   if (!officeRoles.some((role) => role === verified.claims.role))
-    return refuse(res, 403, 'auth.forbidden', 'Office roles only.');
+    return sendProblem(res, 403, 'auth.forbidden', 'Office roles only.');
 
   const resumeFrom = req.headers['last-event-id'] ?? url.searchParams.get('after');
   let cursor = typeof resumeFrom === 'string' && resumeFrom !== '' ? resumeFrom : await latestEventId();
@@ -51,16 +51,4 @@ async function stream(req: IncomingMessage, res: ServerResponse, jwtSecret: stri
     closed = true;
     for (const timer of timers) clearInterval(timer);
   });
-}
-
-function refuse(res: ServerResponse, status: number, code: string, detail: string): void {
-  res.writeHead(status, { 'content-type': 'application/problem+json' }).end(
-    JSON.stringify({
-      type: 'about:blank',
-      title: status === 401 ? 'Unauthorized' : 'Forbidden',
-      status,
-      detail,
-      code,
-    }),
-  );
 }

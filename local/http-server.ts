@@ -199,7 +199,9 @@ export async function startLocalApi(options: {
   // A request Node's own parser refuses (a malformed line, raw bytes in the path, oversized headers) is answered
   // as every other error of this API: problem+json, never a bare body.
   server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
-    if (!socket.writable || (error as { code?: string }).code === 'ECONNRESET') return socket.destroy();
+    // As Node's own handler: once an answer to this connection has begun, nothing more is written to it.
+    const answering = (socket as { _httpMessage?: { headersSent?: boolean } })._httpMessage?.headersSent;
+    if (!socket.writable || answering || error.code === 'ECONNRESET') return socket.destroy();
     const status = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
     const body = JSON.stringify({
       type: 'about:blank',
@@ -210,7 +212,7 @@ export async function startLocalApi(options: {
     });
     socket.end(
       `HTTP/1.1 ${status} ${status === 431 ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
-        'content-type: application/problem+json\r\nx-content-type-options: nosniff\r\n' +
+        'content-type: application/problem+json\r\nx-content-type-options: nosniff\r\ncache-control: no-store\r\n' +
         `content-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
     );
   });
@@ -429,6 +431,7 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void
 
 const titles: Record<number, string> = {
   401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   405: 'Method Not Allowed',
   413: 'Content Too Large',
@@ -436,8 +439,11 @@ const titles: Record<number, string> = {
   500: 'Internal Server Error',
 };
 
-/** The answers API Gateway gives itself, as problem+json like the rest of the API. */
-function sendProblem(
+/**
+ * A problem+json answer the server writes itself (as API Gateway answers some before any handler), with the headers
+ * every answer of the API carries.
+ */
+export function sendProblem(
   res: ServerResponse,
   status: number,
   code: string,

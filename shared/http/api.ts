@@ -264,7 +264,11 @@ function authenticate(options: {
       if (options.auth === false) return;
       const claims = request.event.requestContext?.authorizer?.jwt?.claims as Claims | undefined;
       const principal = claims ? principalFrom(claims) : undefined;
-      if (!principal) throw new Unauthorized('The token carries no usable subject and role.');
+      if (!principal) {
+        throw new Unauthorized(
+          'The token carries no usable subject and role. An office account is given its role only once it signs in with an authenticator app.',
+        );
+      }
       if (principal.role === 'customer' && !principal.customerId) throw new Forbidden('The token names no customer.');
       if (principal.role === 'engineer' && !principal.engineerId) throw new Forbidden('The token names no engineer.');
       if (options.roles && !options.roles.includes(principal.role)) throw new Forbidden();

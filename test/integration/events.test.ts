@@ -76,7 +76,11 @@ describe('the change feed', () => {
   });
 
   it('refuses the stream without a valid office token', async () => {
-    expect((await fetch(`${api.runtime.url}/v1/events/stream`)).status).toBe(401);
+    const anonymous = await fetch(`${api.runtime.url}/v1/events/stream`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('content-type')).toBe('application/problem+json');
+    expect(anonymous.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(anonymous.headers.get('cache-control')).toBe('no-store');
     const engineer = await api.token({ role: 'engineer', engineerId: 'eng_lucy' });
     expect((await fetch(`${api.runtime.url}/v1/events/stream?access_token=${engineer}`)).status).toBe(403);
   });
