@@ -74,7 +74,8 @@ export async function updateReference(
   throw new StoreConflict();
 }
 
-const contendedAttempts = 5;
+/** Enough for a handful of admins saving the same record at once; past it, 503 with Retry-After. */
+const contendedAttempts = 10;
 
 const stale = (resource: Resource, current: number) =>
   new VersionMismatch(current, { code: 'reference', noun: singular(resource).replace('_', ' ') });

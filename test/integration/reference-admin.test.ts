@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
+import { type LocalApi, persistently, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
 let admin: string;
@@ -299,10 +299,13 @@ describe('reference writes that are retried or raced', () => {
     expect(after.body.hourlyRateMinor).toBe(won[0]?.body.hourlyRateMinor);
     expect(after.headers.get('etag')).toBe(`"${Number(tag.replaceAll('"', '')) + 1}"`);
 
-    // With `If-Match: *` each change is made from the latest version: every one lands, one after another.
+    // With `If-Match: *` each change is made from the latest version: every one lands, one after another (a client
+    // told 503 with Retry-After, when the race outlasted the server's own retries, sends it again).
     const any = await Promise.all(
       rates.map((rate) =>
-        api.call('PATCH', path, { token: admin, body: { hourlyRateMinor: rate }, headers: { 'if-match': '*' } }),
+        persistently(() =>
+          api.call('PATCH', path, { token: admin, body: { hourlyRateMinor: rate }, headers: { 'if-match': '*' } }),
+        ),
       ),
     );
     expect(any.map((reply) => reply.status)).toEqual(rates.map(() => 200));
