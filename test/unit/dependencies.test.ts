@@ -20,7 +20,12 @@ function packagesOf(file: string): string[] {
   return [...source.matchAll(/^import [^;]*? from '([^'.#][^']*)';/gm)]
     .map(([, specifier]) => specifier as string)
     .filter((specifier) => !specifier.startsWith('node:'))
-    .map((specifier) => specifier.split('/').slice(0, specifier.startsWith('@') ? 2 : 1).join('/'));
+    .map((specifier) =>
+      specifier
+        .split('/')
+        .slice(0, specifier.startsWith('@') ? 2 : 1)
+        .join('/'),
+    );
 }
 
 describe('package.json', () => {
