@@ -108,6 +108,7 @@ export interface Input<B extends z.ZodType, Q extends z.ZodType> {
  */
 export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodObject>(options: Options<B, Q>) {
   const contract: Contract = options;
+  const paged = isPaged(options.query);
   return {
     handler: (fn: (input: Input<B, Q>) => Promise<Reply>) =>
       Object.assign(
@@ -127,7 +128,7 @@ export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = 
             ) as Fields;
             const headers = event.headers ?? {};
             const principal = context.principal ?? { sub: 'anonymous', role: 'customer' };
-            const list = isPaged(options.query) ? listOf(principal, event, query) : undefined;
+            const list = paged ? listOf(principal, event, query) : undefined;
             if (list && typeof query.cursor === 'string') query.cursor = await openCursor(query.cursor, list);
             const reply = await fn({
               body,

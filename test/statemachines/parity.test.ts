@@ -26,6 +26,8 @@ const functionArn = (task: WorkflowTask) => `arn:aws:lambda:${REGION}:0000000000
 const CLOSEOUT_STEPS = ['GenerateInvoice', 'UpdateAssetHistory', 'CreateNextService', 'UpdateStock', 'CreateFollowUp'];
 /** The Closeout branches run at once, so their first states may enter in any order: the path shows them as one. */
 const CLOSEOUT_BRANCHES = CLOSEOUT_STEPS.join(' | ');
+/** The path of a run that finds its work order completed: closeout, then closed. */
+const CLOSES_FROM_COMPLETED = ['LoadWorkOrder', 'RouteByStatus', 'Closeout', CLOSEOUT_BRANCHES, 'MarkClosed', 'Closed'];
 
 // `any`: ASL JSON, edited generically.
 type Json = any;
@@ -392,14 +394,7 @@ describe('the work order state machine, run locally, takes the path the ASL spec
 
     const execution = await finished(executionArn);
 
-    expect(await pathOf(executionArn)).toEqual([
-      'LoadWorkOrder',
-      'RouteByStatus',
-      'Closeout',
-      CLOSEOUT_BRANCHES,
-      'MarkClosed',
-      'Closed',
-    ]);
+    expect(await pathOf(executionArn)).toEqual(CLOSES_FROM_COMPLETED);
     expect(execution.status).toBe('SUCCEEDED');
     expect(CLOSEOUT_STEPS.map((step) => callsOf('wo-closeout', step as WorkflowTask))).toEqual([1, 1, 1, 1, 1]);
     expect(workOrders.get('wo-closeout')?.status).toBe('closed');
@@ -413,14 +408,7 @@ describe('the work order state machine, run locally, takes the path the ASL spec
 
     const execution = await finished(executionArn);
 
-    expect(await pathOf(executionArn)).toEqual([
-      'LoadWorkOrder',
-      'RouteByStatus',
-      'Closeout',
-      CLOSEOUT_BRANCHES,
-      'MarkClosed',
-      'Closed',
-    ]);
+    expect(await pathOf(executionArn)).toEqual(CLOSES_FROM_COMPLETED);
     expect(execution.status).toBe('SUCCEEDED');
     expect(await failedAttempts(executionArn)).toEqual([
       'Store.Throttled',
@@ -474,14 +462,7 @@ describe('the work order state machine, run locally, takes the path the ASL spec
     );
     const execution = await finished(executionArn);
 
-    expect(await pathOf(executionArn)).toEqual([
-      'LoadWorkOrder',
-      'RouteByStatus',
-      'Closeout',
-      CLOSEOUT_BRANCHES,
-      'MarkClosed',
-      'Closed',
-    ]);
+    expect(await pathOf(executionArn)).toEqual(CLOSES_FROM_COMPLETED);
     expect(execution.status).toBe('SUCCEEDED');
   });
 });
