@@ -3,7 +3,14 @@ import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
@@ -15,6 +22,16 @@ import type { BucketAccess } from './routes.ts';
 
 /** The repository root: handler files, the lock file and the state machine files are resolved from it. */
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
+
+/** The CloudWatch namespace of the metrics every function emits (shared/observability.ts). */
+export const metricsNamespace = 'FieldOps';
+
+/** The deployment's own stack, above any nested stack `scope` is in: its name is the stage's. */
+export function rootStackOf(scope: IConstruct): Stack {
+  let stack = Stack.of(scope);
+  while (stack.nestedStackParent) stack = stack.nestedStackParent;
+  return stack;
+}
 
 /** Options for `Fn`; everything else is fixed by the project. */
 export interface FnProps {
@@ -70,8 +87,17 @@ export class Fn extends NodejsFunction {
       reservedConcurrentExecutions: props.reservedConcurrency,
       role,
       logGroup,
+      // One JSON object a line, platform lines included, so Logs Insights reads every field (docs/RUNBOOK.md).
+      loggingFormat: LoggingFormat.JSON,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
+      systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
-      environment: { NODE_OPTIONS: '--enable-source-maps' },
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        // Powertools' logger and metrics: every line and metric names the deployment (stage) it comes from.
+        POWERTOOLS_SERVICE_NAME: rootStackOf(scope).stackName,
+        POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+      },
       bundling: {
         format: OutputFormat.ESM,
         target: 'node22',

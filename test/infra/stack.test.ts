@@ -12,6 +12,7 @@ import { tableKeys } from '#shared/db/table.ts';
 import { synthFieldOps, testApp } from './synth.ts';
 import {
   allowedActions,
+  boundEnvironment,
   type CfnResource,
   functionsByHandlerFile,
   invokePermissionsOf,
@@ -183,9 +184,8 @@ describe('the functions', () => {
     const table = needs.includes('read') || needs.includes('write');
     const bucketActions = new Set(needs.flatMap((need) => (typeof need === 'object' ? need.actions : [])));
 
-    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(
+    expect(boundEnvironment(fn)).toEqual(
       [
-        'NODE_OPTIONS',
         ...(table ? ['TABLE_NAME'] : []),
         ...(needs.includes('workflow') ? ['STATE_MACHINE_ARN'] : []),
         ...(bucketActions.size > 0 ? ['BUCKET_NAME'] : []),
@@ -205,7 +205,7 @@ describe('the functions', () => {
       const fn = fnFor(handlerFile);
       const actions = allowedActions(template, fn);
 
-      expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual(['NODE_OPTIONS', 'TABLE_NAME']);
+      expect(boundEnvironment(fn)).toEqual(['TABLE_NAME']);
       expect(actions.has('dynamodb:PutItem')).toBe(true);
       expect([...actions].filter((action) => action.startsWith('states:')).sort()).toEqual([
         'states:SendTaskFailure',
@@ -343,11 +343,7 @@ describe('the upload verification', () => {
     const fn = fnFor(verifyFile);
     const actions = allowedActions(template, fn);
 
-    expect(Object.keys(fn.Properties.Environment.Variables).sort()).toEqual([
-      'BUCKET_NAME',
-      'NODE_OPTIONS',
-      'TABLE_NAME',
-    ]);
+    expect(boundEnvironment(fn)).toEqual(['BUCKET_NAME', 'TABLE_NAME']);
     expect(actions.has('dynamodb:UpdateItem')).toBe(true);
     expect([...actions].filter((action) => action.startsWith('s3:')).sort()).toEqual([
       's3:DeleteObject',

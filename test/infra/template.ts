@@ -171,3 +171,13 @@ export function dependencyCycle(template: Template): string[] | undefined {
   }
   return undefined;
 }
+
+/**
+ * The environment variables a function was bound (a table, the workflow, the bucket, a secret), sorted: those every
+ * function gets alike (Node's options, Powertools' service name and namespace) left out.
+ */
+export function boundEnvironment(fn: CfnResource): string[] {
+  return Object.keys(fn.Properties.Environment.Variables)
+    .filter((name) => name !== 'NODE_OPTIONS' && !name.startsWith('POWERTOOLS_'))
+    .sort();
+}
