@@ -1,11 +1,12 @@
-import { CfnOutput, Duration, Lazy, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, NestedStack, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   type CfnStage,
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
-  type HttpRoute,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
 } from 'aws-cdk-lib/aws-apigatewayv2';
@@ -78,6 +79,8 @@ export class Api extends Construct {
   readonly officeMfa: OfficeMfa;
   /** The key list cursors are sealed with (shared/http/cursor.ts), made by CloudFormation and never in a template. */
   readonly cursorKey: Secret;
+  /** The nested stacks holding the route functions, one per area of `routeStacks`. */
+  readonly routeStacks: NestedStack[];
   /** The app clients whose ID tokens the authorizer accepts. */
   private readonly audiences: string[] = [];
   /** The origins CORS allows. */
@@ -175,11 +178,21 @@ export class Api extends Construct {
       // Read at synthesis, so clients added after this constructor (acceptClient) are accepted too.
       jwtAudience: Lazy.list({ produce: () => this.audiences }),
     });
+    // Each area's functions, with their routes, in a nested stack of its own (see `routeStacks`): a function and
+    // its role, policy, log group, permission, integration and routes are seven resources or more, and together
+    // they would pass CloudFormation's 500 a stack.
+    const stacks = new Map<string, NestedStack>();
+    const stackFor = (handlerFile: string) => {
+      const name = routeStackOf(handlerFile);
+      if (!stacks.has(name)) stacks.set(name, new NestedStack(this, name, { description: `${name} of the HTTP API` }));
+      return stacks.get(name) as NestedStack;
+    };
     for (const [handlerFile, fileRoutes] of byHandlerFile(routes.filter((route) => !route.localOnly))) {
+      const scope = stackFor(handlerFile);
       const id = functionId(handlerFile);
       const limits = fileRoutes.map((route) => expensiveRoutes[routeKey(route)]).find(Boolean);
       const reservedConcurrency = props.reserveConcurrency === false ? undefined : limits?.reservedConcurrency;
-      const fn = new Fn(this, id, { handlerFile, reservedConcurrency }).invokedSynchronously(
+      const fn = new Fn(scope, id, { handlerFile, reservedConcurrency }).invokedSynchronously(
         'API Gateway calls it for each request and answers the caller with its error',
       );
       bindNeeds(
@@ -189,12 +202,12 @@ export class Api extends Construct {
       );
       const integration = new HttpLambdaIntegration(`${id}Integration`, fn);
       for (const route of fileRoutes) {
-        const [httpRoute] = this.httpApi.addRoutes({
-          path: route.path,
-          methods: [HttpMethod[route.method]],
+        const httpRoute = new HttpRoute(scope, `${id}${route.method}${routeId(route.path)}`, {
+          httpApi: this.httpApi,
+          routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
           integration,
           authorizer: route.auth === false ? undefined : authorizer,
-        }) as [HttpRoute];
+        });
         // The stage names the route by key, so CloudFormation must create the route first.
         if (expensiveRoutes[routeKey(route)]) stage.node.addDependency(httpRoute);
         if (route.auth !== false) continue;
@@ -203,6 +216,7 @@ export class Api extends Construct {
         Validations.of(httpRoute).acknowledge({ id: 'AwsSolutions-APIG4', reason: route.publicBecause });
       }
     }
+    this.routeStacks = [...stacks.values()];
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
@@ -235,6 +249,32 @@ const accessLogFormat = AccessLogFormat.custom(
     integrationError: '$context.integrationErrorMessage',
   }),
 );
+
+/**
+ * The nested stack each folder of functions/ deploys into, by the people it serves: the work order's spine, the
+ * engineer in the field, the office's reference data and planning. Each stays well under CloudFormation's 500
+ * resources (a test holds every stack under 300), with room for the routes to come.
+ */
+export const routeStacks: Record<string, string[]> = {
+  WorkOrderRoutes: ['work-orders', 'intake', 'events', 'docs'],
+  FieldRoutes: ['field', 'attachments', 'closeout', 'quotes'],
+  OfficeRoutes: ['reference', 'scheduling', 'reports'],
+};
+
+/** The nested stack of `routeStacks` a handler file deploys into; a folder in none fails synthesis. */
+export function routeStackOf(handlerFile: string): string {
+  const folder = handlerFile.split('/')[1] ?? '';
+  const found = Object.entries(routeStacks).find(([, folders]) => folders.includes(folder));
+  if (!found) throw new Error(`functions/${folder} is in no route stack: add it to routeStacks in infra/api.ts.`);
+  return found[0];
+}
+
+/** `/v1/work-orders/{id}/approve` → `V1WorkOrdersIdApprove`: a construct id for a route of one function. */
+const routeId = (path: string) =>
+  path
+    .split(/[^A-Za-z0-9]+/)
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join('');
 
 /** `POST /v1/schedule/optimise`: how API Gateway names a route. */
 const routeKey = (route: Route) => `${route.method} ${route.path}`;

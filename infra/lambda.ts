@@ -216,6 +216,16 @@ export class Fn extends NodejsFunction {
  * names the resource as cdk-nag flattens it, so the acknowledgement is built the same way.
  */
 export function acknowledgeWildcard(role: IConstruct, resource: string, reason: string): void {
-  const finding = flattenCfnReference(Stack.of(role).resolve(resource));
-  Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason });
+  // Named once references are resolved (validation runs after them): a resource of another stack is then the
+  // parameter or import it arrives by in the role's stack, as the template and so the finding show it.
+  let acknowledged = false;
+  role.node.addValidation({
+    validate: () => {
+      if (acknowledged) return [];
+      acknowledged = true;
+      const finding = flattenCfnReference(Stack.of(role).resolve(resource));
+      Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::${finding}]`, reason });
+      return [];
+    },
+  });
 }

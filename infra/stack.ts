@@ -1,5 +1,6 @@
-import { Stack, type StackProps } from 'aws-cdk-lib';
-import type { Construct } from 'constructs';
+import { Aspects, CfnResource, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
+import type { Construct, IConstruct } from 'constructs';
 import { Api } from './api.ts';
 import { UploadVerification } from './attachments.ts';
 import { DomainEvents } from './events.ts';
@@ -77,5 +78,18 @@ export class FieldOpsStack extends Stack {
       workflow: this.workflow.ref,
       recipients: props.intakeRecipients,
     });
+    Aspects.of(this).add(new JsonLogs());
+  }
+}
+
+/**
+ * Has the functions CDK brings (its custom resources' handlers) log JSON too, as `Fn` does, so every log group
+ * of the deployment reads alike in Logs Insights.
+ */
+class JsonLogs implements IAspect {
+  visit(node: IConstruct): void {
+    // A plain CfnResource of the function's type too: the bucket notifications handler is one.
+    if (node instanceof CfnResource && node.cfnResourceType === CfnFunction.CFN_RESOURCE_TYPE_NAME)
+      node.addPropertyOverride('LoggingConfig.LogFormat', 'JSON');
   }
 }

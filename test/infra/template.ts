@@ -1,4 +1,4 @@
-import { type CfnElement, type Stack, Validations } from 'aws-cdk-lib';
+import { type CfnElement, type Stack, Stage, Validations } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
@@ -100,6 +100,7 @@ const nagPacks = ['AwsSolutions-', 'Serverless-'];
 
 /** Every cdk-nag acknowledgement recorded with `Validations.of(construct).acknowledge()` under `root`. */
 export function nagAcknowledgements(root: IConstruct): Acknowledgement[] {
+  synthesized(root);
   return root.node.findAll().flatMap((construct) =>
     construct.node.metadata
       .filter((entry) => entry.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY)
@@ -114,6 +115,7 @@ export function nagAcknowledgements(root: IConstruct): Acknowledgement[] {
  * acknowledgements.
  */
 export function nagFindings(root: IConstruct, options: { ignoreAcknowledgements?: boolean } = {}) {
+  synthesized(root);
   const packs: NagPack[] = [new AwsSolutionsChecks(), new ServerlessChecks()];
   // cdk-nag has no public switch to list acknowledged findings; shadowing its private check is the only way to
   // prove that each acknowledgement answers a finding that is really there.
@@ -127,6 +129,14 @@ export function nagFindings(root: IConstruct, options: { ignoreAcknowledgements?
         path: found.constructPath ?? '',
       })),
     );
+}
+
+/**
+ * Synthesizes the app `root` is in, once: some acknowledgements name what a reference becomes in the template,
+ * so they are made while the app is validated (`acknowledgeWildcard`).
+ */
+function synthesized(root: IConstruct): void {
+  Stage.of(root)?.synth();
 }
 
 /** Phrases that excuse rather than explain; a reason must say why this resource is the exception. */
