@@ -1,4 +1,4 @@
-import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { CfnPipe } from 'aws-cdk-lib/aws-pipes';
@@ -19,7 +19,7 @@ export class DomainEvents extends Construct {
   /** Stream batches the pipe still failed to deliver after its retries. */
   readonly deadLetters: DeadLetterQueue;
 
-  constructor(scope: Construct, id: string, props: { table: Table }) {
+  constructor(scope: Construct, id: string, props: { table: ITable }) {
     super(scope, id);
     const streamArn = props.table.tableStreamArn;
     if (!streamArn) throw new Error('The table needs a stream (NEW_IMAGE) for domain events.');
