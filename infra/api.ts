@@ -1,17 +1,21 @@
-import { CfnOutput, Duration, Lazy, NestedStack, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Lazy, NestedStack, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  ApiMapping,
   type CfnStage,
   CorsHttpMethod,
+  DomainName,
   HttpApi,
   HttpMethod,
   HttpRoute,
   HttpRouteKey,
   HttpStage,
   LogGroupLogDestination,
+  SecurityPolicy,
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   ClientAttributes,
   type IUserPoolClient,
@@ -25,6 +29,7 @@ import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import type { CustomDomain } from './deploy-options.ts';
 import { Fn, type WorkflowRef } from './lambda.ts';
 import { OfficeMfa } from './office-mfa.ts';
 import { type BucketAccess, type Need, type Route, routes } from './routes.ts';
@@ -40,6 +45,11 @@ export interface ApiProps {
    * the new-account 10 can reserve none, and must deploy with this off. @default true
    */
   readonly reserveConcurrency?: boolean;
+  /**
+   * A domain of the business's own for the API (`api.example.com`), with an ACM certificate of the stack's region:
+   * the API answers there too, and that is the URL the stack hands out. @default execute-api's name only
+   */
+  readonly domain?: CustomDomain;
 }
 
 /** A route's own throttle on the API stage, and the concurrency reserved for the function serving it. */
@@ -73,8 +83,10 @@ export class Api extends Construct {
   readonly httpApi: HttpApi;
   readonly userPool: UserPool;
   readonly userPoolClient: UserPoolClient;
-  /** Base URL of the API (its default stage), ending in `/`. */
+  /** Base URL of the API (its default stage, on the custom domain when there is one), ending in `/`. */
   readonly url: string;
+  /** The custom domain's name, when the API has one (`api.example.com`). */
+  readonly domainName?: string;
   /** Refuses office roles to users who sign in without an authenticator app. */
   readonly officeMfa: OfficeMfa;
   /** The key list cursors are sealed with (shared/http/cursor.ts), made by CloudFormation and never in a template. */
@@ -138,6 +150,8 @@ export class Api extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
     this.httpApi = new HttpApi(this, 'HttpApi', {
+      // Named after the stage's stack, so that two stages in one account read apart in the console.
+      apiName: Stack.of(this).stackName,
       createDefaultStage: false,
       corsPreflight: {
         // Read at synthesis, so the web form's origin (known only once the Portal exists) can be added.
@@ -173,6 +187,21 @@ export class Api extends Construct {
     });
 
     this.url = stage.url;
+    if (props.domain) {
+      const domainName = new DomainName(this, 'Domain', {
+        domainName: props.domain.domainName,
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+        securityPolicy: SecurityPolicy.TLS_1_2,
+      });
+      new ApiMapping(this, 'DomainMapping', { api: this.httpApi, domainName, stage });
+      this.domainName = props.domain.domainName;
+      this.url = `https://${props.domain.domainName}/`;
+      // No Route 53 record: the business's DNS may be anywhere, so it points its own record here (docs/DEPLOY.md).
+      new CfnOutput(this, 'DomainTarget', {
+        value: domainName.regionalDomainName,
+        description: `Point a CNAME record (or an alias) for ${props.domain.domainName} at this name`,
+      });
+    }
     this.audiences.push(this.userPoolClient.userPoolClientId);
     const authorizer = new HttpJwtAuthorizer('Cognito', this.userPool.userPoolProviderUrl, {
       // Read at synthesis, so clients added after this constructor (acceptClient) are accepted too.

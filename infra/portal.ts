@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
   Distribution,
@@ -11,6 +12,7 @@ import {
   HttpVersion,
   PriceClass,
   ResponseHeadersPolicy,
+  SecurityPolicyProtocol,
   Function as ViewerFunction,
   ViewerProtocolPolicy,
 } from 'aws-cdk-lib/aws-cloudfront';
@@ -31,6 +33,7 @@ import { Asset } from 'aws-cdk-lib/aws-s3-assets';
 import { BucketDeployment, CacheControl, Source } from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct, type IConstruct } from 'constructs';
 import type { Api } from './api.ts';
+import type { CustomDomain } from './deploy-options.ts';
 import { acknowledgeWildcard, repoRoot } from './lambda.ts';
 import { portalContentSecurityPolicy } from './portal-policy.ts';
 
@@ -40,6 +43,12 @@ export interface PortalProps {
   readonly api: Api;
   /** Where the portal's buckets write their S3 server access logs. */
   readonly accessLogs: IBucket;
+  /**
+   * A domain of the business's own for the page (`requests.example.com`), with an ACM certificate in us-east-1:
+   * the page's address, its sign-in's return address and its origin become that domain's.
+   * @default the distribution's cloudfront.net name
+   */
+  readonly domain?: CustomDomain;
 }
 
 /**
@@ -49,9 +58,12 @@ export interface PortalProps {
  * the authorization code flow with PKCE, whose ID tokens the API accepts).
  */
 export class Portal extends Construct {
-  /** The page's origin, `https://<distribution>.cloudfront.net`: the API's CORS allows it unless told otherwise. */
+  /**
+   * The page's origin, `https://<distribution>.cloudfront.net` or `https://<custom domain>`: the API's CORS allows
+   * it unless told otherwise.
+   */
   readonly origin: string;
-  /** The page's address: `https://<distribution>.cloudfront.net/portal/`. */
+  /** The page's address: `<origin>/portal/`. */
   readonly url: string;
   readonly bucket: Bucket;
   readonly distribution: Distribution;
@@ -84,9 +96,14 @@ export class Portal extends Construct {
     });
 
     // A domain prefix must be unique in the region: the stack's own UUID makes it so, and keeps it across updates.
+    // It starts with the stack's name (`fieldops`, `fieldops-staging`), so each stage's sign-in says which it is;
+    // the default stage's prefix stays what it always was, as a pool's domain cannot be replaced in place.
+    const stack = Stack.of(this);
     this.domain = new UserPoolDomain(this, 'SignIn', {
       userPool: api.userPool,
-      cognitoDomain: { domainPrefix: Fn.join('-', ['fieldops', Fn.select(2, Fn.split('/', Aws.STACK_ID))]) },
+      cognitoDomain: {
+        domainPrefix: Fn.join('-', [stack.stackName.toLowerCase(), Fn.select(2, Fn.split('/', Aws.STACK_ID))]),
+      },
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
 
@@ -96,7 +113,10 @@ export class Portal extends Construct {
         origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
         viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        responseHeadersPolicy: securityHeaders(this, [regionalApiOrigins, this.domain.baseUrl()]),
+        responseHeadersPolicy: securityHeaders(this, [
+          api.domainName ? `https://${api.domainName}` : regionalApiOrigins,
+          this.domain.baseUrl(),
+        ]),
         functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: indexRewrite(this) }],
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
@@ -105,9 +125,14 @@ export class Portal extends Construct {
       enableLogging: true,
       logBucket: cdnLogs,
       logFilePrefix: 'cloudfront/',
+      ...(props.domain && {
+        domainNames: [props.domain.domainName],
+        certificate: Certificate.fromCertificateArn(this, 'Certificate', props.domain.certificateArn),
+        minimumProtocolVersion: SecurityPolicyProtocol.TLS_V1_2_2021,
+      }),
     });
-    acknowledgeDistribution(this.distribution);
-    this.origin = `https://${this.distribution.distributionDomainName}`;
+    acknowledgeDistribution(this.distribution, { ownCertificate: props.domain !== undefined });
+    this.origin = `https://${props.domain?.domainName ?? this.distribution.distributionDomainName}`;
     this.url = `${this.origin}/portal/`;
 
     this.userPoolClient = new UserPoolClient(this, 'Client', {
@@ -165,12 +190,19 @@ export class Portal extends Construct {
     acknowledgeDeployment(deployment, deployRole, this.bucket);
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'The customer web form' });
+    // No Route 53 record: the business's DNS may be anywhere, so it points its own record here (docs/DEPLOY.md).
+    if (props.domain)
+      new CfnOutput(this, 'DomainTarget', {
+        value: this.distribution.distributionDomainName,
+        description: `Point a CNAME record (or an alias) for ${props.domain.domainName} at this name`,
+      });
   }
 }
 
 /**
  * The page may call HTTP APIs of the stack's region, not this API alone: the API's CORS names the distribution's
- * origin, so the distribution's headers naming the API would make each wait for the other to exist.
+ * origin, so the distribution's headers naming the API would make each wait for the other to exist. An API on a
+ * custom domain is named instead: its name is known before either exists.
  */
 const regionalApiOrigins = `https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
 
@@ -207,7 +239,7 @@ function indexRewrite(scope: Construct): ViewerFunction {
   });
 }
 
-function acknowledgeDistribution(distribution: Distribution): void {
+function acknowledgeDistribution(distribution: Distribution, options: { ownCertificate: boolean }): void {
   Validations.of(distribution).acknowledge(
     {
       id: 'AwsSolutions-CFR1',
@@ -217,13 +249,15 @@ function acknowledgeDistribution(distribution: Distribution): void {
       id: 'AwsSolutions-CFR2',
       reason: 'A WAF web ACL bills monthly even when idle; the page is static and the API stage throttles requests.',
     },
-    {
-      id: 'AwsSolutions-CFR4',
-      reason:
-        "The distribution answers on its cloudfront.net name, whose default certificate fixes CloudFront's TLS " +
-        'floor; a business adding its own domain and ACM certificate sets TLSv1.2_2021.',
-    },
   );
+  // With the business's own certificate the distribution requires TLSv1.2_2021, and there is no finding.
+  if (options.ownCertificate) return;
+  Validations.of(distribution).acknowledge({
+    id: 'AwsSolutions-CFR4',
+    reason:
+      "The distribution answers on its cloudfront.net name, whose default certificate fixes CloudFront's TLS floor; " +
+      'a business adding its own domain and ACM certificate (-c portalDomain) gets TLSv1.2_2021.',
+  });
 }
 
 /**

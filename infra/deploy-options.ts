@@ -1,0 +1,129 @@
+import type { App } from 'aws-cdk-lib';
+import type { ExistingTable } from './storage.ts';
+
+/**
+ * The deployment options a business passes as CDK context (`npx cdk deploy -c name=value`, or `context` in
+ * cdk.json), each read and checked here: a value that cannot work fails synthesis with a message saying what it
+ * must be, before anything is deployed. docs/DEPLOY.md lists them all.
+ */
+
+/** The stack of the default stage; a named stage's is `FieldOps-<stage>`. */
+export const baseStackName = 'FieldOps';
+
+/**
+ * A stage name: lowercase letters, digits and hyphens, starting with a letter and not ending with a hyphen, at most
+ * 16 characters. Every physical name of the deployment derives from the stack name, and the tightest of them is the
+ * Cognito sign-in domain prefix (`fieldops-<stage>-<stack id>`, 63 characters at most, which may not contain
+ * `aws`, `amazon` or `cognito`).
+ */
+const stagePattern = /^[a-z](?:[a-z0-9-]{0,14}[a-z0-9])?$/;
+const reservedInDomainPrefix = /aws|amazon|cognito/;
+
+/** The stack name of the stage `-c stage=<name>` names. */
+export function stackNameFromContext(app: App): string {
+  return stackNameOf(contextString(app, 'stage'));
+}
+
+/** The stack name of a stage: `FieldOps` for none (the deployment as it always was), else `FieldOps-<stage>`. */
+export function stackNameOf(stage?: string): string {
+  if (stage === undefined) return baseStackName;
+  if (!stagePattern.test(stage) || reservedInDomainPrefix.test(stage))
+    throw new Error(
+      `Stage "${stage}" is not a stage name: use 1 to 16 lowercase letters, digits and hyphens, starting with a ` +
+        'letter, not ending with a hyphen, and without "aws", "amazon" or "cognito" (staging, test, eu-2).',
+    );
+  return `${baseStackName}-${stage}`;
+}
+
+/** A domain of the business's own that a part of the stack answers on, with the ACM certificate it serves. */
+export interface CustomDomain {
+  /** `api.example.com`: the name clients use, lowercase. */
+  readonly domainName: string;
+  /** ARN of an issued ACM certificate covering `domainName`. */
+  readonly certificateArn: string;
+}
+
+const hostnamePattern = /^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const certificateArnPattern = /^arn:aws(?:-[a-z]+)*:acm:([a-z0-9-]+):\d{12}:certificate\/[A-Za-z0-9-]+$/;
+
+/**
+ * The custom domain of `<part>Domain` and `<part>CertificateArn`, or undefined when neither is set. One without the
+ * other, a name that is not a DNS name, or an ARN that is not an ACM certificate's in `certificateRegion` fails.
+ * `certificateRegion` unknown (an environment-agnostic synth) checks the ARN's form alone.
+ */
+export function customDomainOf(
+  app: App,
+  part: 'api' | 'portal',
+  certificateRegion: string | undefined,
+): CustomDomain | undefined {
+  const domainKey = `${part}Domain`;
+  const certificateKey = `${part}CertificateArn`;
+  const domainName = contextString(app, domainKey)?.toLowerCase();
+  const certificateArn = contextString(app, certificateKey);
+  if (domainName === undefined && certificateArn === undefined) return undefined;
+  if (domainName === undefined)
+    throw new Error(`Context ${certificateKey} needs ${domainKey}: the domain name the certificate is for.`);
+  if (certificateArn === undefined)
+    throw new Error(
+      `Context ${domainKey} needs ${certificateKey}: the ARN of an issued ACM certificate for ${domainName}` +
+        (part === 'portal' ? ', in us-east-1 (CloudFront takes certificates from there only).' : '.'),
+    );
+  if (!hostnamePattern.test(domainName))
+    throw new Error(`Context ${domainKey} must be a domain name such as ${part}.example.com, not "${domainName}".`);
+  const region = certificateArnPattern.exec(certificateArn)?.[1];
+  if (region === undefined)
+    throw new Error(
+      `Context ${certificateKey} must be an ACM certificate ARN (arn:aws:acm:<region>:<account>:certificate/<id>), ` +
+        `not "${certificateArn}".`,
+    );
+  if (certificateRegion !== undefined && region !== certificateRegion)
+    throw new Error(
+      part === 'portal'
+        ? `Context ${certificateKey} must name a certificate in us-east-1, not ${region}: CloudFront takes ` +
+            'certificates from us-east-1 only. Request or import the certificate there.'
+        : `Context ${certificateKey} must name a certificate in ${certificateRegion}, the stack's region, not ` +
+            `${region}: a regional API domain takes a certificate of its own region.`,
+    );
+  return { domainName, certificateArn };
+}
+
+const tableNamePattern = /^[A-Za-z0-9_.-]{3,255}$/;
+const streamArnPattern = /^arn:aws(?:-[a-z]+)*:dynamodb:[a-z0-9-]+:\d{12}:table\/([A-Za-z0-9_.-]{3,255})\/stream\/\S+$/;
+
+/**
+ * The table of `tableName` and `tableStreamArn` (a restored table to use instead of a new one), or undefined when
+ * neither is set. The domain events read the table's stream, so the one needs the other, and the stream must be
+ * the table's own.
+ */
+export function existingTableOf(app: App): ExistingTable | undefined {
+  const tableName = contextString(app, 'tableName');
+  const tableStreamArn = contextString(app, 'tableStreamArn');
+  if (tableName === undefined && tableStreamArn === undefined) return undefined;
+  if (tableName === undefined) throw new Error('Context tableStreamArn needs tableName: the table whose stream it is.');
+  if (!tableNamePattern.test(tableName))
+    throw new Error(
+      `Context tableName must be a DynamoDB table name (3 to 255 letters, digits, _ . -), not "${tableName}".`,
+    );
+  if (tableStreamArn === undefined)
+    throw new Error(
+      `Context tableName needs tableStreamArn: the domain events read the table's stream. Enable a NEW_IMAGE stream ` +
+        `on ${tableName} and pass its LatestStreamArn (docs/DEPLOY.md, "Restore").`,
+    );
+  const streamOf = streamArnPattern.exec(tableStreamArn)?.[1];
+  if (streamOf === undefined)
+    throw new Error(
+      'Context tableStreamArn must be a DynamoDB stream ARN ' +
+        `(arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>), not "${tableStreamArn}".`,
+    );
+  if (streamOf !== tableName)
+    throw new Error(`Context tableStreamArn is the stream of table ${streamOf}, not of tableName ${tableName}.`);
+  return { tableName, tableStreamArn };
+}
+
+/** A `-c name=value` string, trimmed; unset or empty is `undefined`. */
+function contextString(app: App, name: string): string | undefined {
+  const value: unknown = app.node.tryGetContext(name);
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== 'string') throw new Error(`Context ${name} must be a string, not ${JSON.stringify(value)}.`);
+  return value.trim() || undefined;
+}
