@@ -13,6 +13,7 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new ServerlessChecks(app));
   const corsOrigins = app.node.tryGetContext('corsOrigins') as string | undefined;
   const intakeRecipients = app.node.tryGetContext('intakeRecipients') as string | undefined;
+  const alarmEmail = app.node.tryGetContext('alarmEmail') as string | undefined;
   const stack = new FieldOpsStack(app, 'FieldOps', {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'Work order management for field service: intake, approval, scheduling, dispatch and closeout.',
@@ -20,6 +21,7 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
     intakeRecipients: intakeRecipients?.split(',').map((recipient) => recipient.trim()),
     logExecutionData: contextFlag(app, 'logExecutionData'),
     reserveConcurrency: contextFlag(app, 'reserveConcurrency'),
+    alarmEmail: alarmEmail?.trim() || undefined,
   });
   return { app, stack };
 }

@@ -1,10 +1,13 @@
-import { Aspects, CfnResource, type IAspect, Stack, type StackProps } from 'aws-cdk-lib';
+import { Aspects, CfnResource, type IAspect, NestedStack, Stack, type StackProps } from 'aws-cdk-lib';
 import { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Construct, IConstruct } from 'constructs';
 import { Api } from './api.ts';
 import { UploadVerification } from './attachments.ts';
+import { DeadLetterQueue } from './dead-letters.ts';
 import { DomainEvents } from './events.ts';
+import { Fn } from './lambda.ts';
 import { MailIntake } from './mail-intake.ts';
+import { Monitoring } from './monitoring.ts';
 import { PlannedMaintenance } from './planned-maintenance.ts';
 import { Portal } from './portal.ts';
 import { Reconciler } from './reconciler.ts';
@@ -27,6 +30,8 @@ export interface FieldOpsStackProps extends StackProps {
    * @default every address of every domain verified in SES for the account and region
    */
   readonly intakeRecipients?: string[];
+  /** Where alarms are e-mailed (`-c alarmEmail=ops@example.com`). @default nobody: subscribe to the alarms topic */
+  readonly alarmEmail?: string;
 }
 
 /**
@@ -43,6 +48,7 @@ export class FieldOpsStack extends Stack {
   readonly reconciler: Reconciler;
   readonly portal: Portal;
   readonly mailIntake: MailIntake;
+  readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: FieldOpsStackProps = {}) {
     super(scope, id, props);
@@ -78,6 +84,19 @@ export class FieldOpsStack extends Stack {
       workflow: this.workflow.ref,
       recipients: props.intakeRecipients,
     });
+    // Last, so that every function and dead-letter queue of the deployment is found and watched.
+    this.monitoring = new Monitoring(
+      new NestedStack(this, 'Monitoring', { description: 'Alarms, their topic and the dashboard' }),
+      'Monitoring',
+      {
+        functions: this.node.findAll().filter((construct): construct is Fn => construct instanceof Fn),
+        deadLetterQueues: this.node.findAll().filter((construct) => construct instanceof DeadLetterQueue),
+        stateMachine: this.workflow.stateMachine,
+        httpApi: this.api.httpApi,
+        table: this.storage.table,
+        alarmEmail: props.alarmEmail,
+      },
+    );
     Aspects.of(this).add(new JsonLogs());
   }
 }
