@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
+import { customDomainOf, existingTableOf, stackNameFromContext } from './deploy-options.ts';
 import { FieldOpsStack } from './stack.ts';
 
 /**
@@ -14,13 +15,17 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
   const corsOrigins = app.node.tryGetContext('corsOrigins') as string | undefined;
   const intakeRecipients = app.node.tryGetContext('intakeRecipients') as string | undefined;
   const alarmEmail = app.node.tryGetContext('alarmEmail') as string | undefined;
-  const stack = new FieldOpsStack(app, 'FieldOps', {
+  const stack = new FieldOpsStack(app, stackNameFromContext(app), {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     description: 'Work order management for field service: intake, approval, scheduling, dispatch and closeout.',
     corsOrigins: corsOrigins?.split(',').map((origin) => origin.trim()),
     intakeRecipients: intakeRecipients?.split(',').map((recipient) => recipient.trim()),
     logExecutionData: contextFlag(app, 'logExecutionData'),
     reserveConcurrency: contextFlag(app, 'reserveConcurrency'),
+    mailIntake: contextFlag(app, 'mailIntake'),
+    apiDomain: customDomainOf(app, 'api', process.env.CDK_DEFAULT_REGION),
+    portalDomain: customDomainOf(app, 'portal', 'us-east-1'),
+    existingTable: existingTableOf(app),
     alarmEmail: alarmEmail?.trim() || undefined,
   });
   return { app, stack };

@@ -4,6 +4,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { Api } from './api.ts';
 import { UploadVerification } from './attachments.ts';
 import { DeadLetterQueue } from './dead-letters.ts';
+import type { CustomDomain } from './deploy-options.ts';
 import { DomainEvents } from './events.ts';
 import { Fn } from './lambda.ts';
 import { MailIntake } from './mail-intake.ts';
@@ -11,7 +12,7 @@ import { Monitoring } from './monitoring.ts';
 import { PlannedMaintenance } from './planned-maintenance.ts';
 import { Portal } from './portal.ts';
 import { Reconciler } from './reconciler.ts';
-import { Storage } from './storage.ts';
+import { type ExistingTable, Storage } from './storage.ts';
 import { Workflow } from './workflow.ts';
 
 /** Deployment options for a business's own instance. */
@@ -30,6 +31,20 @@ export interface FieldOpsStackProps extends StackProps {
    * @default every address of every domain verified in SES for the account and region
    */
   readonly intakeRecipients?: string[];
+  /**
+   * Receive requests by e-mail through SES. Off where SES cannot receive mail (only some regions can), or for a
+   * second stage in a region whose one active rule set is the first stage's. @default true
+   */
+  readonly mailIntake?: boolean;
+  /** Serve the API on a domain of the business's own, with a regional ACM certificate. @default execute-api's name */
+  readonly apiDomain?: CustomDomain;
+  /**
+   * Serve the customer web form on a domain of the business's own, with an ACM certificate in us-east-1; the API's
+   * CORS then allows that origin by default. @default the distribution's cloudfront.net name
+   */
+  readonly portalDomain?: CustomDomain;
+  /** Use this table (restored from point-in-time recovery) instead of making a new one. @default a new table */
+  readonly existingTable?: ExistingTable;
   /** Where alarms are e-mailed (`-c alarmEmail=ops@example.com`). @default nobody: subscribe to the alarms topic */
   readonly alarmEmail?: string;
 }
@@ -47,12 +62,13 @@ export class FieldOpsStack extends Stack {
   readonly plannedMaintenance: PlannedMaintenance;
   readonly reconciler: Reconciler;
   readonly portal: Portal;
-  readonly mailIntake: MailIntake;
+  /** Undefined when the stack is deployed without e-mail intake (`mailIntake: false`). */
+  readonly mailIntake?: MailIntake;
   readonly monitoring: Monitoring;
 
   constructor(scope: Construct, id: string, props: FieldOpsStackProps = {}) {
     super(scope, id, props);
-    this.storage = new Storage(this, 'Storage');
+    this.storage = new Storage(this, 'Storage', { existingTable: props.existingTable });
     this.workflow = new Workflow(this, 'Workflow', {
       table: this.storage.table,
       logExecutionData: props.logExecutionData,
@@ -62,6 +78,7 @@ export class FieldOpsStack extends Stack {
       workflow: this.workflow.ref,
       bucket: this.storage.bucket,
       reserveConcurrency: props.reserveConcurrency,
+      domain: props.apiDomain,
     });
     this.uploadVerification = new UploadVerification(this, 'UploadVerification', {
       table: this.storage.table,
@@ -76,14 +93,19 @@ export class FieldOpsStack extends Stack {
       table: this.storage.table,
       workflow: this.workflow.ref,
     });
-    this.portal = new Portal(this, 'Portal', { api: this.api, accessLogs: this.storage.accessLogs });
-    this.api.allowOrigins(props.corsOrigins ?? [this.portal.origin]);
-    this.mailIntake = new MailIntake(this, 'MailIntake', {
-      table: this.storage.table,
-      bucket: this.storage.bucket,
-      workflow: this.workflow.ref,
-      recipients: props.intakeRecipients,
+    this.portal = new Portal(this, 'Portal', {
+      api: this.api,
+      accessLogs: this.storage.accessLogs,
+      domain: props.portalDomain,
     });
+    this.api.allowOrigins(props.corsOrigins ?? [this.portal.origin]);
+    if (props.mailIntake !== false)
+      this.mailIntake = new MailIntake(this, 'MailIntake', {
+        table: this.storage.table,
+        bucket: this.storage.bucket,
+        workflow: this.workflow.ref,
+        recipients: props.intakeRecipients,
+      });
     // Last, so that every function and dead-letter queue of the deployment is found and watched.
     this.monitoring = new Monitoring(
       new NestedStack(this, 'Monitoring', { description: 'Alarms, their topic and the dashboard' }),
