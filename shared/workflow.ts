@@ -10,9 +10,11 @@ import {
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { Context } from 'aws-lambda';
 import { config } from './config.ts';
 import { isTransient } from './db/service.ts';
-import { StoreThrottled } from './errors.ts';
+import { DomainError, StoreThrottled } from './errors.ts';
+import { codeOf, invocation } from './observability.ts';
 
 let client: SFNClient | undefined;
 const sfn = () => {
@@ -159,15 +161,41 @@ export async function describeWorkOrderExecution(workOrderId: string, run = 1): 
 /**
  * Wraps a state machine task's handler so a transient store failure (throttling, contention) surfaces as
  * `Store.Throttled`, the error the ASL retries with backoff, rather than as the storage library's generic error,
- * which it would not retry.
+ * which it would not retry. Every line it logs names the task's work order and execution (`workOrderId` and
+ * `executionName` of its input, when there), and its last line says how it ended: `ok`, a domain error's code at
+ * WARN (the ASL catches those by name), or anything else at ERROR with its stack (`HandlerErrors`).
  */
-export function task<E, R>(run: (event: E) => Promise<R>): (event: E) => Promise<R> {
-  return async (event) => {
-    try {
-      return await run(event);
-    } catch (error) {
-      if (isTransient(error)) throw new StoreThrottled();
-      throw error;
-    }
-  };
+export function task<E, R>(run: (event: E) => Promise<R>): (event: E, context?: Context) => Promise<R> {
+  return (event, context) =>
+    invocation(
+      {
+        context,
+        keys: {
+          task: context?.functionName,
+          workOrderId: textOf(event, 'workOrderId'),
+          executionName: textOf(event, 'executionName'),
+        },
+      },
+      async () => {
+        try {
+          return await run(event);
+        } catch (error) {
+          if (isTransient(error)) throw new StoreThrottled();
+          throw error;
+        }
+      },
+      {
+        ended: () => ({ level: 'info', fields: { outcome: 'ok' } }),
+        failed: (error) =>
+          error instanceof DomainError && error.status < 500
+            ? { level: 'warn', fields: { outcome: error.code } }
+            : { level: 'error', fields: { outcome: codeOf(error) }, error, counts: 'HandlerErrors' },
+      },
+    );
+}
+
+/** A text field of a task's input, if the input has it. */
+function textOf(event: unknown, field: string): string | undefined {
+  const value = typeof event === 'object' && event !== null ? (event as Record<string, unknown>)[field] : undefined;
+  return typeof value === 'string' && value.length > 0 && value.length <= 256 ? value : undefined;
 }

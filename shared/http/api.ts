@@ -9,6 +9,7 @@ import { z } from 'zod';
 import { recordResponse, releaseKey, reserve } from '../db/idempotency.ts';
 import { isTransient } from '../db/service.ts';
 import { DomainError, Forbidden, StoreThrottled, Unauthorized, ValidationFailed } from '../errors.ts';
+import { type Ending, invocation, replayed } from '../observability.ts';
 import { Role } from '../work-order/model.ts';
 import { openCursor, sealCursor } from './cursor.ts';
 
@@ -42,6 +43,8 @@ interface ApiContext extends Context {
   params?: Record<string, string>;
   /** The `Idempotency-Key` this request holds, while it runs. */
   held?: { scope: string; key: string; leaseId: string };
+  /** What made the answer a 5xx, for the request's last log line. */
+  failure?: unknown;
 }
 
 interface Options<B extends z.ZodType, Q extends z.ZodType> {
@@ -112,39 +115,90 @@ export function api<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = 
   return {
     handler: (fn: (input: Input<B, Q>) => Promise<Reply>) =>
       Object.assign(
-        middy<ApiEvent, ApiResult, Error, ApiContext>()
-          .use(problemErrors())
-          .use(authenticate(options))
-          .use(checkPath())
-          .use(readJson())
-          .use(idempotency(options.idempotency))
-          .handler(async (event, context) => {
-            const bodySchema = options.bodyOf?.(event.routeKey) ?? options.body ?? z.undefined();
-            const body = parse(bodySchema, context.json, 'body') as z.infer<B>;
-            const query = parse(
-              options.query ?? z.strictObject({}),
-              event.queryStringParameters ?? {},
-              'query',
-            ) as Fields;
-            const headers = event.headers ?? {};
-            const principal = context.principal ?? { sub: 'anonymous', role: 'customer' };
-            const list = paged ? listOf(principal, event, query) : undefined;
-            if (list && typeof query.cursor === 'string') query.cursor = await openCursor(query.cursor, list);
-            const reply = await fn({
-              body,
-              query: query as z.infer<Q>,
-              params: context.params ?? {},
-              headers,
-              principal,
-              routeKey: event.routeKey,
-              expectedVersion: options.ifMatch ? expectedVersion(headers) : undefined,
-            });
-            if (list) await sealNextCursor(reply, list);
-            return toResult(reply);
-          }),
+        observedApi(
+          middy<ApiEvent, ApiResult, Error, ApiContext>()
+            .use(problemErrors())
+            .use(authenticate(options))
+            .use(checkPath())
+            .use(readJson())
+            .use(idempotency(options.idempotency))
+            .handler(async (event, context) => {
+              const bodySchema = options.bodyOf?.(event.routeKey) ?? options.body ?? z.undefined();
+              const body = parse(bodySchema, context.json, 'body') as z.infer<B>;
+              const query = parse(
+                options.query ?? z.strictObject({}),
+                event.queryStringParameters ?? {},
+                'query',
+              ) as Fields;
+              const headers = event.headers ?? {};
+              const principal = context.principal ?? { sub: 'anonymous', role: 'customer' };
+              const list = paged ? listOf(principal, event, query) : undefined;
+              if (list && typeof query.cursor === 'string') query.cursor = await openCursor(query.cursor, list);
+              const reply = await fn({
+                body,
+                query: query as z.infer<Q>,
+                params: context.params ?? {},
+                headers,
+                principal,
+                routeKey: event.routeKey,
+                expectedVersion: options.ifMatch ? expectedVersion(headers) : undefined,
+              });
+              if (list) await sealNextCursor(reply, list);
+              return toResult(reply);
+            }),
+        ),
         { contract },
       ),
   };
+}
+
+type ApiHandler = (event: ApiEvent, context: ApiContext) => Promise<ApiResult>;
+
+/**
+ * The request's logging and metrics around everything else (see shared/observability.ts): API Gateway's request id
+ * and the route on every line, the work order a `/v1/work-orders/{id}` or `/v1/requests/{id}` path names, and a last
+ * line with the status: INFO, with the problem's code for a 4xx (`ClientErrors`); ERROR with the error and its stack
+ * for a 5xx (`HandlerErrors`).
+ */
+function observedApi(handler: ApiHandler): ApiHandler {
+  return (event, context) =>
+    invocation(
+      {
+        context,
+        requestId: event.requestContext?.requestId,
+        keys: { route: event.routeKey, workOrderId: workOrderIdOf(event) },
+      },
+      () => handler(event, context),
+      {
+        ended: (result) => endingOf(result, context.failure),
+        failed: (error) => ({ level: 'error', fields: { status: 500 }, error, counts: 'HandlerErrors' }),
+      },
+    );
+}
+
+function endingOf(result: ApiResult, failure: unknown): Ending {
+  const status = result.statusCode ?? 200;
+  if (status >= 500) return { level: 'error', fields: { status }, error: failure, counts: 'HandlerErrors' };
+  if (status >= 400)
+    return { level: 'info', fields: { status, problem: problemCodeOf(result) }, counts: 'ClientErrors' };
+  return { level: 'info', fields: { status } };
+}
+
+function problemCodeOf(result: ApiResult): string | undefined {
+  try {
+    const code = (JSON.parse(result.body ?? '') as { code?: unknown }).code;
+    return typeof code === 'string' ? code : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Routes under a work order (a customer's request is one too) name it in their path. */
+const workOrderPaths = /^[A-Z]+ \/v1\/(work-orders|requests)\/\{id\}/;
+
+function workOrderIdOf(event: ApiEvent): string | undefined {
+  const id = event.pathParameters?.id;
+  return workOrderPaths.test(event.routeKey ?? '') && PathParameter.safeParse(id).success ? id : undefined;
 }
 
 /** Parses input with a schema, failing as 400 `request.validation_failed` with every issue's path. */
@@ -221,16 +275,17 @@ function problemErrors(): MiddlewareObj<ApiEvent, ApiResult, Error, ApiContext> 
     onError: (request) => {
       const error = request.error;
       if (error instanceof DomainError) {
+        if (error.status >= 500) request.context.failure = error;
         request.response = problem(error.status, error.code, error.message, error.extra);
         return;
       }
       if (isTransient(error)) {
+        request.context.failure = error;
         const busy = new StoreThrottled();
         request.response = problem(busy.status, busy.code, busy.message, busy.extra);
         return;
       }
-      console.error(JSON.stringify({ level: 'error', requestId: request.context.awsRequestId, error: String(error) }));
-      if (error instanceof Error && error.stack) console.error(error.stack);
+      request.context.failure = error;
       request.response = problem(500, 'internal', `Something went wrong. Request id: ${request.context.awsRequestId}.`);
     },
   };
@@ -329,7 +384,10 @@ function idempotency(
       if (key.length > 255) throw new ValidationFailed('The Idempotency-Key header is limited to 255 characters.');
       const scope = scopeOf(request);
       const reservation = await reserve(scope, key, fingerprintOf(request.event));
-      if (reservation.kind === 'replay') return replay(reservation.response);
+      if (reservation.kind === 'replay') {
+        replayed('idempotency_key', { status: reservation.response.statusCode });
+        return replay(reservation.response);
+      }
       request.context.held = { scope, key, leaseId: reservation.leaseId };
     },
     after: async (request) => {
