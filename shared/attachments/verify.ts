@@ -6,6 +6,7 @@ import {
   type HeadObjectCommandOutput,
 } from '@aws-sdk/client-s3';
 import { type AttachmentStatus, decideAttachment, getAttachment } from '../db/attachments.ts';
+import { concerning, count, logger } from '../observability.ts';
 import { headBytes, judge, type ObjectKey, parseObjectKey, quarantineKey } from './rules.ts';
 import { s3 } from './storage.ts';
 
@@ -25,6 +26,7 @@ export type Verification =
 export async function verifyUpload(object: { bucket: string; key: string }): Promise<Verification> {
   const parsed = parseObjectKey(object.key);
   if (!parsed) return ignore(object, 'not an attachment key');
+  concerning(parsed.workOrderId);
   const record = await getAttachment(parsed.workOrderId, parsed.attachmentId);
   if (!record) {
     // Every key is recorded before its upload is presigned, so this one's slot expired unused and was released:
@@ -57,7 +59,8 @@ export async function verifyUpload(object: { bucket: string; key: string }): Pro
 
 async function quarantined(object: { bucket: string; key: string }, reason: string): Promise<Verification> {
   await quarantine(object);
-  log('warn', 'attachment quarantined', { ...object, reason });
+  count('UploadsQuarantined');
+  logger.warn('attachment quarantined', { ...object, reason });
   return { outcome: 'quarantined', reason };
 }
 
@@ -107,14 +110,10 @@ async function already(key: ObjectKey): Promise<Verification> {
 }
 
 function ignore(object: { bucket: string; key: string }, why: string): Verification {
-  log('info', 'object ignored', { ...object, why });
+  logger.info('object ignored', { ...object, why });
   return { outcome: 'ignored', why };
 }
 
 function isMissing(error: unknown): boolean {
   return error instanceof Error && ['NotFound', 'NoSuchKey'].includes(error.name);
-}
-
-function log(level: 'info' | 'warn', message: string, data: Record<string, unknown>): void {
-  console[level](JSON.stringify({ level, message, ...data }));
 }

@@ -2,6 +2,7 @@ import { findInvoiceOf, issueInvoice, numberInvoice } from '../db/invoices.ts';
 import { getCustomer, getEngineer, getJobTemplate, getParts } from '../db/reference.ts';
 import { Conflict } from '../errors.ts';
 import { faultPoint } from '../faults.ts';
+import { count, logger } from '../observability.ts';
 import { buildInvoiceLines, standardLabourRateMinor, taxRate } from '../work-order/pricing.ts';
 import { get } from '../work-order/work-order.ts';
 import { labourMinutes, partsUsed } from './job-record.ts';
@@ -55,7 +56,11 @@ export async function generateInvoice(options: { workOrderId: string }) {
     },
     invoiceNumberOf,
   );
-  if (issued) faultPoint('mid-closeout');
+  if (issued) {
+    count('InvoicesIssued');
+    logger.info('invoice issued', { invoiceId, number: issued.number, totalMinor: issued.totalMinor });
+    faultPoint('mid-closeout');
+  }
   // Written by a racing retry meanwhile: numbered with the rest.
   const invoice = issued ?? (await numberInvoice(invoiceId, invoiceNumberOf));
   return { invoiceId: invoice.invoiceId, number: invoice.number ?? null };

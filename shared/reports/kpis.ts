@@ -78,7 +78,7 @@ export function computeKpis(records: readonly WorkOrderRecord[], window: ReportW
     const at = attendedAt(record);
     return at && within(at) ? [{ at, slaDueAt: record.slaDueAt }] : [];
   });
-  const attendedWithinSla = attended.filter((job) => Date.parse(job.at) <= Date.parse(job.slaDueAt)).length;
+  const attendedWithinSla = attended.filter(withinSla).length;
 
   const closeoutLags = records.flatMap((record) => {
     const { completed: completedAt, closed } = record.stageTimes ?? {};
@@ -115,7 +115,7 @@ export async function kpiReport(options: { from?: string; to?: string; now?: Dat
 }
 
 /** As `complete` records it; where a completion lacks `firstTimeFix`, by the same rule. */
-function isFirstTimeFix(record: WorkOrderRecord): boolean {
+export function isFirstTimeFix(record: WorkOrderRecord): boolean {
   const completion = record.completion;
   if (!completion) return false;
   return completion.firstTimeFix ?? (completion.outcome === 'fixed' && !record.followUpOf);
@@ -123,6 +123,14 @@ function isFirstTimeFix(record: WorkOrderRecord): boolean {
 
 function attendedAt(record: WorkOrderRecord): string | undefined {
   return record.stageTimes?.on_site ?? record.stageTimes?.in_progress;
+}
+
+const withinSla = (job: { at: string; slaDueAt: string }) => Date.parse(job.at) <= Date.parse(job.slaDueAt);
+
+/** Whether the engineer attended by the SLA due time, as `slaCompliance` counts it; undefined when not attended. */
+export function attendedWithinSla(record: WorkOrderRecord): boolean | undefined {
+  const at = attendedAt(record);
+  return at === undefined ? undefined : withinSla({ at, slaDueAt: record.slaDueAt });
 }
 
 function ratio(part: number, whole: number): number | null {

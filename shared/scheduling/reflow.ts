@@ -3,6 +3,7 @@ import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import { backoff } from '../db/service.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { StoreConflict } from '../errors.ts';
+import { logger } from '../observability.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import { change } from '../work-order/work-order.ts';
 import { stopOf } from './candidates.ts';
@@ -232,15 +233,11 @@ export async function reflowAfterChange(previous: WorkOrderRecord, next: WorkOrd
     try {
       await reflowEngineerDay(target);
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          message: 'Could not reflow the engineer’s day',
-          ...target,
-          workOrderId: next.workOrderId,
-          error: String(error),
-        }),
-      );
+      logger.error('could not reflow the engineer’s day', {
+        ...target,
+        workOrderId: next.workOrderId,
+        error: error as Error,
+      });
     }
   }
 }

@@ -24,6 +24,7 @@ import {
 } from '../db/work-orders.ts';
 import { NotFound, ValidationFailed } from '../errors.ts';
 import { faultPoint } from '../faults.ts';
+import { concerning, count, logger } from '../observability.ts';
 import { startWorkOrder } from '../workflow.ts';
 import { estimateFor, needsApproval } from './approval.ts';
 import { categories, findCategory } from './categories.ts';
@@ -192,6 +193,8 @@ async function linkRequest(
             ],
           },
   });
+  concerning(record.workOrderId);
+  logger.info('request linked to an open work order', { linkedRequestId: linked.requestId, source: linked.source });
   return record;
 }
 
@@ -529,6 +532,9 @@ interface LogOptions {
   openJob?: OpenJobClaim;
 }
 
+/** Channels that log a work order as a side effect of another invocation's work. */
+const sidelong: readonly Source[] = ['planned', 'follow_up'];
+
 /** Writes the new work order with its first timeline entry and starts its execution (both idempotent). */
 async function log(options: LogOptions): Promise<WorkOrderRecord> {
   const { template, overrides = {}, customer, site } = options;
@@ -606,6 +612,18 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
   if (created.outcome === 'slot_taken') throw new SlotTaken();
   const stored = created.outcome === 'created' ? record : await getWorkOrder(record.workOrderId);
   if (!stored) throw new Error(`Work order ${record.workOrderId} vanished after it was created`);
+  if (created.outcome === 'created') {
+    count('WorkOrdersLogged');
+    logger.info('work order logged', {
+      workOrderId: stored.workOrderId,
+      source: stored.source,
+      priority: stored.priority,
+      followUpOf: stored.followUpOf,
+    });
+  }
+  // What a request (by API, web form, e-mail, the office or an accepted quote) is about from here on; a planned
+  // service or a follow-up is logged on behalf of another job or the daily run, whose lines keep their own.
+  if (!sidelong.includes(stored.source)) concerning(stored.workOrderId);
   if (!options.plannedFor) {
     faultPoint('after-create-before-start');
     await startWorkOrder(stored.workOrderId);

@@ -12,6 +12,8 @@ import {
 } from '../db/work-orders.ts';
 import { Conflict, DomainError, NotFound, StoreConflict, VersionMismatch } from '../errors.ts';
 import { faultPoint } from '../faults.ts';
+import { count, logger, replayed, seconds } from '../observability.ts';
+import { attendedWithinSla, isFirstTimeFix } from '../reports/kpis.ts';
 import { reflowAfterChange } from '../scheduling/reflow.ts';
 import { resumeTask } from '../workflow.ts';
 import { approvalOutstanding } from './approval.ts';
@@ -86,7 +88,11 @@ export async function change(options: {
   for (let attempt = 0; ; attempt++) {
     if (event) {
       const seen = await getFieldEvent(options.workOrderId, event.eventId);
-      if (seen) return { record: await get(options.workOrderId), changed: false, answer: replayOf(seen, fingerprint) };
+      if (seen) {
+        const answer = replayOf(seen, fingerprint);
+        replayed('field_event', { workOrderId: options.workOrderId, eventId: event.eventId });
+        return { record: await get(options.workOrderId), changed: false, answer };
+      }
     }
     const record = await get(options.workOrderId);
     if (options.expectedVersion !== undefined && record.version !== options.expectedVersion) {
@@ -127,6 +133,7 @@ export async function change(options: {
       await backoff(attempt);
       continue;
     }
+    if (next.status !== record.status) moved(record, next);
     if (outboxId && leavesWait) {
       faultPoint('after-commit-before-callback');
       await answerParkedStep(record, decided.resumeWith, outboxId);
@@ -162,15 +169,27 @@ async function answerParkedStep(record: WorkOrderRecord, outcome: Change['resume
     await resumeTask(record.taskToken as string, outcome);
     await settleOwed(outboxId);
   } catch (error) {
-    console.error(
-      JSON.stringify({
-        level: 'error',
-        message: 'Could not answer the parked step; the reconciler will',
-        workOrderId: record.workOrderId,
-        error: String(error),
-      }),
-    );
+    logger.error('could not answer the parked step; the reconciler will', {
+      workOrderId: record.workOrderId,
+      error: error as Error,
+    });
   }
+}
+
+/**
+ * A move through the lifecycle, once it is committed: logged, and reaching `closed` counted for the dashboards,
+ * with the SLA and first-time-fix rules of the KPI report and the time closeout took.
+ */
+function moved(record: WorkOrderRecord, next: WorkOrderRecord): void {
+  logger.info('work order moved', { workOrderId: next.workOrderId, from: record.status, to: next.status });
+  if (next.status !== 'closed') return;
+  count('WorkOrdersClosed');
+  const metSla = attendedWithinSla(next);
+  if (metSla !== undefined) count(metSla ? 'SlaMet' : 'SlaBreached');
+  if (isFirstTimeFix(next)) count('FirstTimeFix');
+  const completedAt = next.stageTimes?.completed;
+  const closedAt = next.stageTimes?.closed;
+  if (completedAt && closedAt) seconds('CloseoutLag', (Date.parse(closedAt) - Date.parse(completedAt)) / 1000);
 }
 
 function apply(record: WorkOrderRecord, set: Partial<WorkOrderRecord>): WorkOrderRecord {
