@@ -1,4 +1,4 @@
-import { reconcile } from '#shared/work-order/reconcile.ts';
+import { scheduledReconcile as reconcile } from '#shared/work-order/reconcile.ts';
 
 /**
  * The reconciler, every minute: answers task tokens a crashed caller left unanswered, starts work orders that

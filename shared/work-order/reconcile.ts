@@ -1,5 +1,6 @@
 import { getWorkOrder, listOwedBefore, settleOwed } from '../db/work-orders.ts';
 import { Conflict } from '../errors.ts';
+import { logger, observed } from '../observability.ts';
 import { executionStatus, listEndedExecutions, resumeTask, startWorkOrder } from '../workflow.ts';
 import { terminalStatuses } from './lifecycle.ts';
 import { change, get } from './work-order.ts';
@@ -50,6 +51,18 @@ export async function reconcile(options: { graceSeconds?: number } = {}) {
 }
 
 /**
+ * The reconciler as its schedule runs it (functions/workflow/reconcile.ts): one invocation, logged and measured. The
+ * handler passes it no context: the request id is the one Lambda's runtime keeps for the invocation.
+ */
+export const scheduledReconcile = () => reconcileOnSchedule(undefined);
+
+const reconcileOnSchedule = observed('reconcile', async () => {
+  const done = await reconcile();
+  logger.info('reconciled', done);
+  return done;
+});
+
+/**
  * Starts a new run of a work order's execution when its current run has ended (failed, timed out, aborted) or
  * never started, with the reason on the timeline and the attention flag cleared. Refused while the run is still
  * running (409 `workflow.running`) and for a finished work order. Of two re-drives at once, one starts the run.
@@ -86,5 +99,6 @@ export async function redrive(options: { workOrderId: string; actor: string; rea
   });
   await startWorkOrder(next.workOrderId, next.run);
   if (outboxId) await settleOwed(outboxId);
+  logger.info('execution re-driven', { workOrderId: next.workOrderId, run: next.run, previous: execution.status });
   return next;
 }
