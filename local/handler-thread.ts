@@ -1,6 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2 } from 'aws-lambda';
-import { importHandler, lambdaContext } from './lambda-handlers.ts';
+import { importHandler, invokeHandler } from './lambda-handlers.ts';
 
 /** A request to the thread: the handler file to run and the event to run it with. */
 export interface HandlerJob {
@@ -27,7 +27,7 @@ async function run({ id, file, event }: HandlerJob): Promise<void> {
   let outcome: HandlerOutcome;
   try {
     const handler = await importHandler(file);
-    outcome = { id, result: await handler(event, lambdaContext(file)) };
+    outcome = { id, result: await invokeHandler(file, async (context) => handler(event, context)) };
   } catch (error) {
     const { name, message, stack } = error instanceof Error ? error : new Error(String(error));
     outcome = { id, error: { name, message, stack } };

@@ -12,7 +12,7 @@ import type { Route } from '#infra/routes.ts';
 import { maxBodyBytes } from '#shared/http/api.ts';
 import { Admission } from './admission.ts';
 import { HandlerWorker } from './handler-worker.ts';
-import { ACCOUNT_ID, type ApiHandler, importHandler, lambdaContext } from './lambda-handlers.ts';
+import { ACCOUNT_ID, type ApiHandler, importHandler, invokeHandler } from './lambda-handlers.ts';
 
 export type { ApiHandler } from './lambda-handlers.ts';
 
@@ -186,7 +186,7 @@ export async function startLocalApi(options: {
 
   async function invoke(file: string, event: APIGatewayProxyEventV2WithJWTAuthorizer) {
     const handler = await loadHandler(file);
-    return handler(event, lambdaContext(file));
+    return invokeHandler(file, async (context) => handler(event, context));
   }
 
   const server = createServer((req, res) => {

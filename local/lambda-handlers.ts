@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import { invocations, requestIdKey } from './lambda-environment.ts';
 
 /**
  * A Lambda handler as the HTTP API invokes it. On `auth: false` routes `requestContext.authorizer` is absent, as it
@@ -28,6 +29,15 @@ export function importHandler(file: string): Promise<ApiHandler> {
     handlerModules.set(file, loading);
   }
   return loading;
+}
+
+/**
+ * Runs one invocation of a handler file's function as Lambda's runtime does: with the context it would get, in an
+ * invocation scope of its own holding its request id (see lambda-environment.ts).
+ */
+export function invokeHandler<R>(handlerFile: string, call: (context: Context) => Promise<R>): Promise<R> {
+  const context = lambdaContext(handlerFile);
+  return invocations.run({ [requestIdKey]: context.awsRequestId }, () => call(context));
 }
 
 /** The Lambda context a handler file's function would get, its deadline the function's timeout from now. */

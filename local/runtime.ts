@@ -1,4 +1,5 @@
 import './polyfills.ts';
+import './lambda-environment.ts';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -6,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
+import type { Context } from 'aws-lambda';
 import { routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
 import { uploadPrefix } from '#shared/attachments/rules.ts';
 import { s3 as s3Client } from '#shared/attachments/storage.ts';
@@ -13,12 +15,12 @@ import { getCustomer } from '#shared/db/reference.ts';
 import { listBoard } from '#shared/db/work-orders.ts';
 import { localReceiver } from '#shared/intake/email/receive.ts';
 import { inboundMailPrefix, mailLimits } from '#shared/intake/email/rules.ts';
-import { runPlannedMaintenance } from '#shared/intake/planned-maintenance.ts';
 import { reconcile } from '#shared/work-order/reconcile.ts';
 import { startWorkOrder } from '#shared/workflow.ts';
 import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
 import { eventStreamRoute } from './event-stream.ts';
 import { type RequestLimits, startLocalApi } from './http-server.ts';
+import { importHandler, invokeHandler } from './lambda-handlers.ts';
 import { portalRoutes } from './portal.ts';
 import { type ObjectCreated, startLocalS3 } from './s3.ts';
 import { seedDemoBusiness } from './seed.ts';
@@ -113,12 +115,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const lambdas = Object.fromEntries(
     (Object.entries(workflowTasks) as Array<[WorkflowTask, string]>).map(([task, file]) => [
       lambdaArn(task),
-      async (payload: unknown) => {
-        const module = (await import(new URL(file, repoRoot).href)) as {
-          handler: (event: unknown) => Promise<unknown>;
-        };
-        return module.handler(payload);
-      },
+      (payload: unknown) => invoke(file, payload),
     ]),
   );
   const sfn = await startLocalStepFunctions({
@@ -153,15 +150,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await reconcile({ graceSeconds: 0 });
   const reconciling = options.reconcileEverySeconds
     ? setInterval(
-        () => void reconcile().catch((error) => console.error('[reconciler]', error)),
+        () => void invoke(reconcilerFile, {}).catch((error) => console.error('[reconciler]', error)),
         options.reconcileEverySeconds * 1000,
       ).unref()
     : undefined;
   // The local stand-in for the daily schedule: once at start, then every day while it runs (`npm start` only:
   // tests run it when they mean to).
-  if (options.plannedMaintenance) await runPlannedMaintenance();
+  if (options.plannedMaintenance) await invoke(plannedMaintenanceFile, {});
   const daily = options.plannedMaintenance
-    ? setInterval(() => void runPlannedMaintenance().catch(console.error), 86_400_000).unref()
+    ? setInterval(() => void invoke(plannedMaintenanceFile, {}).catch(console.error), 86_400_000).unref()
     : undefined;
 
   const smtp =
@@ -209,6 +206,19 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   };
 }
 
+/** The scheduled functions, as the stack schedules them (infra/reconciler.ts, infra/planned-maintenance.ts). */
+const reconcilerFile = 'functions/workflow/reconcile.ts';
+const plannedMaintenanceFile = 'functions/intake/planned-maintenance.ts';
+
+/** Invokes a handler file's function with an event, as its trigger in the stack would. */
+async function invoke(handlerFile: string, event: unknown): Promise<unknown> {
+  const handler = (await importHandler(handlerFile)) as unknown as (
+    event: unknown,
+    context: Context,
+  ) => Promise<unknown>;
+  return invokeHandler(handlerFile, (context) => handler(event, context));
+}
+
 /** The bucket's object-created notifications, as the stack configures them. */
 const bucketTriggers = [
   { prefix: uploadPrefix, handlerFile: 'functions/attachments/verify-upload.ts' },
@@ -220,11 +230,8 @@ const bucketTriggers = [
  * (a space as `+`, `/` kept), so its decoding is exercised locally too.
  */
 async function invokeTrigger(handlerFile: string, created: ObjectCreated): Promise<unknown> {
-  const module = (await import(new URL(handlerFile, repoRoot).href)) as {
-    handler: (event: unknown) => Promise<unknown>;
-  };
   const key = encodeURIComponent(created.key).replace(/%2F/g, '/').replace(/%20/g, '+');
-  return module.handler({
+  return invoke(handlerFile, {
     Records: [
       {
         eventSource: 'aws:s3',

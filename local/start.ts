@@ -1,5 +1,10 @@
 import { resolve } from 'node:path';
-import { startRuntime } from './runtime.ts';
+
+// `npm start` logs and measures as the deployed functions do (INFO, metrics on: JSON lines on standard output),
+// unless the environment says otherwise; set before the handlers load, since Powertools reads it then.
+process.env.POWERTOOLS_LOG_LEVEL ??= 'INFO';
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'false';
+const { startRuntime } = await import('./runtime.ts');
 
 const port = Number(process.env.PORT ?? 3000);
 const dataDir = resolve(process.env.FIELDOPS_DATA ?? '.data');
