@@ -200,4 +200,31 @@ describe('the log stream of a local run', () => {
     expect(stdout).not.toContain(findings);
     expect(stdout).not.toMatch(/northwesthomes\.co\.uk|@example\./);
   });
+
+  it('names a replayed Idempotency-Key answer, and counts it', async () => {
+    const office = await token({ role: 'dispatcher' });
+    const create = () =>
+      call(
+        'POST',
+        '/v1/work-orders',
+        office,
+        { customerId: 'cus_okafor', siteId: 'site_didsbury', jobType: 'general_maintenance', description: 'Gate' },
+        { 'idempotency-key': 'logs-replayed-1' },
+      );
+    const first = await create();
+
+    const again = await create();
+
+    expect(again).toEqual(first);
+    const replay = await eventually(
+      () => lines().find((l) => l.message === 'replayed a stored answer' && l.replay === 'idempotency_key'),
+      'the replay to be logged',
+    );
+    const ended = await eventually(
+      () => lines().find((l) => l.requestId === replay.requestId && l.message === 'invocation ended'),
+      'the replayed request to end',
+    );
+    expect(ended).toMatchObject({ route: 'POST /v1/work-orders', status: 201 });
+    expect(lines().some((l) => l.requestId === replay.requestId && l.IdempotentReplays === 1)).toBe(true);
+  });
 });
