@@ -30,7 +30,8 @@ export interface MailIntakeProps {
  *
  * Scanning only adds the X-SES-Spam-Verdict and X-SES-Virus-Verdict headers, which the handler reads; a rule that
  * drops flagged mail before it is stored would take a RequestResponse Lambda of its own (CDK's `dropSpam`), for no
- * gain over the handler's check. The rule set is created inactive: CloudFormation cannot activate it (README).
+ * gain over the handler's check. The rule set is created inactive: CloudFormation cannot activate it
+ * (docs/DEPLOY.md, "E-mail intake"). The stack leaves all of this out with `-c mailIntake=false`.
  */
 export class MailIntake extends Construct {
   readonly ruleSet: ReceiptRuleSet;
