@@ -416,3 +416,22 @@ describe('a restored table (-c tableName, tableStreamArn)', () => {
     expect(synthError(context)).toMatch(message);
   });
 });
+
+describe('the deploy guide', () => {
+  it('lists exactly the context keys the app reads, in its options table', () => {
+    const guide = readFileSync(join(import.meta.dirname, '../../docs/DEPLOY.md'), 'utf8');
+    const table = guide.slice(guide.indexOf('## Options'), guide.indexOf('\n## ', guide.indexOf('## Options') + 1));
+    const documented = table
+      .split('\n')
+      .filter((line) => line.startsWith('| `'))
+      .flatMap((line) => [...(line.split('|')[1] ?? '').matchAll(/`(\w+)`/g)].map(([, key]) => key));
+    const { app, cleanup } = testApp();
+    cleanups.push(cleanup);
+    const read = vi.spyOn(app.node, 'tryGetContext');
+
+    buildApp(app);
+
+    const keys = new Set(read.mock.calls.map(([key]) => key).filter((key) => !key.includes(':')));
+    expect(documented.sort()).toEqual([...keys].sort());
+  });
+});
