@@ -11,13 +11,14 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 // cdk-nag names IAM5 findings with this function; using it keeps each acknowledgement equal to its finding.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct, IConstruct } from 'constructs';
+import { cdkBundling } from './bundling.ts';
 import type { BucketAccess } from './routes.ts';
 
 /** The repository root: handler files, the lock file and the state machine files are resolved from it. */
@@ -98,17 +99,8 @@ export class Fn extends NodejsFunction {
         POWERTOOLS_SERVICE_NAME: rootStackOf(scope).stackName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
       },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        // Prefer dependencies' ESM builds; the banner gives the CommonJS ones the `require` that ESM lacks.
-        mainFields: ['module', 'main'],
-        banner: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);",
-        minify: true,
-        sourceMap: true,
-        // The SDK at the lock file's versions, as the tests run it: the runtime's copy lags and lacks the presigners.
-        bundleAwsSDK: true,
-      },
+      // infra/bundling.ts: the same options npm run bench:cold measures.
+      bundling: cdkBundling(),
     });
     this.serviceRole = role;
 

@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BuildOptions, build, type Metafile } from 'esbuild';
+
+/**
+ * How every function's code is bundled, in esbuild's own terms, in one place: `Fn` hands these options to CDK
+ * (`cdkBundling`), which runs the esbuild CLI with them, and `npm run bench:cold` hands them to esbuild's API
+ * (`bundleHandlers`), so the figures it prints are those of the deployed bundles. test/infra/bundling.test.ts holds
+ * the two bundles of one handler to the same bytes.
+ */
+export const esbuildOptions = {
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node22',
+  // Prefer dependencies' ESM builds, which esbuild can shake; the banner gives the CommonJS ones (ElectroDB, the mail
+  // parser) the `require` that ESM lacks. Nothing is external: the AWS SDK is bundled too (see `cdkBundling`).
+  mainFields: ['module', 'main'],
+  banner: { js: "import { createRequire } from 'module'; const require = createRequire(import.meta.url);" },
+  minify: true,
+  // index.mjs.map beside index.mjs in every asset.
+  sourcemap: true,
+} as const satisfies BuildOptions;
+
+/** `esbuildOptions` as CDK's NodejsFunction takes them (its `bundling` property). */
+export function cdkBundling(): BundlingOptions {
+  const { target, mainFields, banner, minify, sourcemap } = esbuildOptions;
+  return {
+    // esbuildOptions.format: ES modules, index.mjs.
+    format: OutputFormat.ESM,
+    target,
+    mainFields: [...mainFields],
+    banner: banner.js,
+    minify,
+    sourceMap: sourcemap,
+    // The SDK at the lock file's versions, as the tests run it: the runtime's copy lags and lacks the presigners.
+    bundleAwsSDK: true,
+  };
+}
+
+/**
+ * Bundles handler files (relative to `root`) as the stack does, in one esbuild run: each to
+ * `<outdir>/<handler file without .ts>/index.mjs`, with its index.mjs.map, as in the function's asset.
+ */
+export async function bundleHandlers(root: string, handlerFiles: string[], outdir: string): Promise<Metafile> {
+  const { metafile } = await build({
+    ...esbuildOptions,
+    mainFields: [...esbuildOptions.mainFields],
+    absWorkingDir: root,
+    entryPoints: Object.fromEntries(handlerFiles.map((file) => [join(file.replace(/\.ts$/, ''), 'index'), file])),
+    outdir,
+    outExtension: { '.js': '.mjs' },
+    metafile: true,
+    logLevel: 'warning',
+  });
+  return metafile;
+}
+
+/** Where `bundleHandlers` writes a handler file's bundle. */
+export function bundleFileOf(outdir: string, handlerFile: string): string {
+  return join(outdir, handlerFile.replace(/\.ts$/, ''), 'index.mjs');
+}

@@ -1,0 +1,43 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bundleFileOf, bundleHandlers } from '#infra/bundling.ts';
+import { Fn, repoRoot } from '#infra/lambda.ts';
+import { testApp } from './synth.ts';
+import { functionOf } from './template.ts';
+
+const cleanups: (() => void)[] = [];
+
+afterEach(() => {
+  for (const cleanup of cleanups.splice(0)) cleanup();
+});
+
+function stackWith(options: { bundle?: boolean } = {}) {
+  const { app, cleanup } = testApp(options);
+  cleanups.push(cleanup);
+  return { app, stack: new Stack(app, 'Test') };
+}
+
+describe('bundling', () => {
+  // Bundles for real, twice (esbuild, a few seconds). The mail handler has all the options at work: CommonJS
+  // dependencies, packages with ESM builds, the SDK, and text beyond ASCII.
+  it('builds for npm run bench:cold, byte for byte, the bundle CDK deploys', async () => {
+    const handlerFile = 'functions/intake/receive-email.ts';
+    const { app, stack } = stackWith({ bundle: true });
+    new Fn(stack, 'Handler', { handlerFile });
+    const outdir = mkdtempSync(join(tmpdir(), 'fieldops-bundling-test-'));
+    cleanups.push(() => rmSync(outdir, { recursive: true, force: true }));
+
+    const [, deployed] = functionOf(Template.fromStack(stack), handlerFile);
+    await bundleHandlers(repoRoot, [handlerFile], outdir);
+
+    const assetDir = join(app.outdir, `asset.${String(deployed.Properties.Code.S3Key).replace(/\.zip$/, '')}`);
+    const benched = bundleFileOf(outdir, handlerFile);
+    expect(readFileSync(benched).equals(readFileSync(join(assetDir, 'index.mjs')))).toBe(true);
+    expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
+    expect(existsSync(`${benched}.map`)).toBe(true);
+  });
+});
