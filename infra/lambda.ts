@@ -18,7 +18,7 @@ import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 // cdk-nag names IAM5 findings with this function; using it keeps each acknowledgement equal to its finding.
 import { flattenCfnReference } from 'cdk-nag/lib/utils/flatten-cfn-reference.js';
 import type { Construct, IConstruct } from 'constructs';
-import { cdkBundling } from './bundling.ts';
+import { cdkBundling, sourceMapsNodeOptions } from './bundling.ts';
 import type { BucketAccess } from './routes.ts';
 
 /** The repository root: handler files, the lock file and the state machine files are resolved from it. */
@@ -47,6 +47,11 @@ export interface FnProps {
    * bill nor take the account's concurrency from every other function. @default none: the account's shared pool
    */
   readonly reservedConcurrency?: number;
+  /**
+   * Decode stack traces in the logs with the bundle's source map (index.mjs.map, shipped in every asset): Node then
+   * reads the map at every cold start, so it is for debugging (see `enableSourceMaps`). @default false
+   */
+  readonly sourceMaps?: boolean;
 }
 
 /** The state machine addressed by ARN alone, so functions it invokes can hold grants on it without a cycle. */
@@ -94,7 +99,6 @@ export class Fn extends NodejsFunction {
       systemLogLevelV2: SystemLogLevel.WARN,
       tracing: Tracing.ACTIVE,
       environment: {
-        NODE_OPTIONS: '--enable-source-maps',
         // Powertools' logger and metrics: every line and metric names the deployment (stage) it comes from.
         POWERTOOLS_SERVICE_NAME: rootStackOf(scope).stackName,
         POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
@@ -103,6 +107,7 @@ export class Fn extends NodejsFunction {
       bundling: cdkBundling(),
     });
     this.serviceRole = role;
+    if (props.sourceMaps) this.enableSourceMaps();
 
     Validations.of(role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
@@ -183,6 +188,16 @@ export class Fn extends NodejsFunction {
       workflow.executionsArn,
       'Executions are named after work orders at run time; the pattern names this one state machine only.',
     );
+    return this;
+  }
+
+  /**
+   * Decodes the stack traces the function logs with its bundle's source map (`--enable-source-maps`), at the cost of
+   * reading the map at every cold start. For debugging, on one function or, from infra/app.ts, on every `Fn` of the
+   * app; the map is in every asset, so this changes the configuration only.
+   */
+  enableSourceMaps(): this {
+    this.addEnvironment('NODE_OPTIONS', sourceMapsNodeOptions);
     return this;
   }
 

@@ -7,8 +7,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { bundleFileOf, bundleHandlers } from '#infra/bundling.ts';
 import { Fn, repoRoot } from '#infra/lambda.ts';
 import { testApp } from './synth.ts';
-import { functionOf } from './template.ts';
+import { functionOf, logicalIdOf, resource } from './template.ts';
 
+const noopHandler = 'test/infra/fixtures/noop-handler.ts';
 const cleanups: (() => void)[] = [];
 
 afterEach(() => {
@@ -39,5 +40,23 @@ describe('bundling', () => {
     expect(readFileSync(benched).equals(readFileSync(join(assetDir, 'index.mjs')))).toBe(true);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
     expect(existsSync(`${benched}.map`)).toBe(true);
+  });
+
+  it('leaves the source map unread at cold start unless the function asks for it', () => {
+    const { stack } = stackWith();
+    const functions = {
+      quiet: new Fn(stack, 'Quiet', { handlerFile: noopHandler }),
+      asks: new Fn(stack, 'Asks', { handlerFile: noopHandler, sourceMaps: true }),
+      later: new Fn(stack, 'Later', { handlerFile: noopHandler }).enableSourceMaps(),
+    };
+
+    const template = Template.fromStack(stack);
+    const nodeOptions = Object.fromEntries(
+      Object.entries(functions).map(([name, fn]) => [
+        name,
+        resource(template, logicalIdOf(stack, fn)).Properties.Environment.Variables.NODE_OPTIONS,
+      ]),
+    );
+    expect(nodeOptions).toEqual({ quiet: undefined, asks: '--enable-source-maps', later: '--enable-source-maps' });
   });
 });
