@@ -22,6 +22,9 @@ export const esbuildOptions = {
   // index.mjs.map ships beside index.mjs in every asset, but Node reads it only in a function that asks for it
   // (`Fn` sourceMaps): with --enable-source-maps on, reading the map is paid at every cold start.
   sourcemap: true,
+  // Text as it is rather than \u-escaped (Node reads modules as UTF-8): the mail parser's character set tables shrink
+  // by 320 KB, and every bundle by 68 KB while it holds zod's error messages in every language.
+  charset: 'utf8',
 } as const satisfies BuildOptions;
 
 /** The Node option that decodes stack traces with the bundle's source map, for a function that asks for it. */
@@ -29,7 +32,7 @@ export const sourceMapsNodeOptions = '--enable-source-maps';
 
 /** `esbuildOptions` as CDK's NodejsFunction takes them (its `bundling` property). */
 export function cdkBundling(): BundlingOptions {
-  const { target, mainFields, banner, minify, sourcemap } = esbuildOptions;
+  const { target, mainFields, banner, minify, sourcemap, charset } = esbuildOptions;
   return {
     // esbuildOptions.format: ES modules, index.mjs.
     format: OutputFormat.ESM,
@@ -40,6 +43,8 @@ export function cdkBundling(): BundlingOptions {
     sourceMap: sourcemap,
     // The SDK at the lock file's versions, as the tests run it: the runtime's copy lags and lacks the presigners.
     bundleAwsSDK: true,
+    // The options BundlingOptions has no property for, as esbuild's command line spells them.
+    esbuildArgs: { '--charset': charset },
   };
 }
 
