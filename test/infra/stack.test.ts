@@ -410,14 +410,14 @@ describe('the upload verification', () => {
 });
 
 describe('the work order state machine', () => {
-  it('is a Standard machine that logs every state, and traces', () => {
+  it('is a Standard machine that logs its errors, and traces', () => {
     const [[, machine] = []] = resourcesOf(template, 'AWS::StepFunctions::StateMachine');
 
     expect(machine?.Properties).toMatchObject({
       StateMachineType: 'STANDARD',
       StateMachineName: 'FieldOps-WorkOrder',
       TracingConfiguration: { Enabled: true },
-      LoggingConfiguration: { Level: 'ALL' },
+      LoggingConfiguration: { Level: 'ERROR' },
     });
   });
 
