@@ -267,11 +267,7 @@ export const workflowTasks = {
   FlagForAttention: 'functions/workflow/flag-for-attention.ts',
   MatchEngineer: 'functions/scheduling/match-engineer.ts',
   Dispatch: 'functions/dispatch/dispatch.ts',
-  GenerateInvoice: 'functions/closeout/generate-invoice.ts',
-  UpdateAssetHistory: 'functions/closeout/update-asset-history.ts',
-  CreateNextService: 'functions/closeout/create-next-service.ts',
-  UpdateStock: 'functions/closeout/update-stock.ts',
-  CreateFollowUp: 'functions/closeout/create-follow-up.ts',
+  Closeout: 'functions/closeout/close-out.ts',
 } as const;
 
 export type WorkflowTask = keyof typeof workflowTasks;

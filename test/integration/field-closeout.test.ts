@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeoutBranch } from '../fixtures/closeout.ts';
+import { closeoutAgain } from '../fixtures/closeout.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
 let api: LocalApi;
@@ -154,10 +154,9 @@ describe("an engineer's day on site, through closeout", () => {
     due.setUTCFullYear(due.getUTCFullYear() + 1);
     expect(boiler.body.nextServiceDue).toBe(due.toISOString().slice(0, 10));
 
-    // One next planned service for the boiler, however often closeout's branches run again.
-    for (const branch of ['CreateNextService', 'UpdateAssetHistory', 'GenerateInvoice'] as const) {
-      await closeoutBranch(branch, id);
-    }
+    // One next planned service for the boiler, however often closeout runs again.
+    await closeoutAgain(id);
+    await closeoutAgain(id);
     const list = await api.call('GET', '/v1/work-orders?customerId=cus_northwest_homes&limit=200', { token: office });
     const planned = list.body.items.filter(
       (w: { source: string; assetIds: string[] }) =>
@@ -261,16 +260,8 @@ describe("an engineer's day on site, through closeout", () => {
       notes: [note.text],
     });
 
-    // Exactly once under retries: each closeout branch run again changes nothing.
-    for (const branch of [
-      'GenerateInvoice',
-      'UpdateStock',
-      'CreateNextService',
-      'CreateFollowUp',
-      'UpdateAssetHistory',
-    ] as const) {
-      await closeoutBranch(branch, id);
-    }
+    // Exactly once under retries: closeout run again, every step of it, changes nothing.
+    await closeoutAgain(id);
     expect((await api.call('GET', `/v1/invoices?workOrderId=${id}`, { token: office })).body.items).toHaveLength(1);
     expect((await api.call('GET', '/v1/parts/PRV-VALVE', { token: office })).body.stock).toBe(4);
     // Everything written before a later event is in the feed once that event is.

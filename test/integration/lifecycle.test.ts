@@ -173,10 +173,8 @@ describe('a work order from request to invoice', () => {
       'Dispatch',
       'WaitForAcknowledgement',
       'WaitForCompletion',
-      'GenerateInvoice',
-      'UpdateAssetHistory',
-      'CreateNextService',
-      'MarkClosed',
+      'Closeout',
+      'Closed',
     ]) {
       expect(states).toContain(state);
     }

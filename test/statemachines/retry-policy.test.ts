@@ -94,13 +94,18 @@ describe('the work order state machine keeps its named failure path', () => {
     expect(catchAll(state)).toMatchObject({ ResultPath: '$.failure', Next: 'FlagForAttention' });
   });
 
-  it('catches a failed closeout branch at the Parallel, which flags the work order', () => {
-    const branchTasks = states.filter(({ parallel }) => parallel === 'Closeout');
+  it('sends a job closeout finds not completed back to the routing pass, and flags any other failure of it', () => {
+    const [notCompleted, ...rest] = asl.States.Closeout.Catch;
 
-    expect(branchTasks.map(({ name }) => name).sort()).toEqual(
-      ['CreateFollowUp', 'CreateNextService', 'GenerateInvoice', 'UpdateAssetHistory', 'UpdateStock'].sort(),
-    );
+    // First, so that States.ALL does not take it: a refusal or a cancellation reaches closeout from the last wait.
+    expect(notCompleted).toEqual({ ErrorEquals: ['workorder.not_completed'], ResultPath: null, Next: 'LoadWorkOrder' });
+    expect(rest).toEqual([catchAll(asl.States.Closeout)]);
     expect(catchAll(asl.States.Closeout)).toMatchObject({ Next: 'FlagForAttention' });
+    expect(asl.States.WaitForCompletion.Next).toBe('Closeout');
+  });
+
+  it('runs no state in parallel: each costs a transition, and closeout is one task', () => {
+    expect(states.filter(({ state }) => state.Type === 'Parallel' || state.Type === 'Map')).toEqual([]);
   });
 
   it('ends FlagForAttention in WorkflowFailed whether or not flagging works', () => {

@@ -1,8 +1,0 @@
-import { z } from 'zod';
-import { updateAssetHistory } from '#shared/closeout/asset-history.ts';
-import { task } from '#shared/workflow.ts';
-
-/** A Closeout branch; idempotent by work order id, so a Step Functions retry does nothing twice. */
-const run = async (event: unknown) => updateAssetHistory(z.object({ workOrderId: z.string().min(1) }).parse(event));
-
-export const handler = task(run);
