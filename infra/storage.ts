@@ -93,8 +93,8 @@ export class Storage extends Construct {
         indexName: index.indexName,
         partitionKey: string(index.partitionKey),
         sortKey: string(index.sortKey),
-        // ElectroDB reads whole items from every index.
-        projectionType: ProjectionType.ALL,
+        // Whole items, or keys only where work orders are written often (see shared/db/table.ts).
+        projectionType: ProjectionType[index.projection],
       });
     }
     return table;

@@ -474,7 +474,7 @@ export async function createTableIfMissing(client: DynamoDBClient, tableName: st
               { AttributeName: index.partitionKey, KeyType: 'HASH' },
               { AttributeName: index.sortKey, KeyType: 'RANGE' },
             ],
-            Projection: { ProjectionType: 'ALL' },
+            Projection: { ProjectionType: index.projection },
           })),
         }),
       );

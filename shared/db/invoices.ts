@@ -1,7 +1,7 @@
 import type { EntityItem } from 'electrodb';
 import { StoreConflict } from '../errors.ts';
 import type { invoice } from './entities/invoice.ts';
-import { backoff, commit, db } from './service.ts';
+import { backoff, commit, db, wholeItems } from './service.ts';
 import { nextSeq } from './work-orders.ts';
 
 export type InvoiceRecord = EntityItem<typeof invoice>;
@@ -98,8 +98,10 @@ export async function numberInvoice(invoiceId: string, formatNumber: (n: number)
 }
 
 export async function listInvoicesOfCustomer(customerId: string, page: { limit: number; cursor?: string }) {
-  const result = await db()
-    .entities.invoice.query.byCustomer({ customerId })
-    .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'desc' });
+  const result = await wholeItems(
+    db()
+      .entities.invoice.query.byCustomer({ customerId })
+      .go({ limit: page.limit, cursor: page.cursor ?? null, order: 'desc', hydrate: true }),
+  );
   return { items: result.data, nextCursor: result.cursor };
 }

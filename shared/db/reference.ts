@@ -6,7 +6,7 @@ import type { engineer } from './entities/engineer.ts';
 import type { jobTemplate } from './entities/job-template.ts';
 import type { part } from './entities/part.ts';
 import type { site } from './entities/site.ts';
-import { db, writeIf } from './service.ts';
+import { db, wholeItems, writeIf } from './service.ts';
 
 export type CustomerRecord = EntityItem<typeof customer>;
 export type SiteRecord = EntityItem<typeof site>;
@@ -83,8 +83,9 @@ export async function listResource(resource: Resource, page: { limit: number; cu
   const { entities } = db();
   const query: () => Promise<{ data: unknown[]; cursor: string | null }> = {
     customers: () => entities.customer.query.all({}).go(options),
-    sites: () => entities.site.query.all({}).go(options),
-    assets: () => entities.asset.query.all({}).go(options),
+    // On indexes that hold keys only (shared/db/table.ts): the items are read from the table.
+    sites: () => wholeItems(entities.site.query.all({}).go({ ...options, hydrate: true })),
+    assets: () => wholeItems(entities.asset.query.all({}).go({ ...options, hydrate: true })),
     engineers: () => entities.engineer.query.all({}).go(options),
     parts: () => entities.part.query.all({}).go(options),
     'job-templates': () => entities.jobTemplate.query.all({}).go(options),
@@ -181,6 +182,8 @@ function entityOf(resource: Resource): any {
 
 /** Assets on a service plan whose next service is due on or before a day (`YYYY-MM-DD`), soonest first. */
 export async function assetsDueBy(day: string): Promise<AssetRecord[]> {
-  const { data } = await db().entities.asset.query.byServiceDue({}).lte({ nextServiceDue: day }).go({ pages: 'all' });
+  const { data } = await wholeItems(
+    db().entities.asset.query.byServiceDue({}).lte({ nextServiceDue: day }).go({ pages: 'all', hydrate: true }),
+  );
   return data;
 }

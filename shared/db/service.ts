@@ -72,6 +72,17 @@ export function db(): Service<typeof entities> {
   return service;
 }
 
+/**
+ * A query on an index that projects keys only (shared/db/table.ts), run with ElectroDB's `hydrate`: it takes the keys
+ * from the index and reads the whole items from the table in batches. An item the batch read left unprocessed
+ * (throttled) would be missing from the page, so the read is refused as throttled instead, for the caller's retry.
+ */
+export async function wholeItems<T extends { data: unknown[] }>(read: Promise<T>): Promise<T> {
+  const result = await read;
+  if (((result as { unprocessed?: unknown[] }).unprocessed?.length ?? 0) > 0) throw new StoreThrottled();
+  return result;
+}
+
 /** DynamoDB's answers that mean "not now": nothing was written and the same call will go through later. */
 const transientErrors = new Set([
   'ProvisionedThroughputExceededException',

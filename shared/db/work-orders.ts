@@ -3,7 +3,7 @@ import { monotonicFactory } from 'ulid';
 import { StoreConflict } from '../errors.ts';
 import type { timelineEntry } from './entities/timeline-entry.ts';
 import type { Attention, WaitingFor, workOrder } from './entities/work-order.ts';
-import { commit, db, writeIf } from './service.ts';
+import { commit, db, wholeItems, writeIf } from './service.ts';
 
 export type WorkOrderRecord = EntityItem<typeof workOrder>;
 export type TimelineRecord = EntityItem<typeof timelineEntry>;
@@ -227,15 +227,19 @@ export async function timeline(workOrderId: string): Promise<TimelineRecord[]> {
 
 /** The dispatch board: open (or done) work orders, P1 first, then by SLA due time. */
 export async function listBoard(board: 'open' | 'done', page: { limit: number; cursor?: string }) {
-  const result = await db()
-    .entities.workOrder.query.byBoard({ board })
-    .go({ limit: page.limit, cursor: page.cursor ?? null });
+  const result = await wholeItems(
+    db()
+      .entities.workOrder.query.byBoard({ board })
+      .go({ limit: page.limit, cursor: page.cursor ?? null, hydrate: true }),
+  );
   return { items: result.data, nextCursor: result.cursor };
 }
 
 /** A whole board partition in board order (P1 first, then SLA due time): every page. */
 export async function listWholeBoard(board: 'open' | 'done'): Promise<WorkOrderRecord[]> {
-  const { data } = await db().entities.workOrder.query.byBoard({ board }).go({ pages: 'all' });
+  const { data } = await wholeItems(
+    db().entities.workOrder.query.byBoard({ board }).go({ pages: 'all', hydrate: true }),
+  );
   return data;
 }
 
@@ -243,18 +247,19 @@ export async function listWholeBoard(board: 'open' | 'done'): Promise<WorkOrderR
  * Every work order that lived in a time window `[from, to)`: logged before its end and changed since its start.
  * Every stage time of a work order lies between its `loggedAt` and its `updatedAt`, so nothing that happened in
  * the window is left out. No index is keyed by when things happened (completion, closing), and the board index is
- * the one that holds every work order (open and done partitions), so this reads both with the window as a filter.
- * That reads a small business's whole history (thousands of work orders a year, a few MB) for an occasional
- * office report, and returns only what the window needs; a sparse index on a completion day would bound the read
- * once a business outgrows it. Times are compared as ISO strings, as they are stored (`toISOString()`).
+ * the one that holds every work order (open and done partitions), so this reads both and keeps what the window
+ * needs. The board index holds keys only, so the window is applied to the whole items once read (a filter on the
+ * index would see no times); a filter never made a read cheaper, since DynamoDB bills what it reads before
+ * filtering. That reads a small business's whole history (thousands of work orders a year, a few MB) for an
+ * occasional office report; a sparse index on a completion day would bound the read once a business outgrows it.
+ * Times are compared as ISO strings, as they are stored (`toISOString()`).
  */
 export async function listLiveIn(window: { from: string; to: string }): Promise<WorkOrderRecord[]> {
   const read = async (board: 'open' | 'done') => {
-    const { data } = await db()
-      .entities.workOrder.query.byBoard({ board })
-      .where((attr, op) => `${op.lt(attr.loggedAt, window.to)} AND ${op.gte(attr.updatedAt, window.from)}`)
-      .go({ pages: 'all' });
-    return data;
+    const { data } = await wholeItems(
+      db().entities.workOrder.query.byBoard({ board }).go({ pages: 'all', hydrate: true }),
+    );
+    return data.filter((record) => record.loggedAt < window.to && record.updatedAt >= window.from);
   };
   const [open, done] = await Promise.all([read('open'), read('done')]);
   // A work order closed between the two reads can be on both: the later version wins.
@@ -292,7 +297,7 @@ export async function listByEngineer(engineerId: string, range: { from?: string;
       : range.from
         ? query.gte({ scheduledStart: range.from })
         : query;
-  const { data } = await bounded.go({ pages: 'all' });
+  const { data } = await wholeItems(bounded.go({ pages: 'all', hydrate: true }));
   return data;
 }
 
@@ -305,6 +310,8 @@ export async function nextInSequence(name: string): Promise<number> {
 
 /** Every engineer's planned jobs of a UTC day (`YYYY-MM-DD`), by engineer then start. */
 export async function listPlannedOn(day: string): Promise<WorkOrderRecord[]> {
-  const { data } = await db().entities.workOrder.query.byDay({ scheduledDay: day }).go({ pages: 'all' });
+  const { data } = await wholeItems(
+    db().entities.workOrder.query.byDay({ scheduledDay: day }).go({ pages: 'all', hydrate: true }),
+  );
   return data;
 }

@@ -286,7 +286,7 @@ describe('the storage', () => {
     expect(idempotencyRecord.schema.attributes.expiresAt.type).toBe('number');
   });
 
-  it('builds every index of shared/db/table.ts, projecting whole items', () => {
+  it('builds every index of shared/db/table.ts, with the projection it names', () => {
     const [[, table] = []] = resourcesOf(template, 'AWS::DynamoDB::Table');
 
     expect(table?.Properties.GlobalSecondaryIndexes).toEqual(
@@ -296,9 +296,26 @@ describe('the storage', () => {
           { AttributeName: index.partitionKey, KeyType: 'HASH' },
           { AttributeName: index.sortKey, KeyType: 'RANGE' },
         ],
-        Projection: { ProjectionType: 'ALL' },
+        Projection: { ProjectionType: index.projection },
       })),
     );
+  });
+
+  it('projects whole items into gsi1 (reference lists) and keys only into the indexes work orders sit in', () => {
+    const [[, table] = []] = resourcesOf(template, 'AWS::DynamoDB::Table');
+    const projections = Object.fromEntries(
+      table?.Properties.GlobalSecondaryIndexes.map((index: { IndexName: string; Projection: object }) => [
+        index.IndexName,
+        index.Projection,
+      ]),
+    );
+
+    expect(projections).toEqual({
+      gsi1: { ProjectionType: 'ALL' },
+      gsi2: { ProjectionType: 'KEYS_ONLY' },
+      gsi3: { ProjectionType: 'KEYS_ONLY' },
+      gsi4: { ProjectionType: 'KEYS_ONLY' },
+    });
   });
 
   it('keeps attachments private, versioned, encrypted, logged and reachable only over TLS', () => {

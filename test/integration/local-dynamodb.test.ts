@@ -19,6 +19,10 @@ import { tableKeys } from '#shared/db/table.ts';
 
 const TABLE = 'fieldops-test';
 
+/** Plain string attributes in the wire format the low-level client answers with. */
+const marshalled = (item: Record<string, string>) =>
+  Object.fromEntries(Object.entries(item).map(([name, value]) => [name, { S: value }]));
+
 function clientFor(url: string): DynamoDBClient {
   return new DynamoDBClient({
     endpoint: url,
@@ -49,7 +53,7 @@ describe('the embedded DynamoDB', () => {
   const put = (pk: string, version: number) =>
     doc.send(new PutCommand({ TableName: TABLE, Item: { pk, sk: 'item', version } }));
 
-  it('creates the table from tableKeys with every GSI projecting all attributes', async () => {
+  it('creates the table from tableKeys, each GSI projecting what tableKeys says', async () => {
     const { Table } = await client.send(new DescribeTableCommand({ TableName: TABLE }));
 
     expect(Table?.TableStatus).toBe('ACTIVE');
@@ -62,11 +66,35 @@ describe('the embedded DynamoDB', () => {
     expect(indexes.map((index) => index.IndexName).sort()).toEqual(
       tableKeys.globalIndexes.map((index) => index.indexName),
     );
-    for (const index of indexes) expect(index.Projection?.ProjectionType).toBe('ALL');
+    expect(Object.fromEntries(indexes.map((index) => [index.IndexName, index.Projection?.ProjectionType]))).toEqual(
+      Object.fromEntries(tableKeys.globalIndexes.map((index) => [index.indexName, index.projection])),
+    );
     expect(indexes.find((index) => index.IndexName === 'gsi2')?.KeySchema).toEqual([
       { AttributeName: 'gsi2pk', KeyType: 'HASH' },
       { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
     ]);
+  });
+
+  it('answers a query on a keys-only index with the keys alone, and on gsi1 with the whole item', async () => {
+    const item = { pk: 'projected', sk: 'item', gsi1pk: 'g1', gsi1sk: 'a', gsi3pk: 'g3', gsi3sk: 'a', note: 'kept' };
+    await doc.send(new PutCommand({ TableName: TABLE, Item: item }));
+    const query = (index: string, key: string, value: string) =>
+      doc.send(
+        new QueryCommand({
+          TableName: TABLE,
+          IndexName: index,
+          KeyConditionExpression: '#k = :v',
+          ExpressionAttributeNames: { '#k': key },
+          ExpressionAttributeValues: { ':v': { S: value } },
+        }),
+      );
+
+    const whole = await query('gsi1', 'gsi1pk', 'g1');
+    const keys = await query('gsi3', 'gsi3pk', 'g3');
+
+    expect(tableKeys.globalIndexes.find((index) => index.indexName === 'gsi3')?.projection).toBe('KEYS_ONLY');
+    expect(whole.Items).toEqual([marshalled(item)]);
+    expect(keys.Items).toEqual([marshalled({ pk: 'projected', sk: 'item', gsi3pk: 'g3', gsi3sk: 'a' })]);
   });
 
   it('leaves an existing table alone and says it created nothing', async () => {
