@@ -9,7 +9,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as AttachmentViews from '#shared/attachments/views.ts';
 import * as InvoiceViews from '#shared/closeout/views.ts';
 import { FeedEvent, FeedPage } from '#shared/events.ts';

@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ExecutionArchive, type ExecutionSummary } from './execution-archive.ts';
 
 /** A state machine the local service runs, with the Lambda handlers its Task states call in process. */

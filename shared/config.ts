@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The environment every handler reads, parsed once at import. The CDK stack sets these through

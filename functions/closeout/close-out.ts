@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { closeOut } from '#shared/closeout/close-out.ts';
 import { task } from '#shared/workflow.ts';
 

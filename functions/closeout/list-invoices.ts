@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvoicePage, invoiceView } from '#shared/closeout/views.ts';
 import { findInvoiceOf, listInvoicesOfCustomer } from '#shared/db/invoices.ts';
 import { ValidationFailed } from '#shared/errors.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { dispatch } from '#shared/scheduling/assignment.ts';
 import { task } from '#shared/workflow.ts';
 

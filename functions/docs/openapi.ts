@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, ok } from '#shared/http/api.ts';
 import document from '../../openapi.json' with { type: 'json' };
 

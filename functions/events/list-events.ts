@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { FeedPage, readFeed } from '#shared/events.ts';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, ok } from '#shared/http/api.ts';
 import { Views } from '#shared/work-order/index.ts';
 import { myDay } from '#shared/work-order/job-pack.ts';

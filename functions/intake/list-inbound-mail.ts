@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listInboundMessages } from '#shared/db/inbound-mail.ts';
 import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
 import { InboundMailPage, inboundMailView } from '#shared/intake/views.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { runPlannedMaintenance } from '#shared/intake/planned-maintenance.ts';
 import { observed } from '#shared/observability.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { signLocalToken } from '#local/http-server.ts';
 import { config } from '#shared/config.ts';
 import { api, ok } from '#shared/http/api.ts';

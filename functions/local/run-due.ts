@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, ok } from '#shared/http/api.ts';
 import { runPlannedMaintenance } from '#shared/intake/planned-maintenance.ts';
 import { PlannedRun, plannedRunView } from '#shared/intake/views.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { demoIds } from '#local/seed.ts';
 import { api, ok } from '#shared/http/api.ts';
 

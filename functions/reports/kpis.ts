@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { kpiReport } from '#shared/reports/kpis.ts';
 import { KpiReport, kpiReportView } from '#shared/reports/views.ts';

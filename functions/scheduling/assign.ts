@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { assign } from '#shared/scheduling/assignment.ts';
 import { Views } from '#shared/work-order/index.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { dispatchBoard } from '#shared/scheduling/dispatch-board.ts';
 import { DispatchBoard, dispatchBoardView } from '#shared/scheduling/views.ts';

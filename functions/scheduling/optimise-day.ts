@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, officeRoles, ok } from '#shared/http/api.ts';
 import { optimiseDay } from '#shared/scheduling/optimise.ts';
 import { DayPlan, dayPlanView } from '#shared/scheduling/views.ts';

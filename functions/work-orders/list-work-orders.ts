@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
 import { Views } from '#shared/work-order/index.ts';
 import { listJobs } from '#shared/work-order/job-list.ts';

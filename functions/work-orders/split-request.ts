@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { api, created, officeRoles } from '#shared/http/api.ts';
 import { Intake, Views } from '#shared/work-order/index.ts';
 

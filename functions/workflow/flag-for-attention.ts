@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { flagWorkOrder } from '#shared/db/work-orders.ts';
 import { task } from '#shared/workflow.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { WorkOrder } from '#shared/work-order/index.ts';
 import { task } from '#shared/workflow.ts';
 

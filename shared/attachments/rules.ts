@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { DomainError } from '../errors.ts';
 
 export const AttachmentKind = z.enum(['photo', 'signature']);

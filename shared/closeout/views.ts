@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InvoiceRecord } from '../db/invoices.ts';
 import { Instant, Page, view } from '../http/views.ts';
 

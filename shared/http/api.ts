@@ -5,7 +5,7 @@ import type {
   APIGatewayProxyStructuredResultV2 as ApiResult,
   Context,
 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { recordResponse, releaseKey, reserve } from '../db/idempotency.ts';
 import { isTransient } from '../db/service.ts';
 import { DomainError, Forbidden, StoreThrottled, Unauthorized, ValidationFailed } from '../errors.ts';

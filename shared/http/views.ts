@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * A view: the builder of one kind of answer from an allow-list. The schema names every field the answer carries

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { InboundMessageRecord } from '../db/inbound-mail.ts';
 import { Instant, Page, view } from '../http/views.ts';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { getQuote, markAccepted, type QuoteRecord, createQuote as saveQuote } from '../db/quotes.ts';
 import { getCustomer, getJobTemplate } from '../db/reference.ts';
 import { nextInSequence } from '../db/work-orders.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { QuoteRecord } from '../db/quotes.ts';
 import type { Principal } from '../http/api.ts';
 import { Instant, view } from '../http/views.ts';

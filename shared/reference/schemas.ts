@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Resource } from '../db/reference.ts';
 import { LatLng, PartLine, Priority, Reading } from '../work-order/model.ts';
 

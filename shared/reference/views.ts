@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { keyAttribute, type Resource, versionOf } from '../db/reference.ts';
 import { Instant, Page, view } from '../http/views.ts';
 import { Priority } from '../work-order/model.ts';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Instant, view } from '../http/views.ts';
 import { Priority } from '../work-order/model.ts';
 import { BoardCard } from '../work-order/views.ts';

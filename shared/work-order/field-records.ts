@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { FieldEntry } from '../db/entities/work-order.ts';
 import type { TimelineInput, WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';

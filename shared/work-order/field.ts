@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { listAttachments } from '../db/attachments.ts';
 import { getEngineer } from '../db/reference.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';

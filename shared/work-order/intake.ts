@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Contact } from '../db/entities/customer.ts';
 import type { EmailOrigin, FreeSite, LinkedRequest, Unverified } from '../db/entities/work-order.ts';
 import type { QuoteRecord } from '../db/quotes.ts';

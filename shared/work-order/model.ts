@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Work order statuses, in lifecycle order. The names are part of the HTTP API. */
 export const Status = z.enum([

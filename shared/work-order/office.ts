@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { getCustomer, getJobTemplate, getSite, type JobTemplateRecord } from '../db/reference.ts';
 import type { TimelineInput } from '../db/work-orders.ts';
 import { Conflict, NotFound, ValidationFailed } from '../errors.ts';

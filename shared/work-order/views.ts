@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Attachment } from '../attachments/views.ts';
 import type { TimelineRecord, WorkOrderRecord } from '../db/work-orders.ts';
 import { Instant, Page, view } from '../http/views.ts';
