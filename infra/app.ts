@@ -2,6 +2,7 @@ import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
 import { customDomainOf, existingTableOf, stackNameFromContext } from './deploy-options.ts';
+import { Fn } from './lambda.ts';
 import { FieldOpsStack } from './stack.ts';
 
 /**
@@ -28,6 +29,9 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
     existingTable: existingTableOf(app),
     alarmEmail: alarmEmail?.trim() || undefined,
   });
+  // -c sourceMaps=true: stack traces decoded with each bundle's map, which every function then reads at cold start.
+  if (contextFlag(app, 'sourceMaps'))
+    for (const construct of stack.node.findAll()) if (construct instanceof Fn) construct.enableSourceMaps();
   return { app, stack };
 }
 

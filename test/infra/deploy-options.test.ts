@@ -417,6 +417,28 @@ describe('a restored table (-c tableName, tableStreamArn)', () => {
   });
 });
 
+describe('source maps (-c sourceMaps=true)', () => {
+  const nodeOptions = (template: Template) =>
+    resourcesOf(template, 'AWS::Lambda::Function')
+      .filter(([, fn]) => fn.Properties.Description?.startsWith('functions/'))
+      .map(([, fn]) => fn.Properties.Environment.Variables.NODE_OPTIONS);
+
+  it("has every function of the project read its bundle's map when set", () => {
+    const all = nodeOptions(synth({ sourceMaps: 'true' }).template);
+
+    expect(all.length).toBeGreaterThan(40);
+    expect(new Set(all)).toEqual(new Set(['--enable-source-maps']));
+  });
+
+  it('reads no map at cold start otherwise', () => {
+    expect(new Set(nodeOptions(synth().template))).toEqual(new Set([undefined]));
+  });
+
+  it('refuses anything but true or false', () => {
+    expect(synthError({ sourceMaps: 'yes' })).toMatch(/^Context sourceMaps must be true or false/);
+  });
+});
+
 describe('the deploy guide', () => {
   it('lists exactly the context keys the app reads, in its options table', () => {
     const guide = readFileSync(join(import.meta.dirname, '../../docs/DEPLOY.md'), 'utf8');

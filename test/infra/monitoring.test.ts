@@ -6,6 +6,7 @@ import { repoRoot } from '#infra/lambda.ts';
 import { businessMetrics } from '#infra/monitoring.ts';
 import type { FieldOpsStack } from '#infra/stack.ts';
 import { tableKeys } from '#shared/db/table.ts';
+import { metricNames } from '#shared/observability.ts';
 import { synthFieldOps } from './synth.ts';
 import { type CfnResource, onlyResource, resourcesOf } from './template.ts';
 
@@ -407,6 +408,10 @@ describe('the dashboard', () => {
     const shown = widgets('alarm').flatMap((widget) => widget.properties.alarms);
 
     for (const [id] of alarms()) expect(shown, id).toContain(`@${id}`);
+  });
+
+  it('charts exactly the metrics the functions emit (shared/observability.ts)', () => {
+    expect(Object.values(businessMetrics).flat().sort()).toEqual(Object.values(metricNames).sort());
   });
 
   it('charts every business and health metric of this deployment', () => {
