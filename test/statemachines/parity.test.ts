@@ -123,7 +123,9 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       flagged.set(payload.workOrderId, [...(flagged.get(payload.workOrderId) ?? []), payload]);
       if (payload.escalation && workOrder.onEscalation) workOrder.status = workOrder.onEscalation;
     },
+    // As the product's: matches only a job ready to schedule (and answers no engineer for any other here).
     MatchEngineer: (_payload, workOrder) => {
+      if (workOrder.status !== 'ready_to_schedule') return { engineerId: null };
       const engineerId = workOrder.matches?.shift() ?? null;
       if (engineerId) workOrder.status = workOrder.cancelledOnceMatched ? 'cancelled' : 'scheduled';
       return { engineerId };
@@ -272,8 +274,6 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       'RouteByStatus',
       'RequestApproval',
       'WaitForApproval',
-      'LoadWorkOrder',
-      'RouteByStatus',
       'MatchEngineer',
       'EngineerFound',
       'Dispatch',
@@ -283,6 +283,28 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       'Closed',
     ]);
     expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  it('cancellation: a job cancelled while it waits for approval is matched to no one and ends Cancelled', async () => {
+    const executionArn = await start('wo-cancelled-pending', { status: 'logged', approvalRequired: true });
+
+    await answer('wo-cancelled-pending', 'approval', { status: 'cancelled' });
+    const execution = await finished(executionArn);
+
+    expect(await pathOf(executionArn)).toEqual([
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'RequestApproval',
+      'WaitForApproval',
+      'MatchEngineer',
+      'EngineerFound',
+      'WaitForAssignment',
+      'LoadWorkOrder',
+      'RouteByStatus',
+      'Cancelled',
+    ]);
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(tokens.get('wo-cancelled-pending assignment')).toBeUndefined();
   });
 
   it('rejection: a rejected request ends Rejected', async () => {
