@@ -1041,6 +1041,13 @@ console.log(
 console.log(
   `${`  and, once published in a month, ${customMetrics.size} custom metrics the run's functions wrote ($0.30 each)`.padEnd(97)} ${usd(customMetrics.size * prices.customMetricMonth, 2).padStart(10)}`,
 );
+console.log(
+  [
+    'measured in this process against the embedded stores: an API call for its round trip, a task from its state',
+    "entered to left, a wait's own invocation as the longest task; assumed: the cold starts, and every request traced",
+    "(X-Ray's default rule records the first request each second, nearly all at this volume).",
+  ].join('\n'),
+);
 
 console.log('');
 console.log('other paths');
