@@ -24,7 +24,7 @@ function stackWith(options: { bundle?: boolean } = {}) {
 
 describe('bundling', () => {
   // Bundles for real, twice (esbuild, a few seconds). The mail handler has all the options at work: CommonJS
-  // dependencies, packages with ESM builds, the SDK, and text beyond ASCII.
+  // dependencies, packages with ESM builds, the SDK (its credentials chain aliased), and text beyond ASCII.
   it('builds for npm run bench:cold, byte for byte, the bundle CDK deploys', async () => {
     const handlerFile = 'functions/intake/receive-email.ts';
     const { app, stack } = stackWith({ bundle: true });
