@@ -1,5 +1,4 @@
-import { Conflict } from '../errors.ts';
-import { get, transition } from '../work-order/work-order.ts';
+import { approvalOutstanding, detailsComplete, get, transition } from '../work-order/work-order.ts';
 import { updateAssetHistory } from './asset-history.ts';
 import { createFollowUp } from './follow-up.ts';
 import { generateInvoice } from './invoice.ts';
@@ -23,22 +22,27 @@ const steps = [generateInvoice, updateStock, updateAssetHistory, createNextServi
  * each branch's. The work order is closed only once every step has succeeded, which a closed one already has: run
  * again after closing, closeout does each step's check again and changes nothing.
  *
- * A work order that is not completed (refused or cancelled before it was, since the state machine comes here
- * straight from its wait for completion) is `workorder.not_completed`, which the state machine routes afresh.
+ * The state machine comes here straight from its wait for completion, so the work order may not be completed:
+ * refused, displaced by an urgent job or cancelled before the engineer was on site. Closeout then does nothing. Either
+ * way it answers what the state machine routes on next, as LoadWorkOrder does, read from the table (not an error,
+ * which would count as the function failing and raise its alarm for an everyday refusal).
  */
 export async function closeOut(options: { workOrderId: string }) {
-  const record = await get(options.workOrderId);
-  if (record.status !== 'completed' && record.status !== 'closed') {
-    throw new Conflict('workorder.not_completed', `Work order ${record.ref} is ${record.status}, not completed.`);
+  let record = await get(options.workOrderId);
+  if (record.status === 'completed' || record.status === 'closed') {
+    const outcomes = await Promise.allSettled(steps.map((step) => step({ workOrderId: record.workOrderId })));
+    const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
+    ({ record } = await transition({
+      workOrderId: record.workOrderId,
+      to: 'closed',
+      actor: 'workflow',
+      reason: 'Closeout finished: invoiced, stock taken, asset history and next service booked, follow-up logged.',
+    }));
   }
-  const outcomes = await Promise.allSettled(steps.map((step) => step({ workOrderId: record.workOrderId })));
-  const failed = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === 'rejected');
-  if (failed) throw failed.reason;
-  const { record: closed } = await transition({
-    workOrderId: record.workOrderId,
-    to: 'closed',
-    actor: 'workflow',
-    reason: 'Closeout finished: invoiced, stock taken, asset history and next service booked, follow-up logged.',
-  });
-  return { status: closed.status };
+  return {
+    status: record.status,
+    detailsComplete: detailsComplete(record),
+    approvalRequired: approvalOutstanding(record),
+  };
 }

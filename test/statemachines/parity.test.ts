@@ -25,9 +25,14 @@ const REGION = 'eu-west-2';
 const TASKS = Object.keys(workflowTasks) as WorkflowTask[];
 const functionArn = (task: WorkflowTask) => `arn:aws:lambda:${REGION}:000000000000:function:fieldops-${task}`;
 /** The path of a run that finds its work order completed: closeout, then closed. */
-const CLOSES_FROM_COMPLETED = ['LoadWorkOrder', 'RouteByStatus', 'Closeout', 'Closed'];
-/** What the waits after dispatch do with a job the engineer no longer holds (refused, cancelled): route it afresh. */
-const FALLS_THROUGH_TO_ROUTING = ['WaitForCompletion', 'Closeout', 'LoadWorkOrder', 'RouteByStatus'];
+const CLOSES_FROM_COMPLETED = ['LoadWorkOrder', 'RouteByStatus', 'Closeout', 'RouteByStatus', 'Closed'];
+/**
+ * What the states after dispatch do with a job the engineer no longer holds (refused, cancelled): the wait for
+ * completion answers its own token, and closeout, leaving the job as it is, answers its status for the routing pass.
+ */
+const FALLS_THROUGH_TO_ROUTING = ['WaitForCompletion', 'Closeout', 'RouteByStatus'];
+/** A job worked to completion after dispatch, closed out and ended. */
+const WORKED_AND_CLOSED = ['WaitForAcknowledgement', 'WaitForCompletion', 'Closeout', 'RouteByStatus', 'Closed'];
 
 // `any`: ASL JSON, edited generically.
 type Json = any;
@@ -135,11 +140,11 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       if (workOrder.status === 'scheduled') workOrder.status = 'dispatched';
       return { status: workOrder.status };
     },
+    // As the product's: closes out a completed job only, and answers what the routing pass needs either way.
     Closeout: (_payload, workOrder) => {
-      if (workOrder.status !== 'completed' && workOrder.status !== 'closed')
-        throw domainError('workorder.not_completed');
-      workOrder.status = 'closed';
-      return { status: 'closed' };
+      if (workOrder.status === 'completed') workOrder.status = 'closed';
+      const { status, detailsComplete = true, approvalRequired = false } = workOrder;
+      return { status, detailsComplete, approvalRequired };
     },
   };
 
@@ -239,7 +244,8 @@ describe('the work order state machine, run locally, takes the path the ASL spec
     await answer('wo-matched', 'completion', { status: 'completed' });
     const execution = await finished(executionArn);
 
-    // Ten transitions: after the first pass, each step follows the one before without reading the work order again.
+    // Eleven transitions: after the first pass, each step follows the one before without reading the work order
+    // again, up to closeout, which answers the closed job's status for the routing pass.
     expect(await pathOf(executionArn)).toEqual([
       'LoadWorkOrder',
       'RouteByStatus',
@@ -247,10 +253,7 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       'MatchEngineer',
       'EngineerFound',
       'Dispatch',
-      'WaitForAcknowledgement',
-      'WaitForCompletion',
-      'Closeout',
-      'Closed',
+      ...WORKED_AND_CLOSED,
     ]);
     expect(execution.status).toBe('SUCCEEDED');
     expect(tokens.get('wo-matched assignment')).toBeUndefined();
@@ -277,10 +280,7 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       'MatchEngineer',
       'EngineerFound',
       'Dispatch',
-      'WaitForAcknowledgement',
-      'WaitForCompletion',
-      'Closeout',
-      'Closed',
+      ...WORKED_AND_CLOSED,
     ]);
     expect(execution.status).toBe('SUCCEEDED');
   });
@@ -365,6 +365,8 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       'Cancelled',
     ]);
     expect(execution.status).toBe('SUCCEEDED');
+    // No task failed on the way: closeout answered the cancelled job's status rather than an error.
+    expect(await failedAttempts(executionArn)).toEqual([]);
     expect(tokens.get('wo-cancelled completion')).toBeUndefined();
     expect(callsOf('wo-cancelled', 'Closeout')).toBe(1);
     expect(workOrders.get('wo-cancelled')?.status).toBe('cancelled');
@@ -432,6 +434,7 @@ describe('the work order state machine, run locally, takes the path the ASL spec
       'Cancelled',
     ]);
     expect(execution.status).toBe('SUCCEEDED');
+    expect(await failedAttempts(executionArn)).toEqual([]);
   });
 
   it('a job cancelled between its match and its dispatch is left to the routing pass, and ends Cancelled', async () => {
@@ -497,6 +500,7 @@ describe('the work order state machine, run locally, takes the path the ASL spec
         'RouteByStatus',
         'WaitForCompletion',
         'Closeout',
+        'RouteByStatus',
         'Closed',
       ]);
       expect(execution.status).toBe('SUCCEEDED');
