@@ -1,7 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { officeRoles } from '#shared/auth/roles.ts';
 import { latestEventId } from '#shared/db/events.ts';
 import { readFeed } from '#shared/events.ts';
-import { officeRoles } from '#shared/http/api.ts';
 import { type RawRoute, sendProblem, verifyLocalToken } from './http-server.ts';
 
 const pollMs = 250;

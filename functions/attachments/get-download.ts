@@ -1,6 +1,7 @@
 import { Attachments } from '#shared/attachments/index.ts';
 import { DownloadLink, downloadLinkView } from '#shared/attachments/views.ts';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, ok } from '#shared/http/api.ts';
 
 /** A short-lived download link for a verified attachment, for the assigned engineer or the office. */
 export const handler = api({

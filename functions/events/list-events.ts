@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { officeRoles } from '#shared/auth/roles.ts';
 import { FeedPage, readFeed } from '#shared/events.ts';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { api, ok } from '#shared/http/api.ts';
 
 const Query = z.strictObject({
   after: z

@@ -1,7 +1,8 @@
 import { Attachments } from '#shared/attachments/index.ts';
 import { EmailAttachmentLink, emailAttachmentLinkView } from '#shared/attachments/views.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
 import { NotFound } from '#shared/errors.ts';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { api, ok } from '#shared/http/api.ts';
 
 /** A short-lived download link for one attachment of the e-mail a request came in (`email.attachments[index]`). */
 export const handler = api({

@@ -1,6 +1,7 @@
 import * as z from 'zod';
+import { officeRoles } from '#shared/auth/roles.ts';
 import { listInboundMessages } from '#shared/db/inbound-mail.ts';
-import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
+import { api, ok, PageQuery } from '#shared/http/api.ts';
 import { InboundMailPage, inboundMailView } from '#shared/intake/views.ts';
 
 const Query = PageQuery.extend({ outcome: z.enum(['logged', 'linked', 'rejected']).optional() });

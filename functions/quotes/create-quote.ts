@@ -1,4 +1,5 @@
-import { api, created, officeRoles } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, created } from '#shared/http/api.ts';
 import { CreateQuote, createQuote } from '#shared/quotes/quotes.ts';
 import { QuoteForOffice, quoteView } from '#shared/quotes/views.ts';
 

@@ -1,6 +1,7 @@
+import { officeRoles } from '#shared/auth/roles.ts';
 import { assetHistory, getResource, resourceOf, versionOf } from '#shared/db/reference.ts';
 import { NotFound } from '#shared/errors.ts';
-import { api, etag, officeRoles, ok } from '#shared/http/api.ts';
+import { api, etag, ok } from '#shared/http/api.ts';
 import { recordSchema, referenceView } from '#shared/reference/views.ts';
 
 /** One customer, site, asset (with its history and next due date), engineer, part or job template. */

@@ -1,5 +1,6 @@
+import { officeRoles } from '#shared/auth/roles.ts';
 import { listResource, type Resource, resourceOf } from '#shared/db/reference.ts';
-import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
+import { api, ok, PageQuery } from '#shared/http/api.ts';
 import { pageSchema, referenceView } from '#shared/reference/views.ts';
 
 /** A page of customers, sites, assets, engineers, parts or job templates (the route says which). */

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, ok } from '#shared/http/api.ts';
 import { assign } from '#shared/scheduling/assignment.ts';
 import { Views } from '#shared/work-order/index.ts';
 

@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, ok } from '#shared/http/api.ts';
 import { dispatchBoard } from '#shared/scheduling/dispatch-board.ts';
 import { DispatchBoard, dispatchBoardView } from '#shared/scheduling/views.ts';
 

@@ -1,4 +1,5 @@
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, ok } from '#shared/http/api.ts';
 import { findCandidates } from '#shared/scheduling/candidates.ts';
 import { Candidates, candidatesView } from '#shared/scheduling/views.ts';
 import { WorkOrder } from '#shared/work-order/index.ts';

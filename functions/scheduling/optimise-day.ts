@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, ok } from '#shared/http/api.ts';
 import { optimiseDay } from '#shared/scheduling/optimise.ts';
 import { DayPlan, dayPlanView } from '#shared/scheduling/views.ts';
 

@@ -1,4 +1,5 @@
-import { api, created, officeRoles } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, created } from '#shared/http/api.ts';
 import { Intake, Views } from '#shared/work-order/index.ts';
 
 /** The office creates a work order; the job template fills in what the body leaves out. */

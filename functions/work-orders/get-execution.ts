@@ -1,5 +1,6 @@
+import { officeRoles } from '#shared/auth/roles.ts';
 import { NotFound } from '#shared/errors.ts';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { api, ok } from '#shared/http/api.ts';
 import { Views, WorkOrder } from '#shared/work-order/index.ts';
 import { describeWorkOrderExecution } from '#shared/workflow.ts';
 

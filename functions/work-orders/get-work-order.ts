@@ -1,7 +1,8 @@
 import { Attachments } from '#shared/attachments/index.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
 import { findInvoiceOf } from '#shared/db/invoices.ts';
 import { timeline } from '#shared/db/work-orders.ts';
-import { api, etag, officeRoles, ok } from '#shared/http/api.ts';
+import { api, etag, ok } from '#shared/http/api.ts';
 import { Views, WorkOrder } from '#shared/work-order/index.ts';
 
 /** The whole work order with its audit trail and attachments; the ETag is the version a PATCH must name in If-Match. */

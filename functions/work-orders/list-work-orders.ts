@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, ok, PageQuery } from '#shared/http/api.ts';
 import { Views } from '#shared/work-order/index.ts';
 import { listJobs } from '#shared/work-order/job-list.ts';
 import { Priority, Status } from '#shared/work-order/model.ts';

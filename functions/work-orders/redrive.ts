@@ -1,4 +1,5 @@
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, ok } from '#shared/http/api.ts';
 import { Office, Views } from '#shared/work-order/index.ts';
 import { redrive } from '#shared/work-order/reconcile.ts';
 

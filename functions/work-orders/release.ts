@@ -1,4 +1,5 @@
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, ok } from '#shared/http/api.ts';
 import { Office, Views } from '#shared/work-order/index.ts';
 
 /** Sends a logged work order whose details the office completed on to approval or scheduling. */

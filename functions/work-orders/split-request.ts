@@ -1,5 +1,6 @@
 import * as z from 'zod';
-import { api, created, officeRoles } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, created } from '#shared/http/api.ts';
 import { Intake, Views } from '#shared/work-order/index.ts';
 
 const Body = z.strictObject({ requestId: z.string().min(1).max(100) });

@@ -1,4 +1,5 @@
-import { api, etag, officeRoles, ok } from '#shared/http/api.ts';
+import { officeRoles } from '#shared/auth/roles.ts';
+import { api, etag, ok } from '#shared/http/api.ts';
 import { Office, Views } from '#shared/work-order/index.ts';
 
 /** Changes details that may still change, under optimistic locking: a stale If-Match is 412. */

@@ -1,5 +1,5 @@
 import { AdminGetUserCommand, CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
-import { officeRoles } from '../http/api.ts';
+import { officeRoles } from './roles.ts';
 
 /** What Cognito is about to write into an ID token, as its pre token generation trigger is told. */
 export interface TokenClaims {
