@@ -1,4 +1,4 @@
-import { Attachments } from '#shared/attachments/index.ts';
+import * as Attachments from '#shared/attachments/attachments.ts';
 import { DownloadLink, downloadLinkView } from '#shared/attachments/views.ts';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, ok } from '#shared/http/api.ts';

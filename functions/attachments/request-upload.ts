@@ -1,4 +1,4 @@
-import { Attachments } from '#shared/attachments/index.ts';
+import * as Attachments from '#shared/attachments/attachments.ts';
 import { UploadGrant, uploadGrantView } from '#shared/attachments/views.ts';
 import { api, created } from '#shared/http/api.ts';
 

@@ -1,5 +1,6 @@
 import { api, ok } from '#shared/http/api.ts';
-import { Field, Views } from '#shared/work-order/index.ts';
+import * as Field from '#shared/work-order/field.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** The engineer accepts the dispatched job, or refuses it with a reason (it goes back to matching). */
 export const handler = api({

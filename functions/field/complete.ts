@@ -1,5 +1,6 @@
 import { accepted, api } from '#shared/http/api.ts';
-import { Field, Views } from '#shared/work-order/index.ts';
+import * as Field from '#shared/work-order/field.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** The engineer completes the job; closeout (invoice, asset history, next service) then runs in the workflow. */
 export const handler = api({

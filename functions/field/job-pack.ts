@@ -1,6 +1,6 @@
 import { api, ok } from '#shared/http/api.ts';
-import { Views } from '#shared/work-order/index.ts';
 import { jobPack } from '#shared/work-order/job-pack.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** The job pack on the engineer's phone: only for the engineer the job is assigned to (404 for anyone else). */
 export const handler = api({

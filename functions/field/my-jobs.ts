@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { api, ok } from '#shared/http/api.ts';
-import { Views } from '#shared/work-order/index.ts';
 import { myDay } from '#shared/work-order/job-pack.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 const Query = z.strictObject({ date: z.iso.date().optional() });
 

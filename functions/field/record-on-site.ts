@@ -8,7 +8,7 @@ import {
   recordOnSite,
   TimeLog,
 } from '#shared/work-order/field-records.ts';
-import { Views } from '#shared/work-order/index.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** The route's last segment names the record; each has its own strict schema. */
 const kinds = {

@@ -1,5 +1,6 @@
 import { api, ok } from '#shared/http/api.ts';
-import { Field, Views } from '#shared/work-order/index.ts';
+import * as Field from '#shared/work-order/field.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** A status from the field; a replayed `eventId` changes nothing and answers as the first time. */
 export const handler = api({

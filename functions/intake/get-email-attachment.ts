@@ -1,4 +1,4 @@
-import { Attachments } from '#shared/attachments/index.ts';
+import * as Attachments from '#shared/attachments/attachments.ts';
 import { EmailAttachmentLink, emailAttachmentLinkView } from '#shared/attachments/views.ts';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { NotFound } from '#shared/errors.ts';

@@ -1,7 +1,8 @@
 import { getEngineer } from '#shared/db/reference.ts';
 import { NotFound } from '#shared/errors.ts';
 import { api, ok } from '#shared/http/api.ts';
-import { Views, WorkOrder } from '#shared/work-order/index.ts';
+import * as Views from '#shared/work-order/views.ts';
+import * as WorkOrder from '#shared/work-order/work-order.ts';
 
 /** A customer follows one of their own requests; anyone else's is 404. */
 export const handler = api({

@@ -1,6 +1,6 @@
 import { listByCustomer } from '#shared/db/work-orders.ts';
 import { api, ok, PageQuery } from '#shared/http/api.ts';
-import { Views } from '#shared/work-order/index.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** A customer's own requests, newest first. */
 export const handler = api({

@@ -1,5 +1,6 @@
 import { api, created } from '#shared/http/api.ts';
-import { Intake, Views } from '#shared/work-order/index.ts';
+import * as Intake from '#shared/work-order/intake.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /**
  * A customer logs a request; priority and SLA come from triage, never from the body. A further request for a job

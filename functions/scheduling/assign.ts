@@ -2,7 +2,7 @@ import * as z from 'zod';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, ok } from '#shared/http/api.ts';
 import { assign } from '#shared/scheduling/assignment.ts';
-import { Views } from '#shared/work-order/index.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 const Assign = z.strictObject({
   engineerId: z.string().min(1).max(64),

@@ -2,7 +2,7 @@ import { officeRoles } from '#shared/auth/roles.ts';
 import { api, ok } from '#shared/http/api.ts';
 import { findCandidates } from '#shared/scheduling/candidates.ts';
 import { Candidates, candidatesView } from '#shared/scheduling/views.ts';
-import { WorkOrder } from '#shared/work-order/index.ts';
+import * as WorkOrder from '#shared/work-order/work-order.ts';
 
 /** The engineers who could take a work order, best first, with their ETA and cost, and why the others cannot. */
 export const handler = api({ roles: officeRoles, response: { status: 200, body: Candidates }, errors: [404] }).handler(

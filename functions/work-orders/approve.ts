@@ -1,5 +1,6 @@
 import { api, ok } from '#shared/http/api.ts';
-import { Office, Views } from '#shared/work-order/index.ts';
+import * as Office from '#shared/work-order/office.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** An approver approves the work order; the state machine goes on to scheduling. */
 export const handler = api({

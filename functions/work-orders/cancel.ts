@@ -1,6 +1,7 @@
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, ok } from '#shared/http/api.ts';
-import { Office, Views } from '#shared/work-order/index.ts';
+import * as Office from '#shared/work-order/office.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** Cancels a work order before the engineer is on site, with the reason. */
 export const handler = api({

@@ -1,6 +1,7 @@
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, created } from '#shared/http/api.ts';
-import { Intake, Views } from '#shared/work-order/index.ts';
+import * as Intake from '#shared/work-order/intake.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** The office creates a work order; the job template fills in what the body leaves out. */
 export const handler = api({

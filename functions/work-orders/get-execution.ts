@@ -1,7 +1,8 @@
 import { officeRoles } from '#shared/auth/roles.ts';
 import { NotFound } from '#shared/errors.ts';
 import { api, ok } from '#shared/http/api.ts';
-import { Views, WorkOrder } from '#shared/work-order/index.ts';
+import * as Views from '#shared/work-order/views.ts';
+import * as WorkOrder from '#shared/work-order/work-order.ts';
 import { describeWorkOrderExecution } from '#shared/workflow.ts';
 
 /** The work order's state machine execution as an operations person reads it. */

@@ -1,9 +1,10 @@
-import { Attachments } from '#shared/attachments/index.ts';
+import * as Attachments from '#shared/attachments/attachments.ts';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { findInvoiceOf } from '#shared/db/invoices.ts';
 import { timeline } from '#shared/db/work-orders.ts';
 import { api, etag, ok } from '#shared/http/api.ts';
-import { Views, WorkOrder } from '#shared/work-order/index.ts';
+import * as Views from '#shared/work-order/views.ts';
+import * as WorkOrder from '#shared/work-order/work-order.ts';
 
 /** The whole work order with its audit trail and attachments; the ETag is the version a PATCH must name in If-Match. */
 export const handler = api({

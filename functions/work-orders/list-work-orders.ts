@@ -1,9 +1,9 @@
 import * as z from 'zod';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, ok, PageQuery } from '#shared/http/api.ts';
-import { Views } from '#shared/work-order/index.ts';
 import { listJobs } from '#shared/work-order/job-list.ts';
 import { Priority, Status } from '#shared/work-order/model.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 const Query = PageQuery.extend({
   status: Status.optional(),

@@ -1,7 +1,8 @@
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, ok } from '#shared/http/api.ts';
-import { Office, Views } from '#shared/work-order/index.ts';
+import * as Office from '#shared/work-order/office.ts';
 import { redrive } from '#shared/work-order/reconcile.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /**
  * Re-drives a work order whose execution failed, timed out or was aborted (or never started): a new run that

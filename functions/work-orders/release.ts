@@ -1,6 +1,7 @@
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, ok } from '#shared/http/api.ts';
-import { Office, Views } from '#shared/work-order/index.ts';
+import * as Office from '#shared/work-order/office.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** Sends a logged work order whose details the office completed on to approval or scheduling. */
 export const handler = api({

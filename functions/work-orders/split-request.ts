@@ -1,7 +1,8 @@
 import * as z from 'zod';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, created } from '#shared/http/api.ts';
-import { Intake, Views } from '#shared/work-order/index.ts';
+import * as Intake from '#shared/work-order/intake.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 const Body = z.strictObject({ requestId: z.string().min(1).max(100) });
 

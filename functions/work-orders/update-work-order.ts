@@ -1,6 +1,7 @@
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, etag, ok } from '#shared/http/api.ts';
-import { Office, Views } from '#shared/work-order/index.ts';
+import * as Office from '#shared/work-order/office.ts';
+import * as Views from '#shared/work-order/views.ts';
 
 /** Changes details that may still change, under optimistic locking: a stale If-Match is 412. */
 export const handler = api({

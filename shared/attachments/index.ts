@@ -1,2 +1,0 @@
-export * as Attachments from './attachments.ts';
-export { verifyUpload } from './verify.ts';
