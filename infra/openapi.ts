@@ -106,7 +106,7 @@ export async function buildOpenApi(): Promise<Schema> {
 async function contractOf(route: Route): Promise<Contract> {
   const module = (await import(new URL(route.handler, repoRoot).href)) as { handler: { contract?: Contract } };
   const contract = module.handler.contract;
-  if (!contract) throw new Error(`${route.handler} is not built with api()`);
+  if (!contract) throw new Error(`${route.handler} is not built with api() or endpoint()`);
   return contract;
 }
 
