@@ -238,7 +238,7 @@ describe('the functions', () => {
         MemorySize: sized[handlerFile]?.memory ?? 512,
         Timeout: timeout,
         Handler: 'index.handler',
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: { Mode: 'PassThrough' },
       });
       // The map is in the asset; reading it at every cold start is for debugging only (Fn's sourceMaps).
       expect(fn.Properties.Environment.Variables, handlerFile).not.toHaveProperty('NODE_OPTIONS');
