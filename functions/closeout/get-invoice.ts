@@ -1,7 +1,8 @@
+import { officeRoles } from '#shared/auth/roles.ts';
 import { Invoice, invoiceView } from '#shared/closeout/views.ts';
 import { getInvoice } from '#shared/db/invoices.ts';
 import { NotFound } from '#shared/errors.ts';
-import { api, officeRoles, ok } from '#shared/http/api.ts';
+import { api, ok } from '#shared/http/api.ts';
 
 /** One invoice. */
 export const handler = api({ roles: officeRoles, response: { status: 200, body: Invoice }, errors: [404] }).handler(

@@ -1,8 +1,9 @@
 import * as z from 'zod';
+import { officeRoles } from '#shared/auth/roles.ts';
 import { InvoicePage, invoiceView } from '#shared/closeout/views.ts';
 import { findInvoiceOf, listInvoicesOfCustomer } from '#shared/db/invoices.ts';
 import { ValidationFailed } from '#shared/errors.ts';
-import { api, officeRoles, ok, PageQuery } from '#shared/http/api.ts';
+import { api, ok, PageQuery } from '#shared/http/api.ts';
 
 const Query = PageQuery.extend({
   workOrderId: z.string().max(100).optional(),

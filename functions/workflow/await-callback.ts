@@ -1,5 +1,5 @@
 import * as z from 'zod';
-import { WorkOrder } from '#shared/work-order/index.ts';
+import * as WorkOrder from '#shared/work-order/work-order.ts';
 import { task } from '#shared/workflow.ts';
 
 const Input = z.object({

@@ -1,6 +1,6 @@
 import * as z from 'zod';
-import { WorkOrder } from '#shared/work-order/index.ts';
 import { Status } from '#shared/work-order/model.ts';
+import * as WorkOrder from '#shared/work-order/work-order.ts';
 import { task } from '#shared/workflow.ts';
 
 const Input = z.object({ workOrderId: z.string().min(1), to: Status, reason: z.string().max(500) });

@@ -19,8 +19,6 @@ const store: StoreParts = {
   cursors: { open: openCursor, seal: sealCursor },
 };
 
-/** Imported from here by the closeout handlers still; shared/auth/roles.ts is its home. */
-export { officeRoles } from '../auth/roles.ts';
 // Handlers import the pipeline's helpers with api() from here.
 export {
   accepted,
