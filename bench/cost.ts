@@ -109,6 +109,10 @@ function readDeployment(): Deployment {
     const count = (type: string) => ofType(type).length;
     const secrets = count('AWS::SecretsManager::Secret');
     const alarms = count('AWS::CloudWatch::Alarm');
+    // CloudWatch bills an alarm per metric it reads: a metric-math alarm's every MetricStat, a plain alarm's one.
+    const alarmMetrics = ofType('AWS::CloudWatch::Alarm')
+      .map(([, alarm]) => alarm.Properties.Metrics?.filter((metric: { MetricStat?: unknown }) => metric.MetricStat))
+      .reduce((sum, read) => sum + Math.max(1, read?.length ?? 1), 0);
     const dashboards = count('AWS::CloudWatch::Dashboard');
     const keys = count('AWS::KMS::Key');
     const schedules = [
@@ -134,7 +138,11 @@ function readDeployment(): Deployment {
       pipes: count('AWS::Pipes::Pipe'),
       fixed: [
         { item: 'Secrets Manager secrets', count: secrets, monthly: secrets * prices.secretMonth },
-        { item: 'CloudWatch alarms', count: alarms, monthly: alarms * prices.alarmMonth },
+        {
+          item: `CloudWatch alarms (${alarms}), by the metrics they read`,
+          count: alarmMetrics,
+          monthly: alarmMetrics * prices.alarmMonth,
+        },
         { item: 'CloudWatch dashboards', count: dashboards, monthly: dashboards * prices.dashboardMonth },
         { item: 'KMS customer managed keys', count: keys, monthly: keys * prices.kmsKeyMonth },
       ],

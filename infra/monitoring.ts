@@ -88,7 +88,7 @@ const period = Duration.minutes(5);
  * Idle cost (us-east-1 prices, per month), for N functions and today's 4 indexes and 5 dead-letter queues:
  * a standard alarm is $0.10 per metric it reads, so N function-errors alarms, 3 execution alarms, 1 throttles
  * alarm, 2 API alarms, 5 table and index throttle alarms reading 2 metrics each, 5 dead-letter alarms and 1 SLA
- * alarm come to (N + 22) × $0.10: $7.90 for today's 57 functions (less $1 where the account's 10 free alarm
+ * alarm come to (N + 22) × $0.10: $7.50 for today's 53 functions (less $1 where the account's 10 free alarm
  * metrics are unused). Errors are worth an alarm per function: the alarm names the handler file to read.
  * Throttles are one alarm on Lambda's account-wide metric: a metric-math sum over the functions costs as much as
  * an alarm per function, and one alarm reads at most 10 metrics. The dashboard is $3 (past the account's 3 free
