@@ -379,7 +379,7 @@ export class Monitoring extends Construct {
     this.alarm(
       'sla-breached',
       runbookSections.slaBreached,
-      'A work order closed past its SLA.',
+      'An engineer attended a work order after its SLA due time.',
       emitted('SlaBreached'),
     );
     return Object.entries(businessMetrics).map(

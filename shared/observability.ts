@@ -27,9 +27,9 @@ export const metricNames = {
   WorkOrdersLogged: 'WorkOrdersLogged',
   /** A work order reached `closed`. */
   WorkOrdersClosed: 'WorkOrdersClosed',
-  /** At close: the engineer attended by the SLA due time. */
+  /** When the engineer first attends (on site, or at work straight away): by the SLA due time. */
   SlaMet: 'SlaMet',
-  /** At close: the engineer attended after the SLA due time. */
+  /** When the engineer first attends (on site, or at work straight away): after the SLA due time. */
   SlaBreached: 'SlaBreached',
   /** At close: the job was fixed on the first visit, with no follow-up (the KPI report's rule). */
   FirstTimeFix: 'FirstTimeFix',

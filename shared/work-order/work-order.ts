@@ -177,15 +177,16 @@ async function answerParkedStep(record: WorkOrderRecord, outcome: Change['resume
 }
 
 /**
- * A move through the lifecycle, once it is committed: logged, and reaching `closed` counted for the dashboards,
- * with the SLA and first-time-fix rules of the KPI report and the time closeout took.
+ * A move through the lifecycle, once it is committed: logged, and counted for the dashboards by the KPI report's
+ * rules. The SLA is settled when the engineer first attends (`on_site`, or `in_progress` straight away), so it is
+ * counted then, the day it happens; reaching `closed` counts the close, first-time fix and the time closeout took.
  */
 function moved(record: WorkOrderRecord, next: WorkOrderRecord): void {
   logger.info('work order moved', { workOrderId: next.workOrderId, from: record.status, to: next.status });
+  const metSla = attendedWithinSla(next);
+  if (metSla !== undefined && attendedWithinSla(record) === undefined) count(metSla ? 'SlaMet' : 'SlaBreached');
   if (next.status !== 'closed') return;
   count('WorkOrdersClosed');
-  const metSla = attendedWithinSla(next);
-  if (metSla !== undefined) count(metSla ? 'SlaMet' : 'SlaBreached');
   if (isFirstTimeFix(next)) count('FirstTimeFix');
   const completedAt = next.stageTimes?.completed;
   const closedAt = next.stageTimes?.closed;

@@ -190,10 +190,15 @@ describe('the log stream of a local run', () => {
     expect(ofJob.some((l) => l.message === 'invoice issued')).toBe(true);
     expect(movedTo('closed')).toBe(true);
 
-    // Its metrics, in EMF: logged once, invoiced once, closed once with its SLA, first-time fix and closeout lag.
+    // Its metrics, in EMF: logged once, its SLA met on arrival, invoiced once, closed once with its first-time fix and
+    // closeout lag.
     const metrics = all.filter((l) => l._aws?.CloudWatchMetrics?.[0]?.Namespace === 'FieldOps');
     const closedMetrics = metrics.find((l) => l.requestId === closing.requestId);
-    expect(closedMetrics).toMatchObject({ WorkOrdersClosed: 1, SlaMet: 1, FirstTimeFix: 1 });
+    expect(closedMetrics).toMatchObject({ WorkOrdersClosed: 1, FirstTimeFix: 1 });
+    // The SLA is settled, and counted once, when the engineer reports being on site, not again at close.
+    const arriving = ofJob.find((l) => l.message === 'work order moved' && l.to === 'on_site');
+    expect(metrics.find((l) => l.requestId === arriving?.requestId)).toMatchObject({ SlaMet: 1 });
+    expect(metrics.filter((l) => l.SlaMet !== undefined || l.SlaBreached !== undefined)).toHaveLength(1);
     expect(closedMetrics?.CloseoutLag).toBeGreaterThanOrEqual(0);
     expect(metrics.some((l) => l.InvoicesIssued === 1)).toBe(true);
 
