@@ -7,7 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
-    // Handlers run in the test process: their logs and metrics stay quiet unless a test asks for them.
-    env: { POWERTOOLS_LOG_LEVEL: 'SILENT', POWERTOOLS_METRICS_DISABLED: 'true' },
+    // Handlers run in the test process: only their errors are printed (what no one expected: a 500, a task's bug),
+    // and no metrics, unless a test asks for them.
+    env: { POWERTOOLS_LOG_LEVEL: 'ERROR', POWERTOOLS_METRICS_DISABLED: 'true' },
   },
 });

@@ -163,7 +163,7 @@ export async function describeWorkOrderExecution(workOrderId: string, run = 1): 
  * `Store.Throttled`, the error the ASL retries with backoff, rather than as the storage library's generic error,
  * which it would not retry. Every line it logs names the task's work order and execution (`workOrderId` and
  * `executionName` of its input, when there), and its last line says how it ended: `ok`, a domain error's code at
- * WARN (the ASL catches those by name), or anything else at ERROR with its stack (`HandlerErrors`).
+ * WARN (the ASL catches or retries those by name), or anything else at ERROR with its stack (`HandlerErrors`).
  */
 export function task<E, R>(run: (event: E) => Promise<R>): (event: E, context?: Context) => Promise<R> {
   return (event, context) =>
@@ -186,8 +186,10 @@ export function task<E, R>(run: (event: E) => Promise<R>): (event: E, context?: 
       },
       {
         ended: () => ({ level: 'info', fields: { outcome: 'ok' } }),
+        // A domain error, the store's "not now" (Store.Conflict, Store.Throttled) among them, is the ASL's to catch or
+        // retry by name: expected, so WARN. Only what no one expects is an ERROR, with its stack.
         failed: (error) =>
-          error instanceof DomainError && error.status < 500
+          error instanceof DomainError
             ? { level: 'warn', fields: { outcome: error.code } }
             : { level: 'error', fields: { outcome: codeOf(error) }, error, counts: 'HandlerErrors' },
       },

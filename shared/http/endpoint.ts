@@ -183,8 +183,8 @@ type ApiHandler = (event: ApiEvent, context: ApiContext) => Promise<ApiResult>;
 /**
  * The request's logging and metrics around everything else (see shared/observability.ts): API Gateway's request id
  * and the route on every line, the work order a `/v1/work-orders/{id}` or `/v1/requests/{id}` path names, and a last
- * line with the status: INFO, with the problem's code for a 4xx (`ClientErrors`); ERROR with the error and its stack
- * for a 5xx (`HandlerErrors`).
+ * line with the status: INFO, with the problem's code for a 4xx (`ClientErrors`); WARN for a 503, the store's "not
+ * now"; ERROR with the error and its stack for any other 5xx (`HandlerErrors`).
  */
 function observedApi(handler: ApiHandler): ApiHandler {
   return (event, context) =>
@@ -204,6 +204,8 @@ function observedApi(handler: ApiHandler): ApiHandler {
 
 function endingOf(result: ApiResult, failure: unknown): Ending {
   const status = result.statusCode ?? 200;
+  // A 503 is the store's "not now" (with Retry-After), the caller's to retry, not a defect: WARN, not a HandlerError.
+  if (status === 503) return { level: 'warn', fields: { status, problem: problemCodeOf(result) }, error: failure };
   if (status >= 500) return { level: 'error', fields: { status }, error: failure, counts: 'HandlerErrors' };
   if (status >= 400)
     return { level: 'info', fields: { status, problem: problemCodeOf(result) }, counts: 'ClientErrors' };

@@ -14,7 +14,7 @@ vi.hoisted(() => {
   });
 });
 
-import { Conflict } from '#shared/errors.ts';
+import { Conflict, StoreConflict, StoreThrottled } from '#shared/errors.ts';
 import { api, ok } from '#shared/http/api.ts';
 import { concerning, count, forRecord, logger, metricNames, observed } from '#shared/observability.ts';
 import { task } from '#shared/workflow.ts';
@@ -69,6 +69,7 @@ describe('an API handler built with api()', () => {
     logger.info('reading the job');
     if (params.id === 'wo_missing') throw new Conflict('workorder.invalid_transition', 'Not from here.');
     if (params.id === 'wo_broken') throw new Error('the store fell over');
+    if (params.id === 'wo_busy') throw new StoreThrottled();
     return ok({ id: params.id });
   });
   const listCategories = api({ auth: false }).handler(async () => {
@@ -145,6 +146,14 @@ describe('an API handler built with api()', () => {
     expect(JSON.parse(answer.body ?? '').detail).not.toContain('store');
   });
 
+  it("logs a 503, the store's “not now”, at WARN and counts no handler error", async () => {
+    const answer = await getJob(apiEvent('GET /v1/work-orders/{id}', 'apigw-6', { id: 'wo_busy' }), contextOf('l-6'));
+
+    expect(answer.statusCode).toBe(503);
+    expect(lastLine()[0]).toMatchObject({ level: 'WARN', status: 503, problem: 'Store.Throttled' });
+    expect(emf().filter((line) => 'HandlerErrors' in line)).toEqual([]);
+  });
+
   it('writes no metrics, and no warning about it, for an invocation that recorded none', async () => {
     await listCategories(apiEvent('GET /v1/categories', 'apigw-6'), contextOf('lambda-6'));
 
@@ -156,9 +165,10 @@ describe('an API handler built with api()', () => {
 });
 
 describe('a workflow task built with task()', () => {
-  const run = task(async (event: { workOrderId: string; fail?: 'domain' | 'bug' }) => {
+  const run = task(async (event: { workOrderId: string; fail?: 'domain' | 'busy' | 'bug' }) => {
     logger.info('doing the task');
     if (event.fail === 'domain') throw new Conflict('workorder.not_completed', 'Not completed.');
+    if (event.fail === 'busy') throw new StoreConflict();
     if (event.fail === 'bug') throw new TypeError('undefined is not a function');
     count('InvoicesIssued');
     return { done: true };
@@ -206,6 +216,13 @@ describe('a workflow task built with task()', () => {
     await expect(run({ workOrderId: 'wo_11', fail: 'domain' }, contextOf('lambda-11'))).rejects.toThrow(Conflict);
 
     expect(lastLine()[0]).toMatchObject({ level: 'WARN', outcome: 'workorder.not_completed', workOrderId: 'wo_11' });
+    expect(emf().filter((line) => 'HandlerErrors' in line)).toEqual([]);
+  });
+
+  it('ends at WARN on a store conflict, which the ASL retries by name, and counts no handler error', async () => {
+    await expect(run({ workOrderId: 'wo_13', fail: 'busy' }, contextOf('lambda-13'))).rejects.toThrow(StoreConflict);
+
+    expect(lastLine()[0]).toMatchObject({ level: 'WARN', outcome: 'Store.Conflict' });
     expect(emf().filter((line) => 'HandlerErrors' in line)).toEqual([]);
   });
 
