@@ -129,6 +129,7 @@ export class FieldOpsStack extends Stack {
  */
 class JsonLogs implements IAspect {
   visit(node: IConstruct): void {
+    if (node.node.scope instanceof Fn) return;
     // A plain CfnResource of the function's type too: the bucket notifications handler is one.
     if (node instanceof CfnResource && node.cfnResourceType === CfnFunction.CFN_RESOURCE_TYPE_NAME)
       node.addPropertyOverride('LoggingConfig.LogFormat', 'JSON');
