@@ -279,15 +279,6 @@ export async function listByCustomer(customerId: string, page: { limit: number; 
   return { items: result.data, nextCursor: result.cursor };
 }
 
-/** A customer's work orders logged since a time, newest first. */
-export async function listByCustomerSince(customerId: string, since: string): Promise<WorkOrderRecord[]> {
-  const { data } = await db()
-    .entities.workOrder.query.byCustomer({ customerId })
-    .gte({ loggedAt: since })
-    .go({ pages: 'all', order: 'desc' });
-  return data;
-}
-
 /** An engineer's work orders by scheduled start, optionally within [from, to). */
 export async function listByEngineer(engineerId: string, range: { from?: string; to?: string } = {}) {
   const query = db().entities.workOrder.query.byEngineer({ engineerId });
