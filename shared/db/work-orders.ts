@@ -299,10 +299,27 @@ export async function nextInSequence(name: string): Promise<number> {
   return data.value;
 }
 
-/** Every engineer's planned jobs of a UTC day (`YYYY-MM-DD`), by engineer then start. */
+/**
+ * Every engineer's planned jobs of a UTC day (`YYYY-MM-DD`), by engineer then start: the whole day, for the office
+ * views that show it whole (the dispatch board, the day optimiser). It reads all the business did that day, closed
+ * jobs included, so matching reads each engineer's day instead (`listEngineerDay`).
+ */
 export async function listPlannedOn(day: string): Promise<WorkOrderRecord[]> {
   const { data } = await wholeItems(
     db().entities.workOrder.query.byDay({ scheduledDay: day }).go({ pages: 'all', hydrate: true }),
   );
   return data;
+}
+
+/**
+ * One engineer's jobs of a UTC day (`YYYY-MM-DD`), by start: the engineer's key range within the day's partition
+ * of `byDay`, so what it reads is bounded by what one engineer does in a day, however much the rest of the business
+ * did that day or before. Keys are lowercased (ElectroDB's default), so an id differing only in case would share
+ * the range: the records are kept by their exact engineer id.
+ */
+export async function listEngineerDay(engineerId: string, day: string): Promise<WorkOrderRecord[]> {
+  const { data } = await wholeItems(
+    db().entities.workOrder.query.byDay({ scheduledDay: day, engineerId }).go({ pages: 'all', hydrate: true }),
+  );
+  return data.filter((record) => record.engineerId === engineerId);
 }

@@ -1,9 +1,10 @@
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
-import { listPlannedOn, type WorkOrderRecord } from '../db/work-orders.ts';
+import { listEngineerDay, type WorkOrderRecord } from '../db/work-orders.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import { type TimedStop, visitOrder } from './day-timing.ts';
 import {
   type DayPlan,
+  excludedWhateverTheDay,
   type InsertionExclusionReason,
   type InsertionMatch,
   matchJob,
@@ -56,15 +57,31 @@ export function newJobOf(record: WorkOrderRecord, now: number, honourSla = true)
   };
 }
 
-/** Every engineer's route on a UTC day, from the work planned on it, in visit order (see `visitOrder`). */
-export async function dayPlans(day: string, engineers: EngineerRecord[], now: number): Promise<DayPlan[]> {
-  const planned = (await listPlannedOn(day)).filter((wo) => plannedStatuses.includes(wo.status));
-  return engineers.map((engineer) => ({
-    engineer: { ...engineer, id: engineer.engineerId },
-    stops: visitOrder(
-      planned.filter((wo) => wo.engineerId === engineer.engineerId).flatMap((wo) => stopOf(wo, now) ?? []),
-    ),
-  }));
+/**
+ * Every engineer's route on a UTC day for a job, from the work planned on it, in visit order (see `visitOrder`).
+ * Each engineer's day is read on its own (`listEngineerDay`), so matching reads what the engineers it considers
+ * can do in a day, never the whole day of the business nor its past; an engineer the job excludes whatever their
+ * day holds (a missing skill, no shift: see `excludedWhateverTheDay`) is given an empty route, and nothing is read.
+ */
+export async function dayPlans(options: {
+  day: string;
+  engineers: EngineerRecord[];
+  job: NewJob;
+  /** The matcher's "now" on that day. */
+  at: Date;
+  now: number;
+}): Promise<DayPlan[]> {
+  const { day, job, at, now } = options;
+  return Promise.all(
+    options.engineers.map(async (record) => {
+      const engineer = { ...record, id: record.engineerId };
+      if (excludedWhateverTheDay({ job, engineer, now: at })) return { engineer, stops: [] };
+      const planned = (await listEngineerDay(record.engineerId, day)).filter((wo) =>
+        plannedStatuses.includes(wo.status),
+      );
+      return { engineer, stops: visitOrder(planned.flatMap((wo) => stopOf(wo, now) ?? [])) };
+    }),
+  );
 }
 
 export interface Candidates extends InsertionMatch {
@@ -104,7 +121,7 @@ export async function findCandidates(record: WorkOrderRecord, nowDate = new Date
       const day = new Date(dayStart).toISOString().slice(0, 10);
       // On a later day the engineer's "now" is that day's midnight, so its shift is the one the match plans.
       const at = new Date(Math.max(now, dayStart));
-      last = matchJob({ job, plans: await dayPlans(day, eligible, now), now: at });
+      last = matchJob({ job, plans: await dayPlans({ day, engineers: eligible, job, at, now }), now: at });
       if (last.candidates.length > 0) {
         return { ...last, excluded: [...refusals, ...last.excluded], day, slaMet: honourSla };
       }

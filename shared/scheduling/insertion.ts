@@ -141,12 +141,9 @@ export function matchJob(opts: { job: NewJob; plans: DayPlan[]; travel?: TravelT
   const result: InsertionMatch = { candidates: [], excluded: [] };
   const scratch = new Scratch(Math.max(0, ...plans.map((plan) => plan.stops.length)) + 1);
   const canDisplace = job.priority === 'P1' || job.priority === 'P2';
-  const earliest = new Date(Math.max(now, job.window.from));
 
   for (const { engineer, stops } of plans) {
-    const reasons: InsertionExclusionReason[] = qualificationReasons({ job, engineer, on: earliest });
-    const shift = currentShift(engineer, now);
-    if (shift === undefined) reasons.push('off_shift');
+    const { reasons, shift } = hardFilters(job, engineer, now);
     if (reasons.length > 0 || shift === undefined) {
       result.excluded.push({ engineerId: engineer.id, reasons });
       continue;
@@ -180,6 +177,27 @@ export function matchJob(opts: { job: NewJob; plans: DayPlan[]; travel?: TravelT
   result.candidates.sort((a, b) => a.score - b.score || compare(a.engineerId, b.engineerId));
   result.excluded.sort((a, b) => compare(a.engineerId, b.engineerId));
   return result;
+}
+
+/**
+ * True when {@link matchJob} excludes the engineer whatever their day holds: inactive, missing a skill or a
+ * certificate valid on the day of the job's earliest start, or with no shift running or yet to come at `now`.
+ * The matcher reads no day for such an engineer; a plan with no stops for them gives the same match.
+ */
+export function excludedWhateverTheDay(opts: { job: NewJob; engineer: Engineer; now: Date }): boolean {
+  return hardFilters(opts.job, opts.engineer, opts.now.getTime()).reasons.length > 0;
+}
+
+/** The filters {@link matchJob} applies before it looks at an engineer's stops, and the shift it then plans in. */
+function hardFilters(job: NewJob, engineer: Engineer, now: number) {
+  const reasons: InsertionExclusionReason[] = qualificationReasons({
+    job,
+    engineer,
+    on: new Date(Math.max(now, job.window.from)),
+  });
+  const shift = currentShift(engineer, now);
+  if (shift === undefined) reasons.push('off_shift');
+  return { reasons, shift };
 }
 
 const minuteMs = 60_000;

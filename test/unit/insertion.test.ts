@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type DayPlan,
   displacementPenalty,
+  excludedWhateverTheDay,
   type InsertionCandidate,
   matchJob,
   type NewJob,
@@ -79,6 +80,39 @@ describe('matchJob', () => {
       { engineerId: 'expired', reasons: ['expired_certification'] },
       { engineerId: 'sparky', reasons: ['missing_skill'] },
     ]);
+  });
+
+  it('tells beforehand whom it excludes whatever their day holds, so the matcher need not read their day', () => {
+    // Arrange
+    const engineers = [
+      engineer({ id: 'qualified' }),
+      engineer({ id: 'expired', certifications: [{ code: 'gas_safe', number: '1', expiresAt: '2025-01-05' }] }),
+      engineer({ id: 'sparky', skills: ['electrical'] }),
+      engineer({ id: 'retired', active: false }),
+      engineer({ id: 'weekends', shift: { days: [6, 7], start: '08:00', end: '17:00' } }),
+    ];
+    const job = boilerJob();
+    const now = new Date(at('09:00'));
+    const busyDay = fullDay(['P3', 'P4', 'P3']);
+
+    // Act
+    const unread = engineers.filter((e) => excludedWhateverTheDay({ job, engineer: e, now }));
+    const withTheirDays = matchJob({
+      job,
+      plans: engineers.map((e) => ({ engineer: e, stops: busyDay })),
+      travel: halfHourAway,
+      now,
+    });
+    const withoutReadingThem = matchJob({
+      job,
+      plans: engineers.map((e) => ({ engineer: e, stops: unread.includes(e) ? [] : busyDay })),
+      travel: halfHourAway,
+      now,
+    });
+
+    // Assert
+    expect(unread.map((e) => e.id)).toEqual(['expired', 'sparky', 'retired', 'weekends']);
+    expect(withoutReadingThem).toEqual(withTheirDays);
   });
 
   it('reports a job whose window no one can meet as no_feasible_slot for everyone rather than forcing it', () => {
