@@ -85,8 +85,9 @@ export type WaitingFor = 'release' | 'approval' | 'assignment' | 'acknowledgemen
  * condition on `version` (optimistic locking), in one transaction with its timeline entry, so the audit trail
  * can never miss a change. The task token of the human step the state machine waits on is kept on the item.
  * Indexes: the customer's own requests newest first (gsi1), an engineer's jobs by start (gsi2, sparse),
- * the dispatch board: open work by priority tier then SLA due time (gsi3, `board` = open | done), and every
- * engineer's planned jobs of a day, for matching and the day optimiser (gsi4, sparse).
+ * the dispatch board: open work by priority tier then SLA due time (gsi3, `board` = open | done), and the planned
+ * jobs of a day by engineer (gsi4, sparse): the whole day for the board and the day optimiser, one engineer's key
+ * range of it for matching.
  */
 export const workOrder = new Entity({
   model: { entity: 'workOrder', version: '1', service: 'fieldops' },
