@@ -4,7 +4,7 @@
  * end (rejected), in two halves, and prints RSS and heap at the start, the middle and the end, with the executions
  * the local Step Functions holds in memory and the LevelDB iterators left open. Target: flat.
  */
-import { liveLevelIterators } from '#local/dynamodb.ts';
+import { liveLevelIterators } from '#local/dynalite-store.ts';
 import { startLocalApi } from '../test/fixtures/local-api.ts';
 
 const queries = Number(process.argv[2] ?? 20_000);

@@ -40,7 +40,8 @@ export interface RuntimeOptions {
   retryIntervalOverrides?: RetryIntervalOverrides;
   /**
    * Ports of the embedded services; 0 or absent picks free ones. The handlers' SDK clients are built once per
-   * process, so a runtime restarted inside the same process (a test) must reuse the ports it had.
+   * process, and the S3 client reaches s3rver on its port, so a runtime restarted inside the same process (a test)
+   * must reuse the ports it had.
    */
   servicePorts?: ServicePorts;
   /** Run the planned maintenance run at start and daily, as the deployed schedule does. */
@@ -79,8 +80,10 @@ export interface Runtime {
 /**
  * The embedded default: DynamoDB (dynalite), S3 (s3rver) and Step Functions (aws-local-stepfunctions running
  * the very ASL the stack deploys) in this process, the handlers behind a local API Gateway, and the demo business
- * seeded on first start. The handlers read the same environment variables as in Lambda, and their SDK clients
- * reach the local services through the standard `AWS_ENDPOINT_URL_*` variables.
+ * seeded on first start. The handlers read the same environment variables as in Lambda. Their DynamoDB and Step
+ * Functions clients call the store and the runner in this process, with the wire format of the services and without
+ * a socket (local/in-process.ts); the S3 client, and any client in another thread or process, reaches the local
+ * services through the standard `AWS_ENDPOINT_URL_*` variables.
  */
 export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'fieldops-')));

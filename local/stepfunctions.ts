@@ -7,7 +7,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import * as z from 'zod';
+import { clientOverrides } from '#shared/client-overrides.ts';
 import { ExecutionArchive, type ExecutionSummary } from './execution-archive.ts';
+import { inProcessClient, type JsonAnswer } from './in-process.ts';
 
 /** A state machine the local service runs, with the Lambda handlers its Task states call in process. */
 export interface LocalStateMachine {
@@ -185,8 +187,9 @@ const abandoned = () => new TaskError('States.Runtime', 'The execution is no lon
 
 /**
  * Starts an in-process Step Functions endpoint (the AWS JSON 1.0 protocol) that runs the given machines with
- * aws-local-stepfunctions, so unchanged `@aws-sdk/client-sfn` code works locally. Running executions live in memory;
- * a finished one moves to `options.directory`, from where it is still described, listed and its history served.
+ * aws-local-stepfunctions, so unchanged `@aws-sdk/client-sfn` code works locally: the clients of this process call it
+ * directly (`clientOverrides`), others on its port. Running executions live in memory; a finished one moves to
+ * `options.directory`, from where it is still described, listed and its history served.
  */
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'fieldops-executions-')));
@@ -202,6 +205,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
+  runningService = service;
+  clientOverrides.sfn = inProcessService;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
@@ -209,6 +214,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     settled: () => service.settled(),
     executionsInMemory: () => service.executionsInMemory(),
     async close() {
+      if (runningService === service) runningService = undefined;
       service.stopAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -555,28 +561,44 @@ class LocalService {
 }
 
 async function answer(service: LocalService, request: IncomingMessage, response: ServerResponse): Promise<void> {
-  let status = 200;
-  let body: object;
-  try {
-    body = await service.call(request.headers['x-amz-target'], await readJson(request));
-  } catch (error) {
-    status = error instanceof ServiceError ? 400 : 500;
-    body = {
-      __type: error instanceof ServiceError ? error.type : 'InternalFailure',
-      message: error instanceof Error ? error.message : String(error),
-    };
-  }
-  response
-    .writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() })
-    .end(JSON.stringify(body));
-}
-
-async function readJson(request: IncomingMessage): Promise<unknown> {
   const chunks: Buffer[] = [];
   for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString('utf8');
-  return text === '' ? {} : parseJson(text, 'SerializationException');
+  const { status, body } = await respond(
+    service,
+    String(request.headers['x-amz-target']),
+    Buffer.concat(chunks).toString(),
+  );
+  response
+    .writeHead(status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-requestid': randomUUID() })
+    .end(body);
 }
+
+/** The service's answer to one call, as the JSON 1.0 protocol carries it: a status and a JSON body. */
+async function respond(service: LocalService, target: string, text: string): Promise<JsonAnswer> {
+  try {
+    const body = await service.call(target, text === '' ? {} : parseJson(text, 'SerializationException'));
+    return { status: 200, body: JSON.stringify(body) };
+  } catch (error) {
+    return {
+      status: error instanceof ServiceError ? 400 : 500,
+      body: JSON.stringify({
+        __type: error instanceof ServiceError ? error.type : 'InternalFailure',
+        message: error instanceof Error ? error.message : String(error),
+      }),
+    };
+  }
+}
+
+/**
+ * The service running in this process, which the handlers' clients here call directly. A client is built once per
+ * process and kept, and a test may close a runner and start another: the clients reach whichever runs.
+ */
+let runningService: LocalService | undefined;
+const inProcessService = inProcessClient(async (target, body) => {
+  // As an endpoint that is down: the SDK retries a refused connection, and a runner started meanwhile answers.
+  if (!runningService) throw Object.assign(new Error('The local Step Functions is closed.'), { code: 'ECONNREFUSED' });
+  return respond(runningService, target, body);
+});
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);

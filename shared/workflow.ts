@@ -11,6 +11,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
+import { clientOverrides } from './client-overrides.ts';
 import { config } from './config.ts';
 import { isTransient } from './db/service.ts';
 import { DomainError, StoreThrottled } from './errors.ts';
@@ -18,7 +19,7 @@ import { codeOf, invocation } from './observability.ts';
 
 let client: SFNClient | undefined;
 const sfn = () => {
-  client ??= new SFNClient({});
+  client ??= new SFNClient({ ...clientOverrides.sfn });
   return client;
 };
 

@@ -1,6 +1,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { Service } from 'electrodb';
+import { clientOverrides } from '../client-overrides.ts';
 import { config } from '../config.ts';
 import { StoreThrottled } from '../errors.ts';
 import { asset } from './entities/asset.ts';
@@ -65,9 +66,12 @@ export function db(): Service<typeof entities> {
   service ??= new Service(entities, {
     table: config.tableName,
     // Throttled calls are retried by the SDK with backoff; more attempts than its default three ride out a burst.
-    client: DynamoDBDocumentClient.from(new DynamoDBClient({ maxAttempts: transientAttempts }), {
-      marshallOptions: { removeUndefinedValues: true },
-    }),
+    client: DynamoDBDocumentClient.from(
+      new DynamoDBClient({ maxAttempts: transientAttempts, ...clientOverrides.dynamodb }),
+      {
+        marshallOptions: { removeUndefinedValues: true },
+      },
+    ),
   });
   return service;
 }

@@ -14,7 +14,8 @@ import {
 import { DeleteCommand, DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { Entity, Service } from 'electrodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTableIfMissing, type LocalDynamo, liveLevelIterators, startLocalDynamo } from '#local/dynamodb.ts';
+import { liveLevelIterators } from '#local/dynalite-store.ts';
+import { createTableIfMissing, type LocalDynamo, startLocalDynamo } from '#local/dynamodb.ts';
 import { tableKeys } from '#shared/db/table.ts';
 
 const TABLE = 'fieldops-test';
