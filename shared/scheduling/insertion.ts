@@ -48,8 +48,11 @@ export interface InsertionCandidate {
   eta: string;
   /** Change in the route's driving time, including the drive the displaced stop no longer needs. */
   addedTravelMinutes: number;
-  /** Minutes between the start and `job.window.to`. */
-  slaSlackMinutes: number;
+  /**
+   * Minutes between the start and `job.window.to`; null when the window has no end (no preferred window, and an
+   * SLA no one can meet any more), as the candidate is stored and answered as JSON, which has no Infinity.
+   */
+  slaSlackMinutes: number | null;
   /** Minutes past the shift end the insertion adds to the day. */
   overtimeMinutes: number;
   /** See {@link insertionScore}: lower is better. */
@@ -167,7 +170,7 @@ export function matchJob(opts: { job: NewJob; plans: DayPlan[]; travel?: TravelT
       start: new Date(best.start).toISOString(),
       eta: new Date(best.arrival).toISOString(),
       addedTravelMinutes: best.addedTravelMinutes,
-      slaSlackMinutes: best.slaSlackMinutes,
+      slaSlackMinutes: Number.isFinite(best.slaSlackMinutes) ? best.slaSlackMinutes : null,
       overtimeMinutes: best.overtimeMinutes,
       score: best.score,
       ...(best.displaced !== undefined && { displaced: best.displaced }),

@@ -50,7 +50,12 @@ export const Candidates = z
         start: Instant,
         eta: Instant,
         addedTravelMinutes: z.number(),
-        slaSlackMinutes: z.number(),
+        slaSlackMinutes: z
+          .number()
+          .nullable()
+          .describe(
+            'Minutes to spare before the SLA; null when the job has no window end and its SLA is out of reach.',
+          ),
         overtimeMinutes: z.number(),
         score: z.number(),
         displaced: z.string().optional(),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { db } from '#shared/db/service.ts';
 import { getWorkOrder } from '#shared/db/work-orders.ts';
 import { reflowAfterChange } from '#shared/scheduling/reflow.ts';
 import type { WorkOrderRecord } from '#shared/work-order/work-order.ts';
@@ -43,6 +44,38 @@ describe('candidates for a work order', () => {
     const dan = reply.body.excluded.find((e: { engineerId: string }) => e.engineerId === 'eng_dan');
     expect(dan.reasons).toContain('missing_skill');
     expect(reply.body.candidates[0]).toMatchObject({ start: expect.any(String), eta: expect.any(String) });
+  });
+
+  it('still matches a job whose SLA has passed, planning it as early as it can with no slack to report', async () => {
+    const id = await createWorkOrder('candidates-overdue', {
+      customerId: 'cus_okafor',
+      siteId: 'site_didsbury',
+      jobType: 'boiler_repair',
+      description: 'Radiators cold upstairs',
+    });
+    const first = await api.waitFor(id, (wo) => wo.status === 'dispatched');
+    // Time passes: the SLA lapses while the job waits for its engineer.
+    await db()
+      .entities.workOrder.patch({ workOrderId: id })
+      .set({ slaDueAt: new Date(Date.now() - 3_600_000).toISOString() })
+      .composite({ priority: first.priority })
+      .go();
+
+    const reply = await api.call('GET', `/v1/work-orders/${id}/candidates`, { token: office });
+    const engineer = await api.token({ role: 'engineer', engineerId: first.engineerId });
+    const refused = await api.call('POST', `/v1/work-orders/${id}/acknowledge`, {
+      token: engineer,
+      body: { accept: false, reason: 'Stuck on another job' },
+    });
+    const again = await api.waitFor(id, (wo) => wo.status === 'dispatched' && wo.engineerId !== first.engineerId);
+
+    expect(reply.status).toBe(200);
+    expect(reply.body.candidates.length).toBeGreaterThan(0);
+    expect(reply.body.candidates.map((c: { slaSlackMinutes: unknown }) => c.slaSlackMinutes)).toEqual(
+      reply.body.candidates.map(() => null),
+    );
+    expect(refused.status).toBe(200);
+    expect(again.engineerId).toBeDefined();
   });
 
   it('answers 404 for a work order that does not exist', async () => {

@@ -131,6 +131,23 @@ describe('matchJob', () => {
     ]);
   });
 
+  it('gives no slack, not an infinite one, for a job whose window has no end (no one can meet its SLA)', () => {
+    // Arrange: the second pass of matching, once the SLA is out of reach, plans to an open-ended window.
+    const job = boilerJob({ window: { from: at('09:00'), to: Number.POSITIVE_INFINITY } });
+
+    // Act
+    const result = matchJob({
+      job,
+      plans: [{ engineer: engineer({ id: 'qualified' }), stops: [] }],
+      travel: halfHourAway,
+      now: new Date(at('09:00')),
+    });
+
+    // Assert: what is stored and answered is plain JSON (DynamoDB and JSON have no Infinity).
+    expect(result.candidates.map((candidate) => candidate.slaSlackMinutes)).toEqual([null]);
+    expect(JSON.parse(JSON.stringify(result))).toEqual(result);
+  });
+
   it('excludes an engineer who does not work that day as off_shift', () => {
     // Arrange: Saturday
     const saturday = new Date('2025-01-11T09:00:00.000Z');
