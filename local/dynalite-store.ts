@@ -242,7 +242,7 @@ interface Write {
 }
 
 /** A write's outcome: the action's answer, or the DynamoDB error it raised (a condition that did not hold...). */
-type Outcome = { ok: true; answer: Wire } | { ok: false; error: DynaliteError };
+type Outcome = { ok: true; answer: Wire } | { ok: false; error: DynaliteError; item?: Wire };
 
 /**
  * Opens dynalite's store in this process and answers DynamoDB calls on it: reads through dynalite's own actions;
@@ -256,6 +256,7 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
   await checkLayout(store);
   const locks = new KeyLocks();
   const completedTokens = new Map<string, { fingerprint: string; expires: number }>();
+  const runningTokens = new Map<string, Promise<void>>();
   // Descriptions of active tables: reading one from LevelDB and parsing it on every call was a fifth of a read's cost.
   const tables = new Map<string, Table>();
 
@@ -328,22 +329,20 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
   }
 
   /**
-   * Runs a group of writes: locks their items, runs each write's action on a staging store (its condition checked
-   * against the item as it is) and, when every write may go (or, unless `allOrNothing`, those that may), writes what
-   * they staged in one batch.
+   * Runs a group of writes, all or nothing: locks their items, runs each write's action on a staging store (its
+   * condition checked against the item as it is) and, when every write may go, writes what they staged in one batch.
+   * A write that may not go answers with the item as it stood.
    */
-  async function writeGroup(writes: Write[], allOrNothing: boolean): Promise<Outcome[]> {
+  async function writeGroup(writes: Write[]): Promise<Outcome[]> {
     const release = await locks.acquire(writes.map((write) => `${write.table.TableName}\u0000${write.key}`));
     try {
       const staged: LevelOperation[] = [];
       const outcomes: Outcome[] = [];
       for (const write of writes) {
-        const own: LevelOperation[] = [];
-        outcomes.push(await runWrite(write, staging(own)));
-        if (outcomes.at(-1)?.ok) staged.push(...own);
+        const outcome = await runWrite(write, staging(staged));
+        outcomes.push(outcome.ok ? outcome : { ...outcome, item: await current(write) });
       }
-      const commit = !allOrNothing || outcomes.every((outcome) => outcome.ok);
-      if (commit && staged.length > 0) {
+      if (outcomes.every((outcome) => outcome.ok) && staged.length > 0) {
         await new Promise<void>((resolve, reject) =>
           store.db.batch(staged, (error) => (error ? reject(error) : resolve())),
         );
@@ -357,13 +356,7 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
   async function runWrite(write: Write, target: DynaliteStore): Promise<Outcome> {
     try {
       if (write.kind === 'ConditionCheck') {
-        const existing = await new Promise<Wire | undefined>((resolve, reject) =>
-          store
-            .getItemDb(write.table.TableName)
-            .get(write.key, (error, item) =>
-              error && error.name !== 'NotFoundError' ? reject(error) : resolve(error ? undefined : item),
-            ),
-        );
+        const existing = await current(write);
         const failed = dynaliteDb.checkConditional(write.data, existing);
         return failed ? { ok: false, error: failed } : { ok: true, answer: {} };
       }
@@ -382,10 +375,28 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
       throw validationError(`TransactItems must hold between 1 and ${MAX_TRANSACT_ITEMS} items`);
     }
     const token = typeof input.ClientRequestToken === 'string' ? input.ClientRequestToken : undefined;
+    if (token === undefined) return runTransaction(items);
+    // A retry that arrives while its first attempt still runs waits for it, then answers as a retry.
+    for (let running = runningTokens.get(token); running; running = runningTokens.get(token)) await running;
+    const run = idempotent(token, items);
+    const settled = run.then(
+      () => undefined,
+      () => undefined,
+    );
+    runningTokens.set(token, settled);
+    try {
+      return await run;
+    } finally {
+      if (runningTokens.get(token) === settled) runningTokens.delete(token);
+    }
+  }
+
+  /** A transaction with a client token: applied once within the window, answered again as it was. */
+  async function idempotent(token: string, items: Wire[]): Promise<Wire> {
     const fingerprint = createHash('sha256').update(JSON.stringify(items)).digest('hex');
     const now = Date.now();
     for (const [key, entry] of completedTokens) if (entry.expires < now) completedTokens.delete(key);
-    const previous = token === undefined ? undefined : completedTokens.get(token);
+    const previous = completedTokens.get(token);
     if (previous) {
       if (previous.fingerprint === fingerprint) return {};
       throw new DynamoError(
@@ -393,7 +404,12 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
         'The request uses the same client token as a previous, but non-identical request.',
       );
     }
+    const answer = await runTransaction(items);
+    completedTokens.set(token, { fingerprint, expires: now + IDEMPOTENCY_WINDOW_MS });
+    return answer;
+  }
 
+  async function runTransaction(items: Wire[]): Promise<Wire> {
     const writes: Write[] = [];
     const returnOld: boolean[] = [];
     for (const entry of items as Array<Partial<Record<WriteKind, Wire>>>) {
@@ -412,21 +428,18 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
       throw validationError('Transaction request cannot include multiple operations on one item');
     }
 
-    const outcomes = await writeGroup(writes, true);
+    const outcomes = await writeGroup(writes);
     const failed = outcomes.find((outcome) => !outcome.ok && !isConditionFailure(outcome.error));
     if (failed && !failed.ok) throw failed.error;
     if (outcomes.some((outcome) => !outcome.ok)) {
-      const reasons = await Promise.all(
-        outcomes.map(async (outcome, index) => {
-          if (outcome.ok) return { Code: 'None' };
-          const write = writes[index] as Write;
-          const old = returnOld[index] ? await current(write) : undefined;
-          return {
-            Code: 'ConditionalCheckFailed',
-            Message: 'The conditional request failed',
-            ...(old && { Item: old }),
-          };
-        }),
+      const reasons = outcomes.map((outcome, index) =>
+        outcome.ok
+          ? { Code: 'None' }
+          : {
+              Code: 'ConditionalCheckFailed',
+              Message: 'The conditional request failed',
+              ...(returnOld[index] && outcome.item && { Item: outcome.item }),
+            },
       );
       const codes = reasons.map((reason) => reason.Code).join(', ');
       throw new DynamoError(
@@ -435,7 +448,6 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
         { CancellationReasons: reasons },
       );
     }
-    if (token !== undefined) completedTokens.set(token, { fingerprint, expires: now + IDEMPOTENCY_WINDOW_MS });
     return {};
   }
 
@@ -481,7 +493,7 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
 
   /** A single write, a group of one. */
   async function writeOne(kind: WriteKind, input: Wire): Promise<Wire> {
-    const [outcome] = await writeGroup([await prepare(kind, input)], true);
+    const [outcome] = await writeGroup([await prepare(kind, input)]);
     if (!outcome) throw new Error('A write had no outcome.');
     if (!outcome.ok) throw outcome.error;
     return outcome.answer;
@@ -500,7 +512,7 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
         );
       }
     }
-    const failed = (await writeGroup(writes, true)).find((outcome) => !outcome.ok);
+    const failed = (await writeGroup(writes)).find((outcome) => !outcome.ok);
     if (failed && !failed.ok) throw failed.error;
     return { UnprocessedItems: {} };
   }

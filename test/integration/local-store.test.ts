@@ -117,6 +117,34 @@ describe("the embedded store's writes", () => {
     expect(claims.filter(Boolean)).toEqual(winners);
   });
 
+  it('applies a transaction once when ten copies with its client token race, and refuses another body under it', async () => {
+    const add = (by: string) =>
+      new TransactWriteItemsCommand({
+        ClientRequestToken: 'token-race',
+        TransactItems: [
+          {
+            Update: {
+              TableName: TABLE,
+              Key: { pk: { S: 'tokened' }, sk: { S: 'item' } },
+              UpdateExpression: 'ADD #total :by',
+              ExpressionAttributeNames: { '#total': 'total' },
+              ExpressionAttributeValues: { ':by': { N: by } },
+            },
+          },
+        ],
+      });
+
+    const copies = await Promise.allSettled(Array.from({ length: 10 }, () => client.send(add('1'))));
+    const other = await client.send(add('2')).catch((error: Error) => error.name);
+    const { Item } = await client.send(
+      new GetItemCommand({ TableName: TABLE, Key: { pk: { S: 'tokened' }, sk: { S: 'item' } } }),
+    );
+
+    expect(copies.map((copy) => copy.status)).toEqual(Array(10).fill('fulfilled'));
+    expect(other).toBe('IdempotentParameterMismatchException');
+    expect(Item?.total).toEqual({ N: '1' });
+  });
+
   it('counts to 100 with twenty racing writers, each step a conditional transaction, with no gap and no repeat', async () => {
     await client.send(
       new PutItemCommand({ TableName: TABLE, Item: { pk: { S: 'count' }, sk: { S: 'item' }, value: { N: '0' } } }),
