@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import { backoff } from '../db/service.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
-import { StoreConflict } from '../errors.ts';
+import { StoreConflict, StoreThrottled } from '../errors.ts';
 import { logger } from '../observability.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import { change } from '../work-order/work-order.ts';
@@ -233,7 +233,9 @@ export async function reflowAfterChange(previous: WorkOrderRecord, next: WorkOrd
     try {
       await reflowEngineerDay(target);
     } catch (error) {
-      logger.error('could not reflow the engineer’s day', {
+      // Contention (the day kept changing under it, or the store said "not now") is expected under load: a warning.
+      const contention = error instanceof StoreConflict || error instanceof StoreThrottled;
+      logger[contention ? 'warn' : 'error']('could not reflow the engineer’s day', {
         ...target,
         workOrderId: next.workOrderId,
         error: error as Error,
