@@ -4,25 +4,13 @@
  * each one, and the whole lifecycle (dispatch to closed) of each, with the process's memory afterwards.
  */
 import { startRuntime } from '#local/runtime.ts';
+import { apiClient } from './client.ts';
 
 const count = Number(process.argv[2] ?? 20);
 const runtime = await startRuntime({ port: 0 });
 
-async function call(method: string, path: string, token?: string, body?: unknown, key?: string) {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...(key && { 'idempotency-key': key }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as any;
-}
-
-const token = async (claims: object) => (await call('POST', '/local/token', undefined, claims)).token as string;
+/** Every call must succeed. */
+const { call, token } = apiClient(runtime.url);
 const customer = await token({ role: 'customer', customerId: 'cus_northwest_homes' });
 const office = await token({ role: 'dispatcher' });
 

@@ -30,6 +30,7 @@ import { parseArgs } from 'node:util';
 import { startRuntime } from '#local/runtime.ts';
 import { demoBusiness } from '#local/seed.ts';
 import { commitHorizonMs } from '#shared/db/events.ts';
+import { apiClient } from './client.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -82,21 +83,8 @@ async function inLanes(count: number, lanes: number, task: (index: number) => Pr
 const startedSetup = performance.now();
 const runtime = await startRuntime({ port: 0 });
 
-/** A setup call: it must succeed. */
-async function call(method: string, path: string, token?: string, body?: unknown, key?: string) {
-  const response = await fetch(`${runtime.url}${path}`, {
-    method,
-    headers: {
-      ...(token && { authorization: `Bearer ${token}` }),
-      ...(body !== undefined && { 'content-type': 'application/json' }),
-      ...(key && { 'idempotency-key': key }),
-    },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (response.status >= 400) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return (await response.json()) as any;
-}
-const token = async (claims: object) => (await call('POST', '/local/token', undefined, claims)).token as string;
+/** Setup calls: they must succeed. */
+const { call, token } = apiClient(runtime.url);
 
 const demo = demoBusiness();
 const office = await token({ role: 'dispatcher' });
