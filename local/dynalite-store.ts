@@ -257,7 +257,7 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
   const locks = new KeyLocks();
   const completedTokens = new Map<string, { fingerprint: string; expires: number }>();
   const runningTokens = new Map<string, Promise<void>>();
-  // Descriptions of active tables: reading one from LevelDB and parsing it on every call was a fifth of a read's cost.
+  // Descriptions of active tables, which dynalite would read from LevelDB and parse again on every call.
   const tables = new Map<string, Table>();
 
   function getTable(name: string, checkStatus: boolean | Callback<Table>, callback?: Callback<Table>): void {
