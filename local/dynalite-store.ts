@@ -623,5 +623,5 @@ async function checkLayout(store: DynaliteStore): Promise<void> {
     store.getItemDb(probe).get(probe, (error, value) => done(error?.name === 'NotFoundError' ? null : error, value)),
   );
   await through((done) => store.db.batch([{ type: 'del', key: itemPrefix(probe) + probe }], done));
-  if (read?.S !== 'x') throw new Error('dynalite no longer keeps items where local/dynamodb.ts writes them.');
+  if (read?.S !== 'x') throw new Error('dynalite no longer keeps items where local/dynalite-store.ts writes them.');
 }
