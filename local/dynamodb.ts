@@ -36,7 +36,9 @@ export async function startLocalDynamo(options: { port?: number; path?: string }
           'content-length': String(Buffer.byteLength(body)),
         });
         response.end(body);
-      });
+      })
+      // Only a request that broke off can fail here (the store answers every call): nothing is left to answer.
+      .catch(() => response.destroy());
   });
   const port = await new Promise<number>((resolve, reject) => {
     server.once('error', reject);
