@@ -395,7 +395,12 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
   async function idempotent(token: string, items: Wire[]): Promise<Wire> {
     const fingerprint = createHash('sha256').update(JSON.stringify(items)).digest('hex');
     const now = Date.now();
-    for (const [key, entry] of completedTokens) if (entry.expires < now) completedTokens.delete(key);
+    // The SDK gives every transaction a token, so the map holds ten minutes of them: they expire in the order they
+    // were added, and the sweep stops at the first that has not.
+    for (const [key, entry] of completedTokens) {
+      if (entry.expires >= now) break;
+      completedTokens.delete(key);
+    }
     const previous = completedTokens.get(token);
     if (previous) {
       if (previous.fingerprint === fingerprint) return {};
@@ -405,7 +410,7 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
       );
     }
     const answer = await runTransaction(items);
-    completedTokens.set(token, { fingerprint, expires: now + IDEMPOTENCY_WINDOW_MS });
+    completedTokens.set(token, { fingerprint, expires: Date.now() + IDEMPOTENCY_WINDOW_MS });
     return answer;
   }
 
