@@ -257,8 +257,10 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
   const locks = new KeyLocks();
   const completedTokens = new Map<string, { fingerprint: string; expires: number }>();
   const runningTokens = new Map<string, Promise<void>>();
-  // Descriptions of active tables, which dynalite would read from LevelDB and parse again on every call.
+  // Descriptions of active tables, which dynalite would read from LevelDB and parse again on every call. A read
+  // that a table change overlapped is not kept: it may have seen the table before the change.
   const tables = new Map<string, Table>();
+  let tableChanges = { running: 0, epoch: 0 };
 
   function getTable(name: string, checkStatus: boolean | Callback<Table>, callback?: Callback<Table>): void {
     const done = (typeof checkStatus === 'function' ? checkStatus : callback) as Callback<Table>;
@@ -267,8 +269,10 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
       done(null, cached);
       return;
     }
+    const epoch = tableChanges.epoch;
     store.getTable(name, typeof checkStatus === 'boolean' && checkStatus, (error, table) => {
-      if (table?.TableStatus === 'ACTIVE') tables.set(name, table);
+      const unchanged = tableChanges.running === 0 && tableChanges.epoch === epoch;
+      if (table?.TableStatus === 'ACTIVE' && unchanged) tables.set(name, table);
       done(error, table);
     });
   }
@@ -540,9 +544,16 @@ export async function openLocalStore(options: { path?: string }): Promise<LocalS
     if (!(dynaliteOperations as readonly string[]).includes(operation)) {
       throw new DynamoError('com.amazon.coral.service#UnknownOperationException', `Unknown operation ${operation}`);
     }
-    if (TABLE_CHANGES.has(operation)) tables.clear();
     const known = operation as DynaliteOperation;
-    return act(actions[known].run, reading, validated(known, input));
+    if (!TABLE_CHANGES.has(operation)) return act(actions[known].run, reading, validated(known, input));
+    tableChanges = { running: tableChanges.running + 1, epoch: tableChanges.epoch + 1 };
+    tables.clear();
+    try {
+      return await act(actions[known].run, reading, validated(known, input));
+    } finally {
+      tableChanges = { running: tableChanges.running - 1, epoch: tableChanges.epoch + 1 };
+      tables.clear();
+    }
   }
 
   let refusedShare = 0;

@@ -4,12 +4,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
+  DeleteTableCommand,
   DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  ResourceNotFoundException,
   TransactionCanceledException,
   TransactWriteItemsCommand,
+  waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -73,6 +76,23 @@ describe("the embedded store's writes", () => {
     expect(Item?.n).toEqual({ N: '1' });
     expect(sent).toHaveLength(1);
     expect(Object.keys(sent[0]?.headers ?? {}).map((name) => name.toLowerCase())).not.toContain('authorization');
+  });
+
+  it('forgets a table once it is deleted, though it read it before', async () => {
+    const gone = 'fieldops-gone';
+    await createTableIfMissing(client, gone);
+    await client.send(new PutItemCommand({ TableName: gone, Item: { pk: { S: 'a' }, sk: { S: 'item' } } }));
+    await client.send(new GetItemCommand({ TableName: gone, Key: { pk: { S: 'a' }, sk: { S: 'item' } } }));
+
+    // Reads racing the deletion must not leave the table's description behind for later calls.
+    const get = () => client.send(new GetItemCommand({ TableName: gone, Key: { pk: { S: 'a' }, sk: { S: 'item' } } }));
+    await Promise.allSettled([
+      ...Array.from({ length: 10 }, get),
+      client.send(new DeleteTableCommand({ TableName: gone })),
+      ...Array.from({ length: 10 }, get),
+    ]);
+    await waitUntilTableNotExists({ client, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.1 }, { TableName: gone });
+    await expect(get()).rejects.toBeInstanceOf(ResourceNotFoundException);
   });
 
   it('lets one of thirty racing transactions take a slot, and stores only the winner’s other write', async () => {
