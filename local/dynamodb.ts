@@ -10,7 +10,7 @@ import {
 import { clientOverrides } from '#shared/client-overrides.ts';
 import { tableKeys } from '#shared/db/table.ts';
 import { type LocalStore, openLocalStore } from './dynalite-store.ts';
-import { inProcessClient, type JsonAnswer } from './in-process.ts';
+import { inProcessClient, type JsonService } from './in-process.ts';
 
 /** The embedded DynamoDB: its store, answered in this process and on a local port. */
 export interface LocalDynamo extends LocalStore {
@@ -62,16 +62,9 @@ export async function startLocalDynamo(options: { port?: number; path?: string }
   };
 }
 
-/**
- * The store open in this process, which the handlers' clients here call directly. A client is built once per process
- * and kept, and a test may close a store and open another: the clients reach whichever is open.
- */
-let openStore: ((target: string, body: string) => Promise<JsonAnswer>) | undefined;
-const inProcessStore = inProcessClient(async (target, body) => {
-  // As an endpoint that is down: the SDK retries a refused connection, and a store reopened meanwhile answers.
-  if (!openStore) throw Object.assign(new Error('The embedded DynamoDB is closed.'), { code: 'ECONNREFUSED' });
-  return openStore(target, body);
-});
+/** The store open in this process, which the handlers' clients here call directly. */
+let openStore: JsonService | undefined;
+const inProcessStore = inProcessClient('The embedded DynamoDB', () => openStore);
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -15,17 +15,24 @@ type HttpRequest = Parameters<RequestHandler['handle']>[0];
 type AuthSchemes = NonNullable<DynamoDBClientConfig['httpAuthSchemes']>;
 
 /**
- * The client options that make an AWS SDK client of a JSON-protocol service call `service` in this process: the
+ * The client options that make an AWS SDK client of a JSON-protocol service call the service in this process: the
  * request the SDK built (serialised as on the wire) goes to the service as its target and body, and the service's
  * answer comes back as the HTTP response the SDK parses, so the handlers' code and the wire format are those of
- * Lambda, without a socket, an HTTP parser or a signature on either side.
+ * Lambda, without a socket, an HTTP parser or a signature on either side. A client is built once per process and
+ * kept, and a test may close a service and start another: each call goes to the one `current` answers, and with none
+ * it fails as a refused connection does, which the SDK retries, so a service started meanwhile answers.
  */
-export function inProcessClient(service: JsonService): {
+export function inProcessClient(
+  name: string,
+  current: () => JsonService | undefined,
+): {
   requestHandler: RequestHandler;
   httpAuthSchemes: AuthSchemes;
 } {
   const requestHandler: RequestHandler = {
     async handle(request: HttpRequest) {
+      const service = current();
+      if (!service) throw Object.assign(new Error(`${name} is closed.`), { code: 'ECONNREFUSED' });
       const target = request.headers['x-amz-target'] ?? request.headers['X-Amz-Target'] ?? '';
       const body =
         request.body === undefined ? '' : typeof request.body === 'string' ? request.body : text(request.body);

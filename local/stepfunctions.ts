@@ -9,7 +9,7 @@ import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-
 import * as z from 'zod';
 import { clientOverrides } from '#shared/client-overrides.ts';
 import { ExecutionArchive, type ExecutionSummary } from './execution-archive.ts';
-import { inProcessClient, type JsonAnswer } from './in-process.ts';
+import { inProcessClient, type JsonAnswer, type JsonService } from './in-process.ts';
 
 /** A state machine the local service runs, with the Lambda handlers its Task states call in process. */
 export interface LocalStateMachine {
@@ -205,7 +205,8 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     server.listen(options.port ?? 0, '127.0.0.1', resolve);
   });
   const { port } = server.address() as AddressInfo;
-  runningService = service;
+  const call: JsonService = (target, body) => respond(service, target, body);
+  runningService = call;
   clientOverrides.sfn = inProcessService;
   return {
     url: `http://127.0.0.1:${port}`,
@@ -214,7 +215,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     settled: () => service.settled(),
     executionsInMemory: () => service.executionsInMemory(),
     async close() {
-      if (runningService === service) runningService = undefined;
+      if (runningService === call) runningService = undefined;
       service.stopAll();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -589,16 +590,9 @@ async function respond(service: LocalService, target: string, text: string): Pro
   }
 }
 
-/**
- * The service running in this process, which the handlers' clients here call directly. A client is built once per
- * process and kept, and a test may close a runner and start another: the clients reach whichever runs.
- */
-let runningService: LocalService | undefined;
-const inProcessService = inProcessClient(async (target, body) => {
-  // As an endpoint that is down: the SDK retries a refused connection, and a runner started meanwhile answers.
-  if (!runningService) throw Object.assign(new Error('The local Step Functions is closed.'), { code: 'ECONNREFUSED' });
-  return respond(runningService, target, body);
-});
+/** The runner running in this process, which the handlers' clients here call directly. */
+let runningService: JsonService | undefined;
+const inProcessService = inProcessClient('The local Step Functions', () => runningService);
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const result = schema.safeParse(body);
