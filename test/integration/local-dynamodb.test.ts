@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   QueryCommand,
   ScanCommand,
   TransactGetItemsCommand,
@@ -17,20 +17,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { liveLevelIterators } from '#local/dynalite-store.ts';
 import { createTableIfMissing, type LocalDynamo, startLocalDynamo } from '#local/dynamodb.ts';
 import { tableKeys } from '#shared/db/table.ts';
+import { dynamoClientFor } from '../fixtures/dynamo-client.ts';
 
 const TABLE = 'fieldops-test';
 
 /** Plain string attributes in the wire format the low-level client answers with. */
 const marshalled = (item: Record<string, string>) =>
   Object.fromEntries(Object.entries(item).map(([name, value]) => [name, { S: value }]));
-
-function clientFor(url: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: url,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-}
 
 describe('the embedded DynamoDB', () => {
   let dynamo: LocalDynamo;
@@ -39,7 +32,7 @@ describe('the embedded DynamoDB', () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo({});
-    client = clientFor(dynamo.url);
+    client = dynamoClientFor(dynamo.url);
     doc = DynamoDBDocumentClient.from(client);
     await createTableIfMissing(client, TABLE);
   });
@@ -341,7 +334,7 @@ describe('the embedded DynamoDB with a path', () => {
     const path = await mkdtemp(join(tmpdir(), 'fieldops-dynamo-'));
     try {
       const first = await startLocalDynamo({ path });
-      const firstClient = clientFor(first.url);
+      const firstClient = dynamoClientFor(first.url);
       const created = await createTableIfMissing(firstClient, TABLE);
       await DynamoDBDocumentClient.from(firstClient).send(
         new PutCommand({ TableName: TABLE, Item: { pk: 'kept', sk: 'item', note: 'still here' } }),
@@ -350,7 +343,7 @@ describe('the embedded DynamoDB with a path', () => {
       await first.close();
 
       const second = await startLocalDynamo({ path });
-      const secondClient = clientFor(second.url);
+      const secondClient = dynamoClientFor(second.url);
       const recreated = await createTableIfMissing(secondClient, TABLE);
       const secondDoc = DynamoDBDocumentClient.from(secondClient);
       const { Item } = await secondDoc.send(new GetCommand({ TableName: TABLE, Key: { pk: 'kept', sk: 'item' } }));
@@ -369,7 +362,7 @@ describe('the embedded DynamoDB with a path', () => {
   it('closes the LevelDB iterators of its queries and scans', async () => {
     const path = await mkdtemp(join(tmpdir(), 'fieldops-dynamo-'));
     const dynamo = await startLocalDynamo({ path });
-    const client = clientFor(dynamo.url);
+    const client = dynamoClientFor(dynamo.url);
     try {
       await createTableIfMissing(client, TABLE);
       const doc = DynamoDBDocumentClient.from(client);

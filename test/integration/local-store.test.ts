@@ -15,22 +15,14 @@ import {
   waitUntilTableNotExists,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTableIfMissing, type LocalDynamo, startLocalDynamo } from '#local/dynamodb.ts';
+import { clientOverrides } from '#shared/client-overrides.ts';
+import { dynamoClientFor } from '../fixtures/dynamo-client.ts';
 
 type HttpRequest = { headers: Record<string, string> };
 
-import { createTableIfMissing, type LocalDynamo, startLocalDynamo } from '#local/dynamodb.ts';
-import { clientOverrides } from '#shared/client-overrides.ts';
-
 const TABLE = 'fieldops-store';
 const root = fileURLToPath(new URL('../../', import.meta.url));
-
-function clientFor(url: string): DynamoDBClient {
-  return new DynamoDBClient({
-    endpoint: url,
-    region: 'eu-west-2',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
-}
 
 describe("the embedded store's writes", () => {
   let dynamo: LocalDynamo;
@@ -38,7 +30,7 @@ describe("the embedded store's writes", () => {
 
   beforeAll(async () => {
     dynamo = await startLocalDynamo({});
-    client = clientFor(dynamo.url);
+    client = dynamoClientFor(dynamo.url);
     await createTableIfMissing(client, TABLE);
   });
 
@@ -281,7 +273,7 @@ describe('the embedded store, killed mid-transaction', () => {
         const committed = await killWriterAfter(path, commits);
 
         const dynamo = await startLocalDynamo({ path });
-        const client = clientFor(dynamo.url);
+        const client = dynamoClientFor(dynamo.url);
         try {
           const generations = await Promise.all(
             Array.from({ length: items }, async (_, index) => {
