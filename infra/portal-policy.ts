@@ -1,7 +1,7 @@
 /**
- * The web form's Content-Security-Policy, sent by the local server (local/portal.ts) and by CloudFront
+ * The pages' Content-Security-Policies, sent by the local server (local/portal.ts) and by CloudFront
  * (infra/portal.ts). Plain data with no CDK import, like routes.ts, so the local server loads it in milliseconds.
- * The page runs only its own script and stylesheet (no inline code), calls only the given origins and cannot be
+ * A page runs only its own scripts and stylesheets (no inline code), calls only the given origins and cannot be
  * framed.
  * @param connectSources origins the page calls besides its own: the API, and Cognito's token endpoint when deployed.
  */
@@ -12,6 +12,27 @@ export function portalContentSecurityPolicy(connectSources: string[] = []): stri
     "style-src 'self'",
     "img-src 'self' data:",
     ['connect-src', "'self'", ...connectSources].join(' '),
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/**
+ * The engineer's app (`app/`): the web form's policy, and what an offline-first phone app needs on top: its
+ * service worker and manifest from its own origin, and photos shown from the phone's memory (`blob:`) before they
+ * are uploaded.
+ * @param connectSources as the web form's, plus the attachments bucket that photos and signatures are POSTed to.
+ */
+export function appContentSecurityPolicy(connectSources: string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data: blob:",
+    ['connect-src', "'self'", ...connectSources].join(' '),
+    "worker-src 'self'",
+    "manifest-src 'self'",
     "form-action 'self'",
     "base-uri 'none'",
     "frame-ancestors 'none'",
