@@ -34,6 +34,15 @@ export async function getParts(skus: string[]): Promise<PartRecord[]> {
   return data;
 }
 
+/** Several assets by id in one batch read (a job's assets), in no particular order. */
+export async function getAssets(assetIds: string[]): Promise<AssetRecord[]> {
+  if (assetIds.length === 0) return [];
+  const { data } = await db()
+    .entities.asset.get([...new Set(assetIds)].map((assetId) => ({ assetId })))
+    .go();
+  return data;
+}
+
 /** The whole team, for matching. */
 export async function listAllEngineers(): Promise<EngineerRecord[]> {
   const { data } = await db().entities.engineer.query.all({}).go({ pages: 'all' });

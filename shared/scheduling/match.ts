@@ -134,8 +134,11 @@ export function lapsedCertifications(opts: {
   );
 }
 
-/** An unreadable expiry sorts before every real day, so the certificate counts as expired rather than valid. */
-function lastValidDay(expiresAt: string): string {
+/**
+ * A certificate's last valid day ("YYYY-MM-DD", UTC): its `expiresAt` day, which still counts. An unreadable expiry
+ * is '', which sorts before every real day, so the certificate counts as expired rather than valid.
+ */
+export function lastValidDay(expiresAt: string): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(expiresAt)) return expiresAt;
   const ms = Date.parse(expiresAt);
   return Number.isNaN(ms) ? '' : utcDay(ms);

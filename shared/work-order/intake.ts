@@ -399,9 +399,12 @@ export async function createForOffice(options: {
   });
 }
 
+/** The id of an asset's planned service for a due date: one booking per asset and date, whoever books it. */
+export const plannedServiceId = (assetId: string, dueDate: string) => `wo_plan_${assetId}_${dueDate}`;
+
 /**
  * Books an asset's next planned service as a `logged` work order for its due date, once per asset and date (the id
- * derives from both). Its execution starts when it falls due (the planned maintenance run) or the office releases it.
+ * derives from both, {@link plannedServiceId}). Its execution starts when it falls due (the planned maintenance run) or the office releases it.
  */
 export async function planService(options: { asset: AssetRecord; dueDate: string; actor: string }) {
   const { asset, dueDate } = options;
@@ -413,7 +416,7 @@ export async function planService(options: { asset: AssetRecord; dueDate: string
   ]);
   if (!customer || !site || !template) throw new NotFound('asset', asset.assetId);
   return log({
-    workOrderId: `wo_plan_${asset.assetId}_${dueDate}`,
+    workOrderId: plannedServiceId(asset.assetId, dueDate),
     loggedAt: new Date(),
     actor: options.actor,
     source: 'planned',

@@ -10,6 +10,7 @@ import { Outcome, Priority, Source, Status } from './model.ts';
  */
 
 const Point = z.object({ lat: z.number(), lng: z.number() });
+const Day = z.string().meta({ format: 'date' });
 const Site = z.object({
   address: z.string(),
   postcode: z.string(),
@@ -305,6 +306,17 @@ export const JobPack = z
       hazards: z.array(z.string()),
     }),
     parts: z.array(PartLine.extend({ name: z.string(), inStock: z.number(), location: z.string().nullable() })),
+    assets: z.array(
+      z.object({
+        id: z.string(),
+        type: z.string(),
+        make: z.string().nullable(),
+        model: z.string().nullable(),
+        installedAt: Day.nullable(),
+        lastServicedAt: Instant.nullable(),
+        nextServiceDue: Day.nullable(),
+      }),
+    ),
     checklist: z.array(ChecklistItem),
     requiresSignature: z.boolean(),
     safetyNotes: z.string().nullable(),
@@ -319,6 +331,44 @@ export const JobPack = z
         notes: z.array(z.string()),
       }),
     ),
+    /**
+     * The certifications the job needs, judged against the engineer's own today (`missing` when they hold none), and
+     * all their own: `expiring` within 30 days, `daysLeft` 0 on the last valid day. Soonest expiry first.
+     */
+    certificates: z.object({
+      required: z.array(
+        z.object({
+          code: z.string(),
+          status: z.enum(['valid', 'expiring', 'expired', 'missing']),
+          expiresAt: z.string().nullable(),
+        }),
+      ),
+      mine: z.array(
+        z.object({
+          code: z.string(),
+          number: z.string(),
+          expiresAt: z.string(),
+          status: z.enum(['valid', 'expiring', 'expired']),
+          daysLeft: z.number().int(),
+        }),
+      ),
+    }),
+    /** What closeout has done, once the job is completed: `pending` until it has closed the job, then `done`. */
+    closeout: z
+      .object({
+        status: z.enum(['pending', 'done']),
+        invoice: z
+          .object({
+            id: z.string(),
+            number: z.string().nullable(),
+            totalMinor: z.number().int(),
+            currency: z.string(),
+          })
+          .nullable(),
+        nextServiceDue: Day.nullable(),
+        followUpWorkOrderId: z.string().nullable(),
+      })
+      .nullable(),
   })
   .meta({ title: 'Job pack' });
 
