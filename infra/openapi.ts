@@ -20,6 +20,7 @@ import * as QuoteViews from '#shared/quotes/views.ts';
 import * as ReferenceViews from '#shared/reference/views.ts';
 import * as ReportViews from '#shared/reports/views.ts';
 import * as SchedulingViews from '#shared/scheduling/views.ts';
+import * as StockViews from '#shared/stock/views.ts';
 import * as WorkOrderViews from '#shared/work-order/views.ts';
 import { type Route, routes } from './routes.ts';
 
@@ -40,6 +41,7 @@ const viewModules: Array<Record<string, unknown>> = [
   ReferenceViews,
   IntakeViews,
   SchedulingViews,
+  StockViews,
   ReportViews,
   { FeedEvent, FeedPage },
 ];

@@ -186,6 +186,8 @@ export const routes: Route[] = [
   },
 
   { method: 'GET', path: '/v1/me/jobs', handler: 'functions/field/my-jobs.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/me/parts', handler: 'functions/field/search-parts.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/me/parts/{sku}/stock', handler: 'functions/field/part-stock.ts', needs: ['read'] },
   { method: 'GET', path: '/v1/work-orders/{id}/job-pack', handler: 'functions/field/job-pack.ts', needs: ['read'] },
   {
     method: 'POST',
@@ -248,12 +250,15 @@ export const routes: Route[] = [
 
   { method: 'GET', path: '/v1/reports/kpis', handler: 'functions/reports/kpis.ts', needs: ['read'] },
 
-  ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates'] as const).flatMap((resource): Route[] => [
-    { method: 'GET', path: `/v1/${resource}`, handler: 'functions/reference/list.ts', needs: ['read', 'cursorKey'] },
-    { method: 'GET', path: `/v1/${resource}/{id}`, handler: 'functions/reference/get.ts', needs: ['read'] },
-    { method: 'POST', path: `/v1/${resource}`, handler: 'functions/reference/create.ts', needs: ['write'] },
-    { method: 'PATCH', path: `/v1/${resource}/{id}`, handler: 'functions/reference/update.ts', needs: ['write'] },
-  ]),
+  ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates', 'depots'] as const).flatMap(
+    (resource): Route[] => [
+      { method: 'GET', path: `/v1/${resource}`, handler: 'functions/reference/list.ts', needs: ['read', 'cursorKey'] },
+      { method: 'GET', path: `/v1/${resource}/{id}`, handler: 'functions/reference/get.ts', needs: ['read'] },
+      { method: 'POST', path: `/v1/${resource}`, handler: 'functions/reference/create.ts', needs: ['write'] },
+      { method: 'PATCH', path: `/v1/${resource}/{id}`, handler: 'functions/reference/update.ts', needs: ['write'] },
+    ],
+  ),
+  { method: 'POST', path: '/v1/parts/{id}/holdings', handler: 'functions/reference/set-holding.ts', needs: ['write'] },
 ];
 
 /**

@@ -4,7 +4,7 @@ import { NotFound } from '#shared/errors.ts';
 import { api, etag, ok } from '#shared/http/api.ts';
 import { recordSchema, referenceView } from '#shared/reference/views.ts';
 
-/** One customer, site, asset (with its history and next due date), engineer, part or job template. */
+/** One customer, site, asset (with its history and next due date), engineer, part, job template or depot. */
 export const handler = api({
   roles: officeRoles,
   response: { status: 200, bodyOf: (routeKey) => recordSchema(resourceOf(routeKey)) },

@@ -4,7 +4,10 @@ import { updateReference } from '#shared/reference/admin.ts';
 import { updateSchema } from '#shared/reference/schemas.ts';
 import { recordSchema, referenceView } from '#shared/reference/views.ts';
 
-/** An admin changes some fields of a customer, site, asset, engineer, part or job template, from the version read. */
+/**
+ * An admin changes some fields of a customer, site, asset, engineer, part, job template or depot, from the version
+ * read.
+ */
 export const handler = api({
   roles: ['admin'],
   bodyOf: (routeKey) => updateSchema(resourceOf(routeKey)),

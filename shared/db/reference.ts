@@ -2,6 +2,7 @@ import type { EntityItem } from 'electrodb';
 import type { asset } from './entities/asset.ts';
 import type { assetVisit } from './entities/asset-visit.ts';
 import type { customer } from './entities/customer.ts';
+import type { depot } from './entities/depot.ts';
 import type { engineer } from './entities/engineer.ts';
 import type { jobTemplate } from './entities/job-template.ts';
 import type { part } from './entities/part.ts';
@@ -15,6 +16,7 @@ export type AssetVisitRecord = EntityItem<typeof assetVisit>;
 export type EngineerRecord = EntityItem<typeof engineer>;
 export type PartRecord = EntityItem<typeof part>;
 export type JobTemplateRecord = EntityItem<typeof jobTemplate>;
+export type DepotRecord = EntityItem<typeof depot>;
 
 const orUndefined = <T>(result: { data: T | null }) => result.data ?? undefined;
 
@@ -24,6 +26,7 @@ export const getAsset = (assetId: string) => db().entities.asset.get({ assetId }
 export const getEngineer = (engineerId: string) => db().entities.engineer.get({ engineerId }).go().then(orUndefined);
 export const getPart = (sku: string) => db().entities.part.get({ sku }).go().then(orUndefined);
 export const getJobTemplate = (jobType: string) => db().entities.jobTemplate.get({ jobType }).go().then(orUndefined);
+export const getDepot = (depotId: string) => db().entities.depot.get({ depotId }).go().then(orUndefined);
 
 /** Several parts by SKU in one batch read. */
 export async function getParts(skus: string[]): Promise<PartRecord[]> {
@@ -40,6 +43,30 @@ export async function getAssets(assetIds: string[]): Promise<AssetRecord[]> {
   const { data } = await db()
     .entities.asset.get([...new Set(assetIds)].map((assetId) => ({ assetId })))
     .go();
+  return data;
+}
+
+/** Several engineers by id in one batch read (the vans holding a part), in no particular order. */
+export async function getEngineers(engineerIds: string[]): Promise<EngineerRecord[]> {
+  if (engineerIds.length === 0) return [];
+  const { data } = await db()
+    .entities.engineer.get([...new Set(engineerIds)].map((engineerId) => ({ engineerId })))
+    .go();
+  return data;
+}
+
+/** Several depots by id in one batch read, in no particular order. */
+export async function getDepots(depotIds: string[]): Promise<DepotRecord[]> {
+  if (depotIds.length === 0) return [];
+  const { data } = await db()
+    .entities.depot.get([...new Set(depotIds)].map((depotId) => ({ depotId })))
+    .go();
+  return data;
+}
+
+/** The whole parts catalogue, by SKU, for a search of it (a business stocks hundreds of parts, not millions). */
+export async function listAllParts(): Promise<PartRecord[]> {
+  const { data } = await db().entities.part.query.all({}).go({ pages: 'all' });
   return data;
 }
 
@@ -67,7 +94,7 @@ export async function assetHistory(assetId: string, limit = 50): Promise<AssetVi
   return data;
 }
 
-export type Resource = 'customers' | 'sites' | 'assets' | 'engineers' | 'parts' | 'job-templates';
+export type Resource = 'customers' | 'sites' | 'assets' | 'engineers' | 'parts' | 'job-templates' | 'depots';
 
 /** The attribute that identifies a record of each reference list. */
 export const keyAttribute: Record<Resource, string> = {
@@ -77,6 +104,7 @@ export const keyAttribute: Record<Resource, string> = {
   engineers: 'engineerId',
   parts: 'sku',
   'job-templates': 'jobType',
+  depots: 'depotId',
 };
 
 /** Which reference list a route serves: `GET /v1/job-templates/{id}` → `job-templates`. */
@@ -98,6 +126,7 @@ export async function listResource(resource: Resource, page: { limit: number; cu
     engineers: () => entities.engineer.query.all({}).go(options),
     parts: () => entities.part.query.all({}).go(options),
     'job-templates': () => entities.jobTemplate.query.all({}).go(options),
+    depots: () => entities.depot.query.all({}).go(options),
   }[resource];
   const result = await query();
   return { items: result.data as unknown[], nextCursor: result.cursor };
@@ -112,6 +141,7 @@ export async function getResource(resource: Resource, id: string): Promise<unkno
     engineers: getEngineer,
     parts: getPart,
     'job-templates': getJobTemplate,
+    depots: getDepot,
   }[resource](id);
 }
 
@@ -123,6 +153,7 @@ export async function putReference(records: {
   engineers?: EngineerRecord[];
   parts?: PartRecord[];
   jobTemplates?: JobTemplateRecord[];
+  depots?: DepotRecord[];
 }): Promise<void> {
   const { entities } = db();
   const batches = [
@@ -132,6 +163,7 @@ export async function putReference(records: {
     records.engineers?.length && entities.engineer.put(records.engineers).go(),
     records.parts?.length && entities.part.put(records.parts).go(),
     records.jobTemplates?.length && entities.jobTemplate.put(records.jobTemplates).go(),
+    records.depots?.length && entities.depot.put(records.depots).go(),
   ];
   for (const batch of batches) {
     if (!batch) continue;
@@ -176,7 +208,7 @@ export async function patchReference(
 /** A reference record's version, its ETag. */
 export const versionOf = (record: { version?: number }) => record.version ?? 1;
 
-// biome-ignore lint/suspicious/noExplicitAny: one path over six entities whose ElectroDB types differ; the admin's schemas check the fields.
+// biome-ignore lint/suspicious/noExplicitAny: one path over seven entities whose ElectroDB types differ; the admin's schemas check the fields.
 function entityOf(resource: Resource): any {
   const { entities } = db();
   return {
@@ -186,6 +218,7 @@ function entityOf(resource: Resource): any {
     engineers: entities.engineer,
     parts: entities.part,
     'job-templates': entities.jobTemplate,
+    depots: entities.depot,
   }[resource];
 }
 

@@ -10,6 +10,7 @@ import { attachment } from './entities/attachment.ts';
 import { attachmentCount } from './entities/attachment-count.ts';
 import { counter } from './entities/counter.ts';
 import { customer } from './entities/customer.ts';
+import { depot } from './entities/depot.ts';
 import { domainEvent } from './entities/domain-event.ts';
 import { engineer } from './entities/engineer.ts';
 import { fieldEvent } from './entities/field-event.ts';
@@ -25,6 +26,7 @@ import { quote } from './entities/quote.ts';
 import { reorder } from './entities/reorder.ts';
 import { site } from './entities/site.ts';
 import { siteVisit } from './entities/site-visit.ts';
+import { stockHolding } from './entities/stock-holding.ts';
 import { stockMovement } from './entities/stock-movement.ts';
 import { timelineEntry } from './entities/timeline-entry.ts';
 import { workOrder } from './entities/work-order.ts';
@@ -36,6 +38,7 @@ const entities = {
   attachmentCount,
   counter,
   customer,
+  depot,
   domainEvent,
   engineer,
   fieldEvent,
@@ -51,6 +54,7 @@ const entities = {
   reorder,
   site,
   siteVisit,
+  stockHolding,
   stockMovement,
   timelineEntry,
   workOrder,

@@ -1,10 +1,12 @@
 import type { EntityItem } from 'electrodb';
 import { StoreConflict } from '../errors.ts';
 import type { reorder } from './entities/reorder.ts';
+import type { stockHolding } from './entities/stock-holding.ts';
 import { backoff, commit, db } from './service.ts';
 import { nextSeq } from './work-orders.ts';
 
 export type ReorderRecord = EntityItem<typeof reorder>;
+export type StockHoldingRecord = EntityItem<typeof stockHolding>;
 
 /**
  * Takes `qty` of a part from stock for a work order, once: the movement record, the decrement (conditional on the
@@ -70,4 +72,22 @@ export async function takeFromStock(options: { sku: string; workOrderId: string;
 export async function listOpenReorders(): Promise<ReorderRecord[]> {
   const { data } = await db().entities.reorder.query.byStatus({ status: 'open' }).go({ pages: 'all' });
   return data;
+}
+
+/** Every depot and van holding of one part (those at 0 too): one query of the SKU's holders. */
+export async function holdingsOf(sku: string): Promise<StockHoldingRecord[]> {
+  const { data } = await db().entities.stockHolding.query.primary({ sku }).go({ pages: 'all' });
+  return data;
+}
+
+/** Records how many of a part a holder has, replacing the count before. */
+export async function putHolding(holding: StockHoldingRecord): Promise<void> {
+  await db().entities.stockHolding.put(holding).go();
+}
+
+/** Writes many holdings at once (the local demo seed). */
+export async function putHoldings(holdings: StockHoldingRecord[]): Promise<void> {
+  if (holdings.length === 0) return;
+  const { unprocessed } = await db().entities.stockHolding.put(holdings).go();
+  if (unprocessed.length > 0) throw new Error(`${unprocessed.length} stock holdings were not written`);
 }

@@ -19,11 +19,11 @@ import { generatedPrefix, keyField } from './schemas.ts';
 type Fields = Record<string, unknown>;
 
 /**
- * Adds a customer, site, asset, engineer, part or job template (an admin's, its body checked by `createSchema`). The
- * key is the admin's (`id`, `sku`, `jobType`) or made here: from the caller's `Idempotency-Key` when it sends one,
- * so a retry after a fault finds the record its first try wrote, else a new ULID. A key the admin chose that is
- * already taken is a 409, so a create never overwrites. What the record refers to must exist: a site's customer,
- * an asset's site (whose customer it takes), a plan's job template, a template's parts.
+ * Adds a customer, site, asset, engineer, part, job template or depot (an admin's, its body checked by
+ * `createSchema`). The key is the admin's (`id`, `sku`, `jobType`) or made here: from the caller's `Idempotency-Key`
+ * when it sends one, so a retry after a fault finds the record its first try wrote, else a new ULID. A key the admin
+ * chose that is already taken is a 409, so a create never overwrites. What the record refers to must exist: a site's
+ * customer, an asset's site (whose customer it takes), a plan's job template, a template's parts.
  */
 export async function createReference(
   resource: Resource,

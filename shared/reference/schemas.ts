@@ -130,6 +130,12 @@ const fields = {
     checklist: z.array(ChecklistItem).max(100).optional(),
     requiresSignature: z.boolean().optional(),
   }),
+  depots: z.strictObject({
+    name: text(200),
+    address: text(300),
+    location: LatLng,
+    phone: text(40).optional(),
+  }),
 } satisfies Record<Resource, z.ZodObject>;
 
 /** The attribute that keys each list, as the create body names it. */
@@ -140,6 +146,7 @@ export const keyField: Record<Resource, string> = {
   engineers: 'id',
   parts: 'sku',
   'job-templates': 'jobType',
+  depots: 'id',
 };
 
 /** Keys chosen by the system when the body gives none; parts and templates are always named by the admin. */
@@ -148,6 +155,7 @@ export const generatedPrefix: Partial<Record<Resource, string>> = {
   sites: 'site',
   assets: 'asset',
   engineers: 'eng',
+  depots: 'depot',
 };
 
 /** Fields fixed at creation left out: moving a site to another customer, or an asset to another site, would rewrite history. */

@@ -129,6 +129,19 @@ export const JobTemplate = z
   })
   .meta({ title: 'Job template' });
 
+/** A depot where parts are kept, and how to reach it. */
+export const Depot = z
+  .object({
+    ...identity,
+    depotId: z.string(),
+    name: z.string(),
+    address: z.string(),
+    location: z.object({ lat: z.number(), lng: z.number() }),
+    phone: z.string().optional(),
+    createdAt: Instant,
+  })
+  .meta({ title: 'Depot' });
+
 const schemas = {
   customers: Customer,
   sites: Site,
@@ -136,6 +149,7 @@ const schemas = {
   engineers: Engineer,
   parts: Part,
   'job-templates': JobTemplate,
+  depots: Depot,
 } satisfies Record<Resource, z.ZodObject>;
 
 const builders = Object.fromEntries(
