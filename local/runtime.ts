@@ -23,7 +23,7 @@ import { type RequestLimits, startLocalApi } from './http-server.ts';
 import { importHandler, invokeHandler } from './lambda-handlers.ts';
 import { portalRoutes } from './portal.ts';
 import { type ObjectCreated, startLocalS3 } from './s3.ts';
-import { seedDemoBusiness } from './seed.ts';
+import { seedDemoBusiness, seedDepotsIfMissing } from './seed.ts';
 import { startLocalSmtp } from './smtp.ts';
 import { type RetryIntervalOverrides, startLocalStepFunctions, substituteDefinition } from './stepfunctions.ts';
 
@@ -148,6 +148,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await createTableIfMissing(new DynamoDBClient({ endpoint: dynamo.url, region }), tableName);
   const seeded = !(await getCustomer('cus_northwest_homes'));
   if (seeded) await seedDemoBusiness();
+  else await seedDepotsIfMissing();
   const redriven = await redriveOpenWorkOrders();
   // What a process that died left owed (task tokens to answer, executions to start) is done at once.
   await reconcile({ graceSeconds: 0 });

@@ -1,16 +1,20 @@
 import {
   type AssetRecord,
   type CustomerRecord,
+  type DepotRecord,
   type EngineerRecord,
+  getDepot,
   type JobTemplateRecord,
   type PartRecord,
   putReference,
   type SiteRecord,
 } from '#shared/db/reference.ts';
+import { putHoldings, type StockHoldingRecord } from '#shared/db/stock.ts';
 
 /**
  * The demo business seeded on first start: a plumbing, heating, electrical and fire safety contractor around
- * Manchester. Dates are relative to the day it is seeded so certificates stay valid (and one stays expired).
+ * Manchester. Dates are relative to the day it is seeded so certificates stay valid (one stays expired, and one
+ * runs out within the month).
  */
 export function demoBusiness(today = new Date()) {
   const createdAt = today.toISOString();
@@ -135,6 +139,7 @@ export function demoBusiness(today = new Date()) {
     engineer({
       engineerId: 'eng_amira',
       name: 'Amira Khan',
+      phone: '+44 7700 900311',
       skills: ['gas', 'heating', 'plumbing'],
       certifications: [{ code: 'gas_safe', number: '601234', expiresAt: inDays(300) }],
       homeBase: { lat: 53.4794, lng: -2.2453 },
@@ -145,6 +150,7 @@ export function demoBusiness(today = new Date()) {
       // Lives nearest the Ancoats boiler, but her Gas Safe registration has lapsed: she must never get gas work.
       engineerId: 'eng_tom',
       name: 'Tom Bradley',
+      phone: '+44 7700 900312',
       skills: ['gas', 'heating', 'plumbing'],
       certifications: [{ code: 'gas_safe', number: '587710', expiresAt: inDays(-30) }],
       homeBase: { lat: 53.4842, lng: -2.225 },
@@ -154,6 +160,7 @@ export function demoBusiness(today = new Date()) {
     engineer({
       engineerId: 'eng_priya',
       name: 'Priya Patel',
+      phone: '+44 7700 900313',
       skills: ['gas', 'heating', 'plumbing'],
       certifications: [{ code: 'gas_safe', number: '612998', expiresAt: inDays(500) }],
       homeBase: { lat: 53.4106, lng: -2.1575 },
@@ -163,6 +170,7 @@ export function demoBusiness(today = new Date()) {
     engineer({
       engineerId: 'eng_dan',
       name: 'Dan Murphy',
+      phone: '+44 7700 900314',
       skills: ['electrical', 'general'],
       certifications: [{ code: 'niceic', number: 'NIC-44821', expiresAt: inDays(200) }],
       homeBase: { lat: 53.4875, lng: -2.2901 },
@@ -172,8 +180,10 @@ export function demoBusiness(today = new Date()) {
     engineer({
       engineerId: 'eng_lucy',
       name: 'Lucy Evans',
+      phone: '+44 7700 900315',
       skills: ['plumbing', 'drainage', 'general'],
-      certifications: [],
+      // Her confined spaces card runs out within the month: her job pack marks it expiring.
+      certifications: [{ code: 'confined_spaces', number: 'CS-31877', expiresAt: inDays(21) }],
       homeBase: { lat: 53.4163, lng: -2.2311 },
       shift: everyDay,
       hourlyRateMinor: 6_200,
@@ -181,6 +191,7 @@ export function demoBusiness(today = new Date()) {
     engineer({
       engineerId: 'eng_omar',
       name: 'Omar Haddad',
+      phone: '+44 7700 900316',
       skills: ['fire_security', 'electrical'],
       certifications: [{ code: 'bafe_sp203', number: 'BAFE-2231', expiresAt: inDays(400) }],
       homeBase: { lat: 53.5409, lng: -2.1114 },
@@ -397,7 +408,80 @@ export function demoBusiness(today = new Date()) {
       approvalThresholdMinor: 30_000,
     },
   ];
-  return { customers, sites, assets, engineers, parts, jobTemplates };
+  // Where the parts are: three depots round the team's area and some engineers' vans (a van's holder is its
+  // engineer). Each part's holdings add up to its stock; one depot and one van have run out of what they held.
+  const depots: DepotRecord[] = [
+    {
+      depotId: 'depot_trafford',
+      name: 'Trafford Park depot',
+      address: 'Unit 4, Westinghouse Road, Trafford Park, Manchester M17 1PY',
+      location: { lat: 53.4668, lng: -2.3259 },
+      phone: '+44 161 555 0170',
+      createdAt,
+    },
+    {
+      depotId: 'depot_stockport',
+      name: 'Stockport trade counter',
+      address: 'Unit 9, Bredbury Park Way, Bredbury, Stockport SK6 2SN',
+      location: { lat: 53.4224, lng: -2.1156 },
+      phone: '+44 161 555 0175',
+      createdAt,
+    },
+    {
+      depotId: 'depot_oldham',
+      name: 'Oldham depot',
+      address: 'Unit 2, Hollinwood Business Centre, Albert Street, Oldham OL8 3QL',
+      location: { lat: 53.5213, lng: -2.1476 },
+      phone: '+44 161 555 0178',
+      createdAt,
+    },
+  ];
+  const held = (sku: string, counts: Array<[StockHoldingRecord['holderKind'], string, number]>) =>
+    counts.map(
+      ([holderKind, holderId, qty]): StockHoldingRecord => ({ sku, holderKind, holderId, qty, updatedAt: createdAt }),
+    );
+  const holdings: StockHoldingRecord[] = [
+    ...held('BOILER-COMBI-30', [
+      ['depot', 'depot_trafford', 2],
+      ['depot', 'depot_stockport', 1],
+      ['depot', 'depot_oldham', 0],
+    ]),
+    ...held('FLUE-KIT-STD', [
+      ['depot', 'depot_trafford', 6],
+      ['depot', 'depot_stockport', 4],
+    ]),
+    ...held('INHIBITOR-1L', [
+      ['depot', 'depot_trafford', 12],
+      ['depot', 'depot_stockport', 6],
+      ['van', 'eng_amira', 3],
+      ['van', 'eng_priya', 2],
+      ['van', 'eng_lucy', 2],
+      ['van', 'eng_tom', 0],
+    ]),
+    ...held('COMP-FITTING-15', [
+      ['depot', 'depot_stockport', 80],
+      ['depot', 'depot_trafford', 60],
+      ['van', 'eng_amira', 20],
+      ['van', 'eng_lucy', 20],
+      ['van', 'eng_priya', 20],
+    ]),
+    ...held('PRV-VALVE', [
+      ['depot', 'depot_trafford', 3],
+      ['depot', 'depot_stockport', 2],
+      ['van', 'eng_priya', 1],
+    ]),
+    ...held('MCB-32A', [
+      ['depot', 'depot_oldham', 12],
+      ['depot', 'depot_trafford', 10],
+      ['van', 'eng_dan', 5],
+      ['van', 'eng_omar', 3],
+    ]),
+    ...held('SMOKE-DET-OPT', [
+      ['depot', 'depot_oldham', 14],
+      ['van', 'eng_omar', 6],
+    ]),
+  ];
+  return { customers, sites, assets, engineers, parts, jobTemplates, depots, holdings };
 }
 
 /** The ids of the demo data, grouped, as `GET /local/seed` answers them. */
@@ -410,9 +494,23 @@ export function demoIds() {
     engineers: data.engineers.map((e) => e.engineerId),
     jobTemplates: data.jobTemplates.map((t) => t.jobType),
     parts: data.parts.map((p) => p.sku),
+    depots: data.depots.map((d) => d.depotId),
   };
 }
 
 export async function seedDemoBusiness(today = new Date()): Promise<void> {
-  await putReference(demoBusiness(today));
+  const { holdings, ...reference } = demoBusiness(today);
+  await putReference(reference);
+  await putHoldings(holdings);
+}
+
+/**
+ * The depots and stock holdings, into data seeded before the demo had them (a `.data/` kept from then): once, when the
+ * demo's first depot is not there.
+ */
+export async function seedDepotsIfMissing(today = new Date()): Promise<void> {
+  const data = demoBusiness(today);
+  if (await getDepot(data.depots[0]?.depotId as string)) return;
+  await putReference({ depots: data.depots });
+  await putHoldings(data.holdings);
 }
