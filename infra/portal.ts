@@ -1,8 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
+  type BehaviorOptions,
+  CachePolicy,
   Distribution,
   FunctionCode,
   FunctionEventType,
@@ -35,39 +38,53 @@ import { Construct, type IConstruct } from 'constructs';
 import type { Api } from './api.ts';
 import type { CustomDomain } from './deploy-options.ts';
 import { acknowledgeWildcard, repoRoot } from './lambda.ts';
-import { portalContentSecurityPolicy } from './portal-policy.ts';
+import { appContentSecurityPolicy, portalContentSecurityPolicy } from './portal-policy.ts';
 
-/** What the web form needs from the rest of the stack. */
+/** What the web form and the engineer's app need from the rest of the stack. */
 export interface PortalProps {
-  /** The API the page calls; its user pool signs customers in, and its authorizer must accept the page's client. */
+  /**
+   * The API the pages call; its user pool signs customers and engineers in, and its authorizer must accept the
+   * pages' clients.
+   */
   readonly api: Api;
   /** Where the portal's buckets write their S3 server access logs. */
   readonly accessLogs: IBucket;
+  /** The attachments bucket, which the engineer's app POSTs photos and signatures to (presigned by the API). */
+  readonly attachments: IBucket;
   /**
-   * A domain of the business's own for the page (`requests.example.com`), with an ACM certificate in us-east-1:
-   * the page's address, its sign-in's return address and its origin become that domain's.
+   * A domain of the business's own for the pages (`requests.example.com`), with an ACM certificate in us-east-1:
+   * their addresses, their sign-ins' return addresses and their origin become that domain's.
    * @default the distribution's cloudfront.net name
    */
   readonly domain?: CustomDomain;
+  /** The engineer's app's files, deployed as they are. @default the repository's `app/` */
+  readonly appDirectory?: string;
 }
 
 /**
- * The customer web form (`portal/`) in the cloud: a private bucket behind CloudFront (origin access control, HTTPS
- * only, security headers with a Content-Security-Policy that lets the page call the API and Cognito only), its
- * `config.json` written at deploy time, and Cognito managed login for it (a domain and a public app client using
- * the authorization code flow with PKCE, whose ID tokens the API accepts).
+ * The customer web form (`portal/`) and the engineer's app (`app/`) in the cloud, as they are served locally: one
+ * private bucket behind one CloudFront distribution (origin access control, HTTPS only), each page under its own
+ * path and prefix (`/portal/`, `/app/`) with its own security headers (a Content-Security-Policy that lets it call
+ * the API and Cognito only, and the app the attachments bucket too), its own `config.json` written at deploy time,
+ * and Cognito managed login for each (one domain, and a public app client each using the authorization code flow
+ * with PKCE, whose ID tokens the API accepts).
  */
 export class Portal extends Construct {
   /**
-   * The page's origin, `https://<distribution>.cloudfront.net` or `https://<custom domain>`: the API's CORS allows
+   * The pages' origin, `https://<distribution>.cloudfront.net` or `https://<custom domain>`: the API's CORS allows
    * it unless told otherwise.
    */
   readonly origin: string;
-  /** The page's address: `<origin>/portal/`. */
+  /** The web form's address: `<origin>/portal/`. */
   readonly url: string;
+  /** The engineer's app's address: `<origin>/app/`. */
+  readonly appUrl: string;
   readonly bucket: Bucket;
   readonly distribution: Distribution;
+  /** The web form's app client. */
   readonly userPoolClient: UserPoolClient;
+  /** The engineer's app's app client. */
+  readonly appClient: UserPoolClient;
   readonly domain: UserPoolDomain;
 
   constructor(scope: Construct, id: string, props: PortalProps) {
@@ -107,17 +124,33 @@ export class Portal extends Construct {
       managedLoginVersion: ManagedLoginVersion.NEWER_MANAGED_LOGIN,
     });
 
+    // One origin for both paths: the files of each page are under its own prefix of the bucket.
+    const files: BehaviorOptions = {
+      origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+      viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+      allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
+      functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: indexRewrite(this) }],
+    };
+    const apiOrigin = api.domainName ? `https://${api.domainName}` : regionalApiOrigins;
+    const portalHeaders = securityHeaders(
+      this,
+      'SecurityHeaders',
+      'FieldOps web form: security headers',
+      portalContentSecurityPolicy([apiOrigin, this.domain.baseUrl()]),
+    );
+    const appHeaders = securityHeaders(
+      this,
+      'AppSecurityHeaders',
+      "FieldOps engineer's app: security headers",
+      appContentSecurityPolicy([apiOrigin, this.domain.baseUrl(), uploadOrigin(props.attachments)]),
+    );
     this.distribution = new Distribution(this, 'Cdn', {
-      comment: 'FieldOps customer web form',
-      defaultBehavior: {
-        origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
-        viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
-        allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
-        responseHeadersPolicy: securityHeaders(this, [
-          api.domainName ? `https://${api.domainName}` : regionalApiOrigins,
-          this.domain.baseUrl(),
-        ]),
-        functionAssociations: [{ eventType: FunctionEventType.VIEWER_REQUEST, function: indexRewrite(this) }],
+      comment: "FieldOps customer web form and engineer's app",
+      defaultBehavior: { ...files, responseHeadersPolicy: portalHeaders },
+      additionalBehaviors: {
+        // The managed policy's minimum TTL is one second: the app's files say no-cache (below), and CloudFront then
+        // keeps each for that second only.
+        '/app/*': { ...files, responseHeadersPolicy: appHeaders, cachePolicy: CachePolicy.CACHING_OPTIMIZED },
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
       // North America and Europe edges only: the cheapest class; viewers elsewhere are still served, from those.
@@ -134,6 +167,7 @@ export class Portal extends Construct {
     acknowledgeDistribution(this.distribution, { ownCertificate: props.domain !== undefined });
     this.origin = `https://${props.domain?.domainName ?? this.distribution.distributionDomainName}`;
     this.url = `${this.origin}/portal/`;
+    this.appUrl = `${this.origin}/app/`;
 
     this.userPoolClient = new UserPoolClient(this, 'Client', {
       userPool: api.userPool,
@@ -159,6 +193,37 @@ export class Portal extends Construct {
       useCognitoProvidedValues: true,
     });
     api.acceptClient(this.userPoolClient);
+
+    // The engineer's app has a client of its own rather than a second return address on the web form's: the
+    // business sees it by name in the console and can change or stop engineers' sign-in (its return address, its
+    // token lifetimes: an engineer may be out of signal all day) without touching customers', and neither page's
+    // sign-in can be returned to the other. It costs two resources of the stack (the client and its managed login
+    // style), which has room for them (test/infra/structure.test.ts). Otherwise it is the web form's: public, the
+    // code flow with PKCE, custom attributes set by administrators only.
+    this.appClient = new UserPoolClient(this, 'AppClient', {
+      userPool: api.userPool,
+      userPoolClientName: `${stack.stackName}-engineer-app`,
+      generateSecret: false,
+      authFlows: { userSrp: true },
+      preventUserExistenceErrors: true,
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+        callbackUrls: [this.appUrl],
+        logoutUrls: [this.appUrl],
+      },
+      idTokenValidity: Duration.hours(1),
+      accessTokenValidity: Duration.hours(1),
+      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, phoneNumber: true }),
+    });
+    // Managed login shows its pages only to a client with a style.
+    new CfnManagedLoginBranding(this, 'AppSignInBranding', {
+      userPoolId: api.userPool.userPoolId,
+      clientId: this.appClient.userPoolClientId,
+      useCognitoProvidedValues: true,
+    });
+    api.acceptClient(this.appClient);
 
     const deployLogs = new LogGroup(this, 'DeploymentLogs', {
       retention: RetentionDays.ONE_MONTH,
@@ -187,9 +252,67 @@ export class Portal extends Construct {
       role: deployRole,
       logGroup: deployLogs,
     });
-    acknowledgeDeployment(deployment, deployRole, this.bucket);
+
+    const appDirectory = props.appDirectory ?? join(repoRoot, 'app');
+    // Source.asset fails synthesis on a folder that is not there: until the app's files are, its config.json is
+    // deployed alone (and /app/ answers 403), rather than the whole stack refusing to synthesize.
+    const appFiles = existsSync(appDirectory) ? [Source.asset(appDirectory)] : [];
+    if (appFiles.length === 0)
+      Annotations.of(this).addWarningV2(
+        'fieldops:appFilesMissing',
+        `${appDirectory} does not exist: the engineer's app deploys its config.json alone.`,
+      );
+    // Every file of the app says no-cache (revalidate each time), sw.js and all. The service worker keeps the app on
+    // the phone, so these are fetched when it checks for a new version and installs it, and they must then be that
+    // version: with the web form's five minutes, a phone that updated just after a deployment would keep the edge's
+    // copy of yesterday's app.js under today's sw.js until the next one.
+    const appCacheControl = [CacheControl.setPublic(), CacheControl.noCache()];
+    // The prefixes are disjoint (`portal/`, `app/`), so each deployment's prune deletes only its own page's files;
+    // within `app/` the manifest is the second deployment's, excluded from the first, whose prune then spares it.
+    const manifests = '*.webmanifest';
+    const appDeployment = new BucketDeployment(this, 'AppDeployment', {
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: 'app/',
+      sources: [
+        ...appFiles,
+        Source.jsonData('config.json', {
+          apiUrl: api.url,
+          auth: {
+            mode: 'cognito',
+            domain: this.domain.baseUrl(),
+            clientId: this.appClient.userPoolClientId,
+            redirectUri: this.appUrl,
+          },
+        }),
+      ],
+      exclude: [manifests],
+      cacheControl: appCacheControl,
+      role: deployRole,
+      logGroup: deployLogs,
+    });
+    const deployments = [deployment, appDeployment];
+    // The AWS CLI guesses each file's type from its name with the handler's Python (its mimetypes, which the Lambda
+    // image's /etc/mime.types may amend): the manifest's is set instead, so that it does not depend on either. Like
+    // every bucket deployment after the first, it brings a copy of CDK's AWS CLI layer that the shared handler does
+    // not use: one more layer version, which costs nothing.
+    if (appFiles.length > 0)
+      deployments.push(
+        new BucketDeployment(this, 'AppManifestDeployment', {
+          destinationBucket: this.bucket,
+          destinationKeyPrefix: 'app/',
+          sources: appFiles,
+          exclude: ['*'],
+          include: [manifests],
+          contentType: 'application/manifest+json',
+          cacheControl: appCacheControl,
+          role: deployRole,
+          logGroup: deployLogs,
+        }),
+      );
+    acknowledgeDeployments(deployments, deployRole, this.bucket);
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'The customer web form' });
+    new CfnOutput(this, 'AppUrl', { value: this.appUrl, description: "The engineer's app" });
     // No Route 53 record: the business's DNS may be anywhere, so it points its own record here (docs/DEPLOY.md).
     if (props.domain)
       new CfnOutput(this, 'DomainTarget', {
@@ -206,12 +329,25 @@ export class Portal extends Construct {
  */
 const regionalApiOrigins = `https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
 
+/**
+ * Where the engineer's app POSTs photos and signatures: the URL the API presigns them for
+ * (shared/attachments/storage.ts) is the SDK's default endpoint for the bucket, virtual-hosted and regional,
+ * `https://<bucket>.s3.<region>.amazonaws.com/` (a name CloudFormation generates has no dots, so it is never
+ * path-style). The bucket names nothing of the distribution, so the app's headers may name it without a cycle.
+ */
+const uploadOrigin = (bucket: IBucket) => `https://${bucket.bucketName}.s3.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+
 /** HSTS, nosniff, no framing, no referrer (the sign-in code is in the URL) and the page's CSP. */
-function securityHeaders(scope: Construct, connectSources: string[]): ResponseHeadersPolicy {
-  return new ResponseHeadersPolicy(scope, 'SecurityHeaders', {
-    comment: 'FieldOps web form: security headers',
+function securityHeaders(
+  scope: Construct,
+  id: string,
+  comment: string,
+  contentSecurityPolicy: string,
+): ResponseHeadersPolicy {
+  return new ResponseHeadersPolicy(scope, id, {
+    comment,
     securityHeadersBehavior: {
-      contentSecurityPolicy: { contentSecurityPolicy: portalContentSecurityPolicy(connectSources), override: true },
+      contentSecurityPolicy: { contentSecurityPolicy, override: true },
       strictTransportSecurity: { accessControlMaxAge: Duration.days(365), includeSubdomains: true, override: true },
       contentTypeOptions: { override: true },
       frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
@@ -221,17 +357,21 @@ function securityHeaders(scope: Construct, connectSources: string[]): ResponseHe
 }
 
 /**
- * The page lives under `/portal/` as it does locally: `/` and `/portal` redirect there, and a path ending in `/`
- * serves that folder's index.html (the bucket is private, so S3 itself has no index documents to offer).
+ * The pages live under `/portal/` and `/app/` as they do locally: `/` and `/portal` redirect to the web form, `/app`
+ * to the engineer's app, and a path ending in `/` serves that folder's index.html (the bucket is private, so S3
+ * itself has no index documents to offer).
  */
 function indexRewrite(scope: Construct): ViewerFunction {
   return new ViewerFunction(scope, 'IndexRewrite', {
     runtime: FunctionRuntime.JS_2_0,
-    comment: 'Redirects / and /portal to /portal/, serves index.html for folder paths',
-    code: FunctionCode.fromInline(`function handler(event) {
+    comment: 'Redirects / and /portal to /portal/, /app to /app/, serves index.html for folder paths',
+    code: FunctionCode.fromInline(`var folders = { '/': '/portal/', '/portal': '/portal/', '/app': '/app/' };
+
+function handler(event) {
   var request = event.request;
-  if (request.uri === '/' || request.uri === '/portal') {
-    return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: '/portal/' } } };
+  var folder = folders[request.uri];
+  if (folder) {
+    return { statusCode: 301, statusDescription: 'Moved Permanently', headers: { location: { value: folder } } };
   }
   if (request.uri.endsWith('/')) request.uri += 'index.html';
   return request;
@@ -261,15 +401,14 @@ function acknowledgeDistribution(distribution: Distribution, options: { ownCerti
 }
 
 /**
- * CDK's bucket deployment runs one singleton function per stack that it builds itself (Python, with the AWS CLI
- * layer): its runtime and its grants on the asset and destination buckets are not ours to choose.
+ * CDK's bucket deployments run one singleton function per stack that it builds itself (Python, with the AWS CLI
+ * layer), with the role of the first: its runtime and its grants on the asset and destination buckets are not ours
+ * to choose.
  */
-function acknowledgeDeployment(deployment: BucketDeployment, role: IConstruct, destination: IBucket): void {
-  const handler = Stack.of(deployment).node.children.find((child) =>
-    child.node.id.startsWith('Custom::CDKBucketDeployment'),
-  );
-  // The sources are staged as assets in the CDK bootstrap bucket, which the handler reads.
-  const staged = deployment.node.children.find((child) => child instanceof Asset);
+function acknowledgeDeployments(deployments: BucketDeployment[], role: IConstruct, destination: IBucket): void {
+  const handler = Stack.of(role).node.children.find((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'));
+  // The sources are staged as assets in the CDK bootstrap bucket, which the handler reads: one bucket for them all.
+  const staged = deployments[0]?.node.children.find((child) => child instanceof Asset);
   if (!handler || !(staged instanceof Asset)) throw new Error('CDK did not create the bucket deployment handler.');
   const runtimeReason =
     "CDK pins the bucket deployment handler's Python runtime to the one its AWS CLI layer is built for.";
@@ -282,10 +421,10 @@ function acknowledgeDeployment(deployment: BucketDeployment, role: IConstruct, d
     },
     {
       id: 'Serverless-LambdaTracing',
-      reason: 'The handler only copies the page’s files at deploy time, outside any request there would be to trace.',
+      reason: 'The handler only copies the pages’ files at deploy time, outside any request there would be to trace.',
     },
   );
-  const reason = 'The deployment copies the files from the CDK asset bucket into the web form bucket only.';
+  const reason = 'The deployments copy the files from the CDK asset bucket into the pages’ bucket only.';
   for (const action of ['s3:GetBucket*', 's3:GetObject*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) {
     Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
   }

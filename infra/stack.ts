@@ -18,8 +18,8 @@ import { Workflow } from './workflow.ts';
 /** Deployment options for a business's own instance. */
 export interface FieldOpsStackProps extends StackProps {
   /**
-   * Origins whose pages may call the API (CORS): the office and engineer web apps, and the customer web form's if
-   * it should still work. @default the customer web form's origin alone
+   * Origins whose pages may call the API (CORS): the office's web apps, and the origin the customer web form and
+   * the engineer's app share if they should still work. @default that shared origin alone
    */
   readonly corsOrigins?: string[];
   /** Log the state machine's execution data (task tokens, customers' details): for debugging only. @default false */
@@ -39,10 +39,12 @@ export interface FieldOpsStackProps extends StackProps {
   /** Serve the API on a domain of the business's own, with a regional ACM certificate. @default execute-api's name */
   readonly apiDomain?: CustomDomain;
   /**
-   * Serve the customer web form on a domain of the business's own, with an ACM certificate in us-east-1; the API's
-   * CORS then allows that origin by default. @default the distribution's cloudfront.net name
+   * Serve the customer web form and the engineer's app on a domain of the business's own, with an ACM certificate
+   * in us-east-1; the API's CORS then allows that origin by default. @default the distribution's cloudfront.net name
    */
   readonly portalDomain?: CustomDomain;
+  /** The engineer's app's files, deployed as they are. @default the repository's `app/` */
+  readonly appDirectory?: string;
   /** Use this table (restored from point-in-time recovery) instead of making a new one. @default a new table */
   readonly existingTable?: ExistingTable;
   /** Where alarms are e-mailed (`-c alarmEmail=ops@example.com`). @default nobody: subscribe to the alarms topic */
@@ -51,7 +53,7 @@ export interface FieldOpsStackProps extends StackProps {
 
 /**
  * One business's whole deployment: storage, the work order workflow and its reconciler, the HTTP API, uploads,
- * e-mail intake, domain events and the customer web form.
+ * e-mail intake, domain events, the customer web form and the engineer's app.
  */
 export class FieldOpsStack extends Stack {
   readonly storage: Storage;
@@ -96,7 +98,9 @@ export class FieldOpsStack extends Stack {
     this.portal = new Portal(this, 'Portal', {
       api: this.api,
       accessLogs: this.storage.accessLogs,
+      attachments: this.storage.bucket,
       domain: props.portalDomain,
+      appDirectory: props.appDirectory,
     });
     this.api.allowOrigins(props.corsOrigins ?? [this.portal.origin]);
     if (props.mailIntake !== false)

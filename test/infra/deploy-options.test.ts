@@ -10,6 +10,7 @@ import { tableKeys } from '#shared/db/table.ts';
 import { synthFieldOps, testApp } from './synth.ts';
 import {
   type CfnResource,
+  deployedJson,
   functionOf,
   functionsByHandlerFile,
   logicalIdOf,
@@ -170,6 +171,24 @@ describe('custom domains (-c apiDomain, apiCertificateArn, portalDomain, portalC
 
   const only = (type: string) => onlyResource(deployed.template, type)[1];
   const logicalId = (construct: Parameters<typeof logicalIdOf>[1]) => logicalIdOf(deployed.stack, construct);
+  /** A response headers policy's config, by its comment: the web form and the engineer's app have one each. */
+  const headersPolicy = (comment: string) =>
+    onlyResource(
+      deployed.template,
+      'AWS::CloudFront::ResponseHeadersPolicy',
+      (policy) => policy.Properties.ResponseHeadersPolicyConfig.Comment === comment,
+    )[1].Properties.ResponseHeadersPolicyConfig;
+  /** The config.json deployed under a prefix of the pages' bucket (its values known at synthesis here). */
+  const deployedConfig = (prefix: string) => {
+    const [, deployment] = onlyResource(
+      deployed.template,
+      'Custom::CDKBucketDeployment',
+      (candidate) =>
+        candidate.Properties.DestinationBucketKeyPrefix === prefix &&
+        deployedJson(deployed.outdir, candidate, 'config.json') !== undefined,
+    );
+    return deployedJson(deployed.outdir, deployment, 'config.json');
+  };
 
   it("serves the API on its domain with the regional certificate, mapped to the API's default stage", () => {
     const [domainId, domain] = onlyResource(deployed.template, 'AWS::ApiGatewayV2::DomainName');
@@ -228,7 +247,7 @@ describe('custom domains (-c apiDomain, apiCertificateArn, portalDomain, portalC
   });
 
   it("lets the page call the API's domain by name (CSP), and the API allow the page's domain (CORS)", () => {
-    const policy = only('AWS::CloudFront::ResponseHeadersPolicy').Properties.ResponseHeadersPolicyConfig;
+    const policy = headersPolicy('FieldOps web form: security headers');
     const csp = JSON.stringify(policy.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy);
 
     expect(csp).toContain("connect-src 'self' https://api.example.com https://");
@@ -239,12 +258,26 @@ describe('custom domains (-c apiDomain, apiCertificateArn, portalDomain, portalC
   });
 
   it("writes the page's config.json with the API and sign-in return address on their domains", () => {
-    const [, deployment] = onlyResource(deployed.template, 'Custom::CDKBucketDeployment');
-    const configKey = String(deployment.Properties.SourceObjectKeys[1]).replace(/\.zip$/, '');
-    const config = JSON.parse(readFileSync(join(deployed.outdir, `asset.${configKey}`, 'config.json'), 'utf8'));
+    const config = deployedConfig('portal/');
 
     expect(config.apiUrl).toBe('https://api.example.com/');
     expect(config.auth.redirectUri).toBe('https://requests.example.com/portal/');
+  });
+
+  it("serves the engineer's app on the same domain: its address, sign-in return, config.json and CSP", () => {
+    const client = deployed.template.toJSON().Resources[logicalId(deployed.stack.portal.appClient)];
+    const csp = JSON.stringify(
+      headersPolicy("FieldOps engineer's app: security headers").SecurityHeadersConfig.ContentSecurityPolicy,
+    );
+    const config = deployedConfig('app/');
+
+    expect(outputValue(deployed.template, 'PortalAppUrl')).toBe('https://requests.example.com/app/');
+    expect(client.Properties.CallbackURLs).toEqual(['https://requests.example.com/app/']);
+    expect(client.Properties.LogoutURLs).toEqual(['https://requests.example.com/app/']);
+    expect(config.apiUrl).toBe('https://api.example.com/');
+    expect(config.auth.redirectUri).toBe('https://requests.example.com/app/');
+    expect(csp).toContain("connect-src 'self' https://api.example.com https://");
+    expect(csp).not.toContain('execute-api');
   });
 
   it('creates no DNS records: the business points its own at the outputs', () => {

@@ -31,6 +31,9 @@ const logicalId = (construct: IConstruct) => logicalIdOf(stack, construct);
 const only = (type: string, filter?: (resource: CfnResource) => boolean) => onlyResource(template, type, filter);
 
 const distribution = () => only('AWS::CloudFront::Distribution')[1].Properties.DistributionConfig;
+/** The deployment of the web form's files: the engineer's app has its own (test/infra/engineer-app.test.ts). */
+const portalDeployment = () =>
+  only('Custom::CDKBucketDeployment', (d) => d.Properties.DestinationBucketKeyPrefix === 'portal/');
 const portalUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.any(String), 'DomainName'] }, '/portal/']] };
 
 describe('the web form hosting', () => {
@@ -105,7 +108,10 @@ describe('the web form hosting', () => {
   });
 
   it("sends HSTS, nosniff, no framing, no referrer, and a CSP letting the page call only the region's APIs and Cognito", () => {
-    const [policyId, policy] = only('AWS::CloudFront::ResponseHeadersPolicy');
+    const [policyId, policy] = only(
+      'AWS::CloudFront::ResponseHeadersPolicy',
+      (p) => p.Properties.ResponseHeadersPolicyConfig.Comment === 'FieldOps web form: security headers',
+    );
     const headers = policy.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     const csp = JSON.stringify(headers.ContentSecurityPolicy.ContentSecurityPolicy);
 
@@ -142,7 +148,7 @@ describe('the web form hosting', () => {
   });
 
   it("deploys the page's files and a config.json pointing it at the API and the stack's Cognito sign-in", () => {
-    const [, deployment] = only('Custom::CDKBucketDeployment');
+    const [, deployment] = portalDeployment();
     const { SourceObjectKeys: keys, SourceMarkers: markers } = deployment.Properties;
     const staged = (index: number) => join(outdir, `asset.${String(keys[index]).replace(/\.zip$/, '')}`);
     // The deployment writes each marker's value in its place; here, its CloudFormation expression as JSON.
@@ -182,7 +188,10 @@ describe('the web form hosting', () => {
 describe("the web form's sign-in", () => {
   it('is managed login on a domain of the stack, named after its unique stack id', () => {
     const [domainId, domain] = only('AWS::Cognito::UserPoolDomain');
-    const [, branding] = only('AWS::Cognito::ManagedLoginBranding');
+    const [, branding] = only(
+      'AWS::Cognito::ManagedLoginBranding',
+      (b) => b.Properties.ClientId.Ref === logicalId(stack.portal.userPoolClient),
+    );
 
     expect(domain.Properties).toMatchObject({
       ManagedLoginVersion: 2,

@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type CfnElement, type Stack, Stage, Validations } from 'aws-cdk-lib';
 import type { Template } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks, type NagPack, ServerlessChecks } from 'cdk-nag';
@@ -34,6 +36,30 @@ export function onlyResource(
   const found = resourcesOf(template, type).filter(([, candidate]) => filter(candidate));
   if (found.length !== 1) throw new Error(`Expected one ${type}, found ${found.length}`);
   return found[0] as [string, CfnResource];
+}
+
+/** A bucket deployment's sources as staged under the assembly's `outdir`: one folder each, in order. */
+export function stagedSources(outdir: string, deployment: CfnResource): string[] {
+  return (deployment.Properties.SourceObjectKeys as string[]).map((key) =>
+    join(outdir, `asset.${key.replace(/\.zip$/, '')}`),
+  );
+}
+
+/**
+ * A JSON file a bucket deployment writes (`Source.jsonData`), from the last of its sources that holds it, as the
+ * deployment would write it: each marker replaced by its CloudFormation expression as JSON, with single quotes
+ * (`{'Ref':'PortalAppClient…'}`). `undefined` when no source holds it.
+ */
+export function deployedJson(outdir: string, deployment: CfnResource, file: string): any {
+  const sources = stagedSources(outdir, deployment);
+  const index = sources.findLastIndex((source) => existsSync(join(source, file)));
+  if (index < 0) return undefined;
+  const markers: Record<string, unknown> = deployment.Properties.SourceMarkers?.[index] ?? {};
+  return JSON.parse(
+    readFileSync(join(sources[index] as string, file), 'utf8').replace(/<<marker:0xbaba:\d+>>/g, (marker) =>
+      JSON.stringify(markers[marker]).replaceAll('"', "'"),
+    ),
+  );
 }
 
 /** The template's logical id of an L2 construct's CloudFormation resource. */
