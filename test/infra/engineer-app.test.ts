@@ -1,0 +1,347 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { runInNewContext } from 'node:vm';
+import { S3Client } from '@aws-sdk/client-s3';
+import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import { CachePolicy } from 'aws-cdk-lib/aws-cloudfront';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FieldOpsStack } from '#infra/stack.ts';
+import { presignUpload } from '#shared/attachments/storage.ts';
+import { testApp, wholeTemplate } from './synth.ts';
+import {
+  type CfnResource,
+  dependencyCycle,
+  deployedJson,
+  logicalIdOf,
+  nagFindings,
+  onlyResource,
+  resource,
+  resourcesOf,
+  stagedSources,
+} from './template.ts';
+
+/** A stand-in for the engineer's app's folder: the kinds of file it holds, with no app in them. */
+const appFiles: Record<string, string> = {
+  'index.html': '<!doctype html><title>Jobs</title><script type="module" src="app.js"></script>\n',
+  'app.js': "navigator.serviceWorker.register('sw.js');\n",
+  'sw.js': "self.addEventListener('fetch', () => {});\n",
+  'manifest.webmanifest': '{"name":"Jobs","start_url":"/app/","display":"standalone"}\n',
+  'icons/icon-192.png': 'not really a PNG\n',
+};
+
+interface Synthesized {
+  stack: FieldOpsStack;
+  template: Template;
+  outdir: string;
+}
+
+const cleanups: (() => void)[] = [];
+let fixture: string;
+/** The stack with the app's files in place. */
+let withApp: Synthesized;
+/** The stack from a checkout that has no app/ yet. */
+let withoutApp: Synthesized;
+
+function synth(appDirectory: string): Synthesized {
+  const { app, cleanup } = testApp();
+  cleanups.push(cleanup);
+  const stack = new FieldOpsStack(app, 'FieldOps', { appDirectory });
+  return { stack, template: wholeTemplate(stack), outdir: app.outdir };
+}
+
+beforeAll(() => {
+  fixture = mkdtempSync(join(tmpdir(), 'fieldops-app-'));
+  cleanups.push(() => rmSync(fixture, { recursive: true, force: true }));
+  for (const [file, content] of Object.entries(appFiles)) {
+    mkdirSync(join(fixture, file, '..'), { recursive: true });
+    writeFileSync(join(fixture, file), content);
+  }
+  withApp = synth(fixture);
+  withoutApp = synth(join(fixture, 'missing'));
+});
+
+afterAll(() => {
+  for (const cleanup of cleanups) cleanup();
+});
+
+const logicalId = (construct: IConstruct) => logicalIdOf(withApp.stack, construct);
+const distribution = (template = withApp.template) =>
+  onlyResource(template, 'AWS::CloudFront::Distribution')[1].Properties.DistributionConfig;
+const appBehavior = () =>
+  distribution().CacheBehaviors.find((behavior: { PathPattern: string }) => behavior.PathPattern === '/app/*');
+const bucketDeployments = ({ template }: Synthesized) => resourcesOf(template, 'Custom::CDKBucketDeployment');
+const appDeployments = (synthesized: Synthesized) =>
+  bucketDeployments(synthesized).filter(
+    ([, deployment]) => deployment.Properties.DestinationBucketKeyPrefix === 'app/',
+  );
+const appUrl = { 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.any(String), 'DomainName'] }, '/app/']] };
+
+/**
+ * Whether `aws s3 sync`, as CDK's deployment handler runs it (every `--exclude`, then every `--include`), takes
+ * in a file under the destination prefix: the last filter that matches decides, and `*` matches across folders.
+ * A file it takes in is written when a source holds it, and pruned when none does.
+ */
+function synced(file: string, deployment: CfnResource): boolean {
+  const filters: [string, boolean][] = [
+    ...(deployment.Properties.Exclude ?? []).map((pattern: string): [string, boolean] => [pattern, false]),
+    ...(deployment.Properties.Include ?? []).map((pattern: string): [string, boolean] => [pattern, true]),
+  ];
+  const matches = (pattern: string) => new RegExp(`^${pattern.split('*').map(escapeRegExp).join('.*')}$`).test(file);
+  return filters.reduce((taken, [pattern, include]) => (matches(pattern) ? include : taken), true);
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether one of the deployment's sources holds the file. */
+const holds = (outdir: string, deployment: CfnResource, file: string) =>
+  stagedSources(outdir, deployment).some((source) => existsSync(join(source, file)));
+
+/** The one app deployment that writes the file. */
+function writerOf(file: string): CfnResource {
+  const writers = appDeployments(withApp).filter(
+    ([, deployment]) => synced(file, deployment) && holds(withApp.outdir, deployment, file),
+  );
+  if (writers.length !== 1) throw new Error(`${writers.length} deployments write ${file}`);
+  return (writers[0] as [string, CfnResource])[1];
+}
+
+/**
+ * A CloudFormation string (`Fn::Join` of strings, `Ref`s and `Fn::GetAtt`s) with the pseudo parameters and refs
+ * given replaced by their values, and any other reference written `<logicalId>`.
+ */
+function resolved(value: any, values: Record<string, string>): string {
+  if (typeof value === 'string') return value;
+  if (value['Fn::Join']) {
+    const [separator, parts] = value['Fn::Join'];
+    return parts.map((part: unknown) => resolved(part, values)).join(separator);
+  }
+  if (value.Ref) return values[value.Ref] ?? `<${value.Ref}>`;
+  if (value['Fn::GetAtt']) return `<${value['Fn::GetAtt'][0]}>`;
+  throw new Error(`Cannot resolve ${JSON.stringify(value)}`);
+}
+
+describe("the engineer's app's files", () => {
+  it("deploys app/ to the prefix app/ of the web form's bucket, pruning what a deployment no longer holds", () => {
+    const deployments = appDeployments(withApp);
+    const deployed = new Set(
+      deployments.flatMap(([, deployment]) =>
+        stagedSources(withApp.outdir, deployment).flatMap((source) =>
+          readdirSync(source, { recursive: true, encoding: 'utf8' }),
+        ),
+      ),
+    );
+
+    expect(deployments.length).toBeGreaterThan(0);
+    for (const [, deployment] of deployments) {
+      expect(deployment.Properties).toMatchObject({
+        DestinationBucketName: { Ref: logicalId(withApp.stack.portal.bucket) },
+        DestinationBucketKeyPrefix: 'app/',
+        Prune: true,
+      });
+    }
+    for (const file of Object.keys(appFiles)) expect(deployed, file).toContain(file);
+  });
+
+  it("writes a config.json naming the API, the stack's sign-in, the app's own client and its address", () => {
+    const config = deployedJson(withApp.outdir, writerOf('config.json'), 'config.json');
+
+    expect(config).toEqual({
+      apiUrl: `https://{'Ref':'${logicalId(withApp.stack.api.httpApi)}'}.execute-api.{'Ref':'AWS::Region'}.{'Ref':'AWS::URLSuffix'}/`,
+      auth: {
+        mode: 'cognito',
+        domain: `https://{'Ref':'${logicalId(withApp.stack.portal.domain)}'}.auth.{'Ref':'AWS::Region'}.amazoncognito.com`,
+        clientId: `{'Ref':'${logicalId(withApp.stack.portal.appClient)}'}`,
+        redirectUri: `https://{'Fn::GetAtt':['${logicalId(withApp.stack.portal.distribution)}','DomainName']}/app/`,
+      },
+    });
+  });
+
+  it("keeps each deployment's prune to its own files: disjoint prefixes, and in app/ one deployment per file", () => {
+    const prefixes = bucketDeployments(withApp).map(
+      ([, deployment]) => deployment.Properties.DestinationBucketKeyPrefix,
+    );
+    const distinct = [...new Set(prefixes)];
+
+    expect(distinct.sort()).toEqual(['app/', 'portal/']);
+    expect(distinct.some((prefix) => distinct.some((other) => other !== prefix && other.startsWith(prefix)))).toBe(
+      false,
+    );
+    // A deployment that takes in a file it does not hold deletes it: each file must be taken in by its writer alone.
+    for (const file of [...Object.keys(appFiles), 'config.json']) {
+      const takers = appDeployments(withApp).filter(([, deployment]) => synced(file, deployment));
+      expect(takers, file).toHaveLength(1);
+      expect(holds(withApp.outdir, (takers[0] as [string, CfnResource])[1], file), file).toBe(true);
+    }
+  });
+
+  it('serves the manifest as application/manifest+json, and leaves the other files their own types', () => {
+    expect(writerOf('manifest.webmanifest').Properties.SystemMetadata['content-type']).toBe(
+      'application/manifest+json',
+    );
+    for (const file of ['index.html', 'app.js', 'sw.js', 'icons/icon-192.png', 'config.json']) {
+      expect(writerOf(file).Properties.SystemMetadata['content-type'], file).toBeUndefined();
+    }
+  });
+
+  it('has browsers and CloudFront revalidate sw.js and every other file of the app, not keep them five minutes', () => {
+    const [, portal] = onlyResource(
+      withApp.template,
+      'Custom::CDKBucketDeployment',
+      (deployment) => deployment.Properties.DestinationBucketKeyPrefix === 'portal/',
+    );
+
+    for (const file of [...Object.keys(appFiles), 'config.json']) {
+      expect(writerOf(file).Properties.SystemMetadata['cache-control'], file).toBe('public, no-cache');
+    }
+    // The managed CachingOptimized policy: its minimum TTL is one second, so CloudFront keeps a no-cache file that
+    // long, where it keeps the web form's files for their max-age.
+    expect(appBehavior().CachePolicyId).toBe(CachePolicy.CACHING_OPTIMIZED.cachePolicyId);
+    expect(portal.Properties.SystemMetadata['cache-control']).toBe('public, max-age=300');
+  });
+
+  it('still synthesizes from a checkout without app/, deploying the config.json alone and saying so', () => {
+    const deployments = appDeployments(withoutApp);
+    const [[, deployment] = []] = deployments;
+    const warnings = Annotations.fromStack(withoutApp.stack).findWarning(
+      '*',
+      Match.stringLikeRegexp("missing does not exist: the engineer's app deploys its config.json alone"),
+    );
+
+    expect(deployments).toHaveLength(1);
+    expect(stagedSources(withoutApp.outdir, deployment as CfnResource)).toHaveLength(1);
+    expect(deployedJson(withoutApp.outdir, deployment as CfnResource, 'config.json').auth.redirectUri).toContain(
+      '/app/',
+    );
+    expect(warnings).toHaveLength(1);
+    expect(Annotations.fromStack(withApp.stack).findWarning('*', Match.stringLikeRegexp('app'))).toEqual([]);
+  });
+});
+
+describe("the engineer's app on CloudFront", () => {
+  it("is served under /app/* from the web form's origin, over HTTPS, GET and HEAD only, through the viewer function", () => {
+    const config = distribution();
+
+    expect(config.Origins).toHaveLength(1);
+    expect(config.CacheBehaviors).toHaveLength(1);
+    expect(appBehavior()).toMatchObject({
+      TargetOriginId: config.DefaultCacheBehavior.TargetOriginId,
+      ViewerProtocolPolicy: 'redirect-to-https',
+      AllowedMethods: ['GET', 'HEAD'],
+      FunctionAssociations: config.DefaultCacheBehavior.FunctionAssociations,
+    });
+  });
+
+  it('redirects /app to /app/ and serves /app/ from its index.html', () => {
+    const [, fn] = onlyResource(withApp.template, 'AWS::CloudFront::Function');
+    const handler = runInNewContext(`${fn.Properties.FunctionCode}; handler`) as (event: unknown) => any;
+    const viewerRequest = (uri: string) => handler({ request: { uri, headers: {} } });
+
+    expect(viewerRequest('/app')).toMatchObject({ statusCode: 301, headers: { location: { value: '/app/' } } });
+    expect(viewerRequest('/app/').uri).toBe('/app/index.html');
+    expect(viewerRequest('/app/sw.js').uri).toBe('/app/sw.js');
+    expect(viewerRequest('/app/manifest.webmanifest').uri).toBe('/app/manifest.webmanifest');
+  });
+
+  it("sends the app's own CSP: its service worker, manifest and blob: photos, and calls to the API, Cognito and the bucket the API presigns POSTs for", async () => {
+    const bucketName = 'fieldops-storageattachments1a2b3c4d-0123456789ab';
+    const region = 'eu-west-2';
+    const presigned = await presignUpload(
+      new S3Client({ region, credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'example' } }),
+      { bucket: bucketName, key: 'uploads/photo', contentType: 'image/jpeg', maxBytes: 1 },
+    );
+    const policy = resource(withApp.template, appBehavior().ResponseHeadersPolicyId.Ref).Properties
+      .ResponseHeadersPolicyConfig;
+    const csp = resolved(policy.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy, {
+      [logicalId(withApp.stack.storage.bucket)]: bucketName,
+      'AWS::Region': region,
+      'AWS::URLSuffix': 'amazonaws.com',
+    });
+    const directives = new Map(
+      csp.split('; ').map((directive) => [directive.split(' ')[0], directive.split(' ').slice(1)] as const),
+    );
+
+    expect(policy.SecurityHeadersConfig).toMatchObject({
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 31_536_000, IncludeSubdomains: true, Override: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY', Override: true },
+      ReferrerPolicy: { ReferrerPolicy: 'no-referrer', Override: true },
+    });
+    expect(directives.get('worker-src')).toEqual(["'self'"]);
+    expect(directives.get('manifest-src')).toEqual(["'self'"]);
+    expect(directives.get('img-src')).toContain('blob:');
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('connect-src')).toEqual([
+      "'self'",
+      `https://*.execute-api.${region}.amazonaws.com`,
+      `https://<${logicalId(withApp.stack.portal.domain)}>.auth.${region}.amazoncognito.com`,
+      new URL(presigned.url).origin,
+    ]);
+  });
+
+  it("leaves the web form's CSP as it was, without the app's service worker or bucket", () => {
+    const policyId = distribution().DefaultCacheBehavior.ResponseHeadersPolicyId.Ref;
+    const csp = JSON.stringify(resource(withApp.template, policyId).Properties.ResponseHeadersPolicyConfig);
+
+    expect(policyId).not.toBe(appBehavior().ResponseHeadersPolicyId.Ref);
+    expect(csp).not.toContain('worker-src');
+    expect(csp).not.toContain(logicalId(withApp.stack.storage.bucket));
+  });
+
+  it('names the attachments bucket in its headers without a dependency cycle', () => {
+    const bucket = resource(withApp.template, logicalId(withApp.stack.storage.bucket));
+
+    expect(JSON.stringify(bucket)).not.toContain(logicalId(withApp.stack.portal.distribution));
+    expect(dependencyCycle(withApp.template)).toBeUndefined();
+  });
+
+  it("outputs the app's address", () => {
+    const outputs = Object.entries(withApp.template.toJSON().Outputs as Record<string, { Value: unknown }>);
+
+    expect(outputs).toContainEqual([
+      expect.stringMatching(/^PortalAppUrl/),
+      expect.objectContaining({ Value: appUrl, Description: "The engineer's app" }),
+    ]);
+  });
+});
+
+describe("the engineer's app's sign-in", () => {
+  it('uses a public client of its own, with the code flow only (PKCE), returning to <origin>/app/ alone', () => {
+    const client = resource(withApp.template, logicalId(withApp.stack.portal.appClient));
+    const portalClient = resource(withApp.template, logicalId(withApp.stack.portal.userPoolClient));
+
+    expect(client.Properties).toMatchObject({
+      UserPoolId: { Ref: logicalId(withApp.stack.api.userPool) },
+      ClientName: 'FieldOps-engineer-app',
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      AllowedOAuthFlowsUserPoolClient: true,
+      AllowedOAuthScopes: ['openid', 'email', 'profile'],
+      CallbackURLs: [appUrl],
+      LogoutURLs: [appUrl],
+      SupportedIdentityProviders: ['COGNITO'],
+      PreventUserExistenceErrors: 'ENABLED',
+    });
+    expect(client.Properties.WriteAttributes.filter((name: string) => name.startsWith('custom:'))).toEqual([]);
+    expect(JSON.stringify(portalClient.Properties.CallbackURLs)).not.toContain('/app/');
+  });
+
+  it("has its ID tokens accepted by the API's authorizer, and managed login pages of its own", () => {
+    const [, authorizer] = onlyResource(withApp.template, 'AWS::ApiGatewayV2::Authorizer');
+    const clientRef = { Ref: logicalId(withApp.stack.portal.appClient) };
+
+    expect(authorizer.Properties.JwtConfiguration.Audience).toContainEqual(clientRef);
+    expect(
+      onlyResource(
+        withApp.template,
+        'AWS::Cognito::ManagedLoginBranding',
+        (b) => b.Properties.ClientId.Ref === clientRef.Ref,
+      )[1].Properties,
+    ).toMatchObject({ UserPoolId: { Ref: logicalId(withApp.stack.api.userPool) }, UseCognitoProvidedValues: true });
+  });
+
+  it('leaves the AWS Solutions checks clean with the manifest deployment in place', () => {
+    expect(nagFindings(withApp.stack)).toEqual([]);
+  });
+});
