@@ -21,7 +21,7 @@ import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
 import { eventStreamRoute } from './event-stream.ts';
 import { type RequestLimits, startLocalApi } from './http-server.ts';
 import { importHandler, invokeHandler } from './lambda-handlers.ts';
-import { portalRoutes } from './portal.ts';
+import { pageRoutes } from './portal.ts';
 import { type ObjectCreated, startLocalS3 } from './s3.ts';
 import { seedDemoBusiness, seedDepotsIfMissing } from './seed.ts';
 import { startLocalSmtp } from './smtp.ts';
@@ -182,7 +182,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     port: options.port,
     routes,
     jwtSecret: jwtSecret(dataDir),
-    extraRoutes: [eventStreamRoute(jwtSecret(dataDir)), ...portalRoutes()],
+    extraRoutes: [eventStreamRoute(jwtSecret(dataDir)), ...pageRoutes({ uploadOrigin: s3.url })],
     limits: options.requestLimits,
   });
   return {

@@ -1,11 +1,28 @@
 // The customer web form: sign in, log a request with POST /v1/requests, follow it with GET /v1/requests[/{id}].
 // Plain browser JavaScript with no build step. It reads config.json beside it: locally
 // `{ apiUrl, auth: { mode: 'local' } }` (a demo customer's token from /local/token), deployed
-// `{ apiUrl, auth: { mode: 'cognito', domain, clientId, redirectUri } }` (managed login, code flow with PKCE).
+// `{ apiUrl, auth: { mode: 'cognito', domain, clientId, redirectUri } }` (managed login, code flow with PKCE); the
+// sign-in and the API calls are common/sign-in.js's, shared with the engineer's app.
 // The page is built for a Content-Security-Policy without 'unsafe-inline': no inline script, style or handlers,
 // and no innerHTML (server text is only ever set as textContent).
 
-const tokenKey = 'fieldops.portal.token';
+import {
+  ApiError,
+  apiUrl,
+  claimsOf,
+  cognitoSignOut,
+  demoIds,
+  fetchJson,
+  finishCognitoSignIn,
+  loadConfig,
+  localToken,
+  newKey,
+  readableId,
+  startCognitoSignIn,
+  tokenStore,
+} from '../common/sign-in.js';
+
+const tokens = tokenStore(sessionStorage, 'fieldops.portal.token');
 const signInKey = 'fieldops.portal.sign-in';
 
 const statusLabels = {
@@ -31,16 +48,6 @@ const outcomeLabels = {
   could_not_complete: 'Could not be completed',
 };
 
-/** Why a call failed, in words for the customer; `errors` are field errors from a problem+json body. */
-class PortalError extends Error {
-  constructor(message, { kind = 'problem', status, errors = [] } = {}) {
-    super(message);
-    this.kind = kind;
-    this.status = status;
-    this.errors = errors;
-  }
-}
-
 const page = {
   config: undefined,
   token: undefined,
@@ -63,17 +70,11 @@ async function start() {
   page.config = await loadConfig();
   wire();
   // A failed return from sign-in is reported, and the page offers to sign in again.
-  if (page.config.auth.mode === 'cognito') await finishCognitoSignIn().catch(report);
-  page.token = storedToken();
+  if (page.config.auth.mode === 'cognito') await finishSignIn().catch(report);
+  page.token = tokens.get();
   show('loading', false);
   if (page.token) await enterSignedIn();
   else await enterSignIn();
-}
-
-async function loadConfig() {
-  const response = await fetch('config.json', { cache: 'no-store' });
-  if (!response.ok) throw new PortalError('This page is not set up: its config.json is missing.');
-  return response.json();
 }
 
 function wire() {
@@ -81,7 +82,7 @@ function wire() {
     event.preventDefault();
     signInLocally().catch(report);
   });
-  byId('cognito-button').addEventListener('click', () => startCognitoSignIn().catch(report));
+  byId('cognito-button').addEventListener('click', () => startCognitoSignIn(page.config.auth, signInKey).catch(report));
   byId('sign-out').addEventListener('click', signOut);
   byId('request-form').addEventListener('submit', (event) => {
     event.preventDefault();
@@ -100,7 +101,7 @@ async function enterSignIn() {
   show('mine', false);
   show('sign-in');
   if (page.config.auth.mode === 'local') {
-    const seed = await fetchJson(apiUrl('local/seed'));
+    const seed = await demoIds(page.config);
     const select = byId('demo-customer');
     select.replaceChildren(...seed.customers.map((id) => new Option(`${readableId(id)} (${id})`, id)));
     show('local-sign-in');
@@ -124,74 +125,22 @@ async function enterSignedIn() {
 
 async function signInLocally() {
   const customerId = byId('demo-customer').value;
-  const { token } = await fetchJson(apiUrl('local/token'), {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ role: 'customer', customerId }),
-  });
-  keepToken(token);
+  keepToken(await localToken(page.config, { role: 'customer', customerId }));
   await enterSignedIn();
   byId('main').focus();
 }
 
-/** Managed login, authorization code flow with PKCE: the verifier never leaves this tab's sessionStorage. */
-async function startCognitoSignIn() {
-  const { domain, clientId, redirectUri } = page.config.auth;
-  const verifier = base64url(crypto.getRandomValues(new Uint8Array(32)));
-  const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
-  const challenge = base64url(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier)));
-  sessionStorage.setItem(signInKey, JSON.stringify({ verifier, state }));
-  const url = new URL('/oauth2/authorize', domain);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: clientId,
-    redirect_uri: redirectUri,
-    scope: 'openid email profile',
-    state,
-    code_challenge: challenge,
-    code_challenge_method: 'S256',
-  }).toString();
-  location.assign(url);
-}
-
-/** Back from managed login with `?code=&state=` (or `?error=`): trade the code for tokens, keep the ID token. */
-async function finishCognitoSignIn() {
-  const params = new URLSearchParams(location.search);
-  if (!params.has('code') && !params.has('error')) return;
-  // The code is single-use: keep it out of the history, bookmarks and a reload.
-  history.replaceState(null, '', location.pathname);
-  const started = JSON.parse(sessionStorage.getItem(signInKey) ?? 'null');
-  sessionStorage.removeItem(signInKey);
-  if (params.has('error')) {
-    throw new PortalError(`Sign-in did not complete: ${params.get('error_description') ?? params.get('error')}.`);
-  }
-  if (!started || started.state !== params.get('state')) {
-    throw new PortalError('Sign-in did not complete (it was started in another tab or has expired). Try again.');
-  }
-  const { domain, clientId, redirectUri } = page.config.auth;
-  const tokens = await fetchJson(new URL('/oauth2/token', domain), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({
-      grant_type: 'authorization_code',
-      client_id: clientId,
-      code: params.get('code') ?? '',
-      redirect_uri: redirectUri,
-      code_verifier: started.verifier,
-    }),
-  });
-  // The API's authorizer takes the ID token: it carries the customer's role and customerId.
-  keepToken(tokens.id_token);
+/** Back from managed login: the API's authorizer takes the ID token, which carries the role and customerId. */
+async function finishSignIn() {
+  const signedIn = await finishCognitoSignIn(page.config.auth, signInKey);
+  if (signedIn) keepToken(signedIn.id_token);
 }
 
 function signOut() {
-  sessionStorage.removeItem(tokenKey);
+  tokens.clear();
   page.token = undefined;
   if (page.config.auth.mode === 'cognito') {
-    const { domain, clientId, redirectUri } = page.config.auth;
-    const url = new URL('/logout', domain);
-    url.search = new URLSearchParams({ client_id: clientId, logout_uri: redirectUri }).toString();
-    location.assign(url);
+    cognitoSignOut(page.config.auth);
     return;
   }
   say('You are signed out.');
@@ -199,29 +148,8 @@ function signOut() {
 }
 
 function keepToken(token) {
-  sessionStorage.setItem(tokenKey, token);
+  tokens.set(token);
   page.token = token;
-}
-
-/** The kept token while it has a minute left, else nothing. */
-function storedToken() {
-  const token = sessionStorage.getItem(tokenKey);
-  if (!token) return undefined;
-  const { exp } = claimsOf(token);
-  if (typeof exp === 'number' && exp * 1000 < Date.now() + 60_000) {
-    sessionStorage.removeItem(tokenKey);
-    return undefined;
-  }
-  return token;
-}
-
-function claimsOf(token) {
-  try {
-    const payload = token.split('.')[1].replaceAll('-', '+').replaceAll('_', '/');
-    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(payload), (c) => c.charCodeAt(0))));
-  } catch {
-    return {};
-  }
 }
 
 // --- The request form -------------------------------------------------------------------------------------------
@@ -251,7 +179,7 @@ async function submitRequest() {
   clearProblems();
   const invalid = checkFields(form);
   if (invalid.length > 0) {
-    showProblem(new PortalError('Some details are missing or wrong.', { errors: invalid }));
+    showProblem(new ApiError('Some details are missing or wrong.', { errors: invalid }));
     return;
   }
   const body = JSON.stringify(requestBody(form));
@@ -268,7 +196,7 @@ async function submitRequest() {
     showLogged(logged);
     loadMyRequests().catch(report);
   } catch (error) {
-    if (error instanceof PortalError && error.kind === 'network') {
+    if (error instanceof ApiError && error.kind === 'network') {
       error.message = 'We could not tell whether your request arrived. Send it again: it will not be logged twice.';
     }
     showProblem(error);
@@ -327,12 +255,6 @@ function pathOf(field) {
   return field.closest('[data-path]')?.dataset.path ?? field.name;
 }
 
-function newKey() {
-  if (crypto.randomUUID) return crypto.randomUUID();
-  // randomUUID needs a secure context; getRandomValues does not.
-  return base64url(crypto.getRandomValues(new Uint8Array(16)));
-}
-
 function showLogged(logged) {
   byId('logged-ref').textContent = logged.ref;
   byId('logged-status').textContent = statusLabels[logged.status] ?? logged.status;
@@ -348,7 +270,7 @@ function showLogged(logged) {
 
 /** The problem in the alert region, each field error also next to its field (linked from the summary). */
 function showProblem(error) {
-  const problem = error instanceof PortalError ? error : new PortalError('Something went wrong. Try again.');
+  const problem = error instanceof ApiError ? error : new ApiError('Something went wrong. Try again.');
   const alert = byId('alert');
   const list = document.createElement('ul');
   for (const fieldError of problem.errors) {
@@ -477,49 +399,22 @@ async function follow(id, { announce = false } = {}) {
 
 // --- HTTP -------------------------------------------------------------------------------------------------------
 
-function apiUrl(path) {
-  const base = new URL(page.config.apiUrl, location.href);
-  if (!base.pathname.endsWith('/')) base.pathname += '/';
-  return new URL(path, base);
-}
-
-/** Calls the API with the customer's token; problem+json answers become a PortalError with the API's words. */
+/** Calls the API with the customer's token; problem+json answers become a ApiError with the API's words. */
 async function callApi(path, { method = 'GET', body, idempotencyKey } = {}) {
   const headers = { accept: 'application/json', authorization: `Bearer ${page.token}` };
   if (body !== undefined) headers['content-type'] = 'application/json';
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
   try {
-    return await fetchJson(apiUrl(path), { method, headers, body });
+    return await fetchJson(apiUrl(page.config, path), { method, headers, body });
   } catch (error) {
-    if (error instanceof PortalError && error.status === 401) {
-      sessionStorage.removeItem(tokenKey);
+    if (error instanceof ApiError && error.status === 401) {
+      tokens.clear();
       page.token = undefined;
       enterSignIn().catch(console.error);
-      throw new PortalError('Your session has ended. Sign in again.', { status: 401 });
+      throw new ApiError('Your session has ended. Sign in again.', { status: 401 });
     }
     throw error;
   }
-}
-
-async function fetchJson(url, init = {}) {
-  let response;
-  try {
-    response = await fetch(url, init);
-  } catch {
-    throw new PortalError('The service could not be reached. Check your connection and try again.', {
-      kind: 'network',
-    });
-  }
-  const text = await response.text();
-  let data;
-  try {
-    data = text ? JSON.parse(text) : undefined;
-  } catch {
-    data = undefined;
-  }
-  if (response.ok) return data;
-  const detail = data?.detail ?? data?.error_description ?? `The service answered ${response.status}.`;
-  throw new PortalError(detail, { status: response.status, errors: Array.isArray(data?.errors) ? data.errors : [] });
 }
 
 // --- Formatting -------------------------------------------------------------------------------------------------
@@ -527,21 +422,4 @@ async function fetchJson(url, init = {}) {
 function formatTime(iso) {
   if (!iso) return '';
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
-}
-
-/** `cus_northwest_homes` → `Northwest Homes`. */
-function readableId(id) {
-  return id
-    .replace(/^[a-z]+_/, '')
-    .split('_')
-    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
-    .join(' ');
-}
-
-function base64url(bytes) {
-  const array = bytes instanceof ArrayBuffer ? new Uint8Array(bytes) : bytes;
-  return btoa(String.fromCharCode(...array))
-    .replaceAll('+', '-')
-    .replaceAll('/', '_')
-    .replace(/=+$/, '');
 }

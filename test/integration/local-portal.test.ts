@@ -2,11 +2,16 @@ import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalApi, startLocalApi } from '#local/http-server.ts';
-import { portalRoutes } from '#local/portal.ts';
+import { pageRoutes } from '#local/portal.ts';
 
 let api: LocalApi;
 beforeAll(async () => {
-  api = await startLocalApi({ port: 0, routes: [], jwtSecret: 'portal-test-secret', extraRoutes: portalRoutes() });
+  api = await startLocalApi({
+    port: 0,
+    routes: [],
+    jwtSecret: 'portal-test-secret',
+    extraRoutes: pageRoutes({ uploadOrigin: 'http://127.0.0.1:4569' }),
+  });
 });
 afterAll(() => api.close());
 
@@ -69,11 +74,90 @@ describe('the web form on the local server', () => {
   });
 
   it('holds no inline script, style or event handler, so a strict Content-Security-Policy allows all of it', () => {
-    const html = readFileSync(new URL('../../portal/index.html', import.meta.url), 'utf8');
+    for (const page of ['portal', 'app']) {
+      const html = readFileSync(new URL(`../../${page}/index.html`, import.meta.url), 'utf8');
 
-    expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
-    expect(html).not.toMatch(/<style\b/i);
-    expect(html).not.toMatch(/\sstyle=/i);
-    expect(html).not.toMatch(/\son[a-z]+=/i);
+      expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
+      expect(html).not.toMatch(/<style\b/i);
+      expect(html).not.toMatch(/\sstyle=/i);
+      expect(html).not.toMatch(/\son[a-z]+=/i);
+    }
+  });
+
+  it('serves what both pages import from /common/, with the content type of a module', async () => {
+    const script = await fetch(`${api.url}/common/sign-in.js`);
+
+    expect(script.status).toBe(200);
+    expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await script.text()).toContain('export async function startCognitoSignIn');
+    expect((await fetch(`${api.url}/common/`)).status).toBe(404);
+    expect(await rawGet('/common/..%2Fpackage.json')).toBe(404);
+  });
+});
+
+describe("the engineer's app on the local server", () => {
+  it('redirects /app to /app/, where the app is served with its own policy: its worker, manifest and uploads', async () => {
+    const redirect = await fetch(`${api.url}/app`, { redirect: 'manual' });
+    const page = await fetch(`${api.url}/app/`);
+    const policy = page.headers.get('content-security-policy') ?? '';
+
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get('location')).toBe('/app/');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    expect(policy).toContain("worker-src 'self'");
+    expect(policy).toContain("manifest-src 'self'");
+    expect(policy).toContain("img-src 'self' data: blob:");
+    // Photos and signatures go straight to the local S3 on its own port.
+    expect(policy).toContain("connect-src 'self' http://127.0.0.1:4569;");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(await page.text()).toContain('<h1 id="sign-in-title" tabindex="-1">Sign in</h1>');
+  });
+
+  it('serves its files with their content types: the worker, the manifest and the icons', async () => {
+    const types = Object.fromEntries(
+      await Promise.all(
+        ['app.js', 'sw.js', 'app.css', 'manifest.webmanifest', 'icon.svg', 'icon-192.png', 'icon-512.png'].map(
+          async (file) => [file, (await fetch(`${api.url}/app/${file}`)).headers.get('content-type')] as const,
+        ),
+      ),
+    );
+
+    expect(types).toEqual({
+      'app.js': 'text/javascript; charset=utf-8',
+      'sw.js': 'text/javascript; charset=utf-8',
+      'app.css': 'text/css; charset=utf-8',
+      'manifest.webmanifest': 'application/manifest+json; charset=utf-8',
+      'icon.svg': 'image/svg+xml',
+      'icon-192.png': 'image/png',
+      'icon-512.png': 'image/png',
+    });
+  });
+
+  it('installs as an app: the manifest names it, its scope, and icons that exist', async () => {
+    const manifest = (await (await fetch(`${api.url}/app/manifest.webmanifest`)).json()) as any;
+
+    expect(manifest).toMatchObject({
+      name: 'FieldOps engineer',
+      short_name: 'FieldOps',
+      start_url: '/app/',
+      scope: '/app/',
+      display: 'standalone',
+      theme_color: expect.stringMatching(/^#[0-9a-f]{6}$/i),
+    });
+    expect(manifest.icons.map((icon: { sizes: string }) => icon.sizes)).toEqual(['any', '192x192', '512x512']);
+    for (const icon of manifest.icons) expect((await fetch(`${api.url}/app/${icon.src}`)).status).toBe(200);
+  });
+
+  it('points the app at the API on the origin it was loaded from, with the local sign-in', async () => {
+    const config = await fetch(`${api.url}/app/config.json`);
+
+    expect(await config.json()).toEqual({ apiUrl: `${api.url}/`, auth: { mode: 'local' } });
+  });
+
+  it('serves nothing from outside the app folder', async () => {
+    for (const path of ['/app/..%2Fpackage.json', '/app/%2e%2e%2fpackage.json', '/app/.gitignore', '/app/missing.js']) {
+      expect(await rawGet(path), path).toBe(404);
+    }
   });
 });

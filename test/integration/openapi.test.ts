@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { buildOpenApi, documentFile } from '#infra/openapi.ts';
 import { routes } from '#infra/routes.ts';
 import { eventStreamRoute } from '#local/event-stream.ts';
-import { portalRoutes } from '#local/portal.ts';
+import { pageRoutes } from '#local/portal.ts';
 import { startLocalApi } from '../fixtures/local-api.ts';
 
 const committed = JSON.parse(readFileSync(documentFile, 'utf8'));
@@ -17,9 +17,9 @@ describe('the OpenAPI document', () => {
     const operations = Object.entries(committed.paths as Record<string, Record<string, any>>).flatMap(([path, item]) =>
       Object.entries(item).map(([method, operation]) => ({ key: `${method.toUpperCase()} ${path}`, operation })),
     );
-    // The local server serves the routing table, and itself the event stream and the web form's pages (not API).
-    const served = [...routes, eventStreamRoute('unused'), ...portalRoutes()].filter(
-      (route) => !route.path.startsWith('/portal'),
+    // The local server serves the routing table, and itself the event stream and the pages' files (not API).
+    const served = [...routes, eventStreamRoute('unused'), ...pageRoutes()].filter(
+      (route) => !/^\/(portal|app|common)(\/|$)/.test(route.path),
     );
     const localOnly = served.filter((route) => !('handler' in route) || route.localOnly);
     expect(operations.map(({ key }) => key).sort()).toEqual(served.map((r) => `${r.method} ${r.path}`).sort());
