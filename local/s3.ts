@@ -10,7 +10,7 @@ interface S3rverOptions {
   port: number;
   directory: string;
   silent: boolean;
-  configureBuckets: Array<{ name: string }>;
+  configureBuckets: Array<{ name: string; configs?: string[] }>;
 }
 
 /** The part of the S3 notification s3rver emits that the callback needs. */
@@ -43,6 +43,20 @@ const accounts = require('s3rver/lib/models/account') as {
 };
 const secretKeyOf = (accessKeyId: string) => accounts.registry.get(accessKeyId)?.accessKeys.get(accessKeyId);
 
+/**
+ * The attachments bucket's CORS rule as the stack sets it (infra/storage.ts): presigned POSTs come straight from
+ * engineers' phones, whatever their origin; the signed policy, not the origin, authorises an upload. Without it the
+ * browser sends the app's photo and never learns that it arrived.
+ */
+const postFromAnyOrigin = `<CORSConfiguration>
+  <CORSRule>
+    <AllowedOrigin>*</AllowedOrigin>
+    <AllowedMethod>POST</AllowedMethod>
+    <AllowedHeader>*</AllowedHeader>
+    <MaxAgeSeconds>3000</MaxAgeSeconds>
+  </CORSRule>
+</CORSConfiguration>`;
+
 /** An object that landed in a bucket, by any route (PUT, presigned POST, copy, multipart completion). */
 export interface ObjectCreated {
   bucket: string;
@@ -60,7 +74,8 @@ export interface LocalS3 {
 }
 
 /**
- * Starts s3rver in process on 127.0.0.1, keeping objects under `directory` and creating `buckets` if missing.
+ * Starts s3rver in process on 127.0.0.1, keeping objects under `directory` and creating `buckets` if missing, each
+ * taking POSTs from browsers of any origin (CORS) as the deployed bucket does.
  * Browser-based uploads (presigned POST) are checked against their policy and signature, and presigned URLs against
  * their signature, as S3 checks them and s3rver alone does not: an upload outside its policy, or a download link
  * changed after signing, is refused here as it is deployed (`s3-post-upload.ts`, `s3-presigned-url.ts`).
@@ -80,7 +95,7 @@ export async function startLocalS3(options: {
     port: options.port ?? 0,
     directory: options.directory,
     silent: true,
-    configureBuckets: options.buckets.map((name) => ({ name })),
+    configureBuckets: options.buckets.map((name) => ({ name, configs: [postFromAnyOrigin] })),
   });
   // First in line, so s3rver reads nothing that has not been checked.
   server.middleware.unshift(answerRefusals, presignedUrlCheck, postPolicyCheck(secretKeyOf));

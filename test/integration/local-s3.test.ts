@@ -130,6 +130,32 @@ describe('the embedded S3', () => {
     });
   });
 
+  it("answers a browser's CORS preflight and its POST from any origin, as the deployed bucket does", async () => {
+    const { url, fields } = await presign('uploads/from-a-phone.png');
+    const origin = 'http://127.0.0.1:3000';
+
+    // A form POST with an upload progress listener is preflighted.
+    const preflight = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+    });
+    const form = new FormData();
+    for (const [name, value] of Object.entries(fields)) form.append(name, value);
+    form.append('file', new Blob([Buffer.from('png bytes')], { type: 'image/png' }), 'photo.png');
+    const posted = await fetch(url, { method: 'POST', body: form, headers: { origin } });
+
+    expect(preflight.status).toBe(200);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('*');
+    expect(preflight.headers.get('access-control-allow-methods')).toBe('POST');
+    expect(posted.status).toBe(204);
+    expect(posted.headers.get('access-control-allow-origin')).toBe('*');
+    const other = await fetch(url, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'DELETE' },
+    });
+    expect(other.status).toBe(403);
+  });
+
   describe('holds a browser-based upload to its policy, as S3 does', () => {
     it('refuses a key other than the policy names with 403 AccessDenied, and stores nothing', async () => {
       const { url, fields } = await presign('uploads/mine.png');
