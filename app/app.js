@@ -538,6 +538,7 @@ function parseRoute() {
     .filter(Boolean)
     .map((part) => decodeURIComponent(part));
   if (parts[0] === 'outbox') return { screen: 'outbox' };
+  if (parts[0] === 'today') return { screen: 'today', date: today() };
   if (parts[0] === 'day' && /^\d{4}-\d{2}-\d{2}$/.test(parts[1] ?? '')) return { screen: 'today', date: parts[1] };
   if (parts[0] === 'job' && parts[1]) {
     if (parts[2] === 'stock' && parts[3]) return { screen: 'stock', id: parts[1], sku: parts[3] };
@@ -686,6 +687,8 @@ function greatCircleKm(from, to) {
  */
 async function keepDayPacks(day) {
   let kept = 0;
+  // The day itself too: it may have been read before the worker controlled the page.
+  if (navigator.serviceWorker?.controller) await read(`v1/me/jobs?date=${day.date}`).catch(() => undefined);
   for (const item of day.items) {
     try {
       const answer = await read(`v1/work-orders/${encodeURIComponent(item.id)}/job-pack`);
