@@ -251,6 +251,63 @@ describe.skipIf(!runInBrowser)("the engineer's app, in Chromium on a phone", () 
     expect(errors.filter((error) => !error.includes('/v1/openapi.json'))).toEqual([]);
   });
 
+  it('sends an upload again after a drop, whole, and it counts once: whether or not the dropped try arrived', async ({
+    onTestFinished,
+  }) => {
+    const job = await dispatchedJob('dropped-upload', {
+      customerId: 'cus_pennine_fm',
+      siteId: 'site_stockport',
+      jobType: 'general_maintenance',
+      description: 'Office door closer leaking oil',
+    });
+    // Without the service worker, so the page's own uploads can be routed (and dropped) here.
+    const { page, errors } = await openApp(onTestFinished, { serviceWorkers: 'block' });
+    await signIn(page, job.engineerId);
+    await goToDay(page, job);
+    await openJob(page, job);
+    await step(page, 'Accept the job', 'Accepted');
+    await outboxEmpty(page);
+    const storage = `http://127.0.0.1:${api.runtime.servicePorts.s3}`;
+    const tries: string[] = [];
+    let drop: 'after' | 'before' | undefined;
+    await page.route(
+      (url) => url.origin === storage,
+      async (route) => {
+        if (route.request().method() !== 'POST') return route.fallback();
+        tries.push(drop ? `dropped ${drop} arriving` : 'sent');
+        if (drop === 'after') {
+          // The file arrives, and the answer is lost on the way back.
+          drop = undefined;
+          await route.fetch();
+          return route.abort('connectionreset');
+        }
+        if (drop === 'before') {
+          drop = undefined;
+          return route.abort('connectionreset');
+        }
+        return route.fallback();
+      },
+    );
+    await page.getByRole('link', { name: 'Photos' }).click();
+
+    drop = 'after';
+    await page.locator('#photo-input').setInputFiles(await photo(page, 'closer'));
+    await page.getByText('Photo 1: sent and checked').waitFor();
+    drop = 'before';
+    await page.locator('#photo-input').setInputFiles(await photo(page, 'hinge'));
+    await page.getByText('Photo 2: sent and checked').waitFor();
+    await outboxEmpty(page);
+
+    // The first try that arrived counts and is not sent again; the one that never arrived is sent again whole.
+    expect(tries).toEqual(['dropped after arriving', 'dropped before arriving', 'sent']);
+    const wo = await api.waitFor(job.id, (w) => w.attachments.length === 2, patience);
+    expect(wo.attachments.map((a: any) => [a.kind, a.status])).toEqual([
+      ['photo', 'verified'],
+      ['photo', 'verified'],
+    ]);
+    expect(errors.filter((error) => !error.includes('ERR_CONNECTION_RESET'))).toEqual([]);
+  });
+
   it('says plainly when the office gave the job to someone else while the phone was offline, and sends none of it', async ({
     onTestFinished,
   }) => {
