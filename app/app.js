@@ -1068,13 +1068,17 @@ function renderCloseout(pack, status) {
   else if (closeout?.status === 'done') {
     lines.push('Closeout is done.');
     if (closeout.invoice) {
+      const total = money(closeout.invoice.totalMinor, closeout.invoice.currency);
+      // An invoice is numbered a moment after it is raised (numbers have no gaps).
       lines.push(
-        `Invoice ${closeout.invoice.number} raised: ${money(closeout.invoice.totalMinor, closeout.invoice.currency)}.`,
+        closeout.invoice.number
+          ? `Invoice ${closeout.invoice.number} raised: ${total}.`
+          : `Invoice raised: ${total} (its number follows).`,
       );
     }
     if (closeout.nextServiceDue) lines.push(`Next service booked for ${formatDate(closeout.nextServiceDue)}.`);
     if (closeout.followUpWorkOrderId) lines.push('A follow-up job is booked.');
-  } else if (closeout?.status === 'pending' || (closeout === undefined && pack.workOrder.status === 'completed')) {
+  } else if (closeout?.status === 'pending' || (!closeout && pack.workOrder.status === 'completed')) {
     lines.push('Closeout is running: the invoice, the asset’s history and the next service.');
   } else if (pack.workOrder.status === 'closed') {
     lines.push('The job is closed: the invoice is raised and the asset’s history updated.');
@@ -1083,9 +1087,14 @@ function renderCloseout(pack, status) {
   if (done && !closeoutFinished(pack)) pollCloseout(pack.workOrder.id);
 }
 
-/** Closeout has said what it did, or (where the job pack does not say) the job is closed. */
+/**
+ * Closeout has said what it did, its invoice numbered, or (where the job pack does not say what closeout did) the
+ * job is closed.
+ */
 function closeoutFinished(pack) {
-  return pack.closeout ? pack.closeout.status === 'done' : pack.workOrder.status === 'closed';
+  const { closeout } = pack;
+  if (!closeout) return pack.workOrder.status === 'closed';
+  return closeout.status === 'done' && (closeout.invoice === null || closeout.invoice.number !== null);
 }
 
 /** Reads the job pack again every few seconds while closeout runs and the job is on screen (ten minutes at most). */
@@ -1699,7 +1708,8 @@ async function renderStock(sku) {
   byId('stock-list').replaceChildren();
   byId('stock-state').textContent = 'Looking for the nearest stock…';
   const from = (await here()) ?? pack.workOrder.location;
-  const query = from ? `?lat=${from.lat}&lng=${from.lng}` : '';
+  // Six decimals (a tenth of a metre) are all the API takes, and more than a phone knows.
+  const query = from ? `?lat=${from.lat.toFixed(6)}&lng=${from.lng.toFixed(6)}` : '';
   let stock;
   try {
     stock = await callApi(`v1/me/parts/${encodeURIComponent(sku)}/stock${query}`);
