@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { Annotations, Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
 import {
   AllowedMethods,
@@ -57,8 +56,6 @@ export interface PortalProps {
    * @default the distribution's cloudfront.net name
    */
   readonly domain?: CustomDomain;
-  /** The engineer's app's files, deployed as they are. @default the repository's `app/` */
-  readonly appDirectory?: string;
 }
 
 /**
@@ -253,28 +250,20 @@ export class Portal extends Construct {
       logGroup: deployLogs,
     });
 
-    const appDirectory = props.appDirectory ?? join(repoRoot, 'app');
-    // Source.asset fails synthesis on a folder that is not there: until the app's files are, its config.json is
-    // deployed alone (and /app/ answers 403), rather than the whole stack refusing to synthesize.
-    const appFiles = existsSync(appDirectory) ? [Source.asset(appDirectory)] : [];
-    if (appFiles.length === 0)
-      Annotations.of(this).addWarningV2(
-        'fieldops:appFilesMissing',
-        `${appDirectory} does not exist: the engineer's app deploys its config.json alone.`,
-      );
+    const appFiles = Source.asset(join(repoRoot, 'app'));
     // Every file of the app says no-cache (revalidate each time), sw.js and all. The service worker keeps the app on
     // the phone, so these are fetched when it checks for a new version and installs it, and they must then be that
     // version: with the web form's five minutes, a phone that updated just after a deployment would keep the edge's
     // copy of yesterday's app.js under today's sw.js until the next one.
     const appCacheControl = [CacheControl.setPublic(), CacheControl.noCache()];
-    // The prefixes are disjoint (`portal/`, `app/`), so each deployment's prune deletes only its own page's files;
+    // The prefixes are disjoint (`portal/`, `app/`, `common/`), so each deployment's prune deletes only its own page's files;
     // within `app/` the manifest is the second deployment's, excluded from the first, whose prune then spares it.
     const manifests = '*.webmanifest';
     const appDeployment = new BucketDeployment(this, 'AppDeployment', {
       destinationBucket: this.bucket,
       destinationKeyPrefix: 'app/',
       sources: [
-        ...appFiles,
+        appFiles,
         Source.jsonData('config.json', {
           apiUrl: api.url,
           auth: {
@@ -290,26 +279,32 @@ export class Portal extends Construct {
       role: deployRole,
       logGroup: deployLogs,
     });
-    const deployments = [deployment, appDeployment];
+    // The sign-in both pages import (`/common/sign-in.js`), revalidated each time as the app's files are: a phone's
+    // service worker keeps it with the app, and must fetch the version that goes with the new one.
+    const commonDeployment = new BucketDeployment(this, 'CommonDeployment', {
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: 'common/',
+      sources: [Source.asset(join(repoRoot, 'common'))],
+      cacheControl: appCacheControl,
+      role: deployRole,
+      logGroup: deployLogs,
+    });
     // The AWS CLI guesses each file's type from its name with the handler's Python (its mimetypes, which the Lambda
     // image's /etc/mime.types may amend): the manifest's is set instead, so that it does not depend on either. Like
     // every bucket deployment after the first, it brings a copy of CDK's AWS CLI layer that the shared handler does
     // not use: one more layer version, which costs nothing.
-    if (appFiles.length > 0)
-      deployments.push(
-        new BucketDeployment(this, 'AppManifestDeployment', {
-          destinationBucket: this.bucket,
-          destinationKeyPrefix: 'app/',
-          sources: appFiles,
-          exclude: ['*'],
-          include: [manifests],
-          contentType: 'application/manifest+json',
-          cacheControl: appCacheControl,
-          role: deployRole,
-          logGroup: deployLogs,
-        }),
-      );
-    acknowledgeDeployments(deployments, deployRole, this.bucket);
+    const manifestDeployment = new BucketDeployment(this, 'AppManifestDeployment', {
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: 'app/',
+      sources: [appFiles],
+      exclude: ['*'],
+      include: [manifests],
+      contentType: 'application/manifest+json',
+      cacheControl: appCacheControl,
+      role: deployRole,
+      logGroup: deployLogs,
+    });
+    acknowledgeDeployments([deployment, appDeployment, commonDeployment, manifestDeployment], deployRole, this.bucket);
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'The customer web form' });
     new CfnOutput(this, 'AppUrl', { value: this.appUrl, description: "The engineer's app" });

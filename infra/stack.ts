@@ -43,8 +43,6 @@ export interface FieldOpsStackProps extends StackProps {
    * in us-east-1; the API's CORS then allows that origin by default. @default the distribution's cloudfront.net name
    */
   readonly portalDomain?: CustomDomain;
-  /** The engineer's app's files, deployed as they are. @default the repository's `app/` */
-  readonly appDirectory?: string;
   /** Use this table (restored from point-in-time recovery) instead of making a new one. @default a new table */
   readonly existingTable?: ExistingTable;
   /** Where alarms are e-mailed (`-c alarmEmail=ops@example.com`). @default nobody: subscribe to the alarms topic */
@@ -100,7 +98,6 @@ export class FieldOpsStack extends Stack {
       accessLogs: this.storage.accessLogs,
       attachments: this.storage.bucket,
       domain: props.portalDomain,
-      appDirectory: props.appDirectory,
     });
     this.api.allowOrigins(props.corsOrigins ?? [this.portal.origin]);
     if (props.mailIntake !== false)

@@ -1,12 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runInNewContext } from 'node:vm';
 import { S3Client } from '@aws-sdk/client-s3';
-import { Annotations, Match, type Template } from 'aws-cdk-lib/assertions';
+import type { Template } from 'aws-cdk-lib/assertions';
 import { CachePolicy } from 'aws-cdk-lib/aws-cloudfront';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoRoot } from '#infra/lambda.ts';
 import { FieldOpsStack } from '#infra/stack.ts';
 import { presignUpload } from '#shared/attachments/storage.ts';
 import { testApp, wholeTemplate } from './synth.ts';
@@ -22,14 +22,8 @@ import {
   stagedSources,
 } from './template.ts';
 
-/** A stand-in for the engineer's app's folder: the kinds of file it holds, with no app in them. */
-const appFiles: Record<string, string> = {
-  'index.html': '<!doctype html><title>Jobs</title><script type="module" src="app.js"></script>\n',
-  'app.js': "navigator.serviceWorker.register('sw.js');\n",
-  'sw.js': "self.addEventListener('fetch', () => {});\n",
-  'manifest.webmanifest': '{"name":"Jobs","start_url":"/app/","display":"standalone"}\n',
-  'icons/icon-192.png': 'not really a PNG\n',
-};
+/** The app's files as the checkout holds them, each deployed as it is. */
+const appFiles = readdirSync(join(repoRoot, 'app'));
 
 interface Synthesized {
   stack: FieldOpsStack;
@@ -37,34 +31,17 @@ interface Synthesized {
   outdir: string;
 }
 
-const cleanups: (() => void)[] = [];
-let fixture: string;
-/** The stack with the app's files in place. */
 let withApp: Synthesized;
-/** The stack from a checkout that has no app/ yet. */
-let withoutApp: Synthesized;
-
-function synth(appDirectory: string): Synthesized {
-  const { app, cleanup } = testApp();
-  cleanups.push(cleanup);
-  const stack = new FieldOpsStack(app, 'FieldOps', { appDirectory });
-  return { stack, template: wholeTemplate(stack), outdir: app.outdir };
-}
+let cleanup: () => void;
 
 beforeAll(() => {
-  fixture = mkdtempSync(join(tmpdir(), 'fieldops-app-'));
-  cleanups.push(() => rmSync(fixture, { recursive: true, force: true }));
-  for (const [file, content] of Object.entries(appFiles)) {
-    mkdirSync(join(fixture, file, '..'), { recursive: true });
-    writeFileSync(join(fixture, file), content);
-  }
-  withApp = synth(fixture);
-  withoutApp = synth(join(fixture, 'missing'));
+  const test = testApp();
+  cleanup = test.cleanup;
+  const stack = new FieldOpsStack(test.app, 'FieldOps');
+  withApp = { stack, template: wholeTemplate(stack), outdir: test.app.outdir };
 });
 
-afterAll(() => {
-  for (const cleanup of cleanups) cleanup();
-});
+afterAll(() => cleanup?.());
 
 const logicalId = (construct: IConstruct) => logicalIdOf(withApp.stack, construct);
 const distribution = (template = withApp.template) =>
@@ -141,7 +118,7 @@ describe("the engineer's app's files", () => {
         Prune: true,
       });
     }
-    for (const file of Object.keys(appFiles)) expect(deployed, file).toContain(file);
+    for (const file of appFiles) expect(deployed, file).toContain(file);
   });
 
   it("writes a config.json naming the API, the stack's sign-in, the app's own client and its address", () => {
@@ -164,12 +141,12 @@ describe("the engineer's app's files", () => {
     );
     const distinct = [...new Set(prefixes)];
 
-    expect(distinct.sort()).toEqual(['app/', 'portal/']);
+    expect(distinct.sort()).toEqual(['app/', 'common/', 'portal/']);
     expect(distinct.some((prefix) => distinct.some((other) => other !== prefix && other.startsWith(prefix)))).toBe(
       false,
     );
     // A deployment that takes in a file it does not hold deletes it: each file must be taken in by its writer alone.
-    for (const file of [...Object.keys(appFiles), 'config.json']) {
+    for (const file of [...appFiles, 'config.json']) {
       const takers = appDeployments(withApp).filter(([, deployment]) => synced(file, deployment));
       expect(takers, file).toHaveLength(1);
       expect(holds(withApp.outdir, (takers[0] as [string, CfnResource])[1], file), file).toBe(true);
@@ -180,7 +157,7 @@ describe("the engineer's app's files", () => {
     expect(writerOf('manifest.webmanifest').Properties.SystemMetadata['content-type']).toBe(
       'application/manifest+json',
     );
-    for (const file of ['index.html', 'app.js', 'sw.js', 'icons/icon-192.png', 'config.json']) {
+    for (const file of ['index.html', 'app.js', 'sw.js', 'icon-192.png', 'config.json']) {
       expect(writerOf(file).Properties.SystemMetadata['content-type'], file).toBeUndefined();
     }
   });
@@ -192,7 +169,7 @@ describe("the engineer's app's files", () => {
       (deployment) => deployment.Properties.DestinationBucketKeyPrefix === 'portal/',
     );
 
-    for (const file of [...Object.keys(appFiles), 'config.json']) {
+    for (const file of [...appFiles, 'config.json']) {
       expect(writerOf(file).Properties.SystemMetadata['cache-control'], file).toBe('public, no-cache');
     }
     // The managed CachingOptimized policy: its minimum TTL is one second, so CloudFront keeps a no-cache file that
@@ -201,21 +178,17 @@ describe("the engineer's app's files", () => {
     expect(portal.Properties.SystemMetadata['cache-control']).toBe('public, max-age=300');
   });
 
-  it('still synthesizes from a checkout without app/, deploying the config.json alone and saying so', () => {
-    const deployments = appDeployments(withoutApp);
-    const [[, deployment] = []] = deployments;
-    const warnings = Annotations.fromStack(withoutApp.stack).findWarning(
-      '*',
-      Match.stringLikeRegexp("missing does not exist: the engineer's app deploys its config.json alone"),
+  it('deploys the sign-in both pages import to common/, revalidated as the app is', () => {
+    const [, common] = onlyResource(
+      withApp.template,
+      'Custom::CDKBucketDeployment',
+      (deployment) => deployment.Properties.DestinationBucketKeyPrefix === 'common/',
     );
+    const files = stagedSources(withApp.outdir, common).flatMap((source) => readdirSync(source));
 
-    expect(deployments).toHaveLength(1);
-    expect(stagedSources(withoutApp.outdir, deployment as CfnResource)).toHaveLength(1);
-    expect(deployedJson(withoutApp.outdir, deployment as CfnResource, 'config.json').auth.redirectUri).toContain(
-      '/app/',
-    );
-    expect(warnings).toHaveLength(1);
-    expect(Annotations.fromStack(withApp.stack).findWarning('*', Match.stringLikeRegexp('app'))).toEqual([]);
+    expect(files).toEqual(readdirSync(join(repoRoot, 'common')));
+    expect(files).toContain('sign-in.js');
+    expect(common.Properties.SystemMetadata['cache-control']).toBe('public, no-cache');
   });
 });
 
