@@ -148,6 +148,12 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
+    path: '/v1/work-orders/{id}/reassign',
+    handler: 'functions/scheduling/reassign.ts',
+    needs: ['write', 'workflow'],
+  },
+  {
+    method: 'POST',
     path: '/v1/work-orders/{id}/cancel',
     handler: 'functions/work-orders/cancel.ts',
     needs: ['write', 'workflow'],

@@ -1,7 +1,9 @@
 import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
-import { change, get, transition } from '../work-order/work-order.ts';
+import { underWayStatuses } from '../work-order/lifecycle.ts';
+import type { Status } from '../work-order/model.ts';
+import { change, get, statusChange, transition } from '../work-order/work-order.ts';
 import { type Candidates, findCandidates, stopOf } from './candidates.ts';
 import type { InsertionCandidate } from './insertion.ts';
 import { checkEngineer } from './match.ts';
@@ -117,6 +119,9 @@ async function displace(options: { workOrderId: string; by: WorkOrderRecord }) {
 
 const noMatch = 'No eligible engineer: assign one by hand.';
 
+/** Statuses in which the office may give a job to another engineer: booked or accepted, not yet under way. */
+const reassignable: readonly Status[] = ['scheduled', 'dispatched', 'acknowledged'];
+
 const refusalCodes = {
   missing_skill: 'assignment.missing_skill',
   missing_certification: 'assignment.missing_certification',
@@ -130,6 +135,83 @@ const refusalCodes = {
  */
 export async function assign(options: { workOrderId: string; engineerId: string; start?: string; actor: string }) {
   const record = await get(options.workOrderId);
+  const { engineer, start } = await eligibleEngineer(record, options);
+  await withoutReflowHook(() =>
+    transition({
+      workOrderId: options.workOrderId,
+      to: 'scheduled',
+      actor: options.actor,
+      reason: `Assigned by hand to ${engineer.name}`,
+      set: { engineerId: engineer.engineerId, scheduledStart: start, attention: undefined },
+      data: { engineerId: engineer.engineerId },
+      guard: (current) => {
+        // Assigning the same engineer again is a replay; moving a booked job to someone else is a reassignment.
+        const replay = current.status === 'scheduled' && current.engineerId === engineer.engineerId;
+        if (reassignable.includes(current.status) && !replay) {
+          throw new Conflict(
+            'assignment.already_assigned',
+            'The work order is already booked with an engineer: reassign it, with the reason.',
+          );
+        }
+      },
+    }),
+  );
+  return retimed(options.workOrderId, []);
+}
+
+function refuseReassignment(record: WorkOrderRecord): never {
+  throw new Conflict(
+    'assignment.not_reassignable',
+    underWayStatuses.includes(record.status)
+      ? 'The engineer is already on the way or on site: the job stays with them.'
+      : `A ${record.status} work order has no engineer to take it from: assign one instead.`,
+    { currentStatus: record.status },
+  );
+}
+
+/**
+ * The office gives a job another engineer (the first is off sick, their van broke down) until the first is on the
+ * way: the same hard rules as assigning by hand, and a reason, which the timeline keeps. The job goes back to
+ * `scheduled` with the new engineer: the state machine's step waiting on the first engineer is answered by the move,
+ * and it dispatches the job again, to the new one. The first engineer's phone is refused anything more on it (the job
+ * is no longer theirs: 404). Giving the job to the engineer who holds it is a replay and changes nothing.
+ */
+export async function reassign(options: {
+  workOrderId: string;
+  engineerId: string;
+  start?: string;
+  reason: string;
+  actor: string;
+}) {
+  const record = await get(options.workOrderId);
+  if (record.engineerId === options.engineerId && reassignable.includes(record.status)) return record;
+  if (!reassignable.includes(record.status)) refuseReassignment(record);
+  const { engineer, start } = await eligibleEngineer(record, options);
+  const { record: moved } = await withoutReflowHook(() =>
+    change({
+      workOrderId: options.workOrderId,
+      decide: (current) => {
+        if (current.engineerId === engineer.engineerId) return null;
+        if (!reassignable.includes(current.status)) refuseReassignment(current);
+        const from = current.engineerId;
+        return {
+          ...statusChange(current, 'scheduled', options.actor, `Reassigned to ${engineer.name}: ${options.reason}`, {
+            from,
+            engineerId: engineer.engineerId,
+          }),
+          set: { status: 'scheduled', engineerId: engineer.engineerId, scheduledStart: start, attention: undefined },
+        };
+      },
+    }),
+  );
+  // The first engineer's day closes up behind the job that left it.
+  const days =
+    record.engineerId && record.scheduledStart ? [{ engineerId: record.engineerId, day: record.scheduledStart }] : [];
+  return moved.engineerId === engineer.engineerId ? retimed(options.workOrderId, days) : moved;
+}
+
+/** The engineer, if they may take the job at `start` (or at the first time they can): 404 or 409 with why not. */
+async function eligibleEngineer(record: WorkOrderRecord, options: { engineerId: string; start?: string }) {
   const engineer = await getEngineer(options.engineerId);
   if (!engineer) throw new NotFound('engineer', options.engineerId);
   const job = jobOf(record);
@@ -146,30 +228,20 @@ export async function assign(options: { workOrderId: string; engineerId: string;
       },
     );
   }
-  const start = options.start ?? check.start;
-  await withoutReflowHook(() =>
-    transition({
-      workOrderId: options.workOrderId,
-      to: 'scheduled',
-      actor: options.actor,
-      reason: `Assigned by hand to ${engineer.name}`,
-      set: { engineerId: engineer.engineerId, scheduledStart: start, attention: undefined },
-      data: { engineerId: engineer.engineerId },
-      guard: (current) => {
-        // Assigning the same engineer again is a replay; moving a scheduled job to someone else is not silent.
-        if (current.status === 'scheduled' && current.engineerId !== engineer.engineerId) {
-          throw new Conflict('assignment.already_assigned', 'The work order is already scheduled to another engineer.');
-        }
-      },
-    }),
-  );
-  // The start asked for (or the first free one from home) places the job in the engineer's day; the day is then
-  // timed so it overlaps nothing, which may move the job itself to after the stop before it.
-  const placed = await get(options.workOrderId);
-  if (placed.engineerId && placed.scheduledStart) {
-    await reflowEngineerDay({ engineerId: placed.engineerId, day: placed.scheduledStart.slice(0, 10) });
-  }
-  return get(options.workOrderId);
+  return { engineer, start: options.start ?? check.start };
+}
+
+/**
+ * The start asked for (or the first free one from home) places the job in its engineer's day; that day is then
+ * timed so it overlaps nothing, which may move the job itself to after the stop before it. So is each of `also`.
+ */
+async function retimed(workOrderId: string, also: Array<{ engineerId: string; day: string }>) {
+  const placed = await get(workOrderId);
+  const days = [...also];
+  if (placed.engineerId && placed.scheduledStart)
+    days.push({ engineerId: placed.engineerId, day: placed.scheduledStart });
+  for (const { engineerId, day } of days) await reflowEngineerDay({ engineerId, day: day.slice(0, 10) });
+  return get(workOrderId);
 }
 
 /**

@@ -5,7 +5,8 @@ import type { Status } from './model.ts';
  * Every allowed move of a work order, in one table: the only place the lifecycle is checked.
  * Engineers on bad signal may skip a field status (acknowledged straight to on_site), so forward skips within the
  * field statuses are allowed; nothing moves backwards except pause/resume and a return to scheduling: the engineer
- * refuses, an urgent job displaces one not yet under way, or an edit makes a job need approval it does not have.
+ * refuses, an urgent job displaces one not yet under way, the office gives one not yet under way to another engineer
+ * (back to `scheduled`, to be dispatched again), or an edit makes a job need approval it does not have.
  * Cancellation is possible from any status before the engineer is on site.
  */
 export const transitions: Record<Status, readonly Status[]> = {
@@ -14,8 +15,8 @@ export const transitions: Record<Status, readonly Status[]> = {
   rejected: [],
   ready_to_schedule: ['scheduled', 'pending_approval', 'cancelled'],
   scheduled: ['dispatched', 'ready_to_schedule', 'pending_approval', 'cancelled'],
-  dispatched: ['acknowledged', 'ready_to_schedule', 'cancelled'],
-  acknowledged: ['en_route', 'on_site', 'in_progress', 'ready_to_schedule', 'cancelled'],
+  dispatched: ['acknowledged', 'scheduled', 'ready_to_schedule', 'cancelled'],
+  acknowledged: ['en_route', 'on_site', 'in_progress', 'scheduled', 'ready_to_schedule', 'cancelled'],
   en_route: ['on_site', 'in_progress', 'cancelled'],
   on_site: ['in_progress', 'completed'],
   in_progress: ['paused', 'completed'],

@@ -6,7 +6,6 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '#local/http-server.ts';
 import { config } from '#shared/config.ts';
-import { change } from '#shared/work-order/work-order.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
 // Debian's chromium (.ci/run installs it); playwright-core drives it and never downloads a browser of its own.
@@ -364,8 +363,8 @@ describe.skipIf(!runInBrowser)("the engineer's app, in Chromium on a phone", () 
     await checkA11y(page, 'outbox with refused actions');
 
     // The server holds none of it.
-    const wo = await api.waitFor(job.id, () => true);
-    expect(wo).toMatchObject({ engineerId: other, status: 'acknowledged' });
+    const wo = await api.waitFor(job.id, (w) => w.status === 'dispatched', patience);
+    expect(wo.engineerId).toBe(other);
     for (const { id } of queued) expect(wo.timeline.filter((entry: any) => entry.data?.eventId === id)).toEqual([]);
     expect(wo.notes ?? []).toEqual([]);
     expect(wo.timeLogs ?? []).toEqual([]);
@@ -598,29 +597,13 @@ async function serverStatus(id: string, status: string) {
   return api.waitFor(id, (wo) => wo.status === status, patience);
 }
 
-/**
- * The office gives the job to another engineer. The API has no call for that once a job is with its engineer:
- * `POST /v1/work-orders/{id}/assign` books a job waiting to be scheduled and answers 409 for one already dispatched
- * or accepted (asserted here, so this test says when that changes). So the test makes the change in the store, as
- * such a call would leave it: the job held by the other engineer, with a timeline entry saying so.
- */
+/** The office gives the job to another engineer, through the API; the state machine dispatches it to them. */
 async function reassign(id: string, engineerId: string): Promise<void> {
-  const assigned = await api.call('POST', `/v1/work-orders/${id}/assign`, { token: office, body: { engineerId } });
-  expect(assigned.status).toBe(409);
-  await change({
-    workOrderId: id,
-    decide: (wo) => ({
-      set: { engineerId },
-      entries: [
-        {
-          at: new Date().toISOString(),
-          actor: 'office',
-          type: 'reassigned',
-          data: { from: wo.engineerId, to: engineerId },
-        },
-      ],
-    }),
+  const moved = await api.call('POST', `/v1/work-orders/${id}/reassign`, {
+    token: office,
+    body: { engineerId, reason: 'Nearer the site this afternoon' },
   });
+  expect(moved.status).toBe(200);
 }
 
 // --- The phone ----------------------------------------------------------------------------------------------------
