@@ -41,8 +41,20 @@ const moves: Array<{
   {
     name: 'assign',
     to: 'scheduled',
+    only: ['ready_to_schedule'],
     send: (id, index) =>
       post(id, 'assign', 'office', { engineerId: 'eng_lucy', start: `${dayAhead(index)}T10:00:00.000Z` }),
+  },
+  {
+    name: 'reassign',
+    to: 'scheduled',
+    only: ['dispatched', 'acknowledged'],
+    send: (id, index) =>
+      post(id, 'reassign', 'office', {
+        engineerId: 'eng_dan',
+        reason: 'Lucy is off sick',
+        start: `${dayAhead(index)}T10:00:00.000Z`,
+      }),
   },
   { name: 'acknowledge', to: 'acknowledged', send: (id) => post(id, 'acknowledge', 'engineer', { accept: true }) },
   {
