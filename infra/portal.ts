@@ -166,61 +166,17 @@ export class Portal extends Construct {
     this.url = `${this.origin}/portal/`;
     this.appUrl = `${this.origin}/app/`;
 
-    this.userPoolClient = new UserPoolClient(this, 'Client', {
-      userPool: api.userPool,
-      // A browser cannot keep a secret: PKCE protects the code exchange instead.
-      generateSecret: false,
-      authFlows: { userSrp: true },
-      preventUserExistenceErrors: true,
-      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [this.url],
-        logoutUrls: [this.url],
-      },
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      // As the API's own client: the custom attributes are authorisation data, set by administrators only.
-      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, phoneNumber: true }),
-    });
-    new CfnManagedLoginBranding(this, 'SignInBranding', {
-      userPoolId: api.userPool.userPoolId,
-      clientId: this.userPoolClient.userPoolClientId,
-      useCognitoProvidedValues: true,
-    });
-    api.acceptClient(this.userPoolClient);
-
+    this.userPoolClient = signInClient(this, 'Client', 'SignInBranding', { api, url: this.url });
     // The engineer's app has a client of its own rather than a second return address on the web form's: the
     // business sees it by name in the console and can change or stop engineers' sign-in (its return address, its
     // token lifetimes: an engineer may be out of signal all day) without touching customers', and neither page's
     // sign-in can be returned to the other. It costs two resources of the stack (the client and its managed login
-    // style), which has room for them (test/infra/structure.test.ts). Otherwise it is the web form's: public, the
-    // code flow with PKCE, custom attributes set by administrators only.
-    this.appClient = new UserPoolClient(this, 'AppClient', {
-      userPool: api.userPool,
-      userPoolClientName: `${stack.stackName}-engineer-app`,
-      generateSecret: false,
-      authFlows: { userSrp: true },
-      preventUserExistenceErrors: true,
-      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
-      oAuth: {
-        flows: { authorizationCodeGrant: true },
-        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
-        callbackUrls: [this.appUrl],
-        logoutUrls: [this.appUrl],
-      },
-      idTokenValidity: Duration.hours(1),
-      accessTokenValidity: Duration.hours(1),
-      writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, phoneNumber: true }),
+    // style), which has room for them (test/infra/structure.test.ts).
+    this.appClient = signInClient(this, 'AppClient', 'AppSignInBranding', {
+      api,
+      url: this.appUrl,
+      name: `${stack.stackName}-engineer-app`,
     });
-    // Managed login shows its pages only to a client with a style.
-    new CfnManagedLoginBranding(this, 'AppSignInBranding', {
-      userPoolId: api.userPool.userPoolId,
-      clientId: this.appClient.userPoolClientId,
-      useCognitoProvidedValues: true,
-    });
-    api.acceptClient(this.appClient);
 
     const deployLogs = new LogGroup(this, 'DeploymentLogs', {
       retention: RetentionDays.ONE_MONTH,
@@ -424,4 +380,42 @@ function acknowledgeDeployments(deployments: BucketDeployment[], role: IConstruc
     Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Action::${action}]`, reason });
   }
   for (const bucket of [staged.bucket, destination]) acknowledgeWildcard(role, `${bucket.bucketArn}/*`, reason);
+}
+
+/**
+ * A page's Cognito app client, accepted by the API, with the managed login style without which managed login shows
+ * it no page: public (a browser cannot keep a secret, so PKCE protects the code exchange instead), the code flow
+ * only, returning to the page's address alone, and the custom attributes left to administrators (they are
+ * authorisation data), as the API's own client.
+ */
+function signInClient(
+  scope: Construct,
+  id: string,
+  brandingId: string,
+  options: { api: Api; url: string; name?: string },
+): UserPoolClient {
+  const client = new UserPoolClient(scope, id, {
+    userPool: options.api.userPool,
+    userPoolClientName: options.name,
+    generateSecret: false,
+    authFlows: { userSrp: true },
+    preventUserExistenceErrors: true,
+    supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
+    oAuth: {
+      flows: { authorizationCodeGrant: true },
+      scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.PROFILE],
+      callbackUrls: [options.url],
+      logoutUrls: [options.url],
+    },
+    idTokenValidity: Duration.hours(1),
+    accessTokenValidity: Duration.hours(1),
+    writeAttributes: new ClientAttributes().withStandardAttributes({ fullname: true, phoneNumber: true }),
+  });
+  new CfnManagedLoginBranding(scope, brandingId, {
+    userPoolId: options.api.userPool.userPoolId,
+    clientId: client.userPoolClientId,
+    useCognitoProvidedValues: true,
+  });
+  options.api.acceptClient(client);
+  return client;
 }
