@@ -5,9 +5,10 @@ import type {
   Context,
 } from 'aws-lambda';
 import * as z from 'zod';
+import { type Claims, roleOf } from '../auth/claims.ts';
 import { DomainError, Forbidden, StoreThrottled, Unauthorized, ValidationFailed } from '../errors.ts';
 import { type Ending, invocation } from '../observability.ts';
-import { Role } from '../work-order/model.ts';
+import type { Role } from '../work-order/model.ts';
 
 /** Who is calling, from the token's claims (API Gateway's JWT authorizer, or the local server's). */
 export interface Principal {
@@ -319,24 +320,16 @@ function problemErrors(isTransient?: StoreParts['isTransient']): ApiMiddleware {
   };
 }
 
-type Claims = Record<string, string | number | boolean | string[]>;
-
-/** Reads the role from a `role` claim, Cognito's `custom:role`, or the first Cognito group that is a role. */
+/** The caller from the token's claims: its subject and role (`roleOf`), and the customer or engineer it names. */
 function principalFrom(claims: Claims): Principal | undefined {
-  const groups = claims['cognito:groups'];
-  const groupList = Array.isArray(groups)
-    ? groups
-    : typeof groups === 'string'
-      ? groups.replace(/^\[|\]$/g, '').split(/[ ,]+/)
-      : [];
-  const role = Role.safeParse(claims.role ?? claims['custom:role'] ?? groupList.find((g) => Role.safeParse(g).success));
+  const role = roleOf(claims);
   const sub = claims.sub;
-  if (!role.success || typeof sub !== 'string') return undefined;
+  if (!role || typeof sub !== 'string') return undefined;
   const text = (key: string) => {
     const value = claims[key] ?? claims[`custom:${key}`];
     return typeof value === 'string' && value.length > 0 ? value : undefined;
   };
-  return { sub, role: role.data, customerId: text('customerId'), engineerId: text('engineerId') };
+  return { sub, role, customerId: text('customerId'), engineerId: text('engineerId') };
 }
 
 function authenticate(options: { roles?: Role[]; auth?: false }): ApiMiddleware {

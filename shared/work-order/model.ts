@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { roles } from '../auth/roles.ts';
 
 /** Work order statuses, in lifecycle order. The names are part of the HTTP API. */
 export const Status = z.enum([
@@ -29,7 +30,7 @@ export type Source = z.infer<typeof Source>;
 export const Outcome = z.enum(['fixed', 'follow_up_required', 'could_not_complete']);
 export type Outcome = z.infer<typeof Outcome>;
 
-export const Role = z.enum(['customer', 'engineer', 'dispatcher', 'approver', 'admin']);
+export const Role = z.enum(roles);
 export type Role = z.infer<typeof Role>;
 
 export const LatLng = z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
