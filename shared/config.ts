@@ -13,6 +13,14 @@ const Env = z.object({
   LOCAL_JWT_SECRET: z.string().min(16).optional(),
   /** The Secrets Manager secret list cursors are sealed with (shared/http/cursor.ts), on functions that list. */
   CURSOR_KEY_SECRET_ARN: z.string().min(1).optional(),
+  /** The user pool whose ID tokens the live channel's authorizer accepts (infra/live.ts). */
+  USER_POOL_ID: z.string().min(1).optional(),
+  /** The app clients of that pool whose ID tokens it accepts, comma-separated: those the HTTP API accepts. */
+  USER_POOL_CLIENT_IDS: z.string().min(1).optional(),
+  /** The live channel's HTTP domain (its AppSync Event API's), where the publisher posts each feed event. */
+  LIVE_EVENTS_DOMAIN: z.string().min(1).optional(),
+  /** The region Lambda runs in (Lambda sets it): the publisher signs its posts for it. */
+  AWS_REGION: z.string().min(1).optional(),
   /** Present only in local mode: enables the /local routes. */
   FIELDOPS_LOCAL: z.enum(['1']).optional(),
 });
@@ -41,6 +49,18 @@ export const config = {
   },
   get cursorKeySecretArn() {
     return read('CURSOR_KEY_SECRET_ARN');
+  },
+  get userPoolId() {
+    return read('USER_POOL_ID');
+  },
+  get userPoolClientIds() {
+    return read('USER_POOL_CLIENT_IDS').split(',');
+  },
+  get liveEventsDomain() {
+    return read('LIVE_EVENTS_DOMAIN');
+  },
+  get region() {
+    return read('AWS_REGION');
   },
   get isLocal() {
     return process.env.FIELDOPS_LOCAL === '1';
