@@ -93,6 +93,11 @@ export class Api extends Construct {
   readonly cursorKey: Secret;
   /** The nested stacks holding the route functions, one per area of `routeStacks`. */
   readonly routeStacks: NestedStack[];
+  /**
+   * The app clients whose ID tokens the authorizer accepts, comma-separated, read at synthesis (so a client accepted
+   * after this constructor counts): the live channel accepts the same (infra/live.ts).
+   */
+  readonly acceptedClientIds: string;
   /** The app clients whose ID tokens the authorizer accepts. */
   private readonly audiences: string[] = [];
   /** The origins CORS allows. */
@@ -203,6 +208,7 @@ export class Api extends Construct {
       });
     }
     this.audiences.push(this.userPoolClient.userPoolClientId);
+    this.acceptedClientIds = Lazy.string({ produce: () => this.audiences.join(',') });
     const authorizer = new HttpJwtAuthorizer('Cognito', this.userPool.userPoolProviderUrl, {
       // Read at synthesis, so clients added after this constructor (acceptClient) are accepted too.
       jwtAudience: Lazy.list({ produce: () => this.audiences }),

@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ChannelNamespace, IEventApi } from 'aws-cdk-lib/aws-appsync';
+import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import {
@@ -197,6 +199,26 @@ export class Fn extends NodejsFunction {
       workflow.executionsArn,
       'Executions are named after work orders at run time; the pattern names this one state machine only.',
     );
+    return this;
+  }
+
+  /**
+   * Lets the handler check ID tokens of the user pool issued to the app clients named (`clientIds`, comma-separated),
+   * and sets USER_POOL_ID and USER_POOL_CLIENT_IDS. No grant: the pool's signing keys are public (its JWKS).
+   */
+  bindUserPoolTokens(userPool: IUserPool, clientIds: string): this {
+    this.addEnvironment('USER_POOL_ID', userPool.userPoolId);
+    this.addEnvironment('USER_POOL_CLIENT_IDS', clientIds);
+    return this;
+  }
+
+  /**
+   * Lets the handler publish to one channel namespace of an AppSync Event API over its HTTP endpoint (signed with
+   * IAM), and nothing else of the API, and sets LIVE_EVENTS_DOMAIN.
+   */
+  bindEventPublish(api: IEventApi, namespace: ChannelNamespace): this {
+    namespace.grantPublish(this);
+    this.addEnvironment('LIVE_EVENTS_DOMAIN', api.httpDns);
     return this;
   }
 

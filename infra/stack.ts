@@ -7,6 +7,7 @@ import { DeadLetterQueue } from './dead-letters.ts';
 import type { CustomDomain } from './deploy-options.ts';
 import { DomainEvents } from './events.ts';
 import { Fn } from './lambda.ts';
+import { LiveUpdates } from './live.ts';
 import { MailIntake } from './mail-intake.ts';
 import { Monitoring } from './monitoring.ts';
 import { PlannedMaintenance } from './planned-maintenance.ts';
@@ -51,7 +52,7 @@ export interface FieldOpsStackProps extends StackProps {
 
 /**
  * One business's whole deployment: storage, the work order workflow and its reconciler, the HTTP API, uploads,
- * e-mail intake, domain events, the customer web form and the engineer's app.
+ * e-mail intake, domain events, the office's live channel, the customer web form and the engineer's app.
  */
 export class FieldOpsStack extends Stack {
   readonly storage: Storage;
@@ -59,6 +60,8 @@ export class FieldOpsStack extends Stack {
   readonly api: Api;
   readonly uploadVerification: UploadVerification;
   readonly events: DomainEvents;
+  /** The office console's push channel, fed by the same change stream as the bus. */
+  readonly live: LiveUpdates;
   readonly plannedMaintenance: PlannedMaintenance;
   readonly reconciler: Reconciler;
   readonly portal: Portal;
@@ -85,6 +88,12 @@ export class FieldOpsStack extends Stack {
       bucket: this.storage.bucket,
     });
     this.events = new DomainEvents(this, 'Events', { table: this.storage.table });
+    this.live = new LiveUpdates(this, 'LiveUpdates', {
+      bus: this.events.bus,
+      userPool: this.api.userPool,
+      // Read at synthesis: the web form's and the engineer's app's clients, accepted below, are among them.
+      clientIds: this.api.acceptedClientIds,
+    });
     this.plannedMaintenance = new PlannedMaintenance(this, 'PlannedMaintenance', {
       table: this.storage.table,
       workflow: this.workflow.ref,

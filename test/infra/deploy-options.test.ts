@@ -67,6 +67,8 @@ function physicalNames(template: Template): Map<string, string> {
     // A stage's and an authorizer's names are unique within their API.
     'AWS::ApiGatewayV2::Stage': ['StageName'],
     'AWS::ApiGatewayV2::Authorizer': ['Name'],
+    // A channel namespace's name is unique within its Event API.
+    'AWS::AppSync::ChannelNamespace': ['Name'],
     // The metric an alarm watches, not the alarm.
     'AWS::CloudWatch::Alarm': ['MetricName'],
   };

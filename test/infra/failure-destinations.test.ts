@@ -30,7 +30,7 @@ function maySend(roleArn: GetAtt, queueId: string): boolean {
   );
 }
 
-/** Functions S3 or EventBridge Scheduler invoke asynchronously, by logical id. */
+/** Functions S3, EventBridge Scheduler or an EventBridge rule invoke asynchronously, by logical id. */
 function asynchronouslyInvoked(): string[] {
   const notified = resourcesOf(template, 'Custom::S3BucketNotifications')
     .flatMap(([, n]) => n.Properties.NotificationConfiguration.LambdaFunctionConfigurations ?? [])
@@ -38,7 +38,15 @@ function asynchronouslyInvoked(): string[] {
   const scheduled = resourcesOf(template, 'AWS::Scheduler::Schedule').map(
     ([, schedule]) => schedule.Properties.Target.Arn['Fn::GetAtt'][0] as string,
   );
-  return [...new Set([...notified, ...scheduled])];
+  const ruled = ruleTargets().map(([, target]) => target.Arn['Fn::GetAtt'][0] as string);
+  return [...new Set([...notified, ...scheduled, ...ruled])];
+}
+
+/** Every target of every EventBridge rule, with its rule's logical id. */
+function ruleTargets(): [string, { Arn: GetAtt; RetryPolicy?: unknown; DeadLetterConfig?: { Arn: GetAtt } }][] {
+  return resourcesOf(template, 'AWS::Events::Rule').flatMap(([id, rule]) =>
+    (rule.Properties.Targets ?? []).map((target: never) => [id, target] as const),
+  );
 }
 
 /** Every queue a failure destination names, by logical id. */
@@ -52,11 +60,12 @@ function deadLetterQueues(): string[] {
   const pipes = resourcesOf(template, 'AWS::Pipes::Pipe').map(([, pipe]) =>
     queueOf(pipe.Properties.SourceParameters.DynamoDBStreamParameters?.DeadLetterConfig?.Arn),
   );
-  return [...new Set([...lambda, ...schedules, ...pipes])];
+  const rules = ruleTargets().map(([, target]) => queueOf(target.DeadLetterConfig?.Arn));
+  return [...new Set([...lambda, ...schedules, ...pipes, ...rules])];
 }
 
 describe('every asynchronous edge, so that nothing is dropped', () => {
-  it('covers the upload verifier, e-mail intake, the planned maintenance run and the reconciler', () => {
+  it('covers the upload verifier, e-mail intake, the planned maintenance run, the reconciler and the live channel', () => {
     const handlerFileOf = new Map([...functionsByHandlerFile(template)].map(([file, [id]]) => [id, file]));
 
     expect(
@@ -67,6 +76,7 @@ describe('every asynchronous edge, so that nothing is dropped', () => {
       'functions/attachments/verify-upload.ts',
       'functions/intake/planned-maintenance.ts',
       'functions/intake/receive-email.ts',
+      'functions/live/publish.ts',
       'functions/workflow/reconcile.ts',
     ]);
   });
@@ -98,6 +108,30 @@ describe('every asynchronous edge, so that nothing is dropped', () => {
     }
   });
 
+  it('each rule retries its delivery, then records it in a dead-letter queue that lets that rule alone send to it', () => {
+    const targets = ruleTargets();
+    const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy').map(([, p]) => p.Properties);
+
+    expect(targets).toHaveLength(1);
+    for (const [ruleId, target] of targets) {
+      const queueId = queueOf(target.DeadLetterConfig?.Arn);
+      const statements = policies.find((p) => p.Queues.some((q: { Ref: string }) => q.Ref === queueId))?.PolicyDocument
+        .Statement;
+      expect(target.RetryPolicy, ruleId).toEqual({
+        MaximumRetryAttempts: expect.any(Number),
+        MaximumEventAgeInSeconds: expect.any(Number),
+      });
+      expect(statements, ruleId).toContainEqual(
+        expect.objectContaining({
+          Effect: 'Allow',
+          Action: 'sqs:SendMessage',
+          Principal: { Service: 'events.amazonaws.com' },
+          Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+        }),
+      );
+    }
+  });
+
   it('the change-stream pipe halves a failing batch, retries a bounded number of times, then records it', () => {
     const [[, pipe] = []] = resourcesOf(template, 'AWS::Pipes::Pipe');
     const stream = pipe?.Properties.SourceParameters.DynamoDBStreamParameters;
@@ -110,7 +144,7 @@ describe('every asynchronous edge, so that nothing is dropped', () => {
     const queues = deadLetterQueues();
     const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy').map(([, p]) => p.Properties);
 
-    expect(queues).toHaveLength(5);
+    expect(queues).toHaveLength(6);
     for (const queueId of queues) {
       const statements = policies.find((p) => p.Queues.some((q: { Ref: string }) => q.Ref === queueId))?.PolicyDocument
         .Statement;

@@ -225,6 +225,8 @@ describe('the functions', () => {
       'functions/intake/receive-email.ts': { timeout: 60, memory: 1024 },
       // Cognito waits 5 s for a trigger.
       'functions/auth/require-office-mfa.ts': { timeout: 5 },
+      // AppSync waits 10 s for its authorizer, and a connecting console should not wait that long.
+      'functions/live/authorize.ts': { timeout: 5 },
     };
 
     expect(own.length).toBe(functionsByHandlerFile(template).size - 2);
