@@ -6,7 +6,8 @@
  * - Lambda: the API requests and the task states entered, at each function's memory as the synthesized stack sets it;
  * - DynamoDB: every request the store client sends, priced from the sizes of the items it reads and writes (before
  *   and after, read from the store around each write) and from the table's indexes and their projections;
- * - HTTP API requests, domain events (the pipe and the bus), logs (the functions' output, the API's access log lines,
+ * - HTTP API requests, domain events (the pipe and the bus), the office's live channel (a publisher run and an
+ *   AppSync publish per feed event, delivered to the consoles open, assumed), logs (the functions' output, the API's access log lines,
  *   the state machine's log events at its level), X-Ray traces and S3 requests.
  * Then the same for the other paths (approval, rejection, cancellation), and what the deployment costs a month idle.
  */
@@ -55,6 +56,12 @@ const coldStartShare = 1 / 3;
 const initMs = 400;
 /** One JSON line a Powertools logger writes per invocation (at least): assumed when the run logs less. */
 const logLineBytesPerInvocation = 300;
+/**
+ * The live channel's publisher is not run locally: a run is assumed to take 100 ms (one signed HTTPS post to AppSync),
+ * and each event to reach 3 office consoles, each delivery an AppSync operation of its own.
+ */
+const livePublishMs = 100;
+const officeConsoles = 3;
 
 // ---------------------------------------------------------------------------------------------------------------
 // What the deployed stack sets: from a synthesis of infra/app.ts without bundling (test/infra/synth.ts).
@@ -67,6 +74,8 @@ interface Deployment {
   stateMachine: { logLevel: string; includeExecutionData: boolean; tracing: boolean };
   accessLogFormat?: string;
   pipes: number;
+  /** Whether the office's live channel is deployed (an AppSync Event API). */
+  liveChannel: boolean;
   fixed: Array<{ item: string; count: number; monthly: number }>;
   schedules: Array<{ expression: string; handlerFile?: string; perMonth: number }>;
   note?: string;
@@ -77,6 +86,7 @@ function readDeployment(): Deployment {
     functions: new Map(),
     stateMachine: { logLevel: 'ALL', includeExecutionData: false, tracing: true },
     pipes: 1,
+    liveChannel: true,
     fixed: [],
     schedules: [],
   };
@@ -136,6 +146,7 @@ function readDeployment(): Deployment {
       },
       accessLogFormat: stage?.Properties.AccessLogSettings?.Format,
       pipes: count('AWS::Pipes::Pipe'),
+      liveChannel: count('AWS::AppSync::Api') > 0,
       fixed: [
         { item: 'Secrets Manager secrets', count: secrets, monthly: secrets * prices.secretMonth },
         {
@@ -887,8 +898,13 @@ function price(run: PathRun): { lines: Line[]; total: number; transitions: numbe
     Math.max(1, apiFiles.length + taskFiles.length);
   const initGbSeconds = invocations * coldStartShare * (initMs / 1000) * meanMemoryGb;
 
+  // The live channel: a publisher run per feed event the bus carries, each one AppSync publish.
+  const livePublishes = deployment.pipes && deployment.liveChannel ? run.dynamo.domainEvents : 0;
+  const livePublishGbSeconds = livePublishes * (livePublishMs / 1000) * (memoryOf('functions/live/publish.ts') / 1024);
+
   // Logs: the functions' own lines (at least one JSON line each), the API's access log lines, the state machine's.
-  const functionLogBytes = Math.max(run.loggedBytes, invocations * logLineBytesPerInvocation);
+  const functionLogBytes =
+    Math.max(run.loggedBytes, invocations * logLineBytesPerInvocation) + livePublishes * logLineBytesPerInvocation;
   const accessLogBytes = deployment.accessLogFormat
     ? run.api.reduce((sum, request) => sum + accessLogLine(request).length + 1, 0)
     : 0;
@@ -970,6 +986,18 @@ function price(run: PathRun): { lines: Line[]; total: number; transitions: numbe
       quantity: String(deployment.pipes ? run.dynamo.domainEvents : 0),
       unit: '$1.00/M',
       cost: (deployment.pipes ? run.dynamo.domainEvents : 0) * prices.eventBridgeEvent,
+    },
+    {
+      item: `Live channel: publisher runs (one a feed event, ${livePublishMs} ms assumed)`,
+      quantity: `${livePublishes}, ${livePublishGbSeconds.toFixed(2)} GB-s`,
+      unit: '$0.20/M, per GB-s',
+      cost: livePublishes * prices.lambdaRequest + livePublishGbSeconds * prices.lambdaArmGbSecond,
+    },
+    {
+      item: `Live channel: AppSync publishes and deliveries (${officeConsoles} consoles)`,
+      quantity: String(livePublishes * (1 + officeConsoles)),
+      unit: '$1.00/M',
+      cost: livePublishes * (1 + officeConsoles) * prices.appSyncEventOperation,
     },
     {
       item: `CloudWatch Logs: functions (${run.loggedBytes ? 'captured' : `assumed ${logLineBytesPerInvocation} B each`})`,

@@ -57,6 +57,13 @@ export const prices = {
   /** A custom metric (namespace, name and dimension values), first 10,000: $0.30 a month. Same page. */
   customMetricMonth: 0.3,
 
+  /**
+   * AppSync Events: $1.00 per million Event API operations (each event published, and each delivered to a
+   * subscriber), and $0.08 per million connection minutes. https://aws.amazon.com/appsync/pricing/
+   */
+  appSyncEventOperation: 1 / 1_000_000,
+  appSyncConnectionMinute: 0.08 / 1_000_000,
+
   /** X-Ray: traces recorded, $5.00 per million. https://aws.amazon.com/xray/pricing/ */
   xrayTrace: 5 / 1_000_000,
 
