@@ -7,8 +7,11 @@
  * Delivery is at least once and in no promised order: a publish retried after a fault can arrive twice, and two
  * events committed together can arrive either way round. The cursor is the event's identity and its place in the
  * feed, so the console keeps the cursors it has shown and drops one it has seen. A console that lost its
- * connection catches up from `GET /v1/events?after=` with the newest cursor it holds that is older than the feed's
- * commit horizon (shared/db/events.ts), then drops what it has already shown: nothing is lost or shown twice.
+ * connection subscribes again, then catches up from `GET /v1/events?after=` with the newest cursor it holds that is
+ * at least the feed's commit horizon (3 s, shared/db/events.ts) older than the newest it holds (a cursor is a ULID:
+ * its first ten characters are its time), and drops what it has already shown. An event whose id was made before
+ * that cursor committed before the connection dropped, so it was shown; one made after is in the feed: nothing is
+ * lost or shown twice.
  */
 export const liveNamespace = 'office';
 
