@@ -1,7 +1,8 @@
-// What the customer web form (portal/) and the engineer's app (app/) both need: their config.json, a kept token,
-// the local sign-in, Cognito managed login (authorization code flow with PKCE), a token's claims, and calls to the
-// API whose problem+json answers become errors in the API's words. Plain browser JavaScript with no build step,
-// served at /common/sign-in.js beside both pages (locally by local/portal.ts; deployed from the same bucket).
+// What the customer web form (portal/), the engineer's app (app/) and the office console (office/) need: their
+// config.json, a kept token, the local sign-in, Cognito managed login (authorization code flow with PKCE), a token's
+// claims, and calls to the API whose problem+json answers become errors in the API's words. Plain browser JavaScript
+// with no build step, served at /common/sign-in.js beside the pages (locally by local/portal.ts; deployed from the
+// same bucket).
 
 /**
  * Why a call failed, in words for the person using the page. `kind` is `network` when no answer arrived (the
@@ -114,6 +115,11 @@ export function claimsOf(token) {
 /** A claim as the API reads it: `engineerId`, or Cognito's `custom:engineerId`. */
 export function claim(claims, name) {
   return claims[name] ?? claims[`custom:${name}`];
+}
+
+/** The role a token carries: `role` locally, Cognito's `custom:role` deployed. */
+export function roleOf(claims) {
+  return claim(claims, 'role');
 }
 
 /** The demo ids of `GET /local/seed` (local mode only). */

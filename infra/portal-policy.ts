@@ -38,3 +38,23 @@ export function appContentSecurityPolicy(connectSources: string[] = []): string 
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/**
+ * The office console (`office/`): the web form's policy, with its live channel and the photos and signatures it
+ * shows.
+ * @param connectSources origins the console calls besides its own: the API, Cognito's token endpoint, and the live
+ *   channel (a `wss://` origin deployed; the local server's event stream is its own origin).
+ * @param imageSources origins of the short-lived links attachments are shown through (the attachments bucket).
+ */
+export function officeContentSecurityPolicy(connectSources: string[] = [], imageSources: string[] = []): string {
+  return [
+    "default-src 'none'",
+    "script-src 'self'",
+    "style-src 'self'",
+    ['img-src', "'self'", 'data:', ...imageSources].join(' '),
+    ['connect-src', "'self'", ...connectSources].join(' '),
+    "form-action 'self'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}

@@ -1,7 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname } from 'node:path';
-import { appContentSecurityPolicy, portalContentSecurityPolicy } from '#infra/portal-policy.ts';
+import {
+  appContentSecurityPolicy,
+  officeContentSecurityPolicy,
+  portalContentSecurityPolicy,
+} from '#infra/portal-policy.ts';
 import type { RawRoute } from './http-server.ts';
 
 const repoRoot = new URL('../', import.meta.url);
@@ -30,8 +34,9 @@ const securityHeaders = (contentSecurityPolicy: string) => ({
 
 export interface PageOptions {
   /**
-   * The origin the engineer's app POSTs photos and signatures to besides its own: locally s3rver on its own port
-   * (`http://127.0.0.1:<port>`), which its Content-Security-Policy must let it reach.
+   * The origin of the attachments bucket: locally s3rver on its own port (`http://127.0.0.1:<port>`). The engineer's
+   * app POSTs photos and signatures to it and the office console shows them from it (short-lived links), so each
+   * page's Content-Security-Policy must let it reach it.
    */
   uploadOrigin?: string;
   /** Where the folders are; the repository by default. */
@@ -40,21 +45,25 @@ export interface PageOptions {
 
 /**
  * The pages, each under its own path as deployed: the customer web form at `/portal/` (`portal/`), the engineer's
- * app at `/app/` (`app/`), and what both import at `/common/` (`common/`, the sign-in and the API calls). `/portal`
- * and `/app` redirect to their folder, and each page's `config.json` points it at this server's API and its local
- * sign-in (a demo customer's or engineer's token from `/local/token`). The API is this same origin locally.
+ * app at `/app/` (`app/`), the office console at `/office/` (`office/`), and what they import at `/common/`
+ * (`common/`, the sign-in and the API calls). `/portal`, `/app` and `/office` redirect to their folder, and each
+ * page's `config.json` points it at this server's API and its local sign-in (a demo customer's, engineer's or office
+ * role's token from `/local/token`). The API is this same origin locally, and so is the office's live channel (the
+ * event stream, `GET /v1/events/stream`), so its config names no `liveUrl`.
  */
 export function pageRoutes(options: PageOptions = {}): RawRoute[] {
   const root = options.root ?? repoRoot;
   const portalPolicy = portalContentSecurityPolicy();
+  const uploadOrigins = options.uploadOrigin ? [options.uploadOrigin] : [];
   return [
     ...folderRoutes({ path: 'portal', root, policy: portalPolicy, page: true }),
     ...folderRoutes({
       path: 'app',
       root,
-      policy: appContentSecurityPolicy(options.uploadOrigin ? [options.uploadOrigin] : []),
+      policy: appContentSecurityPolicy(uploadOrigins),
       page: true,
     }),
+    ...folderRoutes({ path: 'office', root, policy: officeContentSecurityPolicy([], uploadOrigins), page: true }),
     // Scripts only: a script's own Content-Security-Policy governs nothing, but it is the stricter one to send.
     ...folderRoutes({ path: 'common', root, policy: portalPolicy, page: false }),
   ];

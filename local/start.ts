@@ -18,6 +18,7 @@ console.log(`
   API          ${runtime.url}        data in ${dataDir}${runtime.seeded ? ' (demo business seeded)' : ''}
   Web form     ${runtime.url}/portal   (customers log and follow requests; sign in as a demo customer)
   Engineer app ${runtime.url}/app      (the day, job packs and updates, offline too; sign in as a demo engineer)
+  Office       ${runtime.url}/office   (job list, dispatch board, approvals, work orders, e-mail; live; pick a role)
   E-mail       smtp://127.0.0.1:${runtime.smtpPort}     (any recipient; a message becomes a request)
   Get a token  curl -s -X POST ${runtime.url}/local/token -H 'content-type: application/json' \\
                  -d '{"role":"dispatcher"}'
