@@ -75,6 +75,12 @@ export function h(tag, props = {}, ...children) {
   return node;
 }
 
+/** Replaces a node's children; undefined, null and false ones are left out (replaceChildren would write them). */
+export function fill(node, ...children) {
+  node.replaceChildren(...children.flat().filter((child) => child !== undefined && child !== null && child !== false));
+  return node;
+}
+
 /** A term and its description for a `dl`; nothing when there is no value. */
 export function fact(term, value) {
   if (value === undefined || value === null || value === '') return undefined;

@@ -74,7 +74,7 @@ describe('the web form on the local server', () => {
   });
 
   it('holds no inline script, style or event handler, so a strict Content-Security-Policy allows all of it', () => {
-    for (const page of ['portal', 'app']) {
+    for (const page of ['portal', 'app', 'office']) {
       const html = readFileSync(new URL(`../../${page}/index.html`, import.meta.url), 'utf8');
 
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/i);
@@ -157,6 +157,45 @@ describe("the engineer's app on the local server", () => {
 
   it('serves nothing from outside the app folder', async () => {
     for (const path of ['/app/..%2Fpackage.json', '/app/%2e%2e%2fpackage.json', '/app/.gitignore', '/app/missing.js']) {
+      expect(await rawGet(path), path).toBe(404);
+    }
+  });
+});
+
+describe('the office console on the local server', () => {
+  it('redirects /office to /office/, where the console is served with its own policy: the attachments it shows', async () => {
+    const redirect = await fetch(`${api.url}/office`, { redirect: 'manual' });
+    const page = await fetch(`${api.url}/office/`);
+    const policy = page.headers.get('content-security-policy') ?? '';
+
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.get('location')).toBe('/office/');
+    expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    // Photos and signatures are shown through short-lived links to the local S3 on its own port.
+    expect(policy).toContain("img-src 'self' data: http://127.0.0.1:4569;");
+    // The live channel is this server's own event stream.
+    expect(policy).toContain("connect-src 'self';");
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).not.toContain('unsafe-inline');
+    expect(await page.text()).toContain('<h1 id="sign-in-title" tabindex="-1">Sign in to the office</h1>');
+  });
+
+  it('serves its modules with the content type of a module, and points the console at this API', async () => {
+    for (const file of ['office.js', 'live.js', 'ui.js', 'jobs.js', 'board.js']) {
+      const script = await fetch(`${api.url}/office/${file}`);
+      expect(script.status, file).toBe(200);
+      expect(script.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    }
+    expect((await fetch(`${api.url}/office/office.css`)).headers.get('content-type')).toBe('text/css; charset=utf-8');
+    expect(await (await fetch(`${api.url}/office/config.json`)).json()).toEqual({
+      apiUrl: `${api.url}/`,
+      auth: { mode: 'local' },
+    });
+  });
+
+  it('serves nothing from outside the office folder', async () => {
+    for (const path of ['/office/..%2Fpackage.json', '/office/%2e%2e%2fpackage.json', '/office/.gitignore']) {
       expect(await rawGet(path), path).toBe(404);
     }
   });
