@@ -139,10 +139,12 @@ export async function show(main, ctx) {
         fact('Priority', priorityBadge(wo.priority)),
         fact(
           'SLA',
-          h('span', {
-            class: `sla-${slaState(wo.slaDueAt)}`,
-            text: `${slaWords(wo.slaDueAt)} (due ${formatTime(wo.slaDueAt)})`,
-          }),
+          ['completed', 'closed', 'rejected', 'cancelled'].includes(wo.status)
+            ? `Was due ${formatTime(wo.slaDueAt)}`
+            : h('span', {
+                class: `sla-${slaState(wo.slaDueAt)}`,
+                text: `${slaWords(wo.slaDueAt)} (due ${formatTime(wo.slaDueAt)})`,
+              }),
         ),
         fact('Customer', wo.customerId ? (names.customer.get(wo.customerId) ?? readable(wo.customerId)) : 'Not known'),
         fact(

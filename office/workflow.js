@@ -33,9 +33,9 @@ export async function showWorkflow(container, ctx, workOrder) {
     container,
     h(
       'p',
-      { class: 'hint', id: `workflow-help-${workOrder.id}` },
-      'The path this work order took is marked, ',
-      'and where it is now.',
+      { class: 'hint' },
+      'The path this work order took is marked in blue, where it is now in green, and a failed step in red. ',
+      'Any task that fails goes on to the catch-all (FlagForAttention); those edges are drawn only where taken.',
     ),
     redrive,
     h('div', { class: 'workflow' }, graph, steps),
@@ -276,8 +276,9 @@ function draw(shape, taken, execution) {
       viewBox: '0 0 10 10',
       refX: '9',
       refY: '5',
-      markerWidth: '7',
-      markerHeight: '7',
+      markerUnits: 'userSpaceOnUse',
+      markerWidth: '9',
+      markerHeight: '9',
       orient: 'auto-start-reverse',
     });
     marker.append(svgElement('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: cls }));
@@ -292,6 +293,8 @@ function draw(shape, taken, execution) {
       const to = positions.get(next);
       if (!from || !to) continue;
       const taken = pairs.has(`${state.name}→${next}`);
+      // Every task may fail into the catch-all: those edges are drawn only where this work order took one.
+      if (failurePath(next) && !taken) continue;
       const classes = ['wf-edge', taken ? 'taken' : '', failurePath(next) ? 'to-failure' : ''].filter(Boolean);
       edges.append(
         svgElement('path', {
