@@ -1,5 +1,9 @@
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import nodemailer from 'nodemailer';
@@ -56,6 +60,9 @@ describe.skipIf(!runInBrowser)('the office console, in Chromium at 1280 × 800',
           '--disable-background-networking',
           '--disable-component-update',
           '--disable-sync',
+          // The stand-in push channel listens on another loopback port than the page's, as a deployed channel is
+          // another origin; this Chromium refuses a page's WebSocket to a local address of another origin unless told.
+          '--disable-features=LocalNetworkAccessChecks',
         ],
       }),
     ]);
@@ -155,6 +162,83 @@ describe.skipIf(!runInBrowser)('the office console, in Chromium at 1280 × 800',
       })
       .toEqual(changes.map(() => 1));
     const delivered: string[] = await page.evaluate(() => (globalThis as any).delivered);
+    expect(new Set(delivered).size).toBe(delivered.length);
+  });
+
+  it('follows a push channel at config.liveUrl (a WebSocket taking ?token=) as it follows the local stream', async ({
+    onTestFinished,
+  }) => {
+    const job = await dispatchedJob('live-socket', {
+      customerId: 'cus_pennine_fm',
+      siteId: 'site_stockport',
+      jobType: 'general_maintenance',
+      description: 'Meeting room blind stuck',
+    });
+    const engineer = await api.token({ role: 'engineer', engineerId: job.engineerId });
+    const channel = await pushChannel();
+    onTestFinished(() => channel.close());
+    const context = await newContext(onTestFinished);
+    // The deployed config names the channel, and the policy lets the page reach it.
+    await context.route('**/office/config.json', (route) =>
+      route.fulfill({ json: { apiUrl: `${api.runtime.url}/`, auth: { mode: 'local' }, liveUrl: channel.url } }),
+    );
+    await context.route(/\/office\/(#.*)?$/, async (route) => {
+      const response = await route.fetch();
+      const headers = response.headers();
+      headers['content-security-policy'] = (headers['content-security-policy'] ?? '').replace(
+        "connect-src 'self'",
+        `connect-src 'self' ${channel.url.replace(/\/live$/, '')}`,
+      );
+      await route.fulfill({ response, headers });
+    });
+    const page = await context.newPage();
+    await page.goto(`${api.runtime.url}/office/#/jobs`);
+    await page.getByLabel('Role').selectOption('dispatcher');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const row = page.locator(`tr[data-id="${job.id}"]`);
+    await row.getByText('Dispatched').waitFor();
+    await expect.poll(() => channel.tokens.length).toBe(1);
+    expect(claimsOf(channel.tokens[0] as string).role).toBe('dispatcher');
+    await page.evaluate(() => {
+      const g = globalThis as any;
+      g.delivered = [];
+      g.addEventListener('office:event', (event: any) => g.delivered.push(event.detail.cursor));
+    });
+
+    // An event pushed (twice) is delivered once, and the row follows it.
+    expect(
+      (await api.call('POST', `/v1/work-orders/${job.id}/acknowledge`, { token: engineer, body: { accept: true } }))
+        .status,
+    ).toBe(200);
+    const { items, nextCursor } = await api.feedUntil(undefined, (events) =>
+      events.some((e) => e.workOrderId === job.id && e.data?.to === 'acknowledged'),
+    );
+    const accepted = items.find((e) => e.workOrderId === job.id && e.data?.to === 'acknowledged');
+    channel.send(accepted);
+    channel.send([accepted]);
+    await row.getByText('Accepted').waitFor();
+    await expect.poll(() => page.evaluate(() => (globalThis as any).delivered.length)).toBe(1);
+
+    // The channel drops: the page says so and reads the feed until it is back.
+    channel.drop();
+    await page
+      .locator('#live')
+      .getByText(/Live updates are interrupted/)
+      .waitFor();
+    expect((await fieldStatus(engineer, job.id, 'en_route')).status).toBe(200);
+    await row.getByText('On the way').waitFor();
+    await page
+      .locator('#live')
+      .getByText(/Live updates are back/)
+      .waitFor();
+    expect(channel.tokens.length).toBeGreaterThanOrEqual(2);
+    const { items: later } = await api.feedUntil(nextCursor, (events) =>
+      events.some((e) => e.workOrderId === job.id && e.data?.to === 'en_route'),
+    );
+    const enRoute = later.find((e) => e.workOrderId === job.id && e.data?.to === 'en_route');
+    channel.send(enRoute);
+    const delivered: string[] = await page.evaluate(() => (globalThis as any).delivered);
+    expect(delivered.filter((cursor) => cursor === enRoute.cursor)).toHaveLength(1);
     expect(new Set(delivered).size).toBe(delivered.length);
   });
 
@@ -597,6 +681,64 @@ async function largeDay(day: string): Promise<void> {
     if (writes.length >= 20) await Promise.all(writes.splice(0));
   }
   await Promise.all(writes);
+}
+
+/**
+ * A stand-in for the deployed push channel: a WebSocket server (RFC 6455, text frames from the server only) at
+ * `ws://127.0.0.1:<port>/live?token=`, which the test feeds events through and can drop.
+ */
+async function pushChannel() {
+  const sockets = new Set<Duplex>();
+  const tokens: string[] = [];
+  const server = createServer((_req, res) => res.writeHead(426).end());
+  server.on('upgrade', (req, socket) => {
+    const url = new URL(req.url ?? '/', 'http://local');
+    const key = req.headers['sec-websocket-key'];
+    if (url.pathname !== '/live' || !url.searchParams.get('token') || typeof key !== 'string') return socket.destroy();
+    tokens.push(url.searchParams.get('token') as string);
+    const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
+    sockets.add(socket);
+    socket.on('data', () => undefined);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const frame = (text: string) => {
+    const payload = Buffer.from(text);
+    const length = payload.length;
+    const head =
+      length < 126
+        ? Buffer.from([0x81, length])
+        : length < 65_536
+          ? Buffer.from([0x81, 126, length >> 8, length & 0xff])
+          : Buffer.concat([
+              Buffer.from([0x81, 127]),
+              Buffer.from(new BigUint64Array([BigInt(length)]).buffer).reverse(),
+            ]);
+    return Buffer.concat([head, payload]);
+  };
+  return {
+    url: `ws://127.0.0.1:${port}/live`,
+    tokens,
+    send(message: unknown) {
+      for (const socket of sockets) socket.write(frame(JSON.stringify(message)));
+    },
+    drop() {
+      for (const socket of sockets) socket.destroy();
+    },
+    close() {
+      for (const socket of sockets) socket.destroy();
+      return new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function claimsOf(token: string): Record<string, unknown> {
+  return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8'));
 }
 
 // --- The browser ------------------------------------------------------------------------------------------------
