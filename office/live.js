@@ -2,8 +2,8 @@
 //
 // - Locally (no `liveUrl` in config.json) the local server's Server-Sent Events, `GET /v1/events/stream`, with the
 //   token as `?access_token=` (an EventSource sends no headers).
-// - Deployed, a WebSocket at `config.liveUrl` with the token as `?token=`, each message one feed event as
-//   `GET /v1/events` answers it (or a list of them).
+// - Deployed, the stack's AppSync Event API: a WebSocket at `config.liveUrl`, subscribed to `config.liveChannel`
+//   (the API at `config.liveHost`), each `data` message one feed event as `GET /v1/events` answers it.
 //
 // Either may deliver an event a moment before one with an earlier id (it sends each as soon as it is committed),
 // and may send one again after a reconnection. So the channel keeps the ids it has delivered (those of the last few
@@ -193,25 +193,57 @@ export function openLive({ config, token, readFeed, deliver, status }) {
     for (const type of streamTypes) opened.addEventListener(type, onMessage);
   }
 
+  /**
+   * The deployed channel, an AppSync Event API (infra/live.ts): the token goes in a subprotocol (a browser sets no
+   * headers on a WebSocket) and again in the subscription, which the API's authorizer checks each time. After
+   * `connection_ack` the page subscribes to `config.liveChannel`; it is live once the subscription is confirmed.
+   * Keep-alives (`ka`) must come within the `connectionTimeoutMs` the ack named, or the page takes the channel for
+   * dropped. Each `data` message carries one feed event as JSON text.
+   */
   function openSocket(bearer) {
-    const url = new URL(config.liveUrl, location.href);
-    url.searchParams.set('token', bearer);
-    const opened = new WebSocket(url);
-    socket = opened;
-    opened.onopen = () => {
-      if (socket === opened) cameUp();
+    const authorization = { host: config.liveHost, Authorization: bearer };
+    const header = btoa(JSON.stringify(authorization)).replaceAll('+', '-').replaceAll('/', '_').replace(/=+$/, '');
+    const opened = new WebSocket(config.liveUrl, ['aws-appsync-event-ws', `header-${header}`]);
+    const subscription = crypto.randomUUID();
+    let silence;
+    let timeoutMs = 300_000;
+    const heard = () => {
+      clearTimeout(silence);
+      silence = setTimeout(() => {
+        if (socket === opened) wentDown('dropped');
+      }, timeoutMs);
     };
+    socket = opened;
+    opened.onopen = () => opened.send(JSON.stringify({ type: 'connection_init' }));
     opened.onmessage = (message) => {
+      if (socket !== opened) return;
       let data;
       try {
         data = JSON.parse(message.data);
       } catch {
         return;
       }
-      const events = Array.isArray(data) ? data : Array.isArray(data?.items) ? data.items : [data];
-      for (const event of events) accept(event);
+      heard();
+      if (data.type === 'connection_ack') {
+        timeoutMs = data.connectionTimeoutMs ?? timeoutMs;
+        heard();
+        opened.send(
+          JSON.stringify({ type: 'subscribe', id: subscription, channel: config.liveChannel, authorization }),
+        );
+      } else if (data.type === 'subscribe_success' && data.id === subscription) {
+        cameUp();
+      } else if (data.type === 'data' && data.id === subscription) {
+        try {
+          accept(typeof data.event === 'string' ? JSON.parse(data.event) : data.event);
+        } catch (error) {
+          console.error('[live] unreadable event', error);
+        }
+      } else if (/error$/.test(data.type ?? '')) {
+        wentDown('refused');
+      }
     };
     opened.onclose = () => {
+      clearTimeout(silence);
       if (socket === opened) wentDown('dropped');
     };
   }

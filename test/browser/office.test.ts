@@ -1,14 +1,12 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
-import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import nodemailer from 'nodemailer';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type WebSocket, WebSocketServer } from 'ws';
 import { putReference } from '#shared/db/reference.ts';
 import type { WorkOrderRecord } from '#shared/db/work-orders.ts';
 import { executionArnOf } from '#shared/workflow.ts';
@@ -165,7 +163,7 @@ describe.skipIf(!runInBrowser)('the office console, in Chromium at 1280 × 800',
     expect(new Set(delivered).size).toBe(delivered.length);
   });
 
-  it('follows a push channel at config.liveUrl (a WebSocket taking ?token=) as it follows the local stream', async ({
+  it('follows the deployed push channel (an AppSync Event API at config.liveUrl) as it follows the local stream', async ({
     onTestFinished,
   }) => {
     const job = await dispatchedJob('live-socket', {
@@ -180,14 +178,16 @@ describe.skipIf(!runInBrowser)('the office console, in Chromium at 1280 × 800',
     const context = await newContext(onTestFinished);
     // The deployed config names the channel, and the policy lets the page reach it.
     await context.route('**/office/config.json', (route) =>
-      route.fulfill({ json: { apiUrl: `${api.runtime.url}/`, auth: { mode: 'local' }, liveUrl: channel.url } }),
+      route.fulfill({
+        json: { apiUrl: `${api.runtime.url}/`, auth: { mode: 'local' }, liveUrl: channel.url, liveHost, liveChannel },
+      }),
     );
     await context.route(/\/office\/(#.*)?$/, async (route) => {
       const response = await route.fetch();
       const headers = response.headers();
       headers['content-security-policy'] = (headers['content-security-policy'] ?? '').replace(
         "connect-src 'self'",
-        `connect-src 'self' ${channel.url.replace(/\/live$/, '')}`,
+        `connect-src 'self' ${channel.origin}`,
       );
       await route.fulfill({ response, headers });
     });
@@ -215,7 +215,7 @@ describe.skipIf(!runInBrowser)('the office console, in Chromium at 1280 × 800',
     );
     const accepted = items.find((e) => e.workOrderId === job.id && e.data?.to === 'acknowledged');
     channel.send(accepted);
-    channel.send([accepted]);
+    channel.send(accepted);
     await row.getByText('Accepted').waitFor();
     await expect.poll(() => page.evaluate(() => (globalThis as any).delivered.length)).toBe(1);
 
@@ -684,58 +684,64 @@ async function largeDay(day: string): Promise<void> {
 }
 
 /**
- * A stand-in for the deployed push channel: a WebSocket server (RFC 6455, text frames from the server only) at
- * `ws://127.0.0.1:<port>/live?token=`, which the test feeds events through and can drop.
+ * A stand-in for the deployed push channel, speaking the AppSync Event API's WebSocket protocol as the console uses
+ * it: the token in the `header-` subprotocol, `connection_init` answered by `connection_ack`, a `subscribe` to the
+ * office's channel (with the token again) answered by `subscribe_success`, and each event sent as a `data` message
+ * with the event as JSON text. It keeps the tokens it was given, and the test can drop it.
  */
 async function pushChannel() {
-  const sockets = new Set<Duplex>();
   const tokens: string[] = [];
-  const server = createServer((_req, res) => res.writeHead(426).end());
-  server.on('upgrade', (req, socket) => {
-    const url = new URL(req.url ?? '/', 'http://local');
-    const key = req.headers['sec-websocket-key'];
-    if (url.pathname !== '/live' || !url.searchParams.get('token') || typeof key !== 'string') return socket.destroy();
-    tokens.push(url.searchParams.get('token') as string);
-    const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    socket.write(
-      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
-    );
-    sockets.add(socket);
-    socket.on('data', () => undefined);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => sockets.delete(socket));
+  const subscriptions = new Map<WebSocket, string>();
+  const server = new WebSocketServer({
+    host: '127.0.0.1',
+    port: 0,
+    path: '/event/realtime',
+    handleProtocols: (protocols) => (protocols.has('aws-appsync-event-ws') ? 'aws-appsync-event-ws' : false),
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  server.on('connection', (socket, request) => {
+    const header = (request.headers['sec-websocket-protocol'] ?? '')
+      .split(',')
+      .map((protocol) => protocol.trim())
+      .find((protocol) => protocol.startsWith('header-'));
+    const authorization = header ? JSON.parse(Buffer.from(header.slice(7), 'base64url').toString('utf8')) : {};
+    if (authorization.host !== liveHost || typeof authorization.Authorization !== 'string') return socket.close();
+    tokens.push(authorization.Authorization);
+    socket.on('message', (raw) => {
+      const message = JSON.parse(String(raw));
+      if (message.type === 'connection_init') {
+        socket.send(JSON.stringify({ type: 'connection_ack', connectionTimeoutMs: 300_000 }));
+      } else if (message.type === 'subscribe') {
+        const allowed = message.channel === liveChannel && message.authorization?.Authorization === tokens.at(-1);
+        if (!allowed) return socket.send(JSON.stringify({ type: 'subscribe_error', id: message.id }));
+        subscriptions.set(socket, message.id);
+        socket.send(JSON.stringify({ type: 'subscribe_success', id: message.id }));
+      }
+    });
+    socket.on('close', () => subscriptions.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const { port } = server.address() as AddressInfo;
-  const frame = (text: string) => {
-    const payload = Buffer.from(text);
-    const length = payload.length;
-    const head =
-      length < 126
-        ? Buffer.from([0x81, length])
-        : length < 65_536
-          ? Buffer.from([0x81, 126, length >> 8, length & 0xff])
-          : Buffer.concat([
-              Buffer.from([0x81, 127]),
-              Buffer.from(new BigUint64Array([BigInt(length)]).buffer).reverse(),
-            ]);
-    return Buffer.concat([head, payload]);
-  };
   return {
-    url: `ws://127.0.0.1:${port}/live`,
+    url: `ws://127.0.0.1:${port}/event/realtime`,
+    origin: `ws://127.0.0.1:${port}`,
     tokens,
-    send(message: unknown) {
-      for (const socket of sockets) socket.write(frame(JSON.stringify(message)));
+    send(event: unknown) {
+      for (const [socket, id] of subscriptions)
+        socket.send(JSON.stringify({ type: 'data', id, event: JSON.stringify(event) }));
     },
     drop() {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of subscriptions.keys()) socket.terminate();
     },
     close() {
-      for (const socket of sockets) socket.destroy();
+      for (const socket of server.clients) socket.terminate();
       return new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
+
+/** The names the deployed config.json gives the channel (infra/live.ts). */
+const liveHost = 'example.appsync-api.eu-west-2.amazonaws.com';
+const liveChannel = '/office/feed';
 
 function claimsOf(token: string): Record<string, unknown> {
   return JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString('utf8'));
