@@ -37,7 +37,7 @@ import { Construct, type IConstruct } from 'constructs';
 import type { Api } from './api.ts';
 import type { CustomDomain } from './deploy-options.ts';
 import { acknowledgeWildcard, repoRoot } from './lambda.ts';
-import { appContentSecurityPolicy, portalContentSecurityPolicy } from './portal-policy.ts';
+import { appContentSecurityPolicy, officeContentSecurityPolicy, portalContentSecurityPolicy } from './portal-policy.ts';
 
 /** What the web form and the engineer's app need from the rest of the stack. */
 export interface PortalProps {
@@ -48,8 +48,13 @@ export interface PortalProps {
   readonly api: Api;
   /** Where the portal's buckets write their S3 server access logs. */
   readonly accessLogs: IBucket;
-  /** The attachments bucket, which the engineer's app POSTs photos and signatures to (presigned by the API). */
+  /**
+   * The attachments bucket, which the engineer's app POSTs photos and signatures to, and the office console shows
+   * them from (both through links the API presigns).
+   */
   readonly attachments: IBucket;
+  /** The office's live channel (infra/live.ts), which the office console subscribes to. */
+  readonly live: { url: string; host: string; channel: string };
   /**
    * A domain of the business's own for the pages (`requests.example.com`), with an ACM certificate in us-east-1:
    * their addresses, their sign-ins' return addresses and their origin become that domain's.
@@ -59,10 +64,11 @@ export interface PortalProps {
 }
 
 /**
- * The customer web form (`portal/`) and the engineer's app (`app/`) in the cloud, as they are served locally: one
- * private bucket behind one CloudFront distribution (origin access control, HTTPS only), each page under its own
- * path and prefix (`/portal/`, `/app/`) with its own security headers (a Content-Security-Policy that lets it call
- * the API and Cognito only, and the app the attachments bucket too), its own `config.json` written at deploy time,
+ * The customer web form (`portal/`), the engineer's app (`app/`) and the office console (`office/`) in the cloud, as
+ * they are served locally: one private bucket behind one CloudFront distribution (origin access control, HTTPS
+ * only), each page under its own path and prefix with its own security headers (a Content-Security-Policy that lets
+ * it call the API and Cognito only; the app the attachments bucket too, and the console the live channel and the
+ * attachments' thumbnails), its own `config.json` written at deploy time,
  * and Cognito managed login for each (one domain, and a public app client each using the authorization code flow
  * with PKCE, whose ID tokens the API accepts).
  */
@@ -76,6 +82,10 @@ export class Portal extends Construct {
   readonly url: string;
   /** The engineer's app's address: `<origin>/app/`. */
   readonly appUrl: string;
+  /** The office console's address: `<origin>/office/`. */
+  readonly officeUrl: string;
+  /** The office console's own public client: code flow with PKCE, returning to the console alone. */
+  readonly officeClient: UserPoolClient;
   readonly bucket: Bucket;
   readonly distribution: Distribution;
   /** The web form's app client. */
@@ -141,6 +151,15 @@ export class Portal extends Construct {
       "FieldOps engineer's app: security headers",
       appContentSecurityPolicy([apiOrigin, this.domain.baseUrl(), uploadOrigin(props.attachments)]),
     );
+    const officeHeaders = securityHeaders(
+      this,
+      'OfficeSecurityHeaders',
+      'FieldOps office console: security headers',
+      officeContentSecurityPolicy(
+        [apiOrigin, this.domain.baseUrl(), regionalLiveOrigins],
+        [uploadOrigin(props.attachments)],
+      ),
+    );
     this.distribution = new Distribution(this, 'Cdn', {
       comment: "FieldOps customer web form and engineer's app",
       defaultBehavior: { ...files, responseHeadersPolicy: portalHeaders },
@@ -148,6 +167,7 @@ export class Portal extends Construct {
         // The managed policy's minimum TTL is one second: the app's files say no-cache (below), and CloudFront then
         // keeps each for that second only.
         '/app/*': { ...files, responseHeadersPolicy: appHeaders, cachePolicy: CachePolicy.CACHING_OPTIMIZED },
+        '/office/*': { ...files, responseHeadersPolicy: officeHeaders, cachePolicy: CachePolicy.CACHING_OPTIMIZED },
       },
       httpVersion: HttpVersion.HTTP2_AND_3,
       // North America and Europe edges only: the cheapest class; viewers elsewhere are still served, from those.
@@ -165,6 +185,7 @@ export class Portal extends Construct {
     this.origin = `https://${props.domain?.domainName ?? this.distribution.distributionDomainName}`;
     this.url = `${this.origin}/portal/`;
     this.appUrl = `${this.origin}/app/`;
+    this.officeUrl = `${this.origin}/office/`;
 
     this.userPoolClient = signInClient(this, 'Client', 'SignInBranding', { api, url: this.url });
     // The engineer's app has a client of its own rather than a second return address on the web form's: the
@@ -176,6 +197,12 @@ export class Portal extends Construct {
       api,
       url: this.appUrl,
       name: `${stack.stackName}-engineer-app`,
+    });
+    // The office console's, for the same reasons: office staff's sign-in is changed or stopped apart from the others.
+    this.officeClient = signInClient(this, 'OfficeClient', 'OfficeSignInBranding', {
+      api,
+      url: this.officeUrl,
+      name: `${stack.stackName}-office`,
     });
 
     const deployLogs = new LogGroup(this, 'DeploymentLogs', {
@@ -212,7 +239,7 @@ export class Portal extends Construct {
     // version: with the web form's five minutes, a phone that updated just after a deployment would keep the edge's
     // copy of yesterday's app.js under today's sw.js until the next one.
     const appCacheControl = [CacheControl.setPublic(), CacheControl.noCache()];
-    // The prefixes are disjoint (`portal/`, `app/`, `common/`), so each deployment's prune deletes only its own page's files;
+    // The prefixes are disjoint (`portal/`, `app/`, `common/`, `office/`), so each deployment's prune deletes only its own page's files;
     // within `app/` the manifest is the second deployment's, excluded from the first, whose prune then spares it.
     const manifests = '*.webmanifest';
     const appDeployment = new BucketDeployment(this, 'AppDeployment', {
@@ -260,10 +287,39 @@ export class Portal extends Construct {
       role: deployRole,
       logGroup: deployLogs,
     });
-    acknowledgeDeployments([deployment, appDeployment, commonDeployment, manifestDeployment], deployRole, this.bucket);
+    // The office console, revalidated as the app is (a console left open all day picks up a release on its next
+    // load), with its config naming the live channel it subscribes to.
+    const officeDeployment = new BucketDeployment(this, 'OfficeDeployment', {
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: 'office/',
+      sources: [
+        Source.asset(join(repoRoot, 'office')),
+        Source.jsonData('config.json', {
+          apiUrl: api.url,
+          auth: {
+            mode: 'cognito',
+            domain: this.domain.baseUrl(),
+            clientId: this.officeClient.userPoolClientId,
+            redirectUri: this.officeUrl,
+          },
+          liveUrl: props.live.url,
+          liveHost: props.live.host,
+          liveChannel: props.live.channel,
+        }),
+      ],
+      cacheControl: appCacheControl,
+      role: deployRole,
+      logGroup: deployLogs,
+    });
+    acknowledgeDeployments(
+      [deployment, appDeployment, commonDeployment, manifestDeployment, officeDeployment],
+      deployRole,
+      this.bucket,
+    );
 
     new CfnOutput(this, 'Url', { value: this.url, description: 'The customer web form' });
     new CfnOutput(this, 'AppUrl', { value: this.appUrl, description: "The engineer's app" });
+    new CfnOutput(this, 'OfficeUrl', { value: this.officeUrl, description: 'The office console' });
     // No Route 53 record: the business's DNS may be anywhere, so it points its own record here (docs/DEPLOY.md).
     if (props.domain)
       new CfnOutput(this, 'DomainTarget', {
@@ -279,6 +335,13 @@ export class Portal extends Construct {
  * custom domain is named instead: its name is known before either exists.
  */
 const regionalApiOrigins = `https://*.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
+
+/**
+ * The office console may subscribe to AppSync Event APIs of the stack's region, for the same reason: the channel's
+ * authorizer names the pages' sign-in clients, whose return addresses name the distribution, so the distribution's
+ * headers naming the channel would make each wait for the other.
+ */
+const regionalLiveOrigins = `wss://*.appsync-realtime-api.${Aws.REGION}.${Aws.URL_SUFFIX}`;
 
 /**
  * Where the engineer's app POSTs photos and signatures: the URL the API presigns them for
@@ -315,8 +378,8 @@ function securityHeaders(
 function indexRewrite(scope: Construct): ViewerFunction {
   return new ViewerFunction(scope, 'IndexRewrite', {
     runtime: FunctionRuntime.JS_2_0,
-    comment: 'Redirects / and /portal to /portal/, /app to /app/, serves index.html for folder paths',
-    code: FunctionCode.fromInline(`var folders = { '/': '/portal/', '/portal': '/portal/', '/app': '/app/' };
+    comment: 'Redirects / and /portal to /portal/, /app and /office to theirs, serves index.html for folder paths',
+    code: FunctionCode.fromInline(`var folders = { '/': '/portal/', '/portal': '/portal/', '/app': '/app/', '/office': '/office/' };
 
 function handler(event) {
   var request = event.request;

@@ -106,6 +106,7 @@ export class FieldOpsStack extends Stack {
       api: this.api,
       accessLogs: this.storage.accessLogs,
       attachments: this.storage.bucket,
+      live: this.live,
       domain: props.portalDomain,
     });
     this.api.allowOrigins(props.corsOrigins ?? [this.portal.origin]);

@@ -94,7 +94,7 @@ describe('the live channel: who may connect', () => {
     expect(boundEnvironment(fn)).toEqual(['USER_POOL_CLIENT_IDS', 'USER_POOL_ID']);
     expect(variables.USER_POOL_ID).toEqual({ Ref: poolId });
     expect(clientIds).toEqual(httpAuthorizer.Properties.JwtConfiguration.Audience);
-    expect(clientIds).toHaveLength(3);
+    expect(clientIds).toHaveLength(4);
   });
 
   it('is invoked by this Event API alone, and may do nothing but log', () => {

@@ -113,12 +113,12 @@ describe('the HTTP API', () => {
     }
   });
 
-  it("verifies tokens issued by the stack's user pool for its app clients (the API's, the web form's, the engineer's app's)", () => {
+  it("verifies tokens issued by the stack's user pool for its app clients (the API's, the web form's, the engineer's app's, the office console's)", () => {
     const [[poolId] = []] = resourcesOf(template, 'AWS::Cognito::UserPool');
     const clients = resourcesOf(template, 'AWS::Cognito::UserPoolClient').map(([clientId]) => ({ Ref: clientId }));
     const [[, authorizer] = []] = resourcesOf(template, 'AWS::ApiGatewayV2::Authorizer');
 
-    expect(clients).toHaveLength(3);
+    expect(clients).toHaveLength(4);
     expect(authorizer?.Properties.JwtConfiguration.Audience).toEqual(clients);
     expect(authorizer?.Properties.JwtConfiguration.Issuer).toEqual({ 'Fn::GetAtt': [poolId, 'ProviderURL'] });
   });

@@ -141,7 +141,7 @@ describe("the engineer's app's files", () => {
     );
     const distinct = [...new Set(prefixes)];
 
-    expect(distinct.sort()).toEqual(['app/', 'common/', 'portal/']);
+    expect(distinct.sort()).toEqual(['app/', 'common/', 'office/', 'portal/']);
     expect(distinct.some((prefix) => distinct.some((other) => other !== prefix && other.startsWith(prefix)))).toBe(
       false,
     );
@@ -197,7 +197,10 @@ describe("the engineer's app on CloudFront", () => {
     const config = distribution();
 
     expect(config.Origins).toHaveLength(1);
-    expect(config.CacheBehaviors).toHaveLength(1);
+    expect(config.CacheBehaviors.map((behavior: { PathPattern: string }) => behavior.PathPattern).sort()).toEqual([
+      '/app/*',
+      '/office/*',
+    ]);
     expect(appBehavior()).toMatchObject({
       TargetOriginId: config.DefaultCacheBehavior.TargetOriginId,
       ViewerProtocolPolicy: 'redirect-to-https',
@@ -316,5 +319,83 @@ describe("the engineer's app's sign-in", () => {
 
   it('leaves the AWS Solutions checks clean with the manifest deployment in place', () => {
     expect(nagFindings(withApp.stack)).toEqual([]);
+  });
+});
+
+describe('the office console', () => {
+  const officeUrl = {
+    'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.any(String), 'DomainName'] }, '/office/']],
+  };
+  const officeBehavior = () =>
+    distribution().CacheBehaviors.find((behavior: { PathPattern: string }) => behavior.PathPattern === '/office/*');
+  const officeDeployment = () =>
+    onlyResource(
+      withApp.template,
+      'Custom::CDKBucketDeployment',
+      (deployment) => deployment.Properties.DestinationBucketKeyPrefix === 'office/',
+    )[1];
+
+  it('deploys office/ no-cache with a config.json naming the API, its own client and the live channel', () => {
+    const deployment = officeDeployment();
+    const config = deployedJson(withApp.outdir, deployment, 'config.json');
+    const files = stagedSources(withApp.outdir, deployment).flatMap((source) => readdirSync(source));
+    const live = logicalId(withApp.stack.live.eventApi);
+
+    expect(files).toEqual(expect.arrayContaining([...readdirSync(join(repoRoot, 'office')), 'config.json']));
+    expect(deployment.Properties.SystemMetadata['cache-control']).toBe('public, no-cache');
+    expect(config).toMatchObject({
+      auth: {
+        mode: 'cognito',
+        clientId: `{'Ref':'${logicalId(withApp.stack.portal.officeClient)}'}`,
+        redirectUri: `https://{'Fn::GetAtt':['${logicalId(withApp.stack.portal.distribution)}','DomainName']}/office/`,
+      },
+      liveUrl: `wss://{'Fn::GetAtt':['${live}','Dns.Realtime']}/event/realtime`,
+      liveHost: `{'Fn::GetAtt':['${live}','Dns.Http']}`,
+      liveChannel: '/office/feed',
+    });
+  });
+
+  it('is served under /office/* with its own CSP: the live channel in connect-src, the attachments in img-src', () => {
+    const region = 'eu-west-2';
+    const behavior = officeBehavior();
+    const policy = resource(withApp.template, behavior.ResponseHeadersPolicyId.Ref).Properties
+      .ResponseHeadersPolicyConfig;
+    const csp = resolved(policy.SecurityHeadersConfig.ContentSecurityPolicy.ContentSecurityPolicy, {
+      [logicalId(withApp.stack.storage.bucket)]: 'attachments',
+      'AWS::Region': region,
+      'AWS::URLSuffix': 'amazonaws.com',
+    });
+    const directives = new Map(
+      csp.split('; ').map((directive) => [directive.split(' ')[0], directive.split(' ').slice(1)] as const),
+    );
+
+    expect(behavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', AllowedMethods: ['GET', 'HEAD'] });
+    expect(directives.get('connect-src')).toContain(`wss://*.appsync-realtime-api.${region}.amazonaws.com`);
+    expect(directives.get('img-src')).toContain(`https://attachments.s3.${region}.amazonaws.com`);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(dependencyCycle(withApp.template)).toBeUndefined();
+  });
+
+  it('redirects /office to /office/, signs in with a client of its own returning there alone, and outputs its address', () => {
+    const [, fn] = onlyResource(withApp.template, 'AWS::CloudFront::Function');
+    const handler = runInNewContext(`${fn.Properties.FunctionCode}; handler`) as (event: unknown) => any;
+    const client = resource(withApp.template, logicalId(withApp.stack.portal.officeClient));
+    const outputs = Object.entries(withApp.template.toJSON().Outputs as Record<string, { Value: unknown }>);
+
+    expect(handler({ request: { uri: '/office', headers: {} } })).toMatchObject({
+      statusCode: 301,
+      headers: { location: { value: '/office/' } },
+    });
+    expect(client.Properties).toMatchObject({
+      ClientName: 'FieldOps-office',
+      GenerateSecret: false,
+      AllowedOAuthFlows: ['code'],
+      CallbackURLs: [officeUrl],
+      LogoutURLs: [officeUrl],
+    });
+    expect(outputs).toContainEqual([
+      expect.stringMatching(/^PortalOfficeUrl/),
+      expect.objectContaining({ Value: officeUrl, Description: 'The office console' }),
+    ]);
   });
 });
