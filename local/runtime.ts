@@ -149,6 +149,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   const seeded = !(await getCustomer('cus_northwest_homes'));
   if (seeded) await seedDemoBusiness();
   else await seedDepotsIfMissing();
+  // The executions this data's last process stopped mid-run go on, their history kept; then any open work order
+  // still without a running execution (data from before executions were journalled) is started again.
+  sfn.resumeInterrupted();
   const redriven = await redriveOpenWorkOrders();
   // What a process that died left owed (task tokens to answer, executions to start) is done at once.
   await reconcile({ graceSeconds: 0 });
@@ -249,9 +252,10 @@ async function invokeTrigger(handlerFile: string, created: ObjectCreated): Promi
 }
 
 /**
- * Running executions live in memory here, so after a restart every open work order is started again: its execution
- * loads it and routes by its status, carrying on where it was. (A run that had finished is kept on disk and is not
- * started again: the reconciler re-drives it if it failed.) Planned services not yet due stay parked.
+ * Starts every open work order's current run, carrying on where it was: one the local Step Functions resumed already
+ * (its journal kept it) answers as running, and one without an execution is started, loads the work order and routes
+ * by its status. (A run that had finished is kept on disk and is not started again: the reconciler re-drives it if it
+ * failed.) Planned services not yet due stay parked.
  */
 async function redriveOpenWorkOrders(): Promise<number> {
   let cursor: string | undefined;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { type RunOptions, StateMachine, type StateMachineDefinition } from 'aws-local-stepfunctions';
 import * as z from 'zod';
 import { clientOverrides } from '#shared/client-overrides.ts';
-import { ExecutionArchive, type ExecutionSummary } from './execution-archive.ts';
+import { ExecutionArchive, type ExecutionSummary, type Journal } from './execution-archive.ts';
 import { inProcessClient, type JsonAnswer, type JsonService } from './in-process.ts';
 
 /** A state machine the local service runs, with the Lambda handlers its Task states call in process. */
@@ -32,7 +32,13 @@ export interface LocalStepFunctions {
   settled(): Promise<void>;
   /** How many executions the service holds in memory: the running ones (a finished one is on disk). */
   executionsInMemory(): number;
-  /** Stops the server and aborts the running executions. */
+  /**
+   * Runs again the executions that were running when the service last stopped, each from its first state with its
+   * input, under its own ARN and start date, its history going on from where it was (see `LocalService.resume`).
+   * Call it once what their tasks need is up; a StartExecution of one of them with its input resumes it too.
+   */
+  resumeInterrupted(): number;
+  /** Stops the server and the running executions, which keep their journal, to be resumed by the next service. */
   close(): Promise<void>;
 }
 
@@ -47,8 +53,9 @@ export interface LocalStepFunctionsOptions {
   region?: string;
   machines: LocalStateMachine[];
   /**
-   * Where finished executions are kept, so that they leave memory and stay readable, across restarts too; absent, a
-   * temporary folder removed on close.
+   * Where executions are kept (local/execution-archive.ts): running ones as a journal of their history, finished
+   * ones whole, so that they leave memory and stay readable across restarts; absent, a temporary folder removed on
+   * close.
    */
   directory?: string;
   /** Shortens Retry intervals in tests. */
@@ -104,6 +111,8 @@ interface ExecutionRecord {
   error?: string;
   cause?: string;
   history: HistoryEvent[];
+  /** Stopped because the service closes: its history ends where it was, to go on when it is resumed. */
+  interrupted?: true;
 }
 
 interface Execution extends ExecutionRecord {
@@ -112,7 +121,7 @@ interface Execution extends ExecutionRecord {
 }
 
 /** A finished execution as it is kept on disk: all of its record but the machine it ran on. */
-type ArchivedExecution = Omit<ExecutionRecord, 'machine'>;
+type ArchivedExecution = Omit<ExecutionRecord, 'machine' | 'interrupted'>;
 
 interface PendingTask {
   execution: ExecutionRecord;
@@ -146,7 +155,12 @@ const StartExecutionRequest = z.object({
 });
 const ExecutionRequest = z.object({ executionArn: z.string() });
 const ListExecutionsRequest = z.object({ stateMachineArn: z.string(), statusFilter: ExecutionStatus.optional() });
-const GetExecutionHistoryRequest = z.object({ executionArn: z.string(), reverseOrder: z.boolean().optional() });
+const GetExecutionHistoryRequest = z.object({
+  executionArn: z.string(),
+  reverseOrder: z.boolean().optional(),
+  maxResults: z.number().int().min(0).max(1000).optional(),
+  nextToken: z.string().max(1024).optional(),
+});
 const SendTaskSuccessRequest = z.object({ taskToken: z.string(), output: z.string() });
 const SendTaskFailureRequest = z.object({
   taskToken: z.string(),
@@ -188,17 +202,21 @@ const abandoned = () => new TaskError('States.Runtime', 'The execution is no lon
 /**
  * Starts an in-process Step Functions endpoint (the AWS JSON 1.0 protocol) that runs the given machines with
  * aws-local-stepfunctions, so unchanged `@aws-sdk/client-sfn` code works locally: the clients of this process call it
- * directly (`clientOverrides`), others on its port. Running executions live in memory; a finished one moves to
- * `options.directory`, from where it is still described, listed and its history served.
+ * directly (`clientOverrides`), others on its port. Running executions live in memory, each event of their history
+ * journalled to `options.directory` as it happens; a finished one moves there whole. From there they are still
+ * described, listed and their history served after the process stops, and those it stopped mid-run go on when
+ * `resumeInterrupted` is called.
  */
 export async function startLocalStepFunctions(options: LocalStepFunctionsOptions): Promise<LocalStepFunctions> {
   const directory = options.directory ?? (await mkdtemp(join(tmpdir(), 'fieldops-executions-')));
+  const archive = new ExecutionArchive<ArchivedExecution, HistoryEvent>(directory);
   const service = new LocalService(
     options.region ?? DEFAULT_REGION,
     options.machines,
-    new ExecutionArchive<ArchivedExecution>(directory),
+    archive,
     options.retryIntervalOverrides,
   );
+  await service.load(await archive.interrupted());
   const server = createServer((request, response) => void answer(service, request, response));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -214,6 +232,7 @@ export async function startLocalStepFunctions(options: LocalStepFunctionsOptions
     stateMachineArn: (name) => service.stateMachineArn(name),
     settled: () => service.settled(),
     executionsInMemory: () => service.executionsInMemory(),
+    resumeInterrupted: () => service.resumeInterrupted(),
     async close() {
       if (runningService === call) runningService = undefined;
       service.stopAll();
@@ -256,10 +275,14 @@ class LocalService {
   private readonly machines = new Map<string, Machine>();
   /** Running executions, and finished ones until they are on disk. */
   private readonly executions = new Map<string, Execution>();
+  /**
+   * Executions that were running when the service last stopped, as their journals read back: described, listed and
+   * their history served from here until they are resumed (or stopped).
+   */
+  private readonly interrupted = new Map<string, ArchivedExecution>();
   private readonly pendingTasks = new Map<string, PendingTask>();
   /** In the order they timed out, the oldest forgotten first. */
   private readonly timedOutTokens = new Set<string>();
-  private closing = false;
 
   private readonly operations = new Map<string, (body: unknown) => object | Promise<object>>([
     ['StartExecution', (body) => this.startExecution(parse(StartExecutionRequest, body))],
@@ -274,7 +297,7 @@ class LocalService {
   constructor(
     private readonly region: string,
     machines: LocalStateMachine[],
-    private readonly archive: ExecutionArchive<ArchivedExecution>,
+    private readonly archive: ExecutionArchive<ArchivedExecution, HistoryEvent>,
     private readonly retryIntervalOverrides: RetryIntervalOverrides | undefined,
   ) {
     for (const spec of machines) {
@@ -295,6 +318,32 @@ class LocalService {
     return `arn:aws:states:${this.region}:${ACCOUNT}:stateMachine:${name}`;
   }
 
+  /**
+   * Takes in the journals of the executions running when the service last stopped. One whose history ends with the
+   * execution's end (the process stopped before it was moved) is kept finished, as it would have been; the others
+   * wait to be resumed.
+   */
+  async load(journals: Journal<HistoryEvent>[]): Promise<void> {
+    for (const { start, history } of journals) {
+      const execution: ArchivedExecution = { ...start, status: 'RUNNING', history };
+      const end = endOf(history.at(-1));
+      if (end) await this.archive.put({ ...execution, ...end });
+      else this.interrupted.set(start.arn, execution);
+    }
+  }
+
+  /** Resumes every interrupted execution whose machine this service runs; answers how many. */
+  resumeInterrupted(): number {
+    let resumed = 0;
+    for (const execution of [...this.interrupted.values()]) {
+      const machine = this.machines.get(execution.stateMachineArn);
+      if (!machine) continue;
+      this.resume(machine, execution);
+      resumed++;
+    }
+    return resumed;
+  }
+
   async call(target: unknown, body: unknown): Promise<object> {
     const operation =
       typeof target === 'string' && target.startsWith(TARGET_PREFIX)
@@ -313,12 +362,16 @@ class LocalService {
   }
 
   /**
-   * Aborts every running execution as the service closes. They are not kept: a process that stops loses its running
-   * executions, and the runtime starts their work orders again from the table when it restarts.
+   * Stops every running execution as the service closes. They are not ended: each keeps its journal, its history up
+   * to here, and goes on when the service is started again on the same directory and resumes it. Of what the stop
+   * itself sets off (the run's abort, its tasks given up), nothing is recorded.
    */
   stopAll(): void {
-    this.closing = true;
-    for (const execution of this.executions.values()) this.stop(execution);
+    for (const execution of this.executions.values()) {
+      if (execution.status !== 'RUNNING') continue;
+      execution.interrupted = true;
+      this.stop(execution);
+    }
   }
 
   private startExecution(request: z.infer<typeof StartExecutionRequest>) {
@@ -328,10 +381,12 @@ class LocalService {
     const input = request.input ?? '{}';
     const parsedInput = parseJson(input, 'InvalidExecutionInput');
     const arn = `arn:aws:states:${this.region}:${ACCOUNT}:execution:${machine.name}:${name}`;
-    const existing = this.executions.get(arn);
+    // As in AWS, starting a running execution again with the same input is a no-op that answers the original: one
+    // the service was stopped in the middle of is running too, and this resumes it.
+    const existing = this.executions.get(arn) ?? this.interrupted.get(arn);
     if (existing) {
-      // As in AWS, starting a running execution again with the same input is a no-op that answers the original.
       if (existing.status === 'RUNNING' && existing.input === input) {
+        if (this.interrupted.has(arn)) this.resume(machine, existing);
         return { executionArn: arn, startDate: existing.startDate / 1000 };
       }
       throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
@@ -339,20 +394,34 @@ class LocalService {
     // Checked in the same tick as memory: a finished execution is on disk before it leaves memory.
     if (this.archive.has(arn)) throw new ServiceError('ExecutionAlreadyExists', `Execution Already Exists: '${arn}'`);
 
-    const record: ExecutionRecord = {
-      arn,
-      name,
-      machine,
-      stateMachineArn: machine.arn,
-      input,
-      startDate: Date.now(),
-      status: 'RUNNING',
-      history: [],
-    };
-    const run = machine.stateMachine.run(parsedInput, {
+    const startDate = Date.now();
+    this.archive.begin({ arn, stateMachineArn: machine.arn, name, input, startDate });
+    this.run(
+      { arn, name, machine, stateMachineArn: machine.arn, input, startDate, status: 'RUNNING', history: [] },
+      parsedInput,
+    );
+    return { executionArn: arn, startDate: startDate / 1000 };
+  }
+
+  /**
+   * Goes on with an execution the service was stopped in the middle of. The runner cannot pick a run up inside a
+   * state, so it runs the machine again from its first state with the same input, under the same ARN and start
+   * date; its history goes on from the last event recorded, without a second ExecutionStarted. The work order
+   * machine's first pass reads the work order and routes by its status, so the run carries on where the job is; the
+   * step it was in shows entered and never left.
+   */
+  private resume(machine: Machine, execution: ArchivedExecution): void {
+    this.interrupted.delete(execution.arn);
+    this.run({ ...execution, machine, status: 'RUNNING' }, parseJson(execution.input, 'InvalidExecutionInput'));
+  }
+
+  /** Runs an execution whose record (and journal) exists, from the machine's first state. */
+  private run(record: ExecutionRecord, input: JSONValue): void {
+    const { machine } = record;
+    const run = machine.stateMachine.run(input, {
       noThrowOnAbort: true,
       context: {
-        Execution: { Id: arn, Name: name },
+        Execution: { Id: record.arn, Name: record.name },
         StateMachine: { Id: machine.arn, Name: machine.name },
         Task: { Token: TOKEN_PLACEHOLDER },
       },
@@ -366,13 +435,12 @@ class LocalService {
     const settled = Promise.allSettled([run.result, this.record(record, run.eventLogs)]).then(() =>
       this.putAway(record),
     );
-    this.executions.set(arn, Object.assign(record, { abort: run.abort, settled }));
-    return { executionArn: arn, startDate: record.startDate / 1000 };
+    this.executions.set(record.arn, Object.assign(record, { abort: run.abort, settled }));
   }
 
-  /** Moves a finished execution from memory to disk, unless it was stopped because the service closes. */
+  /** Moves a finished execution from memory to disk, unless the service stopped it to close. */
   private async putAway(execution: ExecutionRecord): Promise<void> {
-    if (this.closing) return;
+    if (execution.interrupted) return;
     try {
       await this.archive.put(archived(execution));
       this.executions.delete(execution.arn);
@@ -390,7 +458,7 @@ class LocalService {
 
   private async listExecutions({ stateMachineArn, statusFilter }: z.infer<typeof ListExecutionsRequest>) {
     this.machine(stateMachineArn);
-    const inMemory = [...this.executions.values()].filter(
+    const inMemory = [...this.executions.values(), ...this.interrupted.values()].filter(
       (execution) =>
         execution.stateMachineArn === stateMachineArn && (!statusFilter || execution.status === statusFilter),
     );
@@ -401,9 +469,21 @@ class LocalService {
     return { executions: executions.sort((a, b) => b.startDate - a.startDate).map(summary) };
   }
 
-  private async getExecutionHistory({ executionArn, reverseOrder }: z.infer<typeof GetExecutionHistoryRequest>) {
-    const { history } = await this.execution(executionArn);
-    return { events: reverseOrder ? history.toReversed() : history };
+  /**
+   * A page of the history, oldest first (newest first with `reverseOrder`), of at most `maxResults` events (100
+   * when 0 or absent, as in AWS); `nextToken` goes on from where the page ended.
+   */
+  private async getExecutionHistory(request: z.infer<typeof GetExecutionHistoryRequest>) {
+    const { history } = await this.execution(request.executionArn);
+    const size = request.maxResults || DEFAULT_HISTORY_PAGE;
+    const from = request.nextToken === undefined ? 0 : historyOffset(request);
+    const ordered = request.reverseOrder ? history.toReversed() : history;
+    const events = ordered.slice(from, from + size);
+    const next = from + events.length;
+    return {
+      events,
+      nextToken: next < ordered.length ? historyToken(request, next) : undefined,
+    };
   }
 
   private sendTaskSuccess({ taskToken, output }: z.infer<typeof SendTaskSuccessRequest>) {
@@ -421,8 +501,27 @@ class LocalService {
   private async stopExecution({ executionArn, error, cause }: z.infer<typeof StopExecutionRequest>) {
     const running = this.executions.get(executionArn);
     if (running) this.stop(running, error, cause);
-    const execution = running ?? (await this.execution(executionArn));
+    const interrupted = this.interrupted.get(executionArn);
+    if (interrupted) await this.abortInterrupted(interrupted, error, cause);
+    const execution = running ?? interrupted ?? (await this.execution(executionArn));
     return { stopDate: (execution.stopDate ?? Date.now()) / 1000 };
+  }
+
+  /** Ends an interrupted execution that is stopped before it is resumed, as AWS ends a running one: aborted. */
+  private async abortInterrupted(execution: ArchivedExecution, error?: string, cause?: string): Promise<void> {
+    this.interrupted.delete(execution.arn);
+    const stopDate = Date.now();
+    const id = execution.history.length + 1;
+    const aborted: HistoryEvent = {
+      type: 'ExecutionAborted',
+      executionAbortedEventDetails: { error, cause },
+      timestamp: stopDate / 1000,
+      id,
+      previousEventId: id - 1,
+    };
+    Object.assign(execution, { status: 'ABORTED', stopDate, error, cause, history: [...execution.history, aborted] });
+    this.archive.append(execution.arn, [aborted]);
+    await this.archive.put(execution);
   }
 
   private machine(arn: string): Machine {
@@ -431,9 +530,9 @@ class LocalService {
     return machine;
   }
 
-  /** The execution from memory or, once finished, from disk. */
+  /** The execution from memory (running, or interrupted and not resumed yet) or, once finished, from disk. */
   private async execution(arn: string): Promise<ArchivedExecution> {
-    const execution = this.executions.get(arn) ?? (await this.archive.get(arn));
+    const execution = this.executions.get(arn) ?? this.interrupted.get(arn) ?? (await this.archive.get(arn));
     if (!execution) throw new ServiceError('ExecutionDoesNotExist', `Execution Does Not Exist: '${arn}'`);
     return execution;
   }
@@ -546,10 +645,17 @@ class LocalService {
   /** Turns the library's event log into the execution's history and final status, from the first event. */
   private async record(execution: ExecutionRecord, events: AsyncGenerator<EventLog>): Promise<void> {
     for await (const event of events) {
+      // A resumed run's history goes on from where it was: it started once.
+      if (event.type === 'ExecutionStarted' && execution.history.length > 0) continue;
+      if (execution.interrupted && echoesTheStop(event)) continue;
+      const recorded: HistoryEvent[] = [];
       for (const entry of historyEntries(event, execution)) {
         const id = execution.history.length + 1;
-        execution.history.push({ timestamp: event.timestamp / 1000, id, previousEventId: id - 1, ...entry });
+        const historyEvent = { timestamp: event.timestamp / 1000, id, previousEventId: id - 1, ...entry };
+        execution.history.push(historyEvent);
+        recorded.push(historyEvent);
       }
+      this.journal(execution, recorded);
       if (event.type === 'ExecutionSucceeded') {
         this.finish(execution, 'SUCCEEDED', { output: JSON.stringify(event.output) });
       } else if (event.type === 'ExecutionFailed') {
@@ -559,6 +665,78 @@ class LocalService {
       }
     }
   }
+
+  /** Appends to the execution's journal; the history in memory goes on whatever the disk answers. */
+  private journal(execution: ExecutionRecord, events: HistoryEvent[]): void {
+    try {
+      this.archive.append(execution.arn, events);
+    } catch (failure) {
+      console.error(`[local stepfunctions] could not journal ${execution.arn}`, failure);
+    }
+  }
+}
+
+/**
+ * What the runner reports of a run the service stopped to close (its abort, and the tasks it gave up with
+ * `States.Runtime`), and an end it reached in the same instant: none of it is the execution's history, which goes on
+ * when it is resumed.
+ */
+function echoesTheStop(event: EventLog): boolean {
+  switch (event.type) {
+    case 'ExecutionAborted':
+    case 'ExecutionFailed':
+    case 'ExecutionSucceeded':
+    case 'ExecutionTimeout':
+      return true;
+    case 'StateFailed':
+      return event.Error === 'States.Runtime';
+    default:
+      return false;
+  }
+}
+
+/** How a history ends, when its last event ends the execution: what DescribeExecution then says. */
+function endOf(event: HistoryEvent | undefined): Partial<ArchivedExecution> | undefined {
+  if (!event) return undefined;
+  const stopDate = event.timestamp * 1000;
+  const details = (key: string) => (isRecord(event[key]) ? (event[key] as Record<string, string | undefined>) : {});
+  switch (event.type) {
+    case 'ExecutionSucceeded':
+      return { status: 'SUCCEEDED', stopDate, output: details('executionSucceededEventDetails').output };
+    case 'ExecutionFailed': {
+      const { error, cause } = details('executionFailedEventDetails');
+      return { status: 'FAILED', stopDate, error, cause };
+    }
+    case 'ExecutionTimedOut':
+      return { status: 'TIMED_OUT', stopDate, error: 'States.Timeout' };
+    case 'ExecutionAborted': {
+      const { error, cause } = details('executionAbortedEventDetails');
+      return { status: 'ABORTED', stopDate, error, cause };
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** Events in a page of GetExecutionHistory when the caller asks for no number, as in AWS. */
+const DEFAULT_HISTORY_PAGE = 100;
+
+/** The `nextToken` of a history page: where the next page starts, bound to the execution and the order. */
+function historyToken(request: z.infer<typeof GetExecutionHistoryRequest>, next: number): string {
+  return Buffer.from(JSON.stringify([request.executionArn, Boolean(request.reverseOrder), next])).toString('base64url');
+}
+
+/** Where the page a `nextToken` names starts; a token of another execution or order, or none of ours, is refused. */
+function historyOffset(request: z.infer<typeof GetExecutionHistoryRequest>): number {
+  try {
+    const [arn, reverse, next] = JSON.parse(Buffer.from(request.nextToken ?? '', 'base64url').toString('utf8'));
+    if (arn === request.executionArn && reverse === Boolean(request.reverseOrder) && Number.isSafeInteger(next)) {
+      return Math.max(0, next);
+    }
+  } catch {
+    // Not a token of ours.
+  }
+  throw new ServiceError('InvalidToken', 'Invalid Token');
 }
 
 async function answer(service: LocalService, request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -1,4 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { appendFile, cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -508,6 +509,231 @@ describe('the local Step Functions service over many executions', () => {
       expect(execution.stopDate).toBeInstanceOf(Date);
       await expect(again).rejects.toBeInstanceOf(ExecutionAlreadyExists);
       expect(server.executionsInMemory()).toBe(0);
+    } finally {
+      sfn.destroy();
+      await server.close();
+    }
+  });
+});
+
+describe('the local Step Functions service stopped mid-run', () => {
+  const tokens = new Map<string, string>();
+  const machines = [
+    {
+      name: 'Approval',
+      definition: callback(60),
+      lambdas: {
+        [functionArn('awaitCallback')]: async (payload: unknown) => {
+          const { workOrderId, taskToken } = payload as WorkOrderPayload;
+          tokens.set(workOrderId, taskToken);
+          return { stored: true };
+        },
+      },
+    },
+  ];
+  const directories: string[] = [];
+  const folder = async () => {
+    directories.push(await mkdtemp(join(tmpdir(), 'fieldops-sfn-')));
+    return directories.at(-1) as string;
+  };
+  afterAll(() => Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true }))));
+
+  const clientOf = (server: LocalStepFunctions) =>
+    new SFNClient({ endpoint: server.url, region: REGION, credentials: { accessKeyId: 'l', secretAccessKey: 'l' } });
+  const arnOf = (server: LocalStepFunctions, name: string) =>
+    `${server.stateMachineArn('Approval').replace(':stateMachine:', ':execution:')}:${name}`;
+  const startOn = (sfn: SFNClient, server: LocalStepFunctions, name: string, input: object) =>
+    sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: server.stateMachineArn('Approval'),
+        name,
+        input: JSON.stringify(input),
+      }),
+    );
+  const historyOf = async (sfn: SFNClient, executionArn: string) =>
+    (await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000 }))).events ?? [];
+  /** A new token for the work order, once its wait has stored one other than `old`. */
+  const newToken = (workOrderId: string, old?: string) =>
+    eventually(() => (tokens.get(workOrderId) !== old ? tokens.get(workOrderId) : undefined));
+
+  it('journals a running execution as it goes: after a crash its history reads back, a torn last line cut', async () => {
+    const directory = await folder();
+    const crashed = await folder();
+    const first = await startLocalStepFunctions({ directory, region: REGION, machines });
+    const sfn = clientOf(first);
+    const executionArn = arnOf(first, 'crash-1');
+    let before: HistoryEvent[];
+    try {
+      await startOn(sfn, first, 'crash-1', { workOrderId: 'crash-1' });
+      await newToken('crash-1');
+      before = await historyOf(sfn, executionArn);
+      // What a process killed now leaves on disk, with a last write cut short.
+      await cp(directory, crashed, { recursive: true });
+    } finally {
+      sfn.destroy();
+      await first.close();
+    }
+    const [journal] = await readdir(join(crashed, 'running'));
+    await appendFile(join(crashed, 'running', journal as string), '{"timestamp":17');
+
+    const second = await startLocalStepFunctions({ directory: crashed, region: REGION, machines });
+    const again = clientOf(second);
+    try {
+      const described = await again.send(new DescribeExecutionCommand({ executionArn }));
+      expect(described.status).toBe('RUNNING');
+      expect(await historyOf(again, executionArn)).toEqual(before);
+      const { executions = [] } = await again.send(
+        new ListExecutionsCommand({ stateMachineArn: second.stateMachineArn('Approval'), statusFilter: 'RUNNING' }),
+      );
+      expect(executions.map((execution) => execution.name)).toEqual(['crash-1']);
+      expect((await readFile(join(crashed, 'running', journal as string), 'utf8')).endsWith('\n')).toBe(true);
+
+      // Resumed: the same execution runs again from its first state, its history going on from where it was.
+      const token = tokens.get('crash-1');
+      expect(second.resumeInterrupted()).toBe(1);
+      const taskToken = await newToken('crash-1', token);
+      await again.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify({ approvedBy: 'ops' }) }));
+      const execution = await eventually(async () => {
+        const state = await again.send(new DescribeExecutionCommand({ executionArn }));
+        return state.status === 'RUNNING' ? undefined : state;
+      });
+      expect(execution).toMatchObject({ status: 'SUCCEEDED', startDate: described.startDate });
+      const after = await historyOf(again, executionArn);
+      expect(after.slice(0, before.length)).toEqual(before);
+      expect(after.map((event) => event.id)).toEqual(after.map((_, index) => index + 1));
+      expect(after.filter((event) => event.type === 'ExecutionStarted')).toHaveLength(1);
+      expect(after.map((event) => event.stateEnteredEventDetails?.name).filter(Boolean)).toEqual([
+        'WaitForApproval',
+        'WaitForApproval',
+        'Approved',
+      ]);
+      // Once ended, it is kept whole and its journal goes.
+      await second.settled();
+      expect(await readdir(join(crashed, 'running'))).toEqual([]);
+    } finally {
+      again.destroy();
+      await second.close();
+    }
+  });
+
+  it('keeps what was running when it closed: resumed by a start with the same input, or aborted by a stop', async () => {
+    const directory = await folder();
+    const first = await startLocalStepFunctions({ directory, region: REGION, machines });
+    const sfn = clientOf(first);
+    const before = new Map<string, HistoryEvent[]>();
+    try {
+      for (const name of ['closed-1', 'closed-2']) {
+        await startOn(sfn, first, name, { workOrderId: name });
+        await newToken(name);
+        before.set(name, await historyOf(sfn, arnOf(first, name)));
+      }
+    } finally {
+      sfn.destroy();
+      await first.close();
+    }
+
+    const second = await startLocalStepFunctions({ directory, region: REGION, machines });
+    const again = clientOf(second);
+    try {
+      // Nothing of the close is in the history: it stops where the execution was.
+      expect(await historyOf(again, arnOf(second, 'closed-1'))).toEqual(before.get('closed-1'));
+      await expect(startOn(again, second, 'closed-1', { workOrderId: 'another' })).rejects.toBeInstanceOf(
+        ExecutionAlreadyExists,
+      );
+      const token = tokens.get('closed-1');
+      const resumed = await startOn(again, second, 'closed-1', { workOrderId: 'closed-1' });
+      const described = await again.send(new DescribeExecutionCommand({ executionArn: arnOf(second, 'closed-1') }));
+      expect(resumed.startDate).toEqual(described.startDate);
+      expect(await newToken('closed-1', token)).not.toBe(token);
+      expect(second.executionsInMemory()).toBe(1);
+
+      await again.send(
+        new StopExecutionCommand({ executionArn: arnOf(second, 'closed-2'), error: 'Operator.Stopped' }),
+      );
+      const stopped = await again.send(new DescribeExecutionCommand({ executionArn: arnOf(second, 'closed-2') }));
+      expect(stopped).toMatchObject({ status: 'ABORTED', error: 'Operator.Stopped' });
+      const history = await historyOf(again, arnOf(second, 'closed-2'));
+      expect(history.slice(0, -1)).toEqual(before.get('closed-2'));
+      expect(history.at(-1)?.type).toBe('ExecutionAborted');
+      expect(second.resumeInterrupted()).toBe(0);
+    } finally {
+      again.destroy();
+      await second.close();
+    }
+  });
+
+  it('finishes at start what a process stopped half done: an ended journal is kept finished, a torn start dropped', async () => {
+    const directory = await folder();
+    const stateMachineArn = `arn:aws:states:${REGION}:000000000000:stateMachine:Approval`;
+    const arn = (name: string) => `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
+    const journalOf = (name: string) =>
+      join(directory, 'running', `${createHash('sha256').update(arn(name)).digest('hex')}.jsonl`);
+    const event = (id: number, type: string, details: object = {}) => ({
+      timestamp: 1_700_000_000 + id,
+      id,
+      previousEventId: id - 1,
+      type,
+      ...details,
+    });
+    await mkdir(join(directory, 'running'), { recursive: true });
+    const start = { arn: arn('ended-1'), stateMachineArn, name: 'ended-1', input: '{}', startDate: 1_700_000_000_000 };
+    const lines = [
+      start,
+      event(1, 'ExecutionStarted', { executionStartedEventDetails: { input: '{}' } }),
+      event(2, 'ExecutionSucceeded', { executionSucceededEventDetails: { output: '{"done":true}' } }),
+    ];
+    await writeFile(journalOf('ended-1'), lines.map((line) => `${JSON.stringify(line)}\n`).join(''));
+    await writeFile(journalOf('torn-1'), `{"arn":"${arn('torn-1')}","stateMa`);
+
+    const server = await startLocalStepFunctions({ directory, region: REGION, machines });
+    const sfn = clientOf(server);
+    try {
+      const ended = await sfn.send(new DescribeExecutionCommand({ executionArn: arn('ended-1') }));
+      expect(ended).toMatchObject({ status: 'SUCCEEDED', output: '{"done":true}' });
+      expect(ended.stopDate?.getTime()).toBe(1_700_000_002_000);
+      const { executions = [] } = await sfn.send(
+        new ListExecutionsCommand({ stateMachineArn, statusFilter: 'SUCCEEDED' }),
+      );
+      expect(executions.map((execution) => execution.name)).toEqual(['ended-1']);
+      const torn = sfn.send(new DescribeExecutionCommand({ executionArn: arn('torn-1') }));
+      await expect(torn).rejects.toBeInstanceOf(ExecutionDoesNotExist);
+      expect(await readdir(join(directory, 'running'))).toEqual([]);
+      expect(server.resumeInterrupted()).toBe(0);
+    } finally {
+      sfn.destroy();
+      await server.close();
+    }
+  });
+
+  it('serves a long history a page at a time, either way, as GetExecutionHistory pages', async () => {
+    const directory = await folder();
+    const server = await startLocalStepFunctions({ directory, region: REGION, machines });
+    const sfn = clientOf(server);
+    try {
+      await startOn(sfn, server, 'paged-1', { workOrderId: 'paged-1' });
+      const taskToken = await newToken('paged-1');
+      await sfn.send(new SendTaskSuccessCommand({ taskToken, output: '{}' }));
+      const executionArn = arnOf(server, 'paged-1');
+      await eventually(async () => {
+        const state = await sfn.send(new DescribeExecutionCommand({ executionArn }));
+        return state.status === 'SUCCEEDED' || undefined;
+      });
+      const whole = await historyOf(sfn, executionArn);
+      for (const reverseOrder of [false, true]) {
+        const pages: HistoryEvent[][] = [];
+        let nextToken: string | undefined;
+        do {
+          const page = await sfn.send(
+            new GetExecutionHistoryCommand({ executionArn, reverseOrder, maxResults: 2, nextToken }),
+          );
+          pages.push(page.events ?? []);
+          nextToken = page.nextToken;
+        } while (nextToken);
+        expect(pages.every((page) => page.length <= 2)).toBe(true);
+        expect(pages.flat()).toEqual(reverseOrder ? whole.toReversed() : whole);
+      }
+      const bad = sfn.send(new GetExecutionHistoryCommand({ executionArn, nextToken: 'not-a-token' }));
+      await expect(bad).rejects.toMatchObject({ name: 'InvalidToken' });
     } finally {
       sfn.destroy();
       await server.close();
