@@ -170,6 +170,7 @@ export const routes: Route[] = [
     handler: 'functions/work-orders/redrive.ts',
     needs: ['write', 'workflow'],
   },
+  { method: 'GET', path: '/v1/workflow', handler: 'functions/work-orders/workflow.ts', needs: [] },
 
   {
     method: 'GET',

@@ -16,6 +16,7 @@ import { config } from './config.ts';
 import { isTransient } from './db/service.ts';
 import { DomainError, StoreThrottled } from './errors.ts';
 import { codeOf, invocation } from './observability.ts';
+import { executionSteps, type Step } from './work-order/workflow-graph.ts';
 
 let client: SFNClient | undefined;
 const sfn = () => {
@@ -117,11 +118,15 @@ export async function resumeTask(taskToken: string, outcome: { error: string; ca
 
 export interface ExecutionView {
   executionId: string;
+  /** Which run of the work order's execution this is (1, then one more for each re-drive). */
+  run: number;
   status: string;
   currentState: string | null;
   startedAt: string | undefined;
   stoppedAt?: string;
   error?: string;
+  /** Each state entered, in order, with its times and how it ended (shared/work-order/workflow-graph.ts). */
+  steps: Step[];
   events: Array<{ at: string; type: string; state?: string; detail?: string }>;
 }
 
@@ -143,20 +148,47 @@ export async function describeWorkOrderExecution(workOrderId: string, run = 1): 
     nextToken = page.nextToken;
   } while (nextToken);
   const entered = events.filter((e) => e.stateEnteredEventDetails?.name);
+  const status = described.status ?? 'UNKNOWN';
+  const read = events.map((e) => ({
+    at: e.timestamp?.toISOString() ?? '',
+    type: e.type ?? 'Unknown',
+    state: e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name,
+    detail: errorOf(e),
+  }));
   return {
     executionId: executionArn,
-    status: described.status ?? 'UNKNOWN',
-    currentState: described.status === 'RUNNING' ? (entered.at(-1)?.stateEnteredEventDetails?.name ?? null) : null,
+    run,
+    status,
+    currentState: status === 'RUNNING' ? (entered.at(-1)?.stateEnteredEventDetails?.name ?? null) : null,
     startedAt: described.startDate?.toISOString(),
     stoppedAt: described.stopDate?.toISOString(),
     error: described.error,
-    events: events.map((e) => ({
-      at: e.timestamp?.toISOString() ?? '',
-      type: e.type ?? 'Unknown',
-      state: e.stateEnteredEventDetails?.name ?? e.stateExitedEventDetails?.name,
-      detail: e.executionFailedEventDetails?.error ?? e.taskFailedEventDetails?.error,
-    })),
+    steps: executionSteps(
+      read.map(({ detail, ...event }) => ({ ...event, error: detail })),
+      status,
+    ),
+    events: read,
   };
+}
+
+/** The error a history event reports: a failed or timed-out attempt, or the execution's failure, stop or timeout. */
+function errorOf(event: HistoryEvent): string | undefined {
+  return (
+    event.executionFailedEventDetails?.error ??
+    event.taskFailedEventDetails?.error ??
+    event.taskTimedOutEventDetails?.error ??
+    event.taskStartFailedEventDetails?.error ??
+    event.taskSubmitFailedEventDetails?.error ??
+    event.lambdaFunctionFailedEventDetails?.error ??
+    event.lambdaFunctionTimedOutEventDetails?.error ??
+    event.lambdaFunctionStartFailedEventDetails?.error ??
+    event.lambdaFunctionScheduleFailedEventDetails?.error ??
+    event.activityFailedEventDetails?.error ??
+    event.activityTimedOutEventDetails?.error ??
+    event.activityScheduleFailedEventDetails?.error ??
+    event.executionAbortedEventDetails?.error ??
+    event.executionTimedOutEventDetails?.error
+  );
 }
 
 /**

@@ -381,15 +381,41 @@ export const MyDay = z
 
 export const myDay = view(MyDay);
 
-/** The work order's state machine execution as an operations person reads it. */
+/**
+ * One state the execution entered, in the order entered (see `executionSteps`): the path it took and, for a running
+ * one, the step it is in now (`running`).
+ */
+export const ExecutionStep = z
+  .object({
+    state: z.string(),
+    type: z.string(),
+    enteredAt: Instant,
+    exitedAt: Instant.nullable(),
+    outcome: z.enum(['succeeded', 'caught', 'failed', 'timed_out', 'aborted', 'running', 'interrupted']),
+    /** The error that ended the step (caught, or the execution's), else null. */
+    error: z.string().nullable(),
+    /** Failed attempts its Retry rules tried again. */
+    retries: z.number().int(),
+  })
+  .meta({ title: 'Execution step' });
+
+/**
+ * The work order's state machine execution as an operations person reads it: one run (the current one unless another
+ * is asked for), its steps, and its history events as Step Functions gives them.
+ */
 export const Execution = z
   .object({
     executionId: z.string(),
+    /** Which run this is: 1, then one more for each re-drive. */
+    run: z.number().int(),
+    /** How many runs the work order has had: its current run's number. */
+    runs: z.number().int(),
     status: z.string(),
     currentState: z.string().nullable(),
     startedAt: Instant.optional(),
     stoppedAt: Instant.optional(),
     error: z.string().optional(),
+    steps: z.array(ExecutionStep),
     events: z.array(
       z.object({ at: Instant, type: z.string(), state: z.string().optional(), detail: z.string().optional() }),
     ),
@@ -397,3 +423,23 @@ export const Execution = z
   .meta({ title: 'Execution' });
 
 export const execution = view(Execution);
+
+/** The work order state machine as a graph for drawing (see `workOrderWorkflow`), read from its ASL. */
+export const Workflow = z
+  .object({
+    startAt: z.string(),
+    states: z.array(
+      z.object({
+        name: z.string(),
+        type: z.string(),
+        comment: z.string().nullable(),
+        /** Every state it may go to: its Next, each choice's Next, the Default, each catcher's Next. */
+        next: z.array(z.string()),
+        /** Whether the execution may end in it (End, or a Succeed or Fail state). */
+        end: z.boolean(),
+      }),
+    ),
+  })
+  .meta({ title: 'Workflow' });
+
+export const workflow = view(Workflow);

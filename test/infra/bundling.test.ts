@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,6 +41,32 @@ describe('bundling', () => {
     expect(readFileSync(benched).equals(readFileSync(join(assetDir, 'index.mjs')))).toBe(true);
     expect(existsSync(join(assetDir, 'index.mjs.map'))).toBe(true);
     expect(existsSync(`${benched}.map`)).toBe(true);
+  });
+
+  // The workflow's route reads the ASL, a JSON file imported with its type: the bundle carries it, nothing read from disk.
+  it('bundles the state machine’s definition into the function that draws it', async () => {
+    const handlerFile = 'functions/work-orders/workflow.ts';
+    const outdir = mkdtempSync(join(tmpdir(), 'fieldops-bundling-test-'));
+    cleanups.push(() => rmSync(outdir, { recursive: true, force: true }));
+    await bundleHandlers(repoRoot, [handlerFile], outdir);
+
+    const bundled = await import(pathToFileURL(bundleFileOf(outdir, handlerFile)).href);
+    const reply = await bundled.handler(
+      {
+        routeKey: 'GET /v1/workflow',
+        rawPath: '/v1/workflow',
+        headers: {},
+        requestContext: {
+          requestId: 'bundled',
+          authorizer: { jwt: { claims: { sub: 'office', role: 'dispatcher' } } },
+        },
+      },
+      { awsRequestId: 'bundled', functionName: 'workflow' },
+    );
+
+    expect(reply.statusCode).toBe(200);
+    const asl = JSON.parse(readFileSync(join(repoRoot, 'statemachines/work-order.asl.json'), 'utf8'));
+    expect(JSON.parse(reply.body).states.map((state: { name: string }) => state.name)).toEqual(Object.keys(asl.States));
   });
 
   it('leaves the source map unread at cold start unless the function asks for it', () => {

@@ -214,5 +214,24 @@ describe('a process that dies', () => {
     expect(invoices.body.items).toHaveLength(1);
     expect(invoices.body.items[0].number).toBe('INV-000001');
     expect((await server.call('GET', '/v1/parts/PRV-VALVE', { token: again })).body.stock).toBe(before - 1);
+    // The execution is the one that ran before the crash, its history kept: the closeout it died in shows unfinished,
+    // and the resumed run's after it.
+    const execution = await eventually(
+      () => server.call('GET', `/v1/work-orders/${id}/execution`, { token: again }),
+      (reply) => reply.body.status === 'SUCCEEDED',
+    );
+    const path = execution.body.steps.map(
+      (step: { state: string; outcome: string }) => `${step.state}:${step.outcome}`,
+    );
+    expect(execution.body.run).toBe(1);
+    expect(path).toEqual(expect.arrayContaining(['WaitForAcknowledgement:succeeded', 'WaitForCompletion:succeeded']));
+    expect(path.slice(path.indexOf('Closeout:interrupted'))).toEqual([
+      'Closeout:interrupted',
+      'LoadWorkOrder:succeeded',
+      'RouteByStatus:succeeded',
+      'Closeout:succeeded',
+      'RouteByStatus:succeeded',
+      'Closed:succeeded',
+    ]);
   });
 });
