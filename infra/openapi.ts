@@ -197,7 +197,14 @@ function operation(route: Route, contract: Contract, answer: Schema): Schema {
     responses: {
       [status]: {
         description: successes[status],
-        content: { 'application/json': { schema: answer } },
+        content: {
+          'application/json': { schema: answer },
+          ...(contract.response?.text && {
+            [contract.response.text.mediaType]: {
+              schema: { type: 'string', description: contract.response.text.description },
+            },
+          }),
+        },
       },
       ...errorResponses(route, contract),
     },

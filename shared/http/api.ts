@@ -32,6 +32,7 @@ export {
   maxBodyNumber,
   minBodyMagnitude,
   ok,
+  okText,
   PageQuery,
   PathParameter,
   type Principal,

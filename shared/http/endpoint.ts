@@ -22,9 +22,18 @@ export interface Reply {
   status: number;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The body is text, answered as it is in the content type its headers name, rather than as JSON. */
+  text?: true;
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): Reply => ({ status: 200, body, headers });
+/** A 200 whose body is text in another media type than JSON: the one the contract's `response.text` names. */
+export const okText = (body: string, contentType: string, headers?: Record<string, string>): Reply => ({
+  status: 200,
+  body,
+  headers: { ...headers, 'content-type': contentType },
+  text: true,
+});
 export const created = (body: unknown): Reply => ({ status: 201, body });
 export const accepted = (body: unknown): Reply => ({ status: 202, body });
 
@@ -83,6 +92,8 @@ export interface Success {
   status: 200 | 201 | 202;
   body?: z.ZodType;
   bodyOf?: (routeKey: string) => z.ZodType;
+  /** Another media type the success may answer in when the request asks for it (`okText`): a download's. */
+  text?: { mediaType: string; description: string };
 }
 
 /**
@@ -258,7 +269,7 @@ function toResult(reply: Reply): ApiResult {
   return {
     statusCode: reply.status,
     headers: { 'content-type': 'application/json', ...safeHeaders, ...reply.headers },
-    body: reply.body === undefined ? '' : JSON.stringify(reply.body),
+    body: reply.body === undefined ? '' : reply.text ? String(reply.body) : JSON.stringify(reply.body),
   };
 }
 

@@ -30,3 +30,4 @@ export const KpiReport = z
   .meta({ title: 'KPI report' });
 
 export const kpiReportView = view(KpiReport);
+export type KpiReportView = z.output<typeof KpiReport>;

@@ -128,6 +128,74 @@ describe('the path a work order took', () => {
   });
 });
 
+describe('the KPIs as a download', () => {
+  it('answers format=csv with the figures of the JSON report, a row each with the counts behind it', async () => {
+    const window = `from=${new Date(Date.now() - 86_400_000).toISOString()}&to=${new Date(Date.now() + 3_600_000).toISOString()}`;
+    const report = (await call('GET', `/v1/reports/kpis?${window}`, { token: office })).body;
+
+    const reply = await call('GET', `/v1/reports/kpis?${window}&format=csv`, { token: office });
+
+    expect(reply.status).toBe(200);
+    expect(reply.headers.get('content-type')).toBe('text/csv; charset=utf-8; header=present');
+    expect(reply.headers.get('content-disposition')).toMatch(
+      /^attachment; filename="kpis-\d{4}-\d{2}-\d{2}-until-\d{4}-\d{2}-\d{2}\.csv"$/,
+    );
+    const [header, ...rows] = (reply.body as string)
+      .split('\r\n')
+      .slice(0, -1)
+      .map((line) => line.split(','));
+    expect(header).toEqual(['figure', 'item', 'value', 'counted', 'of', 'from', 'to']);
+    const row = (figure: string, item = '') => rows.find((each) => each[0] === figure && each[1] === item);
+    const figure = (value: number | null) => (value === null ? '' : String(value));
+    const { basis } = report;
+    expect(row('firstTimeFixRate')).toEqual([
+      'firstTimeFixRate',
+      '',
+      figure(report.firstTimeFixRate),
+      String(basis.firstTimeFixes),
+      String(basis.completed),
+      report.from,
+      report.to,
+    ]);
+    expect(row('slaCompliance')?.slice(2, 5)).toEqual([
+      figure(report.slaCompliance),
+      String(basis.attendedWithinSla),
+      String(basis.attended),
+    ]);
+    expect(row('meanJobMinutes')?.slice(2, 5)).toEqual([
+      figure(report.meanJobMinutes),
+      String(basis.timedJobs),
+      String(basis.completed),
+    ]);
+    expect(row('meanCloseoutLagMinutes')?.slice(2, 5)).toEqual([
+      figure(report.meanCloseoutLagMinutes),
+      String(basis.closed),
+      '',
+    ]);
+    for (const [status, count] of Object.entries(report.countsByStatus)) {
+      expect(row('countsByStatus', status)?.slice(2, 5)).toEqual([String(count), '', String(basis.logged)]);
+    }
+    expect(rows.filter((each) => each[0] === 'partsUsage')).toHaveLength(report.partsUsage.length);
+    expect(rows).toHaveLength(4 + report.partsUsage.length + Object.keys(report.countsByStatus).length);
+  });
+
+  it('refuses a format it does not make, and the download to a caller not of the office', async () => {
+    const engineer = await api.token({ role: 'engineer', engineerId: 'eng_amira' });
+
+    expectProblem(
+      await call('GET', '/v1/reports/kpis?format=xlsx', { token: office }),
+      400,
+      'request.validation_failed',
+    );
+    expectProblem(await call('GET', '/v1/reports/kpis?format=', { token: office }), 400, 'request.validation_failed');
+    expectProblem(await call('GET', '/v1/reports/kpis?format=csv', { token: engineer }), 403);
+    expectProblem(
+      await call('GET', '/v1/reports/kpis?format=csv&from=2026-03-02&to=2026-03-01', { token: office }),
+      400,
+    );
+  });
+});
+
 describe('attributing a request that came by unverified e-mail', () => {
   it('takes the customer and the site in one PATCH; released, the job goes on to an engineer', async () => {
     await transport.sendMail({
