@@ -677,22 +677,13 @@ class LocalService {
 }
 
 /**
- * What the runner reports of a run the service stopped to close (its abort, and the tasks it gave up with
- * `States.Runtime`), and an end it reached in the same instant: none of it is the execution's history, which goes on
- * when it is resumed.
+ * What the runner reports of a run the service stopped to close: its abort, and a task given up with `States.Runtime`
+ * (the runner takes no event once it is aborted, so nothing else of the stop arrives). None of it is the execution's
+ * history, which goes on when it is resumed. An end the run reached just before the stop is kept: the next service
+ * finds the journal ended and keeps the execution finished.
  */
 function echoesTheStop(event: EventLog): boolean {
-  switch (event.type) {
-    case 'ExecutionAborted':
-    case 'ExecutionFailed':
-    case 'ExecutionSucceeded':
-    case 'ExecutionTimeout':
-      return true;
-    case 'StateFailed':
-      return event.Error === 'States.Runtime';
-    default:
-      return false;
-  }
+  return event.type === 'ExecutionAborted' || (event.type === 'StateFailed' && event.Error === 'States.Runtime');
 }
 
 /** How a history ends, when its last event ends the execution: what DescribeExecution then says. */
