@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
 import { extname } from 'node:path';
 import {
   appContentSecurityPolicy,
@@ -64,6 +65,7 @@ export function pageRoutes(options: PageOptions = {}): RawRoute[] {
       page: true,
     }),
     ...folderRoutes({ path: 'office', root, policy: officeContentSecurityPolicy([], uploadOrigins), page: true }),
+    ...vendorRoutes(officeContentSecurityPolicy([], uploadOrigins)),
     // Scripts only: a script's own Content-Security-Policy governs nothing, but it is the stricter one to send.
     ...folderRoutes({ path: 'common', root, policy: portalPolicy, page: false }),
   ];
@@ -99,6 +101,42 @@ function folderRoutes(folder: { path: string; root: URL; policy: string; page: b
 }
 
 type Headers = ReturnType<typeof securityHeaders>;
+
+// --- The office console's library files ---------------------------------------------------------------------------
+
+/**
+ * The library files the office console loads with no build step, each served at `/office/vendor/<name>` from its
+ * package in node_modules (the map's Leaflet). A fixed list: no other name is served, and nothing else of
+ * node_modules. A deployment uploads the same files to `office/vendor/`.
+ */
+export const officeVendorFiles: Readonly<Record<string, string>> = {
+  'leaflet.js': 'leaflet/dist/leaflet.js',
+  'leaflet.css': 'leaflet/dist/leaflet.css',
+};
+
+function vendorRoutes(policy: string): RawRoute[] {
+  const headers = securityHeaders(policy);
+  const resolve = createRequire(import.meta.url).resolve;
+  return [
+    {
+      method: 'GET',
+      path: '/office/vendor/{file}',
+      serve: async (req, res) => {
+        const name = new URL(req.url ?? '/', 'http://local').pathname.slice('/office/vendor/'.length);
+        const file = Object.hasOwn(officeVendorFiles, name) ? officeVendorFiles[name] : undefined;
+        const type = contentTypes[extname(name).toLowerCase()];
+        if (!file || !type) return notFound(res, headers);
+        let body: Buffer;
+        try {
+          body = await readFile(resolve(file));
+        } catch {
+          return notFound(res, headers);
+        }
+        send(res, headers, 200, type, body);
+      },
+    },
+  ];
+}
 
 function sendConfig(req: IncomingMessage, res: ServerResponse, headers: Headers): void {
   // The page calls the API on the origin it was loaded from, so the browser never needs CORS locally.
