@@ -316,6 +316,18 @@ describe.skipIf(!runInBrowser)("the office console's reference data, reports and
       expect(errors).toEqual([]);
     });
 
+    it('is served Leaflet from node_modules, its listed files alone', async () => {
+      const served = await fetch(`${api.runtime.url}/office/vendor/leaflet.js`);
+      expect(served.status).toBe(200);
+      expect(served.headers.get('content-type')).toMatch(/^text\/javascript/);
+      expect(served.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await served.text()).toContain('Leaflet 1.9');
+      expect((await fetch(`${api.runtime.url}/office/vendor/leaflet.css`)).status).toBe(200);
+      for (const name of ['leaflet-src.js', 'package.json', '..%2Fpackage.json', 'toString']) {
+        expect((await fetch(`${api.runtime.url}/office/vendor/${name}`)).status).toBe(404);
+      }
+    });
+
     it('falls back to the plain background when the configured tiles cannot be reached', async ({ onTestFinished }) => {
       const { page, context } = await openOffice(onTestFinished);
       await context.route('**/office/config.json', async (route) => {
