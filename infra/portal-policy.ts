@@ -1,8 +1,10 @@
+// What the pages need from the edge, as plain data with no CDK import (like routes.ts, so the local server loads it
+// in milliseconds): their Content-Security-Policies and the library files the office console loads, served by the
+// local server (local/portal.ts) and deployed behind CloudFront (infra/portal.ts).
+
 /**
- * The pages' Content-Security-Policies, sent by the local server (local/portal.ts) and by CloudFront
- * (infra/portal.ts). Plain data with no CDK import, like routes.ts, so the local server loads it in milliseconds.
- * A page runs only its own scripts and stylesheets (no inline code), calls only the given origins and cannot be
- * framed.
+ * The web form's policy. A page runs only its own scripts and stylesheets (no inline code), calls only the given
+ * origins and cannot be framed.
  * @param connectSources origins the page calls besides its own: the API, and Cognito's token endpoint when deployed.
  */
 export function portalContentSecurityPolicy(connectSources: string[] = []): string {
@@ -58,3 +60,13 @@ export function officeContentSecurityPolicy(connectSources: string[] = [], image
     "frame-ancestors 'none'",
   ].join('; ');
 }
+
+/**
+ * The library files the office console loads with no build step, each served at `/office/vendor/<name>` from its
+ * package in node_modules (the map's Leaflet). A fixed list: no other name is served, and nothing else of
+ * node_modules. A deployment uploads the same files to `office/vendor/`.
+ */
+export const officeVendorFiles: Readonly<Record<string, string>> = {
+  'leaflet.js': 'leaflet/dist/leaflet.js',
+  'leaflet.css': 'leaflet/dist/leaflet.css',
+};

@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { Aws, CfnOutput, Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import { Certificate } from 'aws-cdk-lib/aws-certificatemanager';
@@ -37,7 +39,12 @@ import { Construct, type IConstruct } from 'constructs';
 import type { Api } from './api.ts';
 import type { CustomDomain } from './deploy-options.ts';
 import { acknowledgeWildcard, repoRoot } from './lambda.ts';
-import { appContentSecurityPolicy, officeContentSecurityPolicy, portalContentSecurityPolicy } from './portal-policy.ts';
+import {
+  appContentSecurityPolicy,
+  officeContentSecurityPolicy,
+  officeVendorFiles,
+  portalContentSecurityPolicy,
+} from './portal-policy.ts';
 
 /** What the web form and the engineer's app need from the rest of the stack. */
 export interface PortalProps {
@@ -307,12 +314,26 @@ export class Portal extends Construct {
           liveChannel: props.live.channel,
         }),
       ],
+      // The library files are the next deployment's, under `office/vendor/`: this one's prune spares them.
+      exclude: ['vendor/*'],
+      cacheControl: appCacheControl,
+      role: deployRole,
+      logGroup: deployLogs,
+    });
+    // The libraries the console loads with no build step (the map's Leaflet), from the installed packages.
+    const resolve = createRequire(import.meta.url).resolve;
+    const vendorDeployment = new BucketDeployment(this, 'OfficeVendorDeployment', {
+      destinationBucket: this.bucket,
+      destinationKeyPrefix: 'office/vendor/',
+      sources: Object.entries(officeVendorFiles).map(([name, file]) =>
+        Source.data(name, readFileSync(resolve(file), 'utf8')),
+      ),
       cacheControl: appCacheControl,
       role: deployRole,
       logGroup: deployLogs,
     });
     acknowledgeDeployments(
-      [deployment, appDeployment, commonDeployment, manifestDeployment, officeDeployment],
+      [deployment, appDeployment, commonDeployment, manifestDeployment, officeDeployment, vendorDeployment],
       deployRole,
       this.bucket,
     );

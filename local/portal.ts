@@ -5,6 +5,7 @@ import { extname } from 'node:path';
 import {
   appContentSecurityPolicy,
   officeContentSecurityPolicy,
+  officeVendorFiles,
   portalContentSecurityPolicy,
 } from '#infra/portal-policy.ts';
 import type { RawRoute } from './http-server.ts';
@@ -103,16 +104,6 @@ function folderRoutes(folder: { path: string; root: URL; policy: string; page: b
 type Headers = ReturnType<typeof securityHeaders>;
 
 // --- The office console's library files ---------------------------------------------------------------------------
-
-/**
- * The library files the office console loads with no build step, each served at `/office/vendor/<name>` from its
- * package in node_modules (the map's Leaflet). A fixed list: no other name is served, and nothing else of
- * node_modules. A deployment uploads the same files to `office/vendor/`.
- */
-export const officeVendorFiles: Readonly<Record<string, string>> = {
-  'leaflet.js': 'leaflet/dist/leaflet.js',
-  'leaflet.css': 'leaflet/dist/leaflet.css',
-};
 
 function vendorRoutes(policy: string): RawRoute[] {
   const headers = securityHeaders(policy);

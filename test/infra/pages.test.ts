@@ -7,6 +7,7 @@ import { CachePolicy } from 'aws-cdk-lib/aws-cloudfront';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '#infra/lambda.ts';
+import { officeVendorFiles } from '#infra/portal-policy.ts';
 import { FieldOpsStack } from '#infra/stack.ts';
 import { presignUpload } from '#shared/attachments/storage.ts';
 import { testApp, wholeTemplate } from './synth.ts';
@@ -141,10 +142,14 @@ describe("the engineer's app's files", () => {
     );
     const distinct = [...new Set(prefixes)];
 
-    expect(distinct.sort()).toEqual(['app/', 'common/', 'office/', 'portal/']);
-    expect(distinct.some((prefix) => distinct.some((other) => other !== prefix && other.startsWith(prefix)))).toBe(
-      false,
-    );
+    expect(distinct.sort()).toEqual(['app/', 'common/', 'office/', 'office/vendor/', 'portal/']);
+    // A prefix inside another is the outer deployment's to leave alone: its sync excludes every file under it.
+    for (const [, outer] of bucketDeployments(withApp)) {
+      const prefix = outer.Properties.DestinationBucketKeyPrefix;
+      for (const inner of distinct.filter((other) => other !== prefix && other.startsWith(prefix))) {
+        expect(synced(`${inner.slice(prefix.length)}leaflet.js`, outer), `${prefix} spares ${inner}`).toBe(false);
+      }
+    }
     // A deployment that takes in a file it does not hold deletes it: each file must be taken in by its writer alone.
     for (const file of [...appFiles, 'config.json']) {
       const takers = appDeployments(withApp).filter(([, deployment]) => synced(file, deployment));
@@ -353,6 +358,20 @@ describe('the office console', () => {
       liveHost: `{'Fn::GetAtt':['${live}','Dns.Http']}`,
       liveChannel: '/office/feed',
     });
+  });
+
+  it("deploys the libraries it loads (Leaflet's listed files) to office/vendor/, out of the console's prune", () => {
+    const [, vendor] = onlyResource(
+      withApp.template,
+      'Custom::CDKBucketDeployment',
+      (deployment) => deployment.Properties.DestinationBucketKeyPrefix === 'office/vendor/',
+    );
+    const files = stagedSources(withApp.outdir, vendor).flatMap((source) => readdirSync(source));
+
+    expect(files.sort()).toEqual(Object.keys(officeVendorFiles).sort());
+    expect(vendor.Properties.SystemMetadata['cache-control']).toBe('public, no-cache');
+    expect(synced('vendor/leaflet.js', officeDeployment())).toBe(false);
+    expect(synced('index.html', officeDeployment())).toBe(true);
   });
 
   it('is served under /office/* with its own CSP: the live channel in connect-src, the attachments in img-src', () => {
