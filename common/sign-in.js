@@ -61,7 +61,7 @@ export async function fetchAnswer(url, init = {}) {
   } catch {
     data = undefined;
   }
-  if (response.ok) return { data, response };
+  if (response.ok) return { data, text, response };
   const detail = data?.detail ?? data?.error_description ?? `The service answered ${response.status}.`;
   throw new ApiError(detail, {
     status: response.status,

@@ -277,8 +277,10 @@ function eventStream(): Schema {
     operationId: operationId(`GET ${eventStreamPath}`),
     summary:
       'The change feed as Server-Sent Events, for the office’s live view: each event’s `id:` is its cursor, its ' +
-      '`event:` its type and its `data:` the feed event as `GET /v1/events` answers it. An EventSource resumes from ' +
-      '`Last-Event-ID`; without a cursor the stream starts with what happens next.',
+      '`event:` its type and its `data:` the feed event as `GET /v1/events` answers it, sent as soon as it is ' +
+      'committed, so one may come a moment before an event with an earlier cursor. An EventSource resumes from ' +
+      '`Last-Event-ID` (from a commit horizon before it, so an event committed late is not lost: a client drops the ' +
+      'repeats by cursor); without a cursor the stream starts with what happens next.',
     tags: ['events'],
     servers: localServers,
     'x-local-only': true,
@@ -310,6 +312,7 @@ function eventStream(): Schema {
           },
         },
       },
+      400: common('BadRequest'),
       401: common('Unauthorized'),
       403: common('Forbidden'),
     },

@@ -2,7 +2,8 @@
 // its own (`office/<screen>.js`) exporting `show(main, ctx)`, which fills `main` and may answer a cleanup function;
 // `ctx` is what a screen needs of the page:
 //
-//   api(path, options)   the API's JSON answer, or the ApiError in its words (`{ method, body, ifMatch, idempotencyKey }`)
+//   api(path, options)   the API's JSON answer, or the ApiError in its words (`{ method, body, ifMatch, idempotencyKey }`;
+//                        `{ text: true }` answers `{ text, headers }` instead, for a CSV)
 //   role, config         the signed-in role (dispatcher, approver, admin) and config.json
 //   params, query        the route's id (`#/work-orders/<id>`) and its query (`#/jobs?status=logged`)
 //   onEvent(listener)    live change events (feed events, each once); answers the unsubscribe, and every listener of
@@ -176,8 +177,11 @@ async function validToken() {
   throw new ApiError('Your sign-in has ended. Sign in again.', { status: 401 });
 }
 
-/** Calls the API as the signed-in role; answers the JSON. Errors are ApiErrors in the API's words. */
-async function api(path, { method = 'GET', body, ifMatch, idempotencyKey, headers: extra } = {}) {
+/**
+ * Calls the API as the signed-in role; answers the JSON, or with `text: true` the answer's text and headers (a
+ * CSV). Errors are ApiErrors in the API's words.
+ */
+async function api(path, { method = 'GET', body, ifMatch, idempotencyKey, headers: extra, text = false } = {}) {
   const headers = { accept: 'application/json', ...extra };
   try {
     headers.authorization = `Bearer ${await validToken()}`;
@@ -189,12 +193,12 @@ async function api(path, { method = 'GET', body, ifMatch, idempotencyKey, header
   if (ifMatch !== undefined) headers['if-match'] = ifMatch;
   if (idempotencyKey) headers['idempotency-key'] = idempotencyKey;
   try {
-    const { data } = await fetchAnswer(apiUrl(office.config, path), {
+    const answer = await fetchAnswer(apiUrl(office.config, path), {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    return data;
+    return text ? { text: answer.text, headers: answer.response.headers } : answer.data;
   } catch (error) {
     if (error instanceof ApiError && error.status === 401) signInAgain();
     throw error;

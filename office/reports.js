@@ -5,7 +5,6 @@
 // period's. Each chart is a few SVG bars drawn here, hidden from screen readers: the table under it holds the same
 // figures, and is what they read. The CSV is the server's own (`format=csv`), saved as a file.
 
-import { apiUrl, tokenStore } from '../common/sign-in.js';
 import { duration, h, plural, statuses, statusLabel } from './ui.js';
 
 const day = 86_400_000;
@@ -16,7 +15,6 @@ const concurrency = 4;
 const presets = [7, 30, 90];
 
 /** The shell keeps the token here (office.js); the CSV is fetched with it, since `ctx.api` answers JSON only. */
-const tokens = tokenStore(sessionStorage, 'fieldops.office.token');
 
 export async function show(main, ctx) {
   const period = periodFrom(ctx.query) ?? lastDays(30);
@@ -232,29 +230,14 @@ async function inTurns(tasks, limit) {
  * Answers the file's name.
  */
 async function downloadCsv(ctx, period) {
-  let token = tokens.get();
-  if (!token) {
-    // A token about to expire: any call through the shell refreshes it (or asks to sign in again).
-    await ctx.api(kpiPath(period.from, period.to));
-    token = tokens.get();
-  }
-  const url = apiUrl(ctx.config, `${kpiPath(period.from, period.to)}&format=csv`);
-  let response;
-  try {
-    response = await fetch(url, { headers: { accept: 'text/csv', authorization: `Bearer ${token}` } });
-  } catch {
-    throw new Error('The service could not be reached. Check your connection and try again.');
-  }
-  if (!response.ok) {
-    const problem = await response.json().catch(() => undefined);
-    throw Object.assign(new Error(problem?.detail ?? `The service answered ${response.status}.`), {
-      errors: problem?.errors ?? [],
-    });
-  }
+  const { text, headers } = await ctx.api(`${kpiPath(period.from, period.to)}&format=csv`, {
+    headers: { accept: 'text/csv' },
+    text: true,
+  });
   const name =
-    /filename="?([^";]+)"?/i.exec(response.headers.get('content-disposition') ?? '')?.[1] ??
+    /filename="?([^";]+)"?/i.exec(headers.get('content-disposition') ?? '')?.[1] ??
     `fieldops-kpis-${period.from}-to-${period.to}.csv`;
-  const blob = new Blob([await response.arrayBuffer()], { type: 'text/csv' });
+  const blob = new Blob([text], { type: 'text/csv' });
   const href = URL.createObjectURL(blob);
   const link = h('a', { href, download: name, hidden: true });
   document.body.append(link);

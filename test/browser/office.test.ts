@@ -376,9 +376,7 @@ describe.skipIf(!runInBrowser)('the office console, in Chromium at 1280 × 800',
     expect(errors.filter((error) => !error.includes('v1/workflow'))).toEqual([]);
   });
 
-  it('draws the workflow from GET /v1/workflow with the path a closed job took (waits on that endpoint)', async ({
-    onTestFinished,
-  }) => {
+  it('draws the workflow from GET /v1/workflow with the path a closed job took', async ({ onTestFinished }) => {
     const job = await dispatchedJob('closed-graph', {
       customerId: 'cus_okafor',
       siteId: 'site_didsbury',

@@ -19,7 +19,7 @@ describe('the OpenAPI document', () => {
     );
     // The local server serves the routing table, and itself the event stream and the pages' files (not API).
     const served = [...routes, eventStreamRoute('unused'), ...pageRoutes()].filter(
-      (route) => !/^\/(portal|app|common)(\/|$)/.test(route.path),
+      (route) => !/^\/(portal|app|common|office)(\/|$)/.test(route.path),
     );
     const localOnly = served.filter((route) => !('handler' in route) || route.localOnly);
     expect(operations.map(({ key }) => key).sort()).toEqual(served.map((r) => `${r.method} ${r.path}`).sort());
@@ -100,7 +100,7 @@ describe('the OpenAPI document', () => {
     expect(stream.responses['200'].content['text/event-stream']['x-event-data']).toEqual({
       $ref: '#/components/schemas/FeedEvent',
     });
-    expect(Object.keys(stream.responses)).toEqual(['200', '401', '403']);
+    expect(Object.keys(stream.responses)).toEqual(['200', '400', '401', '403']);
   });
 
   it('is served, with no token, as it is committed', async () => {
