@@ -703,10 +703,11 @@ function assetHistory(asset) {
 }
 
 /**
- * A part's counts at depots and vans. An admin records a count as made (it replaces the one before for that depot or
- * van); the counts recorded here are listed until the page is left.
+ * A part's counts at depots and vans, as the office last counted them (`holdings` on the part as read), each holder
+ * by name. An admin records a new count (it replaces the one before for that depot or van), listed on top.
  */
 function holdings(part, { ctx, admin }) {
+  const recorded = h('ul', { class: 'plain', id: 'holdings-recorded' });
   const section = h(
     'section',
     { 'aria-labelledby': 'holdings-title' },
@@ -715,14 +716,31 @@ function holdings(part, { ctx, admin }) {
       class: 'muted',
       text: `The business’s own count is ${part.stock}. Engineers find the nearest depot or van holding it in their app.`,
     }),
+    recorded,
   );
+  const names = Promise.all([readAll(ctx, 'depots'), readAll(ctx, 'engineers')]).then(([depots, engineers]) => ({
+    depots,
+    engineers,
+    of: (kind, id) =>
+      kind === 'depot'
+        ? (depots.find((depot) => depot.depotId === id)?.name ?? id)
+        : `${engineers.find((engineer) => engineer.engineerId === id)?.name ?? id}’s van`,
+  }));
+  const counts = part.holdings ?? [];
+  if (counts.length === 0) recorded.append(h('li', { class: 'muted', text: 'No depot or van count recorded yet.' }));
+  names
+    .then(({ of }) => {
+      for (const holding of counts) {
+        recorded.append(h('li', { text: `${of(holding.holderKind, holding.holderId)}: ${holding.qty}` }));
+      }
+    })
+    .catch(() => undefined);
   if (!admin) return section;
-  const recorded = h('ul', { class: 'plain', id: 'holdings-recorded' });
   const problem = h('p', { class: 'error', id: 'holding-problem', role: 'alert' });
   const holder = h('select', { id: 'holding-holder', name: 'holder', required: true });
   const qty = h('input', { id: 'holding-qty', name: 'qty', type: 'number', min: '0', step: '1', required: true });
-  Promise.all([readAll(ctx, 'depots'), readAll(ctx, 'engineers')])
-    .then(([depots, engineers]) => {
+  names
+    .then(({ depots, engineers }) => {
       holder.append(
         h(
           'optgroup',
@@ -774,7 +792,7 @@ function holdings(part, { ctx, admin }) {
       problem.textContent = problemText(error);
     }
   });
-  section.append(form, recorded);
+  section.append(form);
   return section;
 }
 

@@ -108,6 +108,13 @@ export const Part = z
     stock: z.number().int(),
     reorderPoint: z.number().int(),
     location: z.string().optional(),
+    /**
+     * When one part is read: what each depot and van holds of it, as the office last counted (an admin sets it with
+     * `POST /v1/parts/{id}/holdings`).
+     */
+    holdings: z
+      .array(z.object({ holderKind: z.enum(['depot', 'van']), holderId: z.string(), qty: z.number().int() }))
+      .optional(),
   })
   .meta({ title: 'Part' });
 

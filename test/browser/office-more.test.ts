@@ -192,6 +192,22 @@ describe.skipIf(!runInBrowser)("the office console's reference data, reports and
       await checkA11y(page, 'an engineer, as a dispatcher');
       expect(errors).toEqual([]);
     });
+
+    it('lists what each depot and van holds of a part, by name', async ({ onTestFinished }) => {
+      const { page, errors } = await openOffice(onTestFinished);
+      await signIn(page, 'dispatcher', '#/reference/parts/INHIBITOR-1L');
+      const held = page.locator('#holdings-recorded > li');
+      await held.first().waitFor();
+      const lines = await held.allTextContents();
+      const part = await api.call('GET', '/v1/parts/INHIBITOR-1L', {
+        token: await api.token({ role: 'dispatcher' }),
+      });
+
+      expect(lines).toHaveLength(part.body.holdings.length);
+      expect(lines.some((line) => /’s van: \d+$/.test(line))).toBe(true);
+      expect(lines.some((line) => /depot|Park|Stockport|Oldham/i.test(line))).toBe(true);
+      expect(errors).toEqual([]);
+    });
   });
 
   describe('reports', () => {

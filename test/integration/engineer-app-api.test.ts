@@ -307,6 +307,8 @@ describe('depots and stock holdings, kept by the office', () => {
     const found = await stock('SMOKE-DET-OPT', 'eng_dan');
     expect(kinds(found)[0]).toBe('depot:depot_salford_quays');
     expect(found.body.locations[0]).toMatchObject({ qty: 4, phone: null });
+    const part = await api.call('GET', '/v1/parts/SMOKE-DET-OPT', { token: office });
+    expect(part.body.holdings).toContainEqual({ holderKind: 'depot', holderId: 'depot_salford_quays', qty: 4 });
 
     await set(0);
     expect(kinds(await stock('SMOKE-DET-OPT', 'eng_dan'))).not.toContain('depot:depot_salford_quays');
