@@ -348,11 +348,13 @@ function dispatched(workOrderId: string, at: number, engineerId: string) {
  * the API's request queue, so a backlog there does not hold back the news of dispatches). `cursor` is the last event
  * read, from which the drain reads what the stream had not yet sent.
  */
-const feed = { cursor: undefined as string | undefined, events: 0 };
+const feed = { cursor: undefined as string | undefined, events: 0, seen: new Set<string>() };
+/** Each event once: the stream sends each as soon as it is committed (not always in cursor order) and may repeat. */
 function noteEvent(event: any) {
-  if (frozen) return;
+  if (frozen || feed.seen.has(event.cursor)) return;
+  feed.seen.add(event.cursor);
   feed.events++;
-  feed.cursor = event.cursor;
+  if (!feed.cursor || event.cursor > feed.cursor) feed.cursor = event.cursor;
   if (event.type === 'workorder.status_changed' && event.data?.to === 'dispatched') {
     dispatched(event.workOrderId, Date.parse(event.at), event.data.engineerId);
   }
