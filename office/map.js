@@ -88,7 +88,8 @@ export async function show(main, ctx) {
     ),
   );
 
-  const map = L.map(canvas, { zoomControl: true, attributionControl: false, keyboard: true });
+  // No fading: a popup is readable (and checked for contrast) the moment it opens, and nothing moves for its own sake.
+  const map = L.map(canvas, { zoomControl: true, attributionControl: false, keyboard: true, fadeAnimation: false });
   L.control.scale({ position: 'bottomleft' }).addTo(map);
   showTiles(L, map, ctx.config.mapTiles, canvas, notice);
   const markers = L.layerGroup().addTo(map);

@@ -1,24 +1,13 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signLocalToken } from '#local/http-server.ts';
 import { config } from '#shared/config.ts';
+import { checkA11y, inChromium, launchChromium } from '../fixtures/chromium.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
-// Debian's chromium (.ci/run installs it); playwright-core drives it and never downloads a browser of its own.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(executablePath);
-const runInBrowser = haveChromium || Boolean(process.env.CI);
-if (!runInBrowser) {
-  console.warn(
-    `Skipping the engineer's app's browser tests: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH).`,
-  );
-}
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Long enough for a busy machine: every wait is for a condition, never a fixed sleep. */
 const patience = 30_000;
 
@@ -26,30 +15,9 @@ let api: LocalApi;
 let browser: Browser;
 let office: string;
 
-describe.skipIf(!runInBrowser)("the engineer's app, in Chromium on a phone", () => {
+describe.skipIf(!inChromium("the engineer's app"))("the engineer's app, in Chromium on a phone", () => {
   beforeAll(async () => {
-    if (!haveChromium) {
-      throw new Error(
-        `CI runs the engineer's app in Chromium, but there is none at ${executablePath}: ` +
-          "install Debian's chromium (.ci/run does) or set CHROMIUM_PATH.",
-      );
-    }
-    [api, browser] = await Promise.all([
-      startLocalApi(),
-      chromium.launch({
-        executablePath,
-        args: [
-          '--headless=new',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [api, browser] = await Promise.all([startLocalApi(), launchChromium("the engineer's app")]);
     office = await api.token({ role: 'dispatcher' });
   });
 
@@ -753,23 +721,6 @@ async function outboxEntries(page: Page): Promise<Array<{ id: string; kind: stri
         };
       }),
   );
-}
-
-/** axe-core on the page as it is: no serious or critical violation. */
-async function checkA11y(page: Page, screen: string): Promise<void> {
-  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const { axe, document } = globalThis as any;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.map((violation: any) => ({
-      id: violation.id,
-      impact: violation.impact,
-      nodes: violation.nodes.map((node: any) => node.target.join(' ')),
-    }));
-  });
-  const serious = violations.filter((violation: any) => ['serious', 'critical'].includes(violation.impact));
-  expect(serious.map((violation: any) => `${screen}: ${violation.id} at ${violation.nodes.join(', ')}`)).toEqual([]);
 }
 
 /** Width and height from a JPEG's start-of-frame segment. */

@@ -1,23 +1,13 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkA11y, inChromium, launchChromium } from '../fixtures/chromium.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
 // The office console's reference data, reports and map, in Debian's Chromium (playwright-core drives it and never
 // downloads a browser of its own), against the embedded local server. No request leaves the machine: every page's
 // context refuses all but the local server's.
 
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(executablePath);
-const runInBrowser = haveChromium || Boolean(process.env.CI);
-if (!runInBrowser) {
-  console.warn(
-    `Skipping the office console's browser tests: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH).`,
-  );
-}
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const screenshots = new URL('./screenshots/', import.meta.url);
 /** Long enough for a busy machine: every wait is for a condition, never a fixed sleep. */
 const patience = 30_000;
@@ -30,31 +20,12 @@ let dispatched: { id: string; ref: string; day: string };
 
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString().slice(0, 10);
 
+const runInBrowser = inChromium('the office console');
+
 describe.skipIf(!runInBrowser)("the office console's reference data, reports and map, in Chromium", () => {
   beforeAll(async () => {
-    if (!haveChromium) {
-      throw new Error(
-        `CI runs the office console in Chromium, but there is none at ${executablePath}: ` +
-          "install Debian's chromium (.ci/run does) or set CHROMIUM_PATH.",
-      );
-    }
     mkdirSync(screenshots, { recursive: true });
-    [api, browser] = await Promise.all([
-      startLocalApi(),
-      chromium.launch({
-        executablePath,
-        args: [
-          '--headless=new',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [api, browser] = await Promise.all([startLocalApi(), launchChromium('the office console')]);
     office = await api.token({ role: 'dispatcher' });
     await closedRepair('office-more-closed');
     const second = await dispatchedRepair('office-more-map');
@@ -452,21 +423,4 @@ async function signIn(page: Page, role: 'dispatcher' | 'approver' | 'admin', has
 
 async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: new URL(`office-${name}.png`, screenshots).pathname, fullPage: true });
-}
-
-/** axe-core on the page as it is: no serious or critical violation. */
-async function checkA11y(page: Page, screen: string): Promise<void> {
-  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const { axe, document } = globalThis as any;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.map((violation: any) => ({
-      id: violation.id,
-      impact: violation.impact,
-      nodes: violation.nodes.map((node: any) => `${node.target.join(' ')} ${node.html} ${node.failureSummary}`),
-    }));
-  });
-  const serious = violations.filter((violation: any) => ['serious', 'critical'].includes(violation.impact));
-  expect(serious.map((violation: any) => `${screen}: ${violation.id} at ${violation.nodes.join(', ')}`)).toEqual([]);
 }

@@ -1,29 +1,18 @@
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import nodemailer from 'nodemailer';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { putReference } from '#shared/db/reference.ts';
 import type { WorkOrderRecord } from '#shared/db/work-orders.ts';
 import { executionArnOf } from '#shared/workflow.ts';
+import { checkA11y, inChromium, launchChromium } from '../fixtures/chromium.ts';
 import { arrange, completionOf, generalJob, jobsOnSite } from '../fixtures/jobs-on-site.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
-// Debian's chromium (.ci/run installs it); playwright-core drives it and never downloads a browser of its own.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(executablePath);
-const runInBrowser = haveChromium || Boolean(process.env.CI);
-if (!runInBrowser) {
-  console.warn(
-    `Skipping the office console's browser tests: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH).`,
-  );
-}
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 /** Long enough for a busy machine: every wait is for a condition, never a fixed sleep. */
 const patience = 30_000;
 /** Where each screen's picture is saved for review (git-ignored). */
@@ -36,33 +25,14 @@ let office: string;
 const today = () => new Date().toISOString().slice(0, 10);
 const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
 
-describe.skipIf(!runInBrowser)('the office console, in Chromium at 1280 × 800', () => {
+describe.skipIf(!inChromium('the office console'))('the office console, in Chromium at 1280 × 800', () => {
   beforeAll(async () => {
-    if (!haveChromium) {
-      throw new Error(
-        `CI runs the office console in Chromium, but there is none at ${executablePath}: ` +
-          "install Debian's chromium (.ci/run does) or set CHROMIUM_PATH.",
-      );
-    }
     mkdirSync(screenshots, { recursive: true });
     [api, browser] = await Promise.all([
       startLocalApi({ smtpPort: 0 }),
-      chromium.launch({
-        executablePath,
-        args: [
-          '--headless=new',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          // The stand-in push channel listens on another loopback port than the page's, as a deployed channel is
-          // another origin; this Chromium refuses a page's WebSocket to a local address of another origin unless told.
-          '--disable-features=LocalNetworkAccessChecks',
-        ],
-      }),
+      // The stand-in push channel listens on another loopback port than the page's, as a deployed channel is another
+      // origin; this Chromium refuses a page's WebSocket to a local address of another origin unless told.
+      launchChromium('the office console', ['--disable-features=LocalNetworkAccessChecks']),
     ]);
     office = await api.token({ role: 'dispatcher' });
   });
@@ -787,21 +757,4 @@ async function screenshot(page: Page, name: string, options: { fullPage?: boolea
 async function scriptSeconds(cdp: import('playwright-core').CDPSession): Promise<number> {
   const { metrics } = await cdp.send('Performance.getMetrics');
   return metrics.find((metric: { name: string }) => metric.name === 'ScriptDuration')?.value ?? 0;
-}
-
-/** axe-core on the page as it is: no serious or critical violation. */
-async function checkA11y(page: Page, screen: string): Promise<void> {
-  // Evaluated through the DevTools protocol, which the page's Content-Security-Policy does not govern.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const { axe, document } = globalThis as any;
-    const { violations } = await axe.run(document, { resultTypes: ['violations'] });
-    return violations.map((violation: any) => ({
-      id: violation.id,
-      impact: violation.impact,
-      nodes: violation.nodes.map((node: any) => node.target.join(' ')),
-    }));
-  });
-  const serious = violations.filter((violation: any) => ['serious', 'critical'].includes(violation.impact));
-  expect(serious.map((violation: any) => `${screen}: ${violation.id} at ${violation.nodes.join(', ')}`)).toEqual([]);
 }

@@ -1,48 +1,17 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { signLocalToken } from '#local/http-server.ts';
 import { config } from '#shared/config.ts';
+import { inChromium, launchChromium } from '../fixtures/chromium.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
-
-// Debian's chromium (.ci/run installs it); playwright-core drives it and never downloads a browser of its own.
-const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const haveChromium = existsSync(executablePath);
-const runInBrowser = haveChromium || Boolean(process.env.CI);
-if (!runInBrowser) {
-  console.warn(
-    `Skipping the web form's browser tests: no Chromium at ${executablePath} (apt-get install chromium, or set CHROMIUM_PATH).`,
-  );
-}
 
 let api: LocalApi;
 let browser: Browser;
 
-describe.skipIf(!runInBrowser)('the customer web form, in Chromium', () => {
+describe.skipIf(!inChromium('the web form'))('the customer web form, in Chromium', () => {
   beforeAll(async () => {
-    if (!haveChromium) {
-      throw new Error(
-        `CI runs the web form in Chromium, but there is none at ${executablePath}: ` +
-          "install Debian's chromium (.ci/run does) or set CHROMIUM_PATH.",
-      );
-    }
-    [api, browser] = await Promise.all([
-      startLocalApi(),
-      chromium.launch({
-        executablePath,
-        args: [
-          '--headless=new',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-        ],
-      }),
-    ]);
+    [api, browser] = await Promise.all([startLocalApi(), launchChromium('the web form')]);
   });
 
   afterAll(async () => {
