@@ -6,6 +6,7 @@
 // Built for a Content-Security-Policy without 'unsafe-inline': no inline script, style or handlers, and no
 // innerHTML (server text is only ever set as textContent).
 
+import { outcomeLabels, priorityLabels } from '../common/labels.js';
 import {
   ApiError,
   apiUrl,
@@ -58,12 +59,6 @@ const statusLabels = {
   closed: 'Closed',
   cancelled: 'Cancelled by the office',
   refused: 'Refused',
-};
-const priorityLabels = { P1: 'P1, emergency', P2: 'P2, urgent', P3: 'P3, soon', P4: 'P4, routine' };
-const outcomeLabels = {
-  fixed: 'Fixed',
-  follow_up_required: 'A follow-up visit is needed',
-  could_not_complete: 'Could not be completed',
 };
 
 /** The next steps from each status, as buttons at the bottom of the job: the first is the main one. */

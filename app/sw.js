@@ -3,7 +3,7 @@
 // when the network does not answer: what the engineer sees is never older than it has to be. Writes (POSTs) are
 // never touched: the outbox in the page sends those, and keeps them while they cannot be sent.
 
-const shellCache = 'fieldops-app-shell-v1';
+const shellCache = 'fieldops-app-shell-v2';
 /** The day lists and job packs last read; the page empties it when someone signs out or another engineer signs in. */
 const dataCache = 'fieldops-app-data';
 
@@ -18,6 +18,7 @@ const shell = [
   'icon.svg',
   'icon-192.png',
   '../common/sign-in.js',
+  '../common/labels.js',
 ];
 
 self.addEventListener('install', (event) => {

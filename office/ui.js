@@ -2,6 +2,10 @@
 // and money in plain words, and a modal dialog. Server text is only ever set as textContent (no innerHTML), and
 // nothing here writes an inline style attribute: the Content-Security-Policy allows neither.
 
+import { outcomeLabels, priorityLabels } from '../common/labels.js';
+
+export { outcomeLabels, priorityLabels };
+
 export const statusLabels = {
   logged: 'Logged',
   pending_approval: 'Waiting for approval',
@@ -22,8 +26,6 @@ export const statuses = Object.keys(statusLabels);
 /** Statuses that end a work order: the job list shows them only when asked for one. */
 export const finishedStatuses = ['closed', 'rejected', 'cancelled'];
 
-export const priorityLabels = { P1: 'P1 emergency', P2: 'P2 urgent', P3: 'P3 soon', P4: 'P4 routine' };
-
 export const sourceLabels = {
   api: 'API',
   web: 'Web form',
@@ -40,12 +42,6 @@ export const waitingLabels = {
   assignment: 'the office to assign an engineer',
   acknowledgement: 'the engineer to accept',
   completion: 'the engineer to complete',
-};
-
-export const outcomeLabels = {
-  fixed: 'Fixed',
-  follow_up_required: 'A follow-up visit is needed',
-  could_not_complete: 'Could not be completed',
 };
 
 export const exclusionLabels = {

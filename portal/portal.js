@@ -6,6 +6,7 @@
 // The page is built for a Content-Security-Policy without 'unsafe-inline': no inline script, style or handlers,
 // and no innerHTML (server text is only ever set as textContent).
 
+import { outcomeLabels, priorityLabels } from '../common/labels.js';
 import {
   ApiError,
   apiUrl,
@@ -40,12 +41,6 @@ const statusLabels = {
   completed: 'Work completed',
   closed: 'Closed',
   cancelled: 'Cancelled',
-};
-const priorityLabels = { P1: 'P1, emergency', P2: 'P2, urgent', P3: 'P3, soon', P4: 'P4, routine' };
-const outcomeLabels = {
-  fixed: 'Fixed',
-  follow_up_required: 'A follow-up visit is needed',
-  could_not_complete: 'Could not be completed',
 };
 
 const page = {
