@@ -229,6 +229,30 @@ describe('the day optimiser', () => {
     expect(plan.unassigned).toEqual([{ job: 0, reason: 'no_room' }]);
   });
 
+  it('still places work when a job under way has no end to its window', () => {
+    // Arrange: the engineer is on the way to a job (pinned, due whenever); a job for later that day is waiting.
+    const points: Point[] = [
+      [0, 0],
+      [3, 0],
+      [0, 4],
+    ];
+    const jobs: Job[] = [
+      { id: 'under-way', location: 1, service: 60, ready: 0, due: Number.POSITIVE_INFINITY, demand: 0, vehicles: [0] },
+      { id: 'waiting', location: 2, service: 60, ready: 480, due: 1020, demand: 0 },
+    ];
+    const vehicles: Vehicle[] = [
+      { id: 'amira', start: 0, end: 0, shiftStart: 420, shiftEnd: 1140, capacity: 0, pinned: [0] },
+      { id: 'priya', start: 0, end: 0, shiftStart: 420, shiftEnd: 1140, capacity: 0 },
+    ];
+
+    // Act
+    const plan = solve(problemOver(points, jobs, vehicles), options);
+
+    // Assert
+    expect(plan.unassigned).toEqual([]);
+    expect(plan.routes.flatMap((route) => route.jobs).sort()).toEqual([0, 1]);
+  });
+
   it('finds a plan of the same cost when every coordinate is translated and rotated', () => {
     // Arrange
     const { points, jobs, vehicles } = generatedDay(5);

@@ -103,7 +103,8 @@ export function buildModel(problem: Problem): Model {
     service[j] = job.service;
     demand[j] = job.demand;
     penalty[j] = job.unassignedPenalty ?? defaultPenalty;
-    horizon = Math.max(horizon, Math.abs(job.due));
+    // An open window (a pinned job's due is Infinity) must not widen the tolerance: it would refuse every insertion.
+    if (Number.isFinite(job.due)) horizon = Math.max(horizon, Math.abs(job.due));
     if (job.vehicles === undefined) eligible.fill(1, j * m, (j + 1) * m);
     else for (const v of job.vehicles) if (Number.isInteger(v) && v >= 0 && v < m) eligible[j * m + v] = 1;
   });
@@ -121,7 +122,7 @@ export function buildModel(problem: Problem): Model {
     due[s] = vehicle.shiftEnd;
     due[s + 1] = vehicle.shiftEnd;
     capacity[r] = vehicle.capacity;
-    horizon = Math.max(horizon, Math.abs(vehicle.shiftEnd));
+    if (Number.isFinite(vehicle.shiftEnd)) horizon = Math.max(horizon, Math.abs(vehicle.shiftEnd));
     const own = vehicle.pinned ?? [];
     for (const j of own) {
       check(Number.isInteger(j) && j >= 0 && j < n, `vehicle ${vehicle.id} pins an unknown job`);
