@@ -108,7 +108,7 @@ export async function show(main, ctx) {
       queue,
       h(
         'div',
-        { class: 'lanes-wrap', tabindex: '-1' },
+        { class: 'lanes-wrap', tabindex: '0', role: 'region', 'aria-label': 'Engineers’ lanes' },
         h(
           'div',
           { class: 'axis', 'aria-hidden': 'true' },
