@@ -1,7 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { customDomainOf, existingTableOf, stackNameFromContext } from './deploy-options.ts';
+import { customDomainOf, emailSenderOf, existingTableOf, smsSenderOf, stackNameFromContext } from './deploy-options.ts';
 import { Fn } from './lambda.ts';
 import { FieldOpsStack } from './stack.ts';
 
@@ -28,6 +28,8 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
     portalDomain: customDomainOf(app, 'portal', 'us-east-1'),
     existingTable: existingTableOf(app),
     alarmEmail: alarmEmail?.trim() || undefined,
+    emailSender: emailSenderOf(app),
+    smsSender: smsSenderOf(app),
   });
   // -c sourceMaps=true: stack traces decoded with each bundle's map, which every function then reads at cold start.
   if (contextFlag(app, 'sourceMaps'))

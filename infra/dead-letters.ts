@@ -10,6 +10,11 @@ export interface DeadLetterQueueProps {
   readonly receives: string;
   /** The description of the queue URL output: what a message in the queue is. */
   readonly description: string;
+  /**
+   * It is also an SQS queue's dead-letter queue (the target of that queue's redrive policy), which cdk-nag then
+   * knows it for without being told. @default false: only Lambda, EventBridge or Pipes write to it
+   */
+  readonly redriveTarget?: boolean;
 }
 
 /**
@@ -26,10 +31,11 @@ export class DeadLetterQueue extends Queue {
       retentionPeriod: Duration.days(14),
     });
     const reason = `This queue is the on-failure destination of ${props.receives}: it is the dead-letter queue.`;
-    Validations.of(this).acknowledge(
-      { id: 'AwsSolutions-SQS3', reason },
-      { id: 'Serverless-SQSRedrivePolicy', reason: `${reason} No consumer fails on it: an operator reads it.` },
-    );
+    Validations.of(this).acknowledge({
+      id: 'Serverless-SQSRedrivePolicy',
+      reason: `${reason} No consumer fails on it: an operator reads it.`,
+    });
+    if (!props.redriveTarget) Validations.of(this).acknowledge({ id: 'AwsSolutions-SQS3', reason });
     new CfnOutput(scope, 'DeadLetterQueueUrl', { value: this.queueUrl, description: props.description });
   }
 

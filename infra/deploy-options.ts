@@ -120,6 +120,130 @@ export function existingTableOf(app: App): ExistingTable | undefined {
   return { tableName, tableStreamArn };
 }
 
+/**
+ * Where customers' e-mail comes from (`notificationsFrom`), the SES identity that lets it (`notificationsIdentity`)
+ * and where the office's own notifications go (`officeEmail`).
+ */
+export interface EmailSender {
+  /** The From header as every message carries it: `Northwest Heating <notifications@example.com>`, or an address. */
+  readonly from: string;
+  /** The address alone, its domain lowercase: `notifications@example.com`. */
+  readonly address: string;
+  /** The address's domain: `example.com`. */
+  readonly domain: string;
+  /** What SES verifies, and the stack makes (see `SenderIdentity`). */
+  readonly identity: SenderIdentity;
+  /** Where office notifications are e-mailed. @default none: they are not e-mailed */
+  readonly officeEmail?: string;
+}
+
+/**
+ * The SES identity messages are sent as. `domain`: the stack makes the domain's identity with Easy DKIM, and outputs
+ * the three CNAME records that verify it (and sign every message). `address`: the stack makes an identity of the
+ * address alone, and SES e-mails it a link to click; for a business that cannot add DNS records (messages are then
+ * signed with SES's own domain, and may fail DMARC where the domain publishes a strict policy). `existing`: the
+ * domain (or the address) is an SES identity of the account and region already, made for e-mail intake or by
+ * another stage; the stack makes none and sends as it, since CloudFormation cannot make an identity twice.
+ */
+export type SenderIdentity = 'domain' | 'address' | 'existing';
+const senderIdentities: readonly SenderIdentity[] = ['domain', 'address', 'existing'];
+
+/**
+ * An address SES and IAM both take as it is written: letters, digits and `. _ % + -` before the `@`, a DNS name
+ * after it. No `*` or `?`: the address is a pattern in the sending grant's condition.
+ */
+const addressPattern = /^[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]+$/;
+/**
+ * A display name a From header carries without quoting or encoding: ASCII letters, digits, spaces and `. & ' -`.
+ * Anything else (a comma, non-ASCII letters) must be quoted or MIME-encoded, which SES leaves to the sender.
+ */
+const displayNamePattern = /^[A-Za-z0-9](?:[A-Za-z0-9 .&'-]{0,62}[A-Za-z0-9.])?$/;
+
+/**
+ * The e-mail sender of `notificationsFrom`, `notificationsIdentity` and `officeEmail`, or undefined when none is set.
+ * The identity and the office address need the From address; every value must be one SES can send.
+ */
+export function emailSenderOf(app: App): EmailSender | undefined {
+  const from = contextString(app, 'notificationsFrom');
+  const identity = contextString(app, 'notificationsIdentity');
+  const officeEmail = contextString(app, 'officeEmail');
+  if (from === undefined) {
+    if (identity !== undefined)
+      throw new Error('Context notificationsIdentity needs notificationsFrom: the address whose identity it is.');
+    if (officeEmail !== undefined)
+      throw new Error('Context officeEmail needs notificationsFrom: the address office notifications are sent from.');
+    return undefined;
+  }
+  const [, name, bracketed] = /^(.*?)\s*<([^<>]*)>$/.exec(from) ?? [undefined, undefined, from];
+  const address = normalisedAddress(bracketed ?? '');
+  if (address === undefined || (name && !displayNamePattern.test(name)))
+    throw new Error(
+      'Context notificationsFrom must be an e-mail address, or a name and an address such as ' +
+        `"Northwest Heating <notifications@example.com>" (the name in ASCII letters, digits, spaces and . & ' -), ` +
+        `not "${from}".`,
+    );
+  if (identity !== undefined && !senderIdentities.includes(identity as SenderIdentity))
+    throw new Error(
+      `Context notificationsIdentity must be domain (the default: verified by DKIM records), address (verified by ` +
+        `a link SES e-mails it) or existing (an SES identity already), not "${identity}".`,
+    );
+  const office = officeEmail === undefined ? undefined : normalisedAddress(officeEmail);
+  if (officeEmail !== undefined && office === undefined)
+    throw new Error(`Context officeEmail must be an e-mail address such as office@example.com, not "${officeEmail}".`);
+  return {
+    from: name ? `${name} <${address}>` : address,
+    address,
+    domain: address.slice(address.indexOf('@') + 1),
+    identity: (identity as SenderIdentity | undefined) ?? 'domain',
+    officeEmail: office,
+  };
+}
+
+/** `Notifications@Example.COM` → `Notifications@example.com`; undefined for what is not an address SES takes. */
+function normalisedAddress(value: string): string | undefined {
+  if (!addressPattern.test(value)) return undefined;
+  const at = value.indexOf('@');
+  const domain = value.slice(at + 1).toLowerCase();
+  return hostnamePattern.test(domain) ? `${value.slice(0, at)}@${domain}` : undefined;
+}
+
+/** The text message sender of `smsSenderId` and `smsCountry`. */
+export interface SmsSender {
+  /** The alphanumeric sender ID recipients see, in capitals: `NWHEATING`. */
+  readonly senderId: string;
+  /** The ISO 3166-1 alpha-2 country the sender ID is for: `GB`. */
+  readonly country: string;
+}
+
+/**
+ * An alphanumeric sender ID as End User Messaging SMS takes one from CloudFormation: 3 to 11 capital letters and
+ * digits, at least one a letter (an all-digit one reads as a phone number, which carriers refuse as a sender ID).
+ */
+const senderIdPattern = /^(?=[A-Z0-9]*[A-Z])[A-Z0-9]{3,11}$/;
+const countryPattern = /^[A-Z]{2}$/;
+
+/**
+ * The SMS sender of `smsSenderId` and `smsCountry` (default `GB`), or undefined when neither is set; the country
+ * needs the sender ID.
+ */
+export function smsSenderOf(app: App): SmsSender | undefined {
+  const senderId = contextString(app, 'smsSenderId');
+  const country = contextString(app, 'smsCountry')?.toUpperCase();
+  if (senderId === undefined) {
+    if (country !== undefined)
+      throw new Error('Context smsCountry needs smsSenderId: the sender ID to register in that country.');
+    return undefined;
+  }
+  if (!senderIdPattern.test(senderId))
+    throw new Error(
+      `Context smsSenderId must be 3 to 11 capital letters and digits, at least one a letter (NWHEATING), not ` +
+        `"${senderId}".`,
+    );
+  if (country !== undefined && !countryPattern.test(country))
+    throw new Error(`Context smsCountry must be a two-letter ISO country code such as GB or IE, not "${country}".`);
+  return { senderId, country: country ?? 'GB' };
+}
+
 /** A `-c name=value` string, trimmed; unset or empty is `undefined`. */
 function contextString(app: App, name: string): string | undefined {
   const value: unknown = app.node.tryGetContext(name);

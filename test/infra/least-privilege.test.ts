@@ -3,6 +3,7 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expensiveRoutes } from '#infra/api.ts';
 import { buildApp } from '#infra/app.ts';
+import { documentsPrefix } from '#infra/notifications.ts';
 import { routes } from '#infra/routes.ts';
 import type { FieldOpsStack } from '#infra/stack.ts';
 import { quarantineKey, uploadPrefix } from '#shared/attachments/rules.ts';
@@ -76,6 +77,11 @@ describe('the attachments bucket grants', () => {
     'functions/intake/receive-email.ts': {
       [`/${inboundMailPrefix}*`]: ['s3:GetObject'],
       [`/${mailAttachmentPrefix}*`]: ['s3:PutObject'],
+    },
+    // It makes and re-reads documents, and reads the photos and signatures they show; it lists nothing.
+    'functions/notify/notify.ts': {
+      [`/${documentsPrefix}*`]: ['s3:GetObject', 's3:PutObject'],
+      [`/${uploadPrefix}*`]: ['s3:GetObject'],
     },
   };
 

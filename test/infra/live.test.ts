@@ -38,6 +38,11 @@ const everyFunction = [
 const eventApi = () => onlyResource(template, 'AWS::AppSync::Api');
 const namespace = () => onlyResource(template, 'AWS::AppSync::ChannelNamespace');
 const authModes = (...types: string[]) => types.map((AuthType) => ({ AuthType }));
+/** The live channel's rule on the bus (the notifications' rule is on it too). */
+const liveRule = () => {
+  const ruleId = logicalIdOf(stack, stack.live.rule);
+  return [ruleId, resource(template, ruleId)] as const;
+};
 
 describe('the live channel: who may connect', () => {
   it('is an Event API whose connections and subscriptions go through the authorizer, and whose publishes need IAM', () => {
@@ -117,7 +122,7 @@ describe('the live channel: fan-out from the change stream', () => {
     const [, pipe] = onlyResource(template, 'AWS::Pipes::Pipe');
     const [tableId] = onlyResource(template, 'AWS::DynamoDB::Table');
     const [busId] = onlyResource(template, 'AWS::Events::EventBus');
-    const [ruleId, rule] = onlyResource(template, 'AWS::Events::Rule', (r) => r.Properties.EventBusName !== undefined);
+    const [ruleId, rule] = liveRule();
     const [publisherId] = functionOf(template, publisherFile);
 
     expect(pipe.Properties.Source).toEqual({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
@@ -177,7 +182,7 @@ describe('the live channel: fan-out from the change stream', () => {
   });
 
   it('retries the rule’s delivery and the publisher’s run for 15 minutes, then records the event as a dead letter', () => {
-    const [, rule] = onlyResource(template, 'AWS::Events::Rule', (r) => r.Properties.EventBusName !== undefined);
+    const [, rule] = liveRule();
     const [publisherId] = functionOf(template, publisherFile);
     const queueId = logicalIdOf(stack, stack.live.deadLetters);
     const [, invokeConfig] = onlyResource(

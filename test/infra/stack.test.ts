@@ -217,7 +217,8 @@ describe('the functions', () => {
   it('all run Node 22 on ARM64, sized for their work, with tracing, their own log group and no source map read at start', () => {
     // Only the project's own functions: CDK's bucket notifications and bucket deployment handlers are its own.
     const own = [...functionsByHandlerFile(template)].filter(([file]) => file?.startsWith('functions/'));
-    // A batch run gets minutes (the reconciler two, under the next minute's run); parsing an e-mail of up to 40 MB a minute and 1 GB; a workflow task 30 s; an API
+    // A batch run gets minutes (the reconciler two, under the next minute's run); parsing an e-mail of up to 40 MB,
+    // or rendering a batch of documents, a minute and 1 GB; a workflow task 30 s; an API
     // handler answers a person within 10 s, all with 512 MB.
     const sized: Record<string, { timeout: number; memory?: number }> = {
       'functions/intake/planned-maintenance.ts': { timeout: 300 },
@@ -227,6 +228,8 @@ describe('the functions', () => {
       'functions/auth/require-office-mfa.ts': { timeout: 5 },
       // AppSync waits 10 s for its authorizer, and a connecting console should not wait that long.
       'functions/live/authorize.ts': { timeout: 5 },
+      // A batch of notifications, each perhaps a PDF rendered with the job's photos.
+      'functions/notify/notify.ts': { timeout: 60, memory: 1024 },
     };
 
     expect(own.length).toBe(functionsByHandlerFile(template).size - 2);
