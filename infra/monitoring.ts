@@ -65,6 +65,7 @@ export const businessMetrics = {
   SLA: ['SlaMet', 'SlaBreached'],
   Closeout: ['FirstTimeFix', 'InvoicesIssued'],
   'Closeout lag (seconds)': ['CloseoutLag'],
+  'Customer messages': ['MessagesSent', 'MessagesSkipped'],
   'Replays and quarantined uploads': ['IdempotentReplays', 'UploadsQuarantined'],
   'Handler health': ['HandlerErrors', 'ClientErrors', 'ColdStart'],
 } as const;

@@ -20,19 +20,12 @@ import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { uploadPrefix } from '#shared/attachments/rules.ts';
+import { documentPrefix } from '#shared/documents/prefix.ts';
+import { notifierEventTypes } from '#shared/notify/own-events.ts';
 import { DeadLetterQueue } from './dead-letters.ts';
 import type { EmailSender, SmsSender } from './deploy-options.ts';
 import { eventSource } from './events.ts';
 import { Fn } from './lambda.ts';
-
-/** Where the notifier keeps the documents it makes (quotes, invoices, job sheets) in the attachments bucket. */
-export const documentsPrefix = 'documents/';
-
-/**
- * The feed event the notifier writes for each message it sends (the work order's timeline entry): the rule leaves
- * it out, so that a message sent never comes back to the notifier as an event to notify about.
- */
-export const messageSentType = 'workorder.message_sent';
 
 /** Rendering a batch of PDFs with their photos takes seconds each; the queue's visibility timeout is six of these. */
 export const notifyTimeout = Duration.seconds(60);
@@ -113,7 +106,7 @@ export class Notifications extends Construct {
     this.rule = new Rule(this, 'FeedEvents', {
       eventBus: props.bus,
       description: 'Every new change-feed event but the notifier’s own, to the notifications queue',
-      eventPattern: { source: [eventSource], detailType: Match.anythingBut(messageSentType) },
+      eventPattern: { source: [eventSource], detailType: Match.anythingBut(...notifierEventTypes) },
       targets: [
         new SqsQueue(this.queue, {
           // Only a queue that is gone or refuses the rule fails this hop; a notification an hour late is still
@@ -133,7 +126,7 @@ export class Notifications extends Construct {
     })
       .bindTable(props.table, 'write')
       .bindBucket(props.bucket, [
-        { prefix: documentsPrefix, actions: ['s3:GetObject', 's3:PutObject'] },
+        { prefix: documentPrefix, actions: ['s3:GetObject', 's3:PutObject'] },
         { prefix: uploadPrefix, actions: ['s3:GetObject'] },
       ]);
     this.notifier.addEnvironment('PORTAL_URL', props.portalUrl);

@@ -21,6 +21,19 @@ const Env = z.object({
   LIVE_EVENTS_DOMAIN: z.string().min(1).optional(),
   /** The region Lambda runs in (Lambda sets it): the publisher signs its posts for it. */
   AWS_REGION: z.string().min(1).optional(),
+  /** Customer messages: the From header (`Name <address>`) of the SES identity; absent, no e-mail is sent. */
+  NOTIFY_EMAIL_FROM: z.string().min(3).optional(),
+  /** The SES configuration set messages go out through (bounces and complaints come back from it). */
+  NOTIFY_SES_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Where office notifications go when the business has not set an address of its own. */
+  NOTIFY_OFFICE_EMAIL: z.email().optional(),
+  /** The SMS origination identity (a sender ID's ARN); absent, no SMS is sent. */
+  NOTIFY_SMS_ORIGINATION: z.string().min(1).optional(),
+  NOTIFY_SMS_CONFIGURATION_SET: z.string().min(1).optional(),
+  /** Locally: an SMTP server (`smtp://host:port`) every e-mail is relayed to, besides the local outbox. */
+  NOTIFY_SMTP_RELAY: z.url().optional(),
+  /** The customer web form's address, for links in messages. */
+  PORTAL_URL: z.url().optional(),
   /** Present only in local mode: enables the /local routes. */
   FIELDOPS_LOCAL: z.enum(['1']).optional(),
 });
@@ -61,6 +74,22 @@ export const config = {
   },
   get region() {
     return read('AWS_REGION');
+  },
+  /** The optional settings of notifications: each undefined when not set. */
+  get notify() {
+    const optional = <K extends keyof Env>(key: K) => {
+      const parsed = Env.shape[key].safeParse(process.env[key]);
+      return parsed.success ? (parsed.data as Env[K]) : undefined;
+    };
+    return {
+      emailFrom: optional('NOTIFY_EMAIL_FROM'),
+      sesConfigurationSet: optional('NOTIFY_SES_CONFIGURATION_SET'),
+      officeEmail: optional('NOTIFY_OFFICE_EMAIL'),
+      smsOrigination: optional('NOTIFY_SMS_ORIGINATION'),
+      smsConfigurationSet: optional('NOTIFY_SMS_CONFIGURATION_SET'),
+      smtpRelay: optional('NOTIFY_SMTP_RELAY'),
+      portalUrl: optional('PORTAL_URL'),
+    };
   },
   get isLocal() {
     return process.env.FIELDOPS_LOCAL === '1';

@@ -47,6 +47,10 @@ export const metricNames = {
   HandlerErrors: 'HandlerErrors',
   /** An API answer of 4xx. */
   ClientErrors: 'ClientErrors',
+  /** A message sent to a customer or the office. */
+  MessagesSent: 'MessagesSent',
+  /** A message decided against (opted out, suppressed, quiet hours, no address). */
+  MessagesSkipped: 'MessagesSkipped',
 } as const;
 export type MetricName = keyof typeof metricNames;
 

@@ -1,6 +1,7 @@
 import type { EntityItem } from 'electrodb';
 import type { quote } from './entities/quote.ts';
-import { db, isConditionFailure, writeIf } from './service.ts';
+import { commit, db, isConditionFailure } from './service.ts';
+import { nextSeq } from './work-orders.ts';
 
 export type QuoteRecord = EntityItem<typeof quote>;
 
@@ -9,9 +10,27 @@ export async function getQuote(quoteId: string): Promise<QuoteRecord | undefined
   return data ?? undefined;
 }
 
-/** Writes a new quote; `false` when one with this id exists already (a replayed request). */
+/**
+ * Writes a new quote with its `quote.sent` feed event (the customer is sent it: shared/notify), in one transaction;
+ * `false` when one with this id exists already (a replayed request).
+ */
 export async function createQuote(record: QuoteRecord): Promise<boolean> {
-  return writeIf(() => db().entities.quote.create(record).go());
+  const failed = await commit(() =>
+    db()
+      .transaction.write(({ quote, domainEvent }) => [
+        quote.create(record).commit(),
+        domainEvent
+          .create({
+            eventId: nextSeq(),
+            at: record.createdAt,
+            type: 'quote.sent',
+            data: { quoteId: record.quoteId, number: record.number, customerId: record.customerId },
+          })
+          .commit(),
+      ])
+      .go(),
+  );
+  return failed.length === 0;
 }
 
 /** Marks a quote accepted with its work order, once: a second acceptance leaves the first one's record. */

@@ -8,9 +8,11 @@ import { asset } from './entities/asset.ts';
 import { assetVisit } from './entities/asset-visit.ts';
 import { attachment } from './entities/attachment.ts';
 import { attachmentCount } from './entities/attachment-count.ts';
+import { business } from './entities/business.ts';
 import { counter } from './entities/counter.ts';
 import { customer } from './entities/customer.ts';
 import { depot } from './entities/depot.ts';
+import { document } from './entities/document.ts';
 import { domainEvent } from './entities/domain-event.ts';
 import { engineer } from './entities/engineer.ts';
 import { fieldEvent } from './entities/field-event.ts';
@@ -19,6 +21,7 @@ import { inboundMessage } from './entities/inbound-message.ts';
 import { invoice } from './entities/invoice.ts';
 import { invoiceQueue } from './entities/invoice-queue.ts';
 import { jobTemplate } from './entities/job-template.ts';
+import { message } from './entities/message.ts';
 import { openJob } from './entities/open-job.ts';
 import { outboxEntry } from './entities/outbox-entry.ts';
 import { part } from './entities/part.ts';
@@ -28,6 +31,7 @@ import { site } from './entities/site.ts';
 import { siteVisit } from './entities/site-visit.ts';
 import { stockHolding } from './entities/stock-holding.ts';
 import { stockMovement } from './entities/stock-movement.ts';
+import { suppression } from './entities/suppression.ts';
 import { timelineEntry } from './entities/timeline-entry.ts';
 import { workOrder } from './entities/work-order.ts';
 
@@ -36,9 +40,11 @@ const entities = {
   assetVisit,
   attachment,
   attachmentCount,
+  business,
   counter,
   customer,
   depot,
+  document,
   domainEvent,
   engineer,
   fieldEvent,
@@ -47,6 +53,7 @@ const entities = {
   invoice,
   invoiceQueue,
   jobTemplate,
+  message,
   openJob,
   outboxEntry,
   part,
@@ -56,6 +63,7 @@ const entities = {
   siteVisit,
   stockHolding,
   stockMovement,
+  suppression,
   timelineEntry,
   workOrder,
 };

@@ -16,7 +16,7 @@ export const nextSeq = monotonicFactory();
  * The change-feed event that reports an audit entry: every entry of every work order is also published, under
  * the same ULID, as `workorder.<type>` (`workorder.status_changed`, `workorder.logged`, ...).
  */
-function feedEventOf(workOrderId: string, seq: string, entry: TimelineInput) {
+export function feedEventOf(workOrderId: string, seq: string, entry: TimelineInput) {
   const { at, type, actor, from, to, reason, data } = entry;
   return { eventId: seq, at, type: `workorder.${type}`, workOrderId, data: { actor, from, to, reason, ...data } };
 }

@@ -24,10 +24,23 @@ const Domain = z
   .toLowerCase()
   .regex(/^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'A domain such as example.co.uk.');
 
+const ClockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'A time such as 21:00.');
+
+/** How a contact wants to hear from the business (shared/notify/channels.ts decides by it). */
+const NotificationPreferences = z.strictObject({
+  /** Nothing is sent to them at all. */
+  optOut: z.boolean().optional(),
+  /** Their channel for every message; a mobile number gets "on the way" and "arrived" by SMS anyway. */
+  channel: z.enum(['email', 'sms']).optional(),
+  /** No SMS between these local times (the business's time zone); e-mail goes instead where there is one. */
+  quietHours: z.strictObject({ from: ClockTime, to: ClockTime }).optional(),
+});
+
 const Contact = z.strictObject({
   name: text(200),
   email: z.email().max(254).optional(),
   phone: text(40).optional(),
+  notifications: NotificationPreferences.optional(),
 });
 
 const Contract = z.strictObject({

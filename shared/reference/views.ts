@@ -21,7 +21,22 @@ export const Customer = z
     ...identity,
     customerId: z.string(),
     name: z.string(),
-    contacts: z.array(z.object({ name: z.string(), email: z.string().optional(), phone: z.string().optional() })),
+    contacts: z.array(
+      z.object({
+        name: z.string(),
+        email: z.string().optional(),
+        phone: z.string().optional(),
+        notifications: z
+          .object({
+            optOut: z.boolean().optional(),
+            channel: z.enum(['email', 'sms']).optional(),
+            quietHours: z.object({ from: z.string(), to: z.string() }).optional(),
+          })
+          .optional(),
+        /** Set when an address bounced for good or complained: messages to it are suppressed. */
+        flagged: z.object({ reason: z.string(), at: Instant }).optional(),
+      }),
+    ),
     emailDomains: z.array(z.string()).optional(),
     contract: z
       .object({

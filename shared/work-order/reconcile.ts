@@ -3,6 +3,7 @@ import { Conflict } from '../errors.ts';
 import { logger, observed } from '../observability.ts';
 import { executionStatus, listEndedExecutions, resumeTask, startWorkOrder } from '../workflow.ts';
 import { terminalStatuses } from './lifecycle.ts';
+import { watchSlas } from './sla-watch.ts';
 import { change, get } from './work-order.ts';
 
 /** Re-drives the reconciler makes by itself per work order; past them only the office re-drives (it is flagged). */
@@ -15,7 +16,8 @@ const lookbackDays = 21;
  * - outbox entries older than `graceSeconds` (a process died between a committed change and its follow-up):
  *   answers the task token the change left, or starts the new work order's execution;
  * - executions of open work orders that failed, timed out or were aborted: re-drives them (a new run that
- *   re-reads the work order and carries on from its status), with the reason on the timeline.
+ *   re-reads the work order and carries on from its status), with the reason on the timeline;
+ * - open jobs newly at risk of missing their SLA: flagged once on their timeline, for the office to be told.
  * Runs every minute in the stack (EventBridge Scheduler) and locally (`npm start`).
  */
 export async function reconcile(options: { graceSeconds?: number } = {}) {
@@ -47,7 +49,8 @@ export async function reconcile(options: { graceSeconds?: number } = {}) {
     });
     redriven++;
   }
-  return { callbacksAnswered, started, redriven };
+  const slaAtRisk = await watchSlas();
+  return { callbacksAnswered, started, redriven, slaAtRisk };
 }
 
 /**

@@ -3,10 +3,10 @@ import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { expensiveRoutes } from '#infra/api.ts';
 import { buildApp } from '#infra/app.ts';
-import { documentsPrefix } from '#infra/notifications.ts';
 import { routes } from '#infra/routes.ts';
 import type { FieldOpsStack } from '#infra/stack.ts';
 import { quarantineKey, uploadPrefix } from '#shared/attachments/rules.ts';
+import { documentPrefix } from '#shared/documents/prefix.ts';
 import { inboundMailPrefix, mailAttachmentPrefix } from '#shared/intake/email/rules.ts';
 import { synthFieldOps, testApp } from './synth.ts';
 import {
@@ -78,9 +78,12 @@ describe('the attachments bucket grants', () => {
       [`/${inboundMailPrefix}*`]: ['s3:GetObject'],
       [`/${mailAttachmentPrefix}*`]: ['s3:PutObject'],
     },
+    // The invoice's PDF is made on demand if the notifier has not made it yet; lists only link to documents.
+    'functions/documents/invoice-pdf.ts': { [`/${documentPrefix}*`]: ['s3:GetObject', 's3:PutObject'] },
+    'functions/documents/list-documents.ts': { [`/${documentPrefix}*`]: ['s3:GetObject'] },
     // It makes and re-reads documents, and reads the photos and signatures they show; it lists nothing.
     'functions/notify/notify.ts': {
-      [`/${documentsPrefix}*`]: ['s3:GetObject', 's3:PutObject'],
+      [`/${documentPrefix}*`]: ['s3:GetObject', 's3:PutObject'],
       [`/${uploadPrefix}*`]: ['s3:GetObject'],
     },
   };

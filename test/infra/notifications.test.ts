@@ -8,16 +8,10 @@ import { routeStackOf } from '#infra/api.ts';
 import { buildApp } from '#infra/app.ts';
 import { type EmailSender, emailSenderOf, smsSenderOf } from '#infra/deploy-options.ts';
 import { eventSource } from '#infra/events.ts';
-import {
-  documentsPrefix,
-  maxReceiveCount,
-  messageSentType,
-  Notifications,
-  notifyMaxConcurrency,
-  notifyTimeout,
-} from '#infra/notifications.ts';
+import { maxReceiveCount, Notifications, notifyMaxConcurrency, notifyTimeout } from '#infra/notifications.ts';
 import type { FieldOpsStack } from '#infra/stack.ts';
 import { uploadPrefix } from '#shared/attachments/rules.ts';
+import { documentPrefix } from '#shared/documents/prefix.ts';
 import { synthFieldOps, testApp } from './synth.ts';
 import {
   allowedActions,
@@ -120,7 +114,7 @@ const sesArn = (resourceType: string, name: unknown) => ({
 });
 
 describe('customer notifications: from the bus to the notifier', () => {
-  it("queues every feed event from the deployment's bus but the notifier's own message_sent", () => {
+  it("queues every feed event from the deployment's bus but the notifier's own timeline entries", () => {
     const { template } = plain;
     const [busId] = onlyResource(template, 'AWS::Events::EventBus');
     const rule = resource(template, idOf(plain, notifications(plain).rule));
@@ -128,9 +122,8 @@ describe('customer notifications: from the bus to the notifier', () => {
     expect(rule.Properties.EventBusName).toEqual({ Ref: busId });
     expect(rule.Properties.EventPattern).toEqual({
       source: [eventSource],
-      'detail-type': [{ 'anything-but': [messageSentType] }],
+      'detail-type': [{ 'anything-but': ['workorder.message_sent', 'workorder.message_skipped'] }],
     });
-    expect(messageSentType).toBe('workorder.message_sent');
     expect(rule.Properties.Targets).toEqual([
       expect.objectContaining({ Arn: arnOf(idOf(plain, notifications(plain).queue)) }),
     ]);
@@ -238,13 +231,13 @@ describe('customer notifications: what the notifier may do', () => {
     const [, notifier] = functionOf(template, notifyFile);
     const bucketArn = arnOf(idOf(plain, plain.stack.storage.bucket));
 
-    expect(documentsPrefix).toBe('documents/');
+    expect(documentPrefix).toBe('documents/');
     expect(uploadPrefix).toBe('work-orders/');
     expect(statementsFor(template, notifier, 's3:')).toEqual([
       {
         Effect: 'Allow',
         Action: ['s3:GetObject', 's3:PutObject'],
-        Resource: { 'Fn::Join': ['', [bucketArn, `/${documentsPrefix}*`]] },
+        Resource: { 'Fn::Join': ['', [bucketArn, `/${documentPrefix}*`]] },
       },
       { Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::Join': ['', [bucketArn, `/${uploadPrefix}*`]] } },
     ]);

@@ -5,6 +5,10 @@ export interface Contact {
   name: string;
   email?: string;
   phone?: string;
+  /** How they want to hear from the business (shared/notify/channels.ts). */
+  notifications?: { optOut?: boolean; channel?: 'email' | 'sms'; quietHours?: { from: string; to: string } };
+  /** An address of theirs bounced for good or complained: messages to it are suppressed. */
+  flagged?: { reason: string; at: string };
 }
 
 /**

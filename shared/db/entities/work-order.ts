@@ -138,6 +138,8 @@ export const workOrder = new Entity({
     waitingFor: { type: CustomAttributeType<WaitingFor>('string') },
     taskToken: { type: 'string' },
     attention: { type: CustomAttributeType<Attention>('any') },
+    /** When the SLA watch found the job at risk of missing its SLA (the office is told once). */
+    slaAtRiskAt: { type: 'string' },
     stageTimes: { type: CustomAttributeType<Partial<Record<Status, string>>>('any') },
     completion: { type: CustomAttributeType<Completion>('any') },
     /** The job sheet as it was when the work order was created, so a later template edit changes no open job. */

@@ -1,0 +1,40 @@
+import { CustomAttributeType, Entity } from 'electrodb';
+
+/** A template's wording of the business's own, replacing the default's parts it names (Mustache, see shared/notify). */
+export interface TemplateOverride {
+  subject?: string;
+  text?: string;
+  html?: string;
+  sms?: string;
+}
+
+/**
+ * The business itself: the name, address and numbers its documents and messages carry, where office notifications
+ * go, and its own wording of any message template. One item; the defaults stand until the office sets it.
+ */
+export const business = new Entity({
+  model: { entity: 'business', version: '1', service: 'fieldops' },
+  attributes: {
+    /** Bumped by every change: the ETag, which a PATCH's If-Match names. */
+    version: { type: 'number', required: true },
+    name: { type: 'string', required: true },
+    address: { type: 'list', items: { type: 'string' }, required: true },
+    phone: { type: 'string' },
+    email: { type: 'string' },
+    website: { type: 'string' },
+    vatNumber: { type: 'string' },
+    companyNumber: { type: 'string' },
+    gasSafeRegistration: { type: 'string' },
+    /** A small PNG as a data: URL, drawn on documents and shown in e-mails. */
+    logo: { type: 'string' },
+    paymentTermsDays: { type: 'number', required: true },
+    bankDetails: { type: 'string' },
+    /** Where office notifications go (SLA at risk, a job flagged, a parts request). */
+    officeEmail: { type: 'string' },
+    templates: { type: CustomAttributeType<Record<string, TemplateOverride>>('any') },
+    updatedAt: { type: 'string', required: true },
+  },
+  indexes: {
+    primary: { pk: { field: 'pk', composite: [] }, sk: { field: 'sk', composite: [] } },
+  },
+});

@@ -1,0 +1,59 @@
+import { listWholeBoard, type WorkOrderRecord } from '../db/work-orders.ts';
+import { logger } from '../observability.ts';
+import { change } from './work-order.ts';
+
+const minuteMs = 60_000;
+
+/** The statuses in which the SLA is still to be met: the engineer is not on site yet. */
+const beforeArrival = [
+  'logged',
+  'pending_approval',
+  'ready_to_schedule',
+  'scheduled',
+  'dispatched',
+  'acknowledged',
+  'en_route',
+];
+
+/**
+ * Whether a job is at risk of missing its SLA: no one is on site yet, and either its planned start is after the SLA
+ * falls due, or less than a quarter of the time it was given (at least 30 minutes) is left.
+ */
+export function atRisk(record: WorkOrderRecord, now: number): boolean {
+  if (!beforeArrival.includes(record.status) || record.slaAtRiskAt) return false;
+  const due = Date.parse(record.slaDueAt);
+  if (record.scheduledStart && Date.parse(record.scheduledStart) > due) return true;
+  const given = due - Date.parse(record.loggedAt);
+  return now >= due - Math.max(30 * minuteMs, given / 4);
+}
+
+/**
+ * The SLA watch, run with the reconciler every minute: each open job newly at risk gets an `sla_at_risk` entry on
+ * its timeline, once (the office is told of it from the feed: shared/notify). Answers how many it flagged.
+ */
+export async function watchSlas(now = Date.now()): Promise<number> {
+  let flagged = 0;
+  for (const record of (await listWholeBoard('open')).filter((wo) => atRisk(wo, now))) {
+    const { changed } = await change({
+      workOrderId: record.workOrderId,
+      decide: (current) =>
+        atRisk(current, now)
+          ? {
+              set: { slaAtRiskAt: new Date(now).toISOString() },
+              entries: [
+                {
+                  at: new Date(now).toISOString(),
+                  actor: 'sla-watch',
+                  type: 'sla_at_risk',
+                  reason: `Due by ${current.slaDueAt} and no engineer on site yet.`,
+                  data: { slaDueAt: current.slaDueAt, status: current.status },
+                },
+              ],
+            }
+          : null,
+    });
+    if (changed) flagged++;
+  }
+  if (flagged > 0) logger.info('jobs at risk of missing their SLA', { flagged });
+  return flagged;
+}
