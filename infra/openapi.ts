@@ -64,17 +64,18 @@ export async function buildOpenApi(): Promise<Schema> {
   const served = await Promise.all(
     routes.map(async (route) => {
       const contract = await contractOf(route);
-      return { route, contract, answer: answerOf(route, contract) };
+      // A redirect answers no body: only where to go.
+      return { route, contract, answer: contract.response?.status === 302 ? undefined : answerOf(route, contract) };
     }),
   );
-  const answers = answerSchemas(served.map(({ answer }) => answer));
+  const answers = answerSchemas(served.flatMap(({ answer }) => (answer ? [answer] : [])));
   const paths: Record<string, Record<string, Schema>> = {};
   for (const { route, contract, answer } of served) {
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, Schema>)[route.method.toLowerCase()] = operation(
       route,
       contract,
-      answers.schemaOf(answer),
+      answer ? answers.schemaOf(answer) : {},
     );
   }
   paths[eventStreamPath] = { get: eventStream() };
@@ -140,7 +141,7 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: componentUri('Problem') } } },
 });
 
-const successes = { 200: 'OK', 201: 'Created', 202: 'Accepted' } as const;
+const successes = { 200: 'OK', 201: 'Created', 202: 'Accepted', 302: 'Found' } as const;
 
 /** One route's operation; `answer` is the JSON Schema of what its success answers. */
 function operation(route: Route, contract: Contract, answer: Schema): Schema {
@@ -195,21 +196,30 @@ function operation(route: Route, contract: Contract, answer: Schema): Schema {
       ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(body) } } } }
       : {}),
     responses: {
-      [status]: {
-        description: successes[status],
-        content: {
-          'application/json': { schema: answer },
-          ...(contract.response?.text && {
-            [contract.response.text.mediaType]: {
-              schema: { type: 'string', description: contract.response.text.description },
+      [status]:
+        status === 302
+          ? redirect(contract)
+          : {
+              description: successes[status],
+              content: {
+                'application/json': { schema: answer },
+                ...(contract.response?.text && {
+                  [contract.response.text.mediaType]: {
+                    schema: { type: 'string', description: contract.response.text.description },
+                  },
+                }),
+              },
             },
-          }),
-        },
-      },
       ...errorResponses(route, contract),
     },
   };
 }
+
+/** A 302's answer: no body, and where to go in `Location`. */
+const redirect = (contract: Contract): Schema => ({
+  description: contract.response?.text?.description ?? 'Found: the Location header names where the answer is.',
+  headers: { Location: { required: true, schema: { type: 'string', format: 'uri' } } },
+});
 
 const operationId = (routeKey: string) => routeKey.replace(/[^A-Za-z0-9]+/g, '_').replace(/_$/, '');
 

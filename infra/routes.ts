@@ -1,4 +1,5 @@
 import { uploadPrefix } from '#shared/attachments/rules.ts';
+import { documentPrefix } from '#shared/documents/prefix.ts';
 import { mailAttachmentPrefix } from '#shared/intake/email/rules.ts';
 
 /**
@@ -70,6 +71,14 @@ export const routes: Route[] = [
     needs: ['read'],
   },
   {
+    method: 'GET',
+    path: '/local/outbox',
+    handler: 'functions/local/outbox.ts',
+    auth: false,
+    localOnly: true,
+    needs: ['read'],
+  },
+  {
     method: 'POST',
     path: '/local/due',
     handler: 'functions/local/run-due.ts',
@@ -90,6 +99,7 @@ export const routes: Route[] = [
   { method: 'POST', path: '/v1/requests', handler: 'functions/intake/submit-request.ts', needs: ['write', 'workflow'] },
   { method: 'GET', path: '/v1/requests', handler: 'functions/intake/list-requests.ts', needs: ['read', 'cursorKey'] },
   { method: 'GET', path: '/v1/requests/{id}', handler: 'functions/intake/get-request.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/me', handler: 'functions/intake/me.ts', needs: ['read'] },
   {
     method: 'GET',
     path: '/v1/inbound-mail',
@@ -254,6 +264,38 @@ export const routes: Route[] = [
 
   { method: 'GET', path: '/v1/invoices', handler: 'functions/closeout/list-invoices.ts', needs: ['read', 'cursorKey'] },
   { method: 'GET', path: '/v1/invoices/{id}', handler: 'functions/closeout/get-invoice.ts', needs: ['read'] },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{id}/pdf',
+    handler: 'functions/documents/invoice-pdf.ts',
+    // The PDF is made here if the notifier has not made it yet.
+    needs: ['read', 'write', { prefix: documentPrefix, actions: ['s3:GetObject', 's3:PutObject'] }],
+  },
+  {
+    method: 'GET',
+    path: '/v1/work-orders/{id}/documents',
+    handler: 'functions/documents/list-documents.ts',
+    needs: ['read', 'cursorKey', { prefix: documentPrefix, actions: ['s3:GetObject'] }],
+  },
+  {
+    method: 'GET',
+    path: '/v1/documents',
+    handler: 'functions/documents/list-documents.ts',
+    needs: ['read', 'cursorKey', { prefix: documentPrefix, actions: ['s3:GetObject'] }],
+  },
+  {
+    method: 'GET',
+    path: '/v1/work-orders/{id}/messages',
+    handler: 'functions/notify/list-messages.ts',
+    needs: ['read'],
+  },
+  { method: 'GET', path: '/v1/business', handler: 'functions/reference/get-business.ts', needs: ['read'] },
+  {
+    method: 'PATCH',
+    path: '/v1/business',
+    handler: 'functions/reference/update-business.ts',
+    needs: ['read', 'write'],
+  },
 
   { method: 'GET', path: '/v1/reports/kpis', handler: 'functions/reports/kpis.ts', needs: ['read'] },
 

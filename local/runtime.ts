@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import type { Context } from 'aws-lambda';
+import type { Context, SQSBatchResponse } from 'aws-lambda';
 import { routes, type WorkflowTask, workflowTasks } from '#infra/routes.ts';
 import { uploadPrefix } from '#shared/attachments/rules.ts';
 import { s3 as s3Client } from '#shared/attachments/storage.ts';
@@ -15,15 +15,17 @@ import { getCustomer } from '#shared/db/reference.ts';
 import { listBoard } from '#shared/db/work-orders.ts';
 import { localReceiver } from '#shared/intake/email/receive.ts';
 import { inboundMailPrefix, mailLimits } from '#shared/intake/email/rules.ts';
+import { useTransport } from '#shared/notify/transport.ts';
 import { reconcile } from '#shared/work-order/reconcile.ts';
 import { startWorkOrder } from '#shared/workflow.ts';
 import { createTableIfMissing, startLocalDynamo } from './dynamodb.ts';
 import { eventStreamRoute } from './event-stream.ts';
 import { type RequestLimits, startLocalApi } from './http-server.ts';
 import { importHandler, invokeHandler } from './lambda-handlers.ts';
+import { followFeed, localTransport } from './notifications.ts';
 import { pageRoutes } from './portal.ts';
 import { type ObjectCreated, startLocalS3 } from './s3.ts';
-import { seedDemoBusiness, seedDepotsIfMissing } from './seed.ts';
+import { seedDemoBusiness, seedWhatIsMissing } from './seed.ts';
 import { startLocalSmtp } from './smtp.ts';
 import { type RetryIntervalOverrides, startLocalStepFunctions, substituteDefinition } from './stepfunctions.ts';
 
@@ -52,6 +54,11 @@ export interface RuntimeOptions {
   reconcileEverySeconds?: number;
   /** Requests the API runs at once and queues before it answers 429; the local server's defaults when absent. */
   requestLimits?: RequestLimits;
+  /**
+   * Tell customers and the office what happens, as the deployed notifications queue does: messages go to the local
+   * outbox (`GET /local/outbox`), and e-mail also to `smtpRelay` when given. Off unless asked (`npm start` asks).
+   */
+  notifications?: boolean | { smtpRelay?: string };
 }
 
 export interface ServicePorts {
@@ -68,6 +75,8 @@ export interface Runtime {
   redriven: number;
   /** The local SMTP server's port, when one runs. */
   smtpPort?: number;
+  /** Resolves once the notifications have handled the feed read so far (at once when they are off). */
+  notified(): Promise<void>;
   /** Resolves once every bucket trigger started so far (and any started meanwhile) has finished. */
   settled(): Promise<void>;
   /** Makes the embedded DynamoDB refuse a share of its calls as a throttled table does (see LocalDynamo.refuse). */
@@ -148,7 +157,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   await createTableIfMissing(new DynamoDBClient({ endpoint: dynamo.url, region }), tableName);
   const seeded = !(await getCustomer('cus_northwest_homes'));
   if (seeded) await seedDemoBusiness();
-  else await seedDepotsIfMissing();
+  else await seedWhatIsMissing();
   // The executions this data's last process stopped mid-run go on, their history kept; then any open work order
   // still without a running execution (data from before executions were journalled) is started again.
   sfn.resumeInterrupted();
@@ -188,6 +197,9 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     extraRoutes: [eventStreamRoute(jwtSecret(dataDir)), ...pageRoutes({ uploadOrigin: s3.url })],
     limits: options.requestLimits,
   });
+  // Links in messages lead to the web form this server serves.
+  process.env.PORTAL_URL = `${api.url}/portal/`;
+  const notifications = options.notifications ? startNotifications(dataDir, seeded, options.notifications) : undefined;
   return {
     url: api.url,
     port: api.port,
@@ -196,11 +208,15 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     redriven,
     smtpPort: smtp?.port,
     settled,
+    notified: async () => {
+      await notifications?.idle();
+    },
     throttle: (share) => dynamo.refuse(share),
     executionsInMemory: () => sfn.executionsInMemory(),
     async close() {
       clearInterval(daily);
       clearInterval(reconciling);
+      await notifications?.close();
       await smtp?.close();
       // A verification still running would otherwise find its stores gone.
       await settled();
@@ -212,6 +228,22 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
     },
   };
 }
+
+/**
+ * The notifications queue's stand-in (local/notifications.ts), and where its messages go: the local outbox, and an
+ * SMTP relay when one is given (option or `NOTIFY_SMTP_RELAY`).
+ */
+function startNotifications(dataDir: string, seeded: boolean, settings: true | { smtpRelay?: string }) {
+  const relay = (settings === true ? undefined : settings.smtpRelay) ?? process.env.NOTIFY_SMTP_RELAY;
+  useTransport(localTransport(relay, process.env.NOTIFY_EMAIL_FROM ?? 'FieldOps <notifications@fieldops.localhost>'));
+  return followFeed({
+    cursorFile: join(dataDir, 'notifications-cursor'),
+    fromStart: seeded,
+    invoke: (event) => invoke(notifyFile, event) as Promise<SQSBatchResponse>,
+  });
+}
+
+const notifyFile = 'functions/notify/notify.ts';
 
 /** The scheduled functions, as the stack schedules them (infra/reconciler.ts, infra/planned-maintenance.ts). */
 const reconcilerFile = 'functions/workflow/reconcile.ts';

@@ -1,3 +1,4 @@
+import { getBusiness, putBusiness } from '#shared/db/business.ts';
 import {
   type AssetRecord,
   type CustomerRecord,
@@ -502,13 +503,40 @@ export async function seedDemoBusiness(today = new Date()): Promise<void> {
   const { holdings, ...reference } = demoBusiness(today);
   await putReference(reference);
   await putHoldings(holdings);
+  await seedBusinessDetails();
 }
 
 /**
- * The depots and stock holdings, into data seeded before the demo had them (a `.data/` kept from then): once, when the
- * demo's first depot is not there.
+ * The demo business's own details (its name, address and numbers on every document and message): once, so an office
+ * that changed them keeps its own.
  */
-export async function seedDepotsIfMissing(today = new Date()): Promise<void> {
+export async function seedBusinessDetails(): Promise<void> {
+  if ((await getBusiness()).version > 0) return;
+  await putBusiness(
+    {
+      name: 'Irwell Heating & Electrical Ltd',
+      address: ['Unit 4, Irwell Business Park', 'Salford', 'M5 4WT'],
+      phone: '0161 555 0100',
+      email: 'hello@irwell-heating.example',
+      website: 'https://irwell-heating.example',
+      vatNumber: 'GB 123 4567 89',
+      companyNumber: '09876543',
+      gasSafeRegistration: '567890',
+      paymentTermsDays: 30,
+      bankDetails: 'Sort code 12-34-56, account 12345678, Irwell Heating & Electrical Ltd',
+      officeEmail: 'office@irwell-heating.example',
+      updatedAt: new Date().toISOString(),
+    },
+    0,
+  );
+}
+
+/**
+ * What the demo gained since a `.data/` kept from before was seeded: the business's details, and the depots and stock
+ * holdings (once, when the demo's first depot is not there).
+ */
+export async function seedWhatIsMissing(today = new Date()): Promise<void> {
+  await seedBusinessDetails();
   const data = demoBusiness(today);
   if (await getDepot(data.depots[0]?.depotId as string)) return;
   await putReference({ depots: data.depots });

@@ -10,7 +10,14 @@ const port = Number(process.env.PORT ?? 3000);
 const dataDir = resolve(process.env.FIELDOPS_DATA ?? '.data');
 const started = Date.now();
 const smtpPort = Number(process.env.SMTP_PORT ?? 2525);
-const runtime = await startRuntime({ port, dataDir, plannedMaintenance: true, smtpPort, reconcileEverySeconds: 20 });
+const runtime = await startRuntime({
+  port,
+  dataDir,
+  plannedMaintenance: true,
+  smtpPort,
+  reconcileEverySeconds: 20,
+  notifications: true,
+});
 
 console.log(`
   FieldOps is running on the embedded default (no AWS account needed).
@@ -20,6 +27,7 @@ console.log(`
   Engineer app ${runtime.url}/app      (the day, job packs and updates, offline too; sign in as a demo engineer)
   Office       ${runtime.url}/office   (job list, dispatch board, approvals, work orders, e-mail; live; pick a role)
   E-mail       smtp://127.0.0.1:${runtime.smtpPort}     (any recipient; a message becomes a request)
+  Messages     ${runtime.url}/local/outbox   (what customers and the office were sent; NOTIFY_SMTP_RELAY=smtp://... relays e-mail)
   Get a token  curl -s -X POST ${runtime.url}/local/token -H 'content-type: application/json' \\
                  -d '{"role":"dispatcher"}'
   Demo ids     curl -s ${runtime.url}/local/seed

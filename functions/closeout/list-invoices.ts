@@ -10,15 +10,24 @@ const Query = PageQuery.extend({
   customerId: z.string().max(64).optional(),
 });
 
-/** Invoices of a work order (`?workOrderId=`) or of a customer (`?customerId=`), newest first. */
-export const handler = api({ roles: officeRoles, query: Query, response: { status: 200, body: InvoicePage } }).handler(
-  async ({ query }) => {
-    if (query.workOrderId) {
-      const invoice = await findInvoiceOf(query.workOrderId);
-      return ok({ items: invoice ? [invoiceView(invoice)] : [], nextCursor: null });
-    }
-    if (!query.customerId) throw new ValidationFailed('Filter by workOrderId or customerId.');
-    const page = await listInvoicesOfCustomer(query.customerId, query);
-    return ok({ items: page.items.map(invoiceView), nextCursor: page.nextCursor });
-  },
-);
+/**
+ * Invoices of a work order (`?workOrderId=`) or of a customer (`?customerId=`), newest first. A customer sees their
+ * own only, with or without a filter: another customer's work order or id finds nothing.
+ */
+export const handler = api({
+  roles: [...officeRoles, 'customer'],
+  query: Query,
+  response: { status: 200, body: InvoicePage },
+}).handler(async ({ query, principal }) => {
+  const own = principal.role === 'customer' ? (principal.customerId as string) : undefined;
+  if (query.workOrderId) {
+    const invoice = await findInvoiceOf(query.workOrderId);
+    const visible = invoice && (!own || invoice.customerId === own);
+    return ok({ items: visible ? [invoiceView(invoice)] : [], nextCursor: null });
+  }
+  const customerId = own ?? query.customerId;
+  if (!customerId) throw new ValidationFailed('Filter by workOrderId or customerId.');
+  if (own && query.customerId && query.customerId !== own) return ok({ items: [], nextCursor: null });
+  const page = await listInvoicesOfCustomer(customerId, query);
+  return ok({ items: page.items.map(invoiceView), nextCursor: page.nextCursor });
+});

@@ -12,12 +12,13 @@ export const handler = api({
   idempotency: 'required',
   response: { status: 201, body: Views.SubmittedRequest },
   errors: [404],
-}).handler(async ({ body, principal, headers }) => {
+}).handler(async ({ body: { source, ...request }, principal, headers }) => {
   const { record, linked } = await Intake.submitRequest({
     customerId: principal.customerId as string,
     actor: principal.sub,
     idempotencyKey: headers['idempotency-key'] as string,
-    request: body,
+    request,
+    source,
   });
   return created(Views.submitted(record, linked));
 });

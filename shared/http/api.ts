@@ -25,6 +25,7 @@ export {
   type Contract,
   created,
   etag,
+  found,
   type HandlerError,
   type Input,
   maxBodyBytes,

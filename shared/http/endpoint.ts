@@ -27,6 +27,8 @@ export interface Reply {
 }
 
 export const ok = (body: unknown, headers?: Record<string, string>): Reply => ({ status: 200, body, headers });
+/** A 302 to where the answer is (a short-lived link to a stored file), with no body. */
+export const found = (location: string): Reply => ({ status: 302, headers: { location } });
 /** A 200 whose body is text in another media type than JSON: the one the contract's `response.text` names. */
 export const okText = (body: string, contentType: string, headers?: Record<string, string>): Reply => ({
   status: 200,
@@ -89,7 +91,7 @@ export interface StoreParts {
  * handler serving several). The view parses its answer with this very schema, and the OpenAPI document shows it.
  */
 export interface Success {
-  status: 200 | 201 | 202;
+  status: 200 | 201 | 202 | 302;
   body?: z.ZodType;
   bodyOf?: (routeKey: string) => z.ZodType;
   /** Another media type the success may answer in when the request asks for it (`okText`): a download's. */

@@ -60,6 +60,8 @@ export const SubmitRequest = z.strictObject({
     email: z.email().max(254).optional(),
   }),
   preferredWindow: PreferredWindow.optional(),
+  /** Where it was made: `web` from the web form; `api`, the default, from a client of the business's own. */
+  source: z.enum(['api', 'web']).optional(),
 });
 export type SubmitRequest = z.infer<typeof SubmitRequest>;
 
