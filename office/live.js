@@ -285,6 +285,9 @@ const streamTypes = [
   'workorder.replanned',
   'workorder.no_engineer_matched',
   'workorder.attention_flagged',
+  'workorder.sla_at_risk',
+  'workorder.message_sent',
+  'workorder.message_skipped',
   'workorder.execution_redriven',
   'workorder.request_linked',
   'workorder.request_split',
@@ -296,5 +299,6 @@ const streamTypes = [
   'workorder.note_added',
   'workorder.checklist_answered',
   'invoice.issued',
+  'quote.sent',
   'stock.reorder_raised',
 ];

@@ -40,6 +40,9 @@ const entryWords = {
   parts_requested: 'Parts requested',
   note_added: 'Note added',
   checklist_answered: 'Job sheet answered',
+  message_sent: 'Message sent',
+  message_skipped: 'Message not sent',
+  sla_at_risk: 'SLA at risk',
 };
 
 export async function show(main, ctx) {

@@ -9,6 +9,7 @@ import { listEventsAfter } from '#shared/db/events.ts';
 import { handler as notifyHandler } from '../../functions/notify/notify.ts';
 import { handler as sesFeedback } from '../../functions/notify/ses-feedback.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
+import { withPoppler } from '../fixtures/poppler.ts';
 
 /** Long enough for a busy machine: every wait is for a condition. */
 const patience = 60_000;
@@ -218,7 +219,7 @@ describe('customers kept informed, through the embedded default', () => {
   });
 });
 
-describe('documents customers keep', () => {
+describe.skipIf(!withPoppler('the documents customers keep'))('documents customers keep', () => {
   let closed: any;
   beforeAll(async () => {
     // A leak, not the boiler: a second request for the boiler would join the job still open for it.

@@ -82,10 +82,12 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(responses('PATCH /v1/work-orders/{id}'))).toEqual(expect.arrayContaining(['409', '412', '428']));
     // No token, no 401 nor 403; no store, no 503.
     expect(Object.keys(responses('GET /v1/openapi.json'))).toEqual(['200', '400', '413', '415', '429']);
+    expect(responses('GET /v1/invoices/{id}/pdf')['302'].headers.Location.required).toBe(true);
     for (const item of Object.values(committed.paths as Record<string, Record<string, any>>)) {
       for (const operation of Object.values(item)) {
         const statuses = Object.keys(operation.responses);
-        expect(statuses.filter((status) => status.startsWith('2'))).toHaveLength(1);
+        // One success: a 2xx, or a redirect to a stored file (an invoice's PDF).
+        expect(statuses.filter((status) => status.startsWith('2') || status === '302')).toHaveLength(1);
         expect(statuses).not.toContain('500');
       }
     }
