@@ -120,9 +120,10 @@ function loggedTemplate(record: WorkOrderRecord): TemplateName {
 }
 
 /**
- * An appointment booked or moved: the customer hears of the arrival window (a two-hour slot, local time) when it is
- * first set and whenever it changes, never when a change leaves it as it was. The message's id derives from the
- * work order and the window, so two changes racing to the same window announce it once.
+ * An appointment booked or moved: the customer hears of the arrival window (two hours from the hour the visit is
+ * planned to start, local time) when it is first set, and again only when a change moves the start out of the window
+ * they were told. The message's id derives from the work order and the window, so two changes racing to the same
+ * window announce it once.
  */
 async function appointment(event: Event, business: BusinessRecord, record: WorkOrderRecord, now: Date) {
   // The start the event set (the booking, or the day re-timed), not the job's start now: events are told in order.
@@ -130,11 +131,15 @@ async function appointment(event: Event, business: BusinessRecord, record: WorkO
   // Once the engineer is on the way, the customer hears of the visit itself, not of its window.
   const booked = ['scheduled', 'dispatched', 'acknowledged'].includes(String(event.data?.to ?? 'scheduled'));
   if (!start || !booked || ['cancelled', 'rejected'].includes(record.status)) return [];
-  const window = windowOf(start);
   const before = (await listMessagesAbout(record.workOrderId))
     .filter((m) => m.template.startsWith('appointment_') && m.status === 'sent' && m.eventId < event.cursor)
     .at(-1);
-  if (before?.detail === window.key) return [];
+  const hourMs = 3_600_000;
+  const told = before?.detail;
+  if (told && [0, hourMs].some((back) => windowOf(new Date(Date.parse(start) - back).toISOString()).key === told)) {
+    return [];
+  }
+  const window = windowOf(start);
   const template = before ? 'appointment_moved' : 'appointment_booked';
   const message = await customerMessage(event, business, record, template, now);
   return [
@@ -142,7 +147,7 @@ async function appointment(event: Event, business: BusinessRecord, record: WorkO
       ...message,
       messageId: `${record.workOrderId}.appointment.${window.key}`,
       detail: window.key,
-      view: { ...message.view, window: window.words, previousWindow: before?.detail && windowWords(before.detail) },
+      view: { ...message.view, window: window.words, previousWindow: told && windowWords(told) },
     },
   ];
 }
@@ -383,11 +388,10 @@ const businessView = (business: BusinessRecord) => ({
   website: business.website,
 });
 
-/** The two-hour arrival window a start falls in, local time: `between 10:00 and 12:00 on Thursday 3 December`. */
+/** The two-hour arrival window from a start's hour, local time: `between 10:00 and 12:00 on Thursday 3 December`. */
 export function windowOf(start: string): { key: string; words: string } {
   const at = new Date(start);
-  const hour = Number(local(at, { hour: '2-digit', hourCycle: 'h23' }));
-  const from = hour - (hour % 2);
+  const from = Number(local(at, { hour: '2-digit', hourCycle: 'h23' }));
   const dayKey = local(at, { year: 'numeric', month: '2-digit', day: '2-digit' }).split('/').reverse().join('-');
   const key = `${dayKey}T${String(from).padStart(2, '0')}`;
   return { key, words: windowWords(key) };
@@ -403,7 +407,7 @@ function windowWords(key: string): string {
     month: 'long',
   });
   const pad = (h: number) => `${String(h).padStart(2, '0')}:00`;
-  return `between ${pad(from)} and ${pad(from + 2)} on ${dayWords}`;
+  return `between ${pad(from)} and ${pad((from + 2) % 24)} on ${dayWords}`;
 }
 
 const local = (at: Date, options: Intl.DateTimeFormatOptions) =>
