@@ -6,6 +6,8 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsRecord } from '#local/notifications.ts';
 import { listEventsAfter } from '#shared/db/events.ts';
+import { type Transport, transport, useTransport } from '#shared/notify/transport.ts';
+import { watchSlas } from '#shared/work-order/sla-watch.ts';
 import { handler as notifyHandler } from '../../functions/notify/notify.ts';
 import { handler as sesFeedback } from '../../functions/notify/ses-feedback.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
@@ -216,6 +218,111 @@ describe('customers kept informed, through the embedded default', () => {
     const sarah = await api.token({ role: 'customer', customerId: 'cus_okafor' });
     const theirs = (await api.call('GET', `/v1/work-orders/${id}/messages`, { token: sarah })).body.items;
     expect(theirs.every((m: any) => m.audience === 'customer')).toBe(true);
+  });
+});
+
+describe('messages under faults, races and the business’s own wording', () => {
+  it('sends the customer the quote with its PDF and the link to accept it', async () => {
+    const sent = await api.call('POST', '/v1/quotes', {
+      token: office,
+      headers: { 'idempotency-key': 'notify-quote-1' },
+      body: {
+        customerId: 'cus_okafor',
+        siteId: 'site_didsbury',
+        jobType: 'boiler_replacement',
+        description: 'Replace the boiler with a Greenstar 30i',
+        lines: [{ description: 'Greenstar 30i combi boiler, fitted', qty: 1, unitMinor: 210_000 }],
+      },
+    });
+    expect(sent.status).toBe(201);
+    const [quote] = await outboxUntil(sent.body.id, (items) => items.length > 0);
+    expect(quote).toMatchObject({ template: 'quote_sent', channel: 'email', to: 'sarah.okafor@example.com' });
+    expect(quote.subject).toContain(sent.body.number);
+    expect(quote.text).toContain(`/portal/?quote=${sent.body.id}`);
+    expect(quote.attachments).toEqual([expect.objectContaining({ documentId: `quote_${sent.body.id}` })]);
+  });
+
+  it('lets a mail outage delay messages, never the job, and sends each once when the provider is back', async () => {
+    const failing: Transport = {
+      channels: { email: true, sms: true },
+      email: async () => {
+        throw new Error('The mail provider is down');
+      },
+      sms: async () => {
+        throw new Error('The SMS provider is down');
+      },
+    };
+    const working = transport();
+    useTransport(failing);
+    let id: string;
+    try {
+      id = await request('cus_okafor', 'notify-outage', {
+        siteId: 'site_didsbury',
+        category: 'electrical_fault',
+        description: 'Kitchen sockets dead',
+        contact: { name: 'Sarah Okafor', email: 'sarah.okafor@example.com' },
+      });
+      // The job goes on: matched and dispatched while nothing can be sent.
+      await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+      const waiting = await messagesUntil(id, (items) => items.length > 0);
+      expect(waiting.every((m) => m.status === 'sending')).toBe(true);
+      expect((await api.call('GET', `/local/outbox?workOrderId=${id}`)).body.items).toEqual([]);
+    } finally {
+      useTransport(working);
+    }
+    const sent = await outboxUntil(id, (items) => items.some((m) => m.template === 'appointment_booked'));
+    expect(sent.map((m) => m.template)).toEqual(['request_received', 'appointment_booked']);
+  });
+
+  it('takes one of two changes to the business made from the same version; refuses bad input and other roles', async () => {
+    const read = await api.call('GET', '/v1/business', { token: admin });
+    expect(read.status).toBe(200);
+    const change = (sms: string) =>
+      api.call('PATCH', '/v1/business', {
+        token: admin,
+        headers: { 'if-match': read.headers.get('etag') as string },
+        body: { templates: { arrived: { sms } } },
+      });
+    const answers = await Promise.all([change('{{engineerName}} is here ({{ref}}).'), change('Arrived: {{ref}}.')]);
+    expect(answers.map((a) => a.status).sort()).toEqual([200, 412]);
+    const after = await api.call('GET', '/v1/business', { token: admin });
+    expect(after.body.version).toBe(read.body.version + 1);
+    const bad = await api.call('PATCH', '/v1/business', {
+      token: admin,
+      headers: { 'if-match': after.headers.get('etag') as string },
+      body: { templates: { no_such_message: { sms: 'x' } }, paymentTermsDays: -1 },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.headers.get('content-type')).toContain('application/problem+json');
+    const dispatcher = await api.call('PATCH', '/v1/business', {
+      token: office,
+      headers: { 'if-match': after.headers.get('etag') as string },
+      body: { name: 'Someone else' },
+    });
+    expect(dispatcher.status).toBe(403);
+    expect((await api.call('GET', '/v1/business', { token: admin })).body.version).toBe(after.body.version);
+  });
+
+  it('tells the office once when a job is at risk of missing its SLA', async () => {
+    const id = await request('cus_pennine_fm', 'notify-sla', {
+      siteId: 'site_stockport',
+      category: 'fire_alarm_fault',
+      description: 'Fire panel showing a fault',
+      contact: { name: 'Raj Mistry', email: 'helpdesk@penninefm.co.uk' },
+    });
+    const wo = await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+    // The watch as the reconciler runs it, at a time with less than a quarter of the SLA left; twice, and at once.
+    const late = Date.parse(wo.slaDueAt) - 10 * 60_000;
+    await Promise.all([watchSlas(late), watchSlas(late)]);
+    const timeline = (await api.call('GET', `/v1/work-orders/${id}`, { token: office })).body.timeline;
+    expect(timeline.filter((e: any) => e.type === 'sla_at_risk')).toHaveLength(1);
+    const messages = await messagesUntil(id, (items) => items.some((m) => m.template === 'office_sla_at_risk'));
+    expect(messages.filter((m) => m.template === 'office_sla_at_risk')).toHaveLength(1);
+    expect(messages.find((m) => m.template === 'office_sla_at_risk')).toMatchObject({
+      audience: 'office',
+      to: 'office@irwell-heating.example',
+      status: 'sent',
+    });
   });
 });
 
