@@ -1,5 +1,6 @@
 // One work order, as the office reads it: its details, the timeline, what the engineer recorded on site (time, materials,
 // parts requests, notes, the job sheet), photos and the signature (shown through short-lived links), the invoice,
+// what the customer and the office were sent and the documents it left,
 // the jobs linked to it, and its workflow (workflow.js). Live: a change to this work order reads it again.
 
 import {
@@ -75,6 +76,7 @@ export async function show(main, ctx) {
   const records = h('section', { 'aria-labelledby': 'wo-records' });
   const media = h('section', { 'aria-labelledby': 'wo-media' });
   const invoice = h('section', { 'aria-labelledby': 'wo-invoice' });
+  const told = h('section', { 'aria-labelledby': 'wo-messages' });
   const linked = h('section', { 'aria-labelledby': 'wo-linked' });
   const timeline = h('section', { 'aria-labelledby': 'wo-timeline' });
   const workflow = h('div');
@@ -87,6 +89,7 @@ export async function show(main, ctx) {
     records,
     media,
     invoice,
+    told,
     h('section', { 'aria-labelledby': 'wo-workflow' }, h('h2', { id: 'wo-workflow', text: 'Workflow' }), workflow),
     timeline,
   );
@@ -414,6 +417,62 @@ export async function show(main, ctx) {
     );
   }
 
+  /** What the customer and the office were sent about the job, and the documents it left (links last 5 minutes). */
+  async function renderMessages() {
+    let messages;
+    let documents;
+    try {
+      [messages, documents] = await Promise.all([
+        ctx.api(`v1/work-orders/${encodeURIComponent(id)}/messages`),
+        ctx.api(`v1/work-orders/${encodeURIComponent(id)}/documents`),
+      ]);
+    } catch (error) {
+      fill(told, h('h2', { id: 'wo-messages', text: 'Messages and documents' }), h('p', { text: error.message }));
+      return;
+    }
+    const channelWords = { email: 'E-mail', sms: 'Text' };
+    fill(
+      told,
+      h('h2', { id: 'wo-messages', text: 'Messages and documents' }),
+      documents.items.length
+        ? h(
+            'ul',
+            { class: 'documents' },
+            ...documents.items.map((document) =>
+              h(
+                'li',
+                {},
+                h('a', { href: document.url, target: '_blank', rel: 'noopener', text: `${document.title} (PDF)` }),
+                ` made ${formatTime(document.createdAt)}`,
+              ),
+            ),
+          )
+        : h('p', { text: 'No documents yet.' }),
+      messages.items.length
+        ? h(
+            'ol',
+            { class: 'messages' },
+            ...messages.items.map((message) =>
+              h(
+                'li',
+                {},
+                h('strong', { text: formatTime(message.sentAt ?? message.createdAt) }),
+                ` ${channelWords[message.channel] ?? message.channel} to ${message.to}`,
+                message.audience === 'office' ? ' (the office)' : '',
+                `: ${message.subject ?? message.text}`,
+                message.status === 'sent'
+                  ? ''
+                  : h('span', {
+                      class: 'muted',
+                      text: message.status === 'skipped' ? ` (not sent: ${message.reason})` : ' (sending…)',
+                    }),
+              ),
+            ),
+          )
+        : h('p', { text: 'Nothing sent yet.' }),
+    );
+  }
+
   function renderTimeline(wo) {
     const entries = [...(wo.timeline ?? [])].reverse();
     fill(
@@ -441,7 +500,7 @@ export async function show(main, ctx) {
 
   render(wo);
   measure('office:first-render work-order', started);
-  const [flow] = await Promise.all([showWorkflow(workflow, ctx, wo), renderInvoice()]);
+  const [flow] = await Promise.all([showWorkflow(workflow, ctx, wo), renderInvoice(), renderMessages()]);
 
   let reading;
   let again = false;
@@ -459,7 +518,7 @@ export async function show(main, ctx) {
           const current = await ctx.api(`v1/work-orders/${encodeURIComponent(id)}`);
           if (stopped) return;
           render(current);
-          await Promise.all([flow.refresh(current), renderInvoice()]);
+          await Promise.all([flow.refresh(current), renderInvoice(), renderMessages()]);
         } catch (error) {
           console.error('[work order] could not read it again', error);
         }

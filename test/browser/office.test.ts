@@ -29,7 +29,7 @@ describe.skipIf(!inChromium('the office console'))('the office console, in Chrom
   beforeAll(async () => {
     mkdirSync(screenshots, { recursive: true });
     [api, browser] = await Promise.all([
-      startLocalApi({ smtpPort: 0 }),
+      startLocalApi({ smtpPort: 0, notifications: true }),
       // The stand-in push channel listens on another loopback port than the page's, as a deployed channel is another
       // origin; this Chromium refuses a page's WebSocket to a local address of another origin unless told.
       launchChromium('the office console', ['--disable-features=LocalNetworkAccessChecks']),
@@ -345,6 +345,11 @@ describe.skipIf(!inChromium('the office console'))('the office console, in Chrom
     expect(taken.at(-1)).toBe('Closed');
     await page.getByRole('heading', { name: /^Invoice / }).waitFor();
     await page.getByRole('cell', { name: 'Hinge worn' }).or(page.getByText('Hinge worn')).first().waitFor();
+    // What the customer was told and the documents the job left, as the notifier records them a moment later.
+    const told = page.getByRole('region', { name: 'Messages and documents' });
+    await told.getByRole('link', { name: /^Invoice INV-\d+ \(PDF\)$/ }).waitFor({ timeout: patience });
+    await told.getByRole('link', { name: new RegExp(`^Job report ${job.ref} \\(PDF\\)$`) }).waitFor();
+    await told.getByText(/E-mail to helpdesk@penninefm\.co\.uk: Invoice INV-\d+/).waitFor({ timeout: patience });
     await checkA11y(page, 'work order');
     await screenshot(page, 'work-order', { fullPage: true });
     expect(errors.filter((error) => !error.includes('v1/workflow'))).toEqual([]);
