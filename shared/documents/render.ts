@@ -136,6 +136,18 @@ export interface GasSafetyRecordDocument {
 /** Photos at most 9 cm high, so two fit a page with their captions. */
 const photoMaxHeight = (90 / 25.4) * 72;
 
+/** A document's pages: its properties, the running header of every page after the first, and the footer. */
+function openDocument(business: BusinessDetails, title: string, subject: string, createdAt: string, vat: boolean) {
+  return PageFlow.open({
+    title,
+    author: business.name,
+    subject,
+    createdAt,
+    runningHeader: `${business.name} - ${title} (continued)`,
+    footer: registrations(business, { vat }),
+  });
+}
+
 /**
  * An invoice: the letterhead with the VAT number, the invoice's number and dates, who is billed and for which site,
  * the lines, subtotal, VAT and total (printed from the figures given, never recomputed), then the payment terms and
@@ -144,14 +156,13 @@ const photoMaxHeight = (90 / 25.4) * 72;
 export async function renderInvoice(doc: InvoiceDocument): Promise<Uint8Array> {
   const { business } = doc;
   const zone = business.timeZone;
-  const flow = await PageFlow.open({
-    title: `Invoice ${doc.number}`,
-    author: business.name,
-    subject: `Invoice for work order ${doc.workOrderRef}`,
-    createdAt: doc.issuedAt,
-    runningHeader: `${business.name} - Invoice ${doc.number} (continued)`,
-    footer: registrations(business, { vat: true }),
-  });
+  const flow = await openDocument(
+    business,
+    `Invoice ${doc.number}`,
+    `Invoice for work order ${doc.workOrderRef}`,
+    doc.issuedAt,
+    true,
+  );
   await letterhead(flow, business, 'Invoice', { vat: true }, [
     ['Invoice no.', doc.number],
     ['Date', formatDate(doc.issuedAt, zone)],
@@ -177,14 +188,13 @@ export async function renderInvoice(doc: InvoiceDocument): Promise<Uint8Array> {
 export async function renderQuote(doc: QuoteDocument): Promise<Uint8Array> {
   const { business } = doc;
   const zone = business.timeZone;
-  const flow = await PageFlow.open({
-    title: `Quote ${doc.number}`,
-    author: business.name,
-    subject: `Quote ${doc.number} for ${doc.customer.name}`,
-    createdAt: doc.createdAt,
-    runningHeader: `${business.name} - Quote ${doc.number} (continued)`,
-    footer: registrations(business, { vat: true }),
-  });
+  const flow = await openDocument(
+    business,
+    `Quote ${doc.number}`,
+    `Quote ${doc.number} for ${doc.customer.name}`,
+    doc.createdAt,
+    true,
+  );
   await letterhead(flow, business, 'Quote', { vat: true }, [
     ['Quote no.', doc.number],
     ['Date', formatDate(doc.createdAt, zone)],
@@ -213,14 +223,7 @@ export async function renderQuote(doc: QuoteDocument): Promise<Uint8Array> {
 export async function renderJobReport(doc: JobReportDocument): Promise<Uint8Array> {
   const { business } = doc;
   const zone = business.timeZone;
-  const flow = await PageFlow.open({
-    title: `Job report ${doc.workOrderRef}`,
-    author: business.name,
-    subject: doc.jobTitle,
-    createdAt: doc.completedAt,
-    runningHeader: `${business.name} - Job report ${doc.workOrderRef} (continued)`,
-    footer: registrations(business, { vat: false }),
-  });
+  const flow = await openDocument(business, `Job report ${doc.workOrderRef}`, doc.jobTitle, doc.completedAt, false);
   await letterhead(flow, business, 'Job report', { vat: false }, [
     ['Work order', doc.workOrderRef],
     ['Completed', formatDate(doc.completedAt, zone)],
@@ -299,14 +302,13 @@ export async function renderJobReport(doc: JobReportDocument): Promise<Uint8Arra
 export async function renderGasSafetyRecord(doc: GasSafetyRecordDocument): Promise<Uint8Array> {
   const { business } = doc;
   const zone = business.timeZone;
-  const flow = await PageFlow.open({
-    title: `Gas safety record ${doc.recordNumber}`,
-    author: business.name,
-    subject: `Gas safety record for ${doc.site.name}`,
-    createdAt: doc.issuedAt,
-    runningHeader: `${business.name} - Gas safety record ${doc.recordNumber} (continued)`,
-    footer: registrations(business, { vat: false }),
-  });
+  const flow = await openDocument(
+    business,
+    `Gas safety record ${doc.recordNumber}`,
+    `Gas safety record for ${doc.site.name}`,
+    doc.issuedAt,
+    false,
+  );
   const details: Array<[string, string]> = [
     ['Record no.', doc.recordNumber],
     ['Date of issue', formatDate(doc.issuedAt, zone)],

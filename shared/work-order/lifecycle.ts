@@ -35,6 +35,17 @@ export const underWayStatuses: readonly Status[] = ['en_route', 'on_site', 'in_p
 /** Planned work that occupies an engineer's day. */
 export const plannedStatuses: readonly Status[] = ['scheduled', 'dispatched', ...fieldStatuses];
 
+/** No engineer has reached the site yet: the job can still be cancelled, and its SLA is still to be met. */
+export const beforeArrivalStatuses: readonly Status[] = [
+  'logged',
+  'pending_approval',
+  'ready_to_schedule',
+  'scheduled',
+  'dispatched',
+  'acknowledged',
+  'en_route',
+];
+
 /** Work orders in these statuses are finished: nothing moves them again. */
 export const terminalStatuses: readonly Status[] = ['closed', 'rejected', 'cancelled'];
 

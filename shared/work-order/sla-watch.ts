@@ -1,26 +1,16 @@
 import { listWholeBoard, type WorkOrderRecord } from '../db/work-orders.ts';
 import { logger } from '../observability.ts';
+import { beforeArrivalStatuses } from './lifecycle.ts';
 import { change } from './work-order.ts';
 
 const minuteMs = 60_000;
-
-/** The statuses in which the SLA is still to be met: the engineer is not on site yet. */
-const beforeArrival = [
-  'logged',
-  'pending_approval',
-  'ready_to_schedule',
-  'scheduled',
-  'dispatched',
-  'acknowledged',
-  'en_route',
-];
 
 /**
  * Whether a job is at risk of missing its SLA: no one is on site yet, and either its planned start is after the SLA
  * falls due, or less than a quarter of the time it was given (at least 30 minutes) is left.
  */
 export function atRisk(record: WorkOrderRecord, now: number): boolean {
-  if (!beforeArrival.includes(record.status) || record.slaAtRiskAt) return false;
+  if (!beforeArrivalStatuses.includes(record.status) || record.slaAtRiskAt) return false;
   const due = Date.parse(record.slaDueAt);
   if (record.scheduledStart && Date.parse(record.scheduledStart) > due) return true;
   const given = due - Date.parse(record.loggedAt);

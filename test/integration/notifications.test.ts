@@ -26,35 +26,41 @@ beforeAll(async () => {
 });
 afterAll(() => api?.close());
 
-/** The local outbox's messages about a work order, oldest first, once `until` holds for them. */
-async function outboxUntil(workOrderId: string, until: (items: any[]) => boolean): Promise<any[]> {
+/** Reads a list again until `until` holds for it (the notifier works a moment after the events), then answers it. */
+async function readUntil(what: string, read: () => Promise<any[]>, until: (items: any[]) => boolean) {
   const deadline = Date.now() + patience;
   let items: any[] = [];
   while (Date.now() < deadline) {
-    const reply = await api.call('GET', `/local/outbox?workOrderId=${workOrderId}`);
-    expect(reply.status).toBe(200);
-    items = [...reply.body.items].reverse();
+    items = await read();
     if (until(items)) return items;
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-  throw new Error(
-    `The outbox for ${workOrderId} never held what was expected: ${JSON.stringify(items.map((m) => m.template))}`,
-  );
+  throw new Error(`${what} never held what was expected: ${JSON.stringify(items.map((m) => [m.template, m.status]))}`);
 }
 
+/** The local outbox's messages about a work order, oldest first, once `until` holds for them. */
+const outboxUntil = (workOrderId: string, until: (items: any[]) => boolean) =>
+  readUntil(
+    `The outbox for ${workOrderId}`,
+    async () => {
+      const reply = await api.call('GET', `/local/outbox?workOrderId=${workOrderId}`);
+      expect(reply.status).toBe(200);
+      return [...reply.body.items].reverse();
+    },
+    until,
+  );
+
 /** The work order's messages as the office reads them (sent and skipped), once `until` holds. */
-async function messagesUntil(workOrderId: string, until: (items: any[]) => boolean): Promise<any[]> {
-  const deadline = Date.now() + patience;
-  let items: any[] = [];
-  while (Date.now() < deadline) {
-    const reply = await api.call('GET', `/v1/work-orders/${workOrderId}/messages`, { token: office });
-    expect(reply.status).toBe(200);
-    items = reply.body.items;
-    if (until(items)) return items;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  throw new Error(`Messages for ${workOrderId}: ${JSON.stringify(items.map((m) => [m.template, m.status]))}`);
-}
+const messagesUntil = (workOrderId: string, until: (items: any[]) => boolean) =>
+  readUntil(
+    `The messages of ${workOrderId}`,
+    async () => {
+      const reply = await api.call('GET', `/v1/work-orders/${workOrderId}/messages`, { token: office });
+      expect(reply.status).toBe(200);
+      return reply.body.items;
+    },
+    until,
+  );
 
 /** A customer's request through the API, as the web form sends it; answers the work order's id. */
 async function request(customerId: string, key: string, body: Record<string, unknown>): Promise<string> {

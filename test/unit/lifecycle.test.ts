@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   assertTransition,
+  beforeArrivalStatuses,
   boardOf,
   canTransition,
   terminalStatuses,
@@ -21,16 +22,7 @@ describe('the lifecycle table', () => {
   });
 
   it('allows cancelling before the engineer is on site, and not after', () => {
-    const before = [
-      'logged',
-      'pending_approval',
-      'ready_to_schedule',
-      'scheduled',
-      'dispatched',
-      'acknowledged',
-      'en_route',
-    ] as const;
-    for (const status of before) expect(canTransition(status, 'cancelled')).toBe(true);
+    for (const status of beforeArrivalStatuses) expect(canTransition(status, 'cancelled')).toBe(true);
     for (const status of ['on_site', 'in_progress', 'paused', 'completed'] as const) {
       expect(canTransition(status, 'cancelled')).toBe(false);
     }
