@@ -1,4 +1,6 @@
-// The customer web form: sign in, log a request with POST /v1/requests, follow it with GET /v1/requests[/{id}].
+// The customer web form: sign in, log a request with POST /v1/requests (at one of the customer's sites from
+// GET /v1/me, or at a new address), follow it with GET /v1/requests[/{id}] and the messages and documents of its work
+// order, and find the customer's invoices (GET /v1/invoices) with their PDFs.
 // Plain browser JavaScript with no build step. It reads config.json beside it: locally
 // `{ apiUrl, auth: { mode: 'local' } }` (a demo customer's token from /local/token), deployed
 // `{ apiUrl, auth: { mode: 'cognito', domain, clientId, redirectUri } }` (managed login, code flow with PKCE); the
@@ -52,7 +54,22 @@ const page = {
   sending: false,
   /** The id of the request shown in "My requests" detail, and the status last shown for it. */
   followed: undefined,
+  /** The signed-in customer (GET /v1/me): `{ name, contacts, sites }`. */
+  me: undefined,
+  /** The customer's sites by id, and their requests listed in "My requests" by id. */
+  sites: new Map(),
+  requests: new Map(),
+  /** Where the next page of "My invoices" starts, when there is one. */
+  invoicesCursor: undefined,
 };
+
+/**
+ * A document's link works for five minutes (the API signs it so): one older than this is renewed from the API when
+ * it is opened, rather than opened to an "expired" answer.
+ */
+const linkLifeMs = 4 * 60_000;
+
+const channelLabels = { email: 'E-mail', sms: 'Text message' };
 
 const byId = (id) => document.getElementById(id);
 const show = (id, visible = true) => {
@@ -83,17 +100,16 @@ function wire() {
     event.preventDefault();
     submitRequest();
   });
-  byId('refresh-list').addEventListener('click', () => loadMyRequests({ announce: true }).catch(report));
+  byId('site-choices').addEventListener('change', syncSiteChoice);
+  byId('refresh-list').addEventListener('click', () => loadLists({ announce: true }).catch(report));
   byId('refresh-followed').addEventListener('click', () => follow(page.followed?.id, { announce: true }).catch(report));
+  byId('more-invoices').addEventListener('click', () => loadInvoices({ more: true }).catch(report));
 }
 
 // --- Signing in -------------------------------------------------------------------------------------------------
 
 async function enterSignIn() {
-  show('account', false);
-  show('request', false);
-  show('logged', false);
-  show('mine', false);
+  forgetCustomer();
   show('sign-in');
   if (page.config.auth.mode === 'local') {
     const seed = await demoIds(page.config);
@@ -106,16 +122,52 @@ async function enterSignIn() {
 }
 
 async function enterSignedIn() {
-  const claims = claimsOf(page.token);
-  byId('account-name').textContent =
-    claims.email ?? claims.name ?? claims.customerId ?? claims['custom:customerId'] ?? '';
   show('sign-in', false);
+  const [me] = await Promise.all([loadMe(), loadCategories()]);
+  page.me = me;
+  page.sites = new Map(me.sites.map((site) => [site.siteId, site]));
+  byId('account-name').textContent = me.name;
   show('account');
-  await loadCategories();
-  prefillContact(claims);
+  showSites(me.sites);
+  prefillContact();
+  show('sections');
   show('request');
   show('mine');
-  await loadMyRequests();
+  show('invoices');
+  await loadLists();
+}
+
+/**
+ * Who is signed in: their name, contacts and sites. Without it (the customer's record cannot be read) the form still
+ * works, with a typed address; the customer's id is never shown in place of their name.
+ */
+async function loadMe() {
+  try {
+    return await callApi('v1/me');
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 401) throw error;
+    console.warn('GET /v1/me failed; the form asks for the address', error);
+    const claims = claimsOf(page.token);
+    return { name: claims.name ?? claims.email ?? 'your account', contacts: [], sites: [] };
+  }
+}
+
+/** Nothing of the last customer stays on the page when they sign out or their session ends. */
+function forgetCustomer() {
+  for (const id of ['account', 'sections', 'request', 'logged', 'mine', 'followed', 'invoices']) show(id, false);
+  Object.assign(page, {
+    me: undefined,
+    sites: new Map(),
+    requests: new Map(),
+    followed: undefined,
+    pending: undefined,
+    invoicesCursor: undefined,
+  });
+  byId('account-name').textContent = '';
+  byId('request-form').reset();
+  showSites([]);
+  for (const id of ['mine-list', 'followed-facts', 'messages', 'documents', 'invoices-list'])
+    byId(id).replaceChildren();
 }
 
 async function signInLocally() {
@@ -159,9 +211,69 @@ async function loadCategories() {
   );
 }
 
-function prefillContact(claims) {
-  if (!byId('contact-name').value && claims.name) byId('contact-name').value = claims.name;
-  if (!byId('contact-email').value && claims.email) byId('contact-email').value = claims.email;
+/** The customer's first contact (else the token's name and e-mail) in the contact fields left empty. */
+function prefillContact() {
+  const contact = page.me?.contacts[0] ?? {};
+  const claims = claimsOf(page.token);
+  const fill = (id, value) => {
+    if (!byId(id).value && value) byId(id).value = value;
+  };
+  fill('contact-name', contact.name ?? claims.name);
+  fill('contact-phone', contact.phone);
+  fill('contact-email', contact.email ?? claims.email);
+}
+
+/**
+ * "Where is the job?": one radio button per site of the customer's and "Somewhere else", which reveals the address
+ * fields. None is chosen for them (a wrong address chosen unseen costs a wasted visit). A customer without sites
+ * sees only the address fields.
+ */
+function showSites(sites) {
+  const choices = byId('site-choices');
+  if (sites.length === 0) {
+    choices.replaceChildren();
+  } else {
+    choices.replaceChildren(
+      ...sites.map((site, index) => siteChoice(`site-${index}`, site.siteId, { site })),
+      siteChoice('site-other', '', { label: 'Somewhere else' }),
+    );
+  }
+  show('site-choices', sites.length > 0);
+  syncSiteChoice();
+}
+
+/** A radio button labelled with a site (its name in bold, then its address and postcode, one line that wraps). */
+function siteChoice(id, value, { site, label: text }) {
+  const choice = document.createElement('div');
+  choice.className = 'choice';
+  const input = document.createElement('input');
+  input.type = 'radio';
+  input.name = 'siteId';
+  input.id = id;
+  input.value = value;
+  const label = document.createElement('label');
+  label.htmlFor = id;
+  const title = document.createElement('span');
+  title.className = 'choice-title';
+  title.textContent = site ? (site.name ?? site.address) : text;
+  label.append(title);
+  if (site) label.append(site.name ? `, ${site.address}, ${site.postcode}` : `, ${site.postcode}`);
+  choice.append(input, label);
+  return choice;
+}
+
+function siteText(site) {
+  return `${site.name ? `${site.name}, ` : ''}${site.address}, ${site.postcode}`;
+}
+
+function chosenSiteId() {
+  return document.querySelector('input[name="siteId"]:checked')?.value || undefined;
+}
+
+/** The address fields are there when the job is somewhere else, or when the customer has no site to choose. */
+function syncSiteChoice() {
+  const choosing = !byId('site-choices').hidden;
+  show('new-address', !choosing || byId('site-other').checked);
 }
 
 /**
@@ -186,10 +298,12 @@ async function submitRequest() {
   try {
     const logged = await callApi('v1/requests', { method: 'POST', body, idempotencyKey: key });
     page.pending = undefined;
+    const newAddress = !chosenSiteId();
     form.reset();
-    prefillContact(claimsOf(page.token));
-    showLogged(logged);
-    loadMyRequests().catch(report);
+    syncSiteChoice();
+    prefillContact();
+    showLogged(logged, { newAddress });
+    loadLists().catch(report);
   } catch (error) {
     if (error instanceof ApiError && error.kind === 'network') {
       error.message = 'We could not tell whether your request arrived. Send it again: it will not be logged twice.';
@@ -207,11 +321,15 @@ function requestBody(form) {
   const contact = { name: value('contactName') };
   if (value('contactPhone')) contact.phone = value('contactPhone');
   if (value('contactEmail')) contact.email = value('contactEmail');
+  const siteId = chosenSiteId();
   const body = {
     category: value('category'),
-    site: { address: value('address'), postcode: value('postcode').toUpperCase() },
+    // A known site goes on to scheduling at once; a new address waits for the office to confirm it.
+    ...(siteId ? { siteId } : { site: { address: value('address'), postcode: value('postcode').toUpperCase() } }),
     description: value('description'),
     contact,
+    // So the office sees the request came from the web form.
+    source: 'web',
   };
   // datetime-local is the customer's wall-clock time; the API wants an instant with an offset.
   if (value('windowFrom') && value('windowTo')) {
@@ -227,6 +345,7 @@ function requestBody(form) {
 function checkFields(form) {
   const messages = {
     category: 'Choose what you need.',
+    siteId: 'Choose where the job is.',
     address: 'Enter the address of the job.',
     postcode: 'Enter the postcode.',
     description: 'Describe the problem.',
@@ -236,7 +355,14 @@ function checkFields(form) {
   };
   const errors = [];
   for (const [name, message] of Object.entries(messages)) {
+    if (name === 'siteId') {
+      const choosing = !byId('site-choices').hidden;
+      if (choosing && !form.querySelector('input[name="siteId"]:checked')) errors.push({ path: 'site', message });
+      continue;
+    }
     const field = form.elements[name];
+    // The address fields count only while they are shown ("Somewhere else", or no site to choose).
+    if (field.closest('[hidden]')) continue;
     const blank = field.required && field.value.trim() === '';
     if (blank || !field.validity.valid) errors.push({ path: pathOf(field), message });
   }
@@ -250,12 +376,13 @@ function pathOf(field) {
   return field.closest('[data-path]')?.dataset.path ?? field.name;
 }
 
-function showLogged(logged) {
+function showLogged(logged, { newAddress = false } = {}) {
   byId('logged-ref').textContent = logged.ref;
   byId('logged-status').textContent = statusLabels[logged.status] ?? logged.status;
   byId('logged-priority').textContent = priorityLabels[logged.priority] ?? logged.priority;
   byId('logged-sla').textContent = formatTime(logged.slaDueAt);
   show('logged-linked', Boolean(logged.linked));
+  show('logged-new-address', newAddress && !logged.linked && logged.status === 'logged');
   show('logged');
   say(`Request ${logged.ref} is logged.`);
   byId('logged').focus();
@@ -306,7 +433,11 @@ function clearProblems() {
  * form whose `data-path` is the path or one of its parents, and that has its own error message.
  */
 function errorTarget(path) {
-  const segments = path.replace(/^body\./, '').split('.');
+  // A chosen site that the API refuses is shown on the question it answers.
+  const segments = path
+    .replace(/^body\./, '')
+    .replace(/^siteId$/, 'site')
+    .split('.');
   for (let length = segments.length; length > 0; length--) {
     const container = document.querySelector(`[data-path="${CSS.escape(segments.slice(0, length).join('.'))}"]`);
     const message = container?.querySelector(':scope > .field-error');
@@ -328,12 +459,19 @@ function say(message) {
 
 // --- My requests ------------------------------------------------------------------------------------------------
 
-async function loadMyRequests({ announce = false } = {}) {
+/** "My requests" and "My invoices", afresh. */
+async function loadLists({ announce = false } = {}) {
+  const [requests, invoices] = await Promise.all([loadMyRequests(), loadInvoices()]);
+  if (announce) say(`${count(requests, 'request')} and ${count(invoices, 'invoice')} listed.`);
+}
+
+async function loadMyRequests() {
   const { items } = await callApi('v1/requests?limit=50');
+  page.requests = new Map(items.map((request) => [request.id, request]));
   const list = byId('mine-list');
   list.replaceChildren(...items.map(requestItem));
   show('mine-empty', items.length === 0);
-  if (announce) say(`${items.length} request${items.length === 1 ? '' : 's'} listed.`);
+  return items.length;
 }
 
 function requestItem(request) {
@@ -354,13 +492,28 @@ function requestItem(request) {
   button.append('Follow', hidden);
   button.addEventListener('click', () => follow(request.id).catch(report));
   item.append(title, status, button);
+  const site = page.sites.get(request.siteId);
+  if (site) {
+    const where = document.createElement('p');
+    where.className = 'hint';
+    where.textContent = `At ${siteText(site)}`;
+    title.after(where);
+  }
   return item;
 }
 
-/** Shows one request as the customer sees it (GET /v1/requests/{id}); says so when its status has moved on. */
+/**
+ * Shows one request as the customer sees it (GET /v1/requests/{id}), with what the business sent about it and its
+ * documents; says so when its status has moved on.
+ */
 async function follow(id, { announce = false } = {}) {
   if (!id) return;
-  const request = await callApi(`v1/requests/${encodeURIComponent(id)}`);
+  const path = encodeURIComponent(id);
+  const [request, messages, documents] = await Promise.all([
+    callApi(`v1/requests/${path}`),
+    callApi(`v1/work-orders/${path}/messages`),
+    callApi(`v1/work-orders/${path}/documents`),
+  ]);
   const before = page.followed?.id === id ? page.followed.status : undefined;
   page.followed = { id, status: request.status };
   byId('followed-title').textContent = `${request.ref}: ${page.categories.get(request.category) ?? request.category}`;
@@ -369,27 +522,204 @@ async function follow(id, { announce = false } = {}) {
     ['Priority', priorityLabels[request.priority] ?? request.priority],
     ['We aim to respond by', formatTime(request.slaDueAt)],
     ['Logged', formatTime(request.loggedAt)],
+    ['Where', whereOf(request)],
     ['Visit', request.scheduledStart ? formatTime(request.scheduledStart) : 'Not booked yet'],
     ['Engineer', request.engineer?.firstName ?? 'Not assigned yet'],
     ['Outcome', request.outcome ? (outcomeLabels[request.outcome] ?? request.outcome) : undefined],
     ['Your description', request.description],
   ];
-  byId('followed-facts').replaceChildren(
-    ...facts
-      .filter(([, value]) => value !== undefined)
-      .flatMap(([term, value]) => {
-        const dt = document.createElement('dt');
-        dt.textContent = term;
-        const dd = document.createElement('dd');
-        dd.textContent = value;
-        return [dt, dd];
-      }),
-  );
+  byId('followed-facts').replaceChildren(...factsOf(facts));
+  showMessages(messages.items);
+  showDocuments(byId('documents'), documents.items);
+  show('documents-empty', documents.items.length === 0);
+  show('documents-hint', documents.items.length > 0);
   show('followed');
   const label = statusLabels[request.status] ?? request.status;
   if (before === undefined) byId('followed').focus();
   else if (before !== request.status) say(`${request.ref} has moved on: ${label}.`);
   else if (announce) say(`${request.ref} is unchanged: ${label}.`);
+}
+
+function whereOf(request) {
+  if (!request.siteId) return 'The new address you gave, which our office confirms first';
+  const site = page.sites.get(request.siteId);
+  return site ? siteText(site) : undefined;
+}
+
+/**
+ * What the business sent the customer about the job, oldest first, as a list of dated entries. An e-mail the customer
+ * opened stays open when the list is refreshed.
+ */
+function showMessages(messages) {
+  const list = byId('messages');
+  const open = new Set([...list.querySelectorAll('details[open]')].map((details) => details.dataset.messageId));
+  const sorted = [...messages].sort((a, b) => Date.parse(sentAt(a)) - Date.parse(sentAt(b)));
+  list.replaceChildren(...sorted.map((message) => messageItem(message, open.has(message.id))));
+  show('messages-empty', sorted.length === 0);
+}
+
+const sentAt = (message) => message.sentAt ?? message.createdAt;
+
+function messageItem(message, open) {
+  const item = document.createElement('li');
+  const meta = document.createElement('p');
+  meta.className = 'meta';
+  const time = document.createElement('time');
+  time.dateTime = sentAt(message);
+  time.textContent = formatTime(sentAt(message));
+  meta.append(time, `, ${channelLabels[message.channel] ?? message.channel}`);
+  item.append(meta);
+  const text = document.createElement('p');
+  text.className = 'message-text';
+  text.textContent = message.text;
+  if (message.subject) {
+    // An e-mail shows its subject; its text opens beneath it.
+    const details = document.createElement('details');
+    details.dataset.messageId = message.id;
+    details.open = open;
+    const summary = document.createElement('summary');
+    summary.textContent = message.subject;
+    details.append(summary, text);
+    item.append(details);
+  } else {
+    item.append(text);
+  }
+  return item;
+}
+
+/** The order a job's documents are listed in: what was done, then what it costs. */
+const documentOrder = ['job_report', 'gas_safety_record', 'quote', 'invoice'];
+
+/** Links to documents, each named for what it is ("Job report WO-000123 (PDF)"), opening in a new tab. */
+function showDocuments(list, documents) {
+  const sorted = [...documents].sort((a, b) => documentOrder.indexOf(a.kind) - documentOrder.indexOf(b.kind));
+  list.replaceChildren(
+    ...sorted.map((document_) => {
+      const item = document.createElement('li');
+      item.append(documentLink(document_, `${document_.title} (PDF)`));
+      const date = document.createElement('span');
+      date.className = 'meta';
+      date.textContent = ` ${formatDate(document_.createdAt)}`;
+      item.append(date);
+      return item;
+    }),
+  );
+}
+
+function documentLink(document_, text) {
+  const link = document.createElement('a');
+  link.href = document_.url;
+  link.target = '_blank';
+  link.rel = 'noopener';
+  link.textContent = text;
+  link.dataset.documentId = document_.id;
+  link.dataset.workOrderId = document_.workOrderId ?? '';
+  link.dataset.fetchedAt = String(Date.now());
+  link.addEventListener('click', openDocument);
+  return link;
+}
+
+/**
+ * A fresh link opens as links do. An old one is renewed first: the tab is opened now, while the click still counts as
+ * the customer's (a tab opened after an await is a blocked pop-up), and sent to the renewed link when it arrives.
+ */
+function openDocument(event) {
+  const link = event.currentTarget;
+  if (Date.now() - Number(link.dataset.fetchedAt) < linkLifeMs) return;
+  event.preventDefault();
+  const tab = window.open('', '_blank');
+  renewLink(link)
+    .then((url) => {
+      if (!tab) {
+        say('The link to the document is renewed: open it again.');
+        return;
+      }
+      // As rel="noopener": the document's page cannot reach back into this one.
+      tab.opener = null;
+      tab.location.replace(url);
+    })
+    .catch((error) => {
+      tab?.close();
+      report(error);
+    });
+}
+
+/** A new short-lived link for the document behind `link`, from its work order's documents; the link keeps it. */
+async function renewLink(link) {
+  const { documentId, workOrderId } = link.dataset;
+  const { items } = await callApi(`v1/work-orders/${encodeURIComponent(workOrderId)}/documents`);
+  const renewed = items.find((document_) => document_.id === documentId);
+  if (!renewed) throw new ApiError('That document is no longer available. Refresh the list.');
+  link.href = renewed.url;
+  link.dataset.fetchedAt = String(Date.now());
+  return renewed.url;
+}
+
+// --- My invoices ------------------------------------------------------------------------------------------------
+
+/**
+ * The customer's invoices, newest first, each with its PDF: the invoice documents' links (GET /v1/documents) are
+ * direct links a new tab can open, which the PDF route's redirect, needing the token, is not.
+ */
+async function loadInvoices({ more = false } = {}) {
+  const query = new URLSearchParams({ limit: '20' });
+  if (more && page.invoicesCursor) query.set('cursor', page.invoicesCursor);
+  const [invoices, documents] = await Promise.all([callApi(`v1/invoices?${query}`), callApi('v1/documents?limit=200')]);
+  const pdfs = new Map(documents.items.filter((d) => d.kind === 'invoice').map((d) => [d.id, d]));
+  // An invoice older than the documents listed: its PDF from its work order's documents.
+  const missing = invoices.items.filter((invoice) => !pdfs.has(`invoice_${invoice.id}`));
+  const found = await Promise.all(
+    missing.map((invoice) =>
+      callApi(`v1/work-orders/${encodeURIComponent(invoice.workOrderId)}/documents`).catch((error) => {
+        // One PDF not found yet leaves that invoice without its link, not the list without its invoices.
+        if (error instanceof ApiError && error.status === 401) throw error;
+        return { items: [] };
+      }),
+    ),
+  );
+  for (const { items } of found) for (const d of items) if (d.kind === 'invoice') pdfs.set(d.id, d);
+
+  const list = byId('invoices-list');
+  const items = invoices.items.map((invoice) => invoiceItem(invoice, pdfs.get(`invoice_${invoice.id}`)));
+  if (more) list.append(...items);
+  else list.replaceChildren(...items);
+  page.invoicesCursor = invoices.nextCursor ?? undefined;
+  const shown = list.children.length;
+  show('invoices-empty', shown === 0);
+  show('invoices-hint', shown > 0);
+  show('more-invoices', Boolean(page.invoicesCursor));
+  // "Show older invoices" may go: the customer carries on from the first of the older ones.
+  if (more) items[0]?.focus();
+  return shown;
+}
+
+function invoiceItem(invoice, pdf) {
+  const item = document.createElement('li');
+  item.tabIndex = -1;
+  const name = invoice.number ? `Invoice ${invoice.number}` : `Invoice of ${formatDate(invoice.issuedAt)}`;
+  const title = document.createElement('p');
+  title.className = 'request-title';
+  const strong = document.createElement('strong');
+  strong.textContent = invoice.number ?? 'Invoice (its number follows shortly)';
+  title.append(strong);
+  const request = page.requests.get(invoice.workOrderId);
+  const facts = [
+    ['Issued', formatDate(invoice.issuedAt)],
+    ['For', request ? `${request.ref}, ${page.categories.get(request.category) ?? request.category}` : undefined],
+    ['Total', money(invoice.totalMinor, invoice.currency)],
+  ];
+  const list = document.createElement('dl');
+  list.className = 'facts';
+  list.append(...factsOf(facts));
+  item.append(title, list);
+  if (pdf) {
+    item.append(documentLink({ ...pdf, workOrderId: pdf.workOrderId ?? invoice.workOrderId }, `${name} (PDF)`));
+  } else {
+    const waiting = document.createElement('p');
+    waiting.textContent = 'Its PDF is being made: refresh the list in a minute.';
+    item.append(waiting);
+  }
+  return item;
 }
 
 // --- HTTP -------------------------------------------------------------------------------------------------------
@@ -413,6 +743,32 @@ async function callApi(path, { method = 'GET', body, idempotencyKey } = {}) {
 }
 
 // --- Formatting -------------------------------------------------------------------------------------------------
+
+/** `[term, value]` pairs as a description list's terms and details, leaving out those without a value. */
+function factsOf(facts) {
+  return facts
+    .filter(([, value]) => value !== undefined)
+    .flatMap(([term, value]) => {
+      const dt = document.createElement('dt');
+      dt.textContent = term;
+      const dd = document.createElement('dd');
+      dd.textContent = value;
+      return [dt, dd];
+    });
+}
+
+function count(n, noun) {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function formatDate(iso) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(new Date(iso));
+}
+
+function money(minor, currency) {
+  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
+}
 
 function formatTime(iso) {
   if (!iso) return '';

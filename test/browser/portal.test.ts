@@ -1,17 +1,21 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { signLocalToken } from '#local/http-server.ts';
 import { config } from '#shared/config.ts';
-import { inChromium, launchChromium } from '../fixtures/chromium.ts';
+import { checkA11y, inChromium, launchChromium } from '../fixtures/chromium.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
+
+/** Long enough for a busy machine: messages and documents follow the events by a few seconds. */
+const patience = 60_000;
 
 let api: LocalApi;
 let browser: Browser;
 
 describe.skipIf(!inChromium('the web form'))('the customer web form, in Chromium', () => {
   beforeAll(async () => {
-    [api, browser] = await Promise.all([startLocalApi(), launchChromium('the web form')]);
+    // Notifications on, as `npm start` runs: the customer's messages and documents are made as the job goes.
+    [api, browser] = await Promise.all([startLocalApi({ notifications: true }), launchChromium('the web form')]);
   });
 
   afterAll(async () => {
@@ -34,10 +38,11 @@ describe.skipIf(!inChromium('the web form'))('the customer web form, in Chromium
     expect(ref).toMatch(/^WO-\d{6}$/);
     const logged = page.getByRole('region', { name: 'Your request is logged' });
     expect(await logged.textContent()).toMatch(/Priority\s*P\d/);
+    expect(await logged.getByText('Our office confirms the new address first').isVisible()).toBe(true);
     const office = await api.token({ role: 'dispatcher' });
     const jobs = await api.call('GET', '/v1/work-orders?customerId=cus_okafor&status=logged', { token: office });
     expect(jobs.body.items).toContainEqual(
-      expect.objectContaining({ ref, status: 'logged', customerId: 'cus_okafor', description }),
+      expect.objectContaining({ ref, status: 'logged', customerId: 'cus_okafor', description, source: 'web' }),
     );
     expect(errors).toEqual([]);
   });
@@ -187,8 +192,142 @@ describe.skipIf(!inChromium('the web form'))('the customer web form, in Chromium
     // The one-time code does not stay in the address bar.
     expect(page.url()).toBe(auth.redirectUri);
     expect(await page.getByRole('button', { name: 'Sign out' }).isVisible()).toBe(true);
+    expect(await page.getByRole('banner').textContent()).toContain('Signed in as Sarah Okafor');
     expect(errors).toEqual([]);
   });
+
+  it(
+    'greets her by name, logs a request at her own address, and shows what was sent, the documents and the invoice',
+    async ({ expect, onTestFinished }) => {
+      const { page, errors } = await openPage(onTestFinished);
+      const posts = countPosts(page);
+      const description = 'Kitchen sink trap leaking into the cupboard';
+      await signIn(page, 'cus_okafor');
+
+      // Her name, never her id; her contact details already in the form; her address offered, none chosen for her.
+      const banner = page.getByRole('banner');
+      expect(await banner.textContent()).toContain('Signed in as Sarah Okafor');
+      expect(await banner.textContent()).not.toContain('cus_okafor');
+      expect(await page.getByLabel('Name', { exact: true }).inputValue()).toBe('Sarah Okafor');
+      expect(await page.getByLabel('Email (optional)').inputValue()).toBe('sarah.okafor@example.com');
+      expect(await page.getByLabel('Phone (optional)').inputValue()).toBe('+44 7700 900123');
+      const where = page.getByRole('group', { name: 'Where is the job?' });
+      expect(await describedBy(where)).toContain('A new address is confirmed by our office first');
+      const home = where.getByRole('radio', { name: '22 Lapwing Lane, Didsbury, Manchester, M20 2WS' });
+      expect(await home.isChecked()).toBe(false);
+      expect(await page.getByLabel('Address', { exact: true }).isVisible()).toBe(false);
+
+      // Not saying where: the page asks, and sends nothing.
+      await page.getByLabel('What do you need?').selectOption({ label: 'Water leak' });
+      await page.getByLabel('What is the problem?').fill(description);
+      await page.getByRole('button', { name: 'Send request' }).click();
+      await page.getByRole('alert').getByRole('link', { name: 'Choose where the job is.' }).click();
+      expect(await home.evaluate((radio) => radio === (globalThis as any).document.activeElement)).toBe(true);
+      expect(posts()).toBe(0);
+      await checkA11y(page, 'the signed-in form with her sites, where unanswered');
+
+      // Somewhere else shows the address fields; her own address hides them again.
+      await where.getByRole('radio', { name: 'Somewhere else' }).check();
+      await page.getByLabel('Address', { exact: true }).waitFor();
+      await checkA11y(page, 'the signed-in form, somewhere else');
+      await home.check();
+      await page.getByLabel('Address', { exact: true }).waitFor({ state: 'hidden' });
+      await page.getByRole('button', { name: 'Send request' }).click();
+      const ref = await loggedRef(page);
+
+      // The office sees it came from the web form, at her site, and it goes on to scheduling by itself.
+      const office = await api.token({ role: 'dispatcher' });
+      const id = await idOf('cus_okafor', ref);
+      const logged = (await api.call('GET', `/v1/work-orders/${id}`, { token: office })).body;
+      expect(logged).toMatchObject({ ref, customerId: 'cus_okafor', siteId: 'site_didsbury', source: 'web' });
+      expect(await page.getByText('Our office confirms the new address first').isVisible()).toBe(false);
+      await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+      const closed = await workToClosed(id);
+      const invoice = (await api.call('GET', `/v1/invoices/${closed.invoiceId}`, { token: office })).body;
+      expect(invoice.number).toMatch(/\w/);
+      await customerSees(
+        'cus_okafor',
+        id,
+        (messages, documents) => messages.some((m) => m.template === 'invoice_issued') && documents.length >= 2,
+      );
+
+      await page.getByRole('button', { name: 'Refresh the list' }).click();
+      await page.getByRole('button', { name: `Follow ${ref}` }).click();
+      const followed = page.getByRole('region', { name: new RegExp(`^${ref}`) });
+      const sent = followed.getByRole('list', { name: 'What we sent you' });
+      await sent.getByText(`We have your request ${ref}`).waitFor();
+      const items = await sent.getByRole('listitem').allTextContents();
+      expect(items[0]).toMatch(/E-mail/);
+      expect(items[0]).toContain(`We have your request ${ref}`);
+      expect(items.at(-1)).toContain(`Invoice ${invoice.number} for ${ref}`);
+      expect(items.some((item) => /Text message.*is on the way/.test(item))).toBe(true);
+      const documents = followed.getByRole('list', { name: 'Documents' });
+      await documents.getByRole('link', { name: `Job report ${ref} (PDF)` }).waitFor();
+      await documents.getByRole('link', { name: `Invoice ${invoice.number} (PDF)` }).waitFor();
+      expect(await followed.textContent()).toContain('22 Lapwing Lane, Didsbury, Manchester, M20 2WS');
+      const total = new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'GBP' }).format(
+        invoice.totalMinor / 100,
+      );
+      // An e-mail's text opens under its subject.
+      await sent.getByText(`Invoice ${invoice.number} for ${ref}: ${total}`, { exact: true }).click();
+      await sent.getByText(/Please find attached invoice/).waitFor();
+      await checkA11y(page, 'her request with its messages and documents');
+
+      const invoices = page.getByRole('region', { name: 'My invoices' });
+      const pdf = invoices.getByRole('link', { name: `Invoice ${invoice.number} (PDF)` });
+      expect(await invoices.textContent()).toContain(total);
+      expect(await invoices.textContent()).toContain(`${ref}, Water leak`);
+      expect(await pdfStart(await pdf.getAttribute('href'))).toBe('%PDF');
+      await checkA11y(page, 'her invoices');
+      expect(errors).toEqual([]);
+
+      // Another customer sees none of her invoices.
+      const other = await openPage(onTestFinished);
+      await signIn(other.page, 'cus_northwest_homes');
+      const theirs = other.page.getByRole('region', { name: 'My invoices' });
+      await theirs.getByText('You have no invoices yet.').waitFor();
+      expect(await theirs.getByRole('link').count()).toBe(0);
+      expect(await theirs.textContent()).not.toContain(invoice.number);
+      expect(other.errors).toEqual([]);
+    },
+    4 * patience,
+  );
+
+  it(
+    'renews a document link older than its five minutes when it is opened, and opens it in a new tab',
+    async ({ expect, onTestFinished }) => {
+      const id = await requestThroughApi('cus_okafor', {
+        siteId: 'site_didsbury',
+        category: 'boiler_breakdown',
+        description: 'Boiler shows fault F28 and will not light',
+        contact: { name: 'Sarah Okafor', phone: '+44 7700 900123' },
+        source: 'web',
+      });
+      const { ref } = await workToClosed(id);
+      await customerSees('cus_okafor', id, (_, documents) => documents.length >= 2);
+      const { page, errors } = await openPage(onTestFinished);
+      await page.clock.install();
+      await signIn(page, 'cus_okafor');
+      await page.getByRole('button', { name: `Follow ${ref}` }).click();
+      const report = page
+        .getByRole('list', { name: 'Documents' })
+        .getByRole('link', { name: `Job report ${ref} (PDF)` });
+      const first = await report.getAttribute('href');
+      const asked = countRequests(page, `/v1/work-orders/${id}/documents`);
+
+      await page.clock.fastForward('05:00');
+      const [tab] = await Promise.all([page.context().waitForEvent('page'), report.click()]);
+
+      await tab.waitForURL((url) => url.protocol.startsWith('http'));
+      expect(asked()).toBe(1);
+      expect(tab.url()).toBe(await report.getAttribute('href'));
+      expect(new URL(tab.url()).pathname).toBe(new URL(first ?? '').pathname);
+      expect(await pdfStart(tab.url())).toBe('%PDF');
+      expect(await tab.evaluate(() => (globalThis as any).opener)).toBeNull();
+      expect(errors).toEqual([]);
+    },
+    4 * patience,
+  );
 });
 
 /**
@@ -216,10 +355,19 @@ async function signIn(page: Page, customerId: string): Promise<void> {
   await page.getByRole('heading', { name: 'Tell us what needs doing' }).waitFor();
 }
 
-async function fillRequest(page: Page, request: { description: string; category?: string }): Promise<void> {
+/** Fills the form, for a new address unless `site` names one of the customer's. */
+async function fillRequest(
+  page: Page,
+  request: { description: string; category?: string; site?: string },
+): Promise<void> {
   await page.getByLabel('What do you need?').selectOption({ label: request.category ?? 'Water leak' });
-  await page.getByLabel('Address').fill('14 Chapel Street, Salford');
-  await page.getByLabel('Postcode').fill('m3 5dw');
+  if (request.site) {
+    await page.getByRole('radio', { name: request.site }).check();
+  } else {
+    await page.getByRole('radio', { name: 'Somewhere else' }).check();
+    await page.getByLabel('Address', { exact: true }).fill('14 Chapel Street, Salford');
+    await page.getByLabel('Postcode').fill('m3 5dw');
+  }
   await page.getByLabel('What is the problem?').fill(request.description);
   await page.getByLabel('Name', { exact: true }).fill('Sarah Okafor');
   await page.getByLabel('Phone (optional)').fill('07700 900123');
@@ -248,6 +396,15 @@ async function describedBy(element: Locator): Promise<string> {
   return texts.join(' ');
 }
 
+/** How many GET requests the page sends to a path from now on. */
+function countRequests(page: Page, path: string): () => number {
+  let count = 0;
+  page.on('request', (request) => {
+    if (request.method() === 'GET' && new URL(request.url()).pathname === path) count++;
+  });
+  return () => count;
+}
+
 /** How many requests the page posts from now on. */
 function countPosts(page: Page): () => number {
   let count = 0;
@@ -255,4 +412,83 @@ function countPosts(page: Page): () => number {
     if (request.method() === 'POST' && request.url().endsWith('/v1/requests')) count++;
   });
   return () => count;
+}
+
+/** The id of the customer's request with this reference, through the API. */
+async function idOf(customerId: string, ref: string): Promise<string> {
+  const token = await api.token({ role: 'customer', customerId });
+  const mine = await api.call('GET', '/v1/requests?limit=200', { token });
+  return mine.body.items.find((request: { ref: string }) => request.ref === ref).id;
+}
+
+/** The engineer accepts, travels, arrives, works and completes (a job without a job sheet); closeout invoices it. */
+async function workToClosed(id: string): Promise<any> {
+  const wo = await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+  const engineer = await api.token({ role: 'engineer', engineerId: wo.engineerId });
+  const accepted = await api.call('POST', `/v1/work-orders/${id}/acknowledge`, {
+    token: engineer,
+    body: { accept: true },
+  });
+  if (accepted.status !== 200) throw new Error(`acknowledge: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  await api.waitFor(id, (w) => w.waitingFor === 'completion', patience);
+  for (const status of ['en_route', 'on_site', 'in_progress']) {
+    const body = { eventId: `evt-${id}-${status}`, status, at: new Date().toISOString() };
+    const moved = await api.call('POST', `/v1/work-orders/${id}/status`, { token: engineer, body });
+    if (moved.status !== 200) throw new Error(`${status}: ${moved.status} ${JSON.stringify(moved.body)}`);
+  }
+  const done = await api.call('POST', `/v1/work-orders/${id}/complete`, {
+    token: engineer,
+    body: {
+      eventId: `evt-${id}-done`,
+      outcome: 'fixed',
+      findings: 'Trap seal perished',
+      workDone: 'Replaced the trap and tested for leaks',
+      partsUsed: [],
+    },
+  });
+  if (done.status !== 202) throw new Error(`complete: ${done.status} ${JSON.stringify(done.body)}`);
+  return api.waitFor(id, (w) => w.status === 'closed' && Boolean(w.invoiceId), patience);
+}
+
+/** Waits until the customer's own view of the work order's messages and documents satisfies `until`. */
+async function customerSees(
+  customerId: string,
+  id: string,
+  until: (messages: any[], documents: any[]) => boolean,
+): Promise<void> {
+  const token = await api.token({ role: 'customer', customerId });
+  const deadline = Date.now() + patience;
+  let messages: any[] = [];
+  let documents: any[] = [];
+  while (Date.now() < deadline) {
+    messages = (await api.call('GET', `/v1/work-orders/${id}/messages`, { token })).body.items;
+    documents = (await api.call('GET', `/v1/work-orders/${id}/documents`, { token })).body.items;
+    if (until(messages, documents)) return;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(
+    `${customerId} never saw what was expected of ${id}: ${JSON.stringify(messages.map((m) => m.template))}, ` +
+      JSON.stringify(documents.map((d) => d.kind)),
+  );
+}
+
+/** The first four bytes of what a document link answers: `%PDF` for a PDF. */
+async function pdfStart(href: string | null): Promise<string> {
+  if (!href) return '';
+  const answer = await fetch(href);
+  return Buffer.from(await answer.arrayBuffer())
+    .subarray(0, 4)
+    .toString('latin1');
+}
+
+/** A customer's request through the API, as another client would send it; answers the work order's id. */
+async function requestThroughApi(customerId: string, body: Record<string, unknown>): Promise<string> {
+  const token = await api.token({ role: 'customer', customerId });
+  const reply = await api.call('POST', '/v1/requests', {
+    token,
+    headers: { 'idempotency-key': `portal-${randomUUID()}` },
+    body,
+  });
+  if (reply.status !== 201) throw new Error(`POST /v1/requests: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body.id;
 }
