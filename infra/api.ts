@@ -292,7 +292,7 @@ const accessLogFormat = AccessLogFormat.custom(
  */
 export const routeStacks: Record<string, string[]> = {
   WorkOrderRoutes: ['work-orders', 'intake', 'events', 'docs'],
-  FieldRoutes: ['field', 'attachments', 'closeout', 'quotes', 'documents', 'notify'],
+  FieldRoutes: ['field', 'attachments', 'closeout', 'quotes', 'documents', 'notify', 'accounting'],
   OfficeRoutes: ['reference', 'scheduling', 'reports'],
 };
 

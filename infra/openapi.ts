@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as z from 'zod';
+import * as AccountingViews from '#shared/accounting/views.ts';
 import * as AttachmentViews from '#shared/attachments/views.ts';
 import { officeRoles } from '#shared/auth/roles.ts';
 import * as InvoiceViews from '#shared/closeout/views.ts';
@@ -38,6 +39,7 @@ const viewModules: Array<Record<string, unknown>> = [
   AttachmentViews,
   QuoteViews,
   InvoiceViews,
+  AccountingViews,
   ReferenceViews,
   IntakeViews,
   SchedulingViews,

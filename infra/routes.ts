@@ -271,6 +271,32 @@ export const routes: Route[] = [
     // The PDF is made here if the notifier has not made it yet.
     needs: ['read', 'write', { prefix: documentPrefix, actions: ['s3:GetObject', 's3:PutObject'] }],
   },
+  // Payments and credit notes write with an Idempotency-Key (whose record is a write of its own).
+  {
+    method: 'POST',
+    path: '/v1/invoices/{id}/payments',
+    handler: 'functions/accounting/record-payment.ts',
+    needs: ['write'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{id}/payments',
+    handler: 'functions/accounting/list-payments.ts',
+    needs: ['read'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/invoices/{id}/credit-notes',
+    handler: 'functions/accounting/issue-credit-note.ts',
+    needs: ['write'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/invoices/{id}/credit-notes',
+    handler: 'functions/accounting/list-credit-notes.ts',
+    needs: ['read'],
+  },
+  { method: 'GET', path: '/v1/exports/invoices', handler: 'functions/accounting/export-invoices.ts', needs: ['read'] },
   {
     method: 'GET',
     path: '/v1/work-orders/{id}/documents',

@@ -1,10 +1,11 @@
+import { withStanding } from '#shared/accounting/standing.ts';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { Invoice, invoiceView } from '#shared/closeout/views.ts';
 import { getInvoice } from '#shared/db/invoices.ts';
 import { NotFound } from '#shared/errors.ts';
 import { api, ok } from '#shared/http/api.ts';
 
-/** One invoice; a customer reads their own, and another customer's is 404 (as one that does not exist). */
+/** One invoice, with where it stands (status, due date, paid, credited, balance); a customer reads their own, and another customer's is 404 (as one that does not exist). */
 export const handler = api({
   roles: [...officeRoles, 'customer'],
   response: { status: 200, body: Invoice },
@@ -14,5 +15,6 @@ export const handler = api({
   if (!invoice || (principal.role === 'customer' && invoice.customerId !== principal.customerId)) {
     throw new NotFound('invoice', params.id as string);
   }
-  return ok(invoiceView(invoice));
+  const [standing] = await withStanding([invoice]);
+  return ok(invoiceView(standing as NonNullable<typeof standing>));
 });

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { withStanding } from '#shared/accounting/standing.ts';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { InvoicePage, invoiceView } from '#shared/closeout/views.ts';
 import { findInvoiceOf, listInvoicesOfCustomer } from '#shared/db/invoices.ts';
@@ -23,11 +24,11 @@ export const handler = api({
   if (query.workOrderId) {
     const invoice = await findInvoiceOf(query.workOrderId);
     const visible = invoice && (!own || invoice.customerId === own);
-    return ok({ items: visible ? [invoiceView(invoice)] : [], nextCursor: null });
+    return ok({ items: visible ? (await withStanding([invoice])).map(invoiceView) : [], nextCursor: null });
   }
   const customerId = own ?? query.customerId;
   if (!customerId) throw new ValidationFailed('Filter by workOrderId or customerId.');
   if (own && query.customerId && query.customerId !== own) return ok({ items: [], nextCursor: null });
   const page = await listInvoicesOfCustomer(customerId, query);
-  return ok({ items: page.items.map(invoiceView), nextCursor: page.nextCursor });
+  return ok({ items: (await withStanding(page.items)).map(invoiceView), nextCursor: page.nextCursor });
 });

@@ -1,8 +1,13 @@
 import * as z from 'zod';
+import type { Standing } from '../accounting/ledger.ts';
+import { InvoiceStanding } from '../accounting/views.ts';
 import type { InvoiceRecord } from '../db/invoices.ts';
 import { Instant, Page, view } from '../http/views.ts';
 
-/** An invoice as the office reads it; `number` follows a moment after it is issued (numbering without gaps). */
+/**
+ * An invoice as the office and its customer read it, as it was issued, with where it stands now (paid, credited, due):
+ * `number` follows a moment after it is issued (numbering without gaps).
+ */
 export const Invoice = z
   .object({
     id: z.string(),
@@ -17,6 +22,7 @@ export const Invoice = z
     totalMinor: z.number().int(),
     currency: z.string(),
     issuedAt: Instant,
+    ...InvoiceStanding.shape,
   })
   .meta({ title: 'Invoice' });
 
@@ -25,6 +31,6 @@ export const InvoicePage = Page(Invoice).meta({ title: 'Invoices' });
 
 const asInvoice = view(Invoice);
 
-export function invoiceView(record: InvoiceRecord) {
+export function invoiceView(record: InvoiceRecord & Standing) {
   return asInvoice({ ...record, id: record.invoiceId });
 }

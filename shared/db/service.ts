@@ -10,6 +10,7 @@ import { attachment } from './entities/attachment.ts';
 import { attachmentCount } from './entities/attachment-count.ts';
 import { business } from './entities/business.ts';
 import { counter } from './entities/counter.ts';
+import { creditNote } from './entities/credit-note.ts';
 import { customer } from './entities/customer.ts';
 import { depot } from './entities/depot.ts';
 import { document } from './entities/document.ts';
@@ -19,12 +20,14 @@ import { fieldEvent } from './entities/field-event.ts';
 import { idempotencyRecord } from './entities/idempotency-record.ts';
 import { inboundMessage } from './entities/inbound-message.ts';
 import { invoice } from './entities/invoice.ts';
+import { invoiceAccount } from './entities/invoice-account.ts';
 import { invoiceQueue } from './entities/invoice-queue.ts';
 import { jobTemplate } from './entities/job-template.ts';
 import { message } from './entities/message.ts';
 import { openJob } from './entities/open-job.ts';
 import { outboxEntry } from './entities/outbox-entry.ts';
 import { part } from './entities/part.ts';
+import { payment } from './entities/payment.ts';
 import { quote } from './entities/quote.ts';
 import { reorder } from './entities/reorder.ts';
 import { site } from './entities/site.ts';
@@ -42,6 +45,7 @@ const entities = {
   attachmentCount,
   business,
   counter,
+  creditNote,
   customer,
   depot,
   document,
@@ -51,12 +55,14 @@ const entities = {
   idempotencyRecord,
   inboundMessage,
   invoice,
+  invoiceAccount,
   invoiceQueue,
   jobTemplate,
   message,
   openJob,
   outboxEntry,
   part,
+  payment,
   quote,
   reorder,
   site,

@@ -1,4 +1,5 @@
 import * as z from 'zod';
+import { AccountingSettings } from '../accounting/settings.ts';
 import { type BusinessRecord, getBusiness, putBusiness } from '../db/business.ts';
 import { VersionMismatch } from '../errors.ts';
 import { Instant, view } from '../http/views.ts';
@@ -39,6 +40,7 @@ export const UpdateBusiness = z.strictObject({
     .nullable()
     .optional()
     .meta({ description: 'Mustache templates by message name; see GET /v1/business for the defaults in use.' }),
+  accounting: AccountingSettings.nullable().optional(),
 });
 export type UpdateBusiness = z.infer<typeof UpdateBusiness>;
 
@@ -58,6 +60,7 @@ export const Business = z
     bankDetails: z.string().optional(),
     officeEmail: z.string().optional(),
     templates: z.record(z.string(), TemplateOverride).optional(),
+    accounting: AccountingSettings.optional(),
     updatedAt: Instant,
   })
   .meta({ title: 'Business' });

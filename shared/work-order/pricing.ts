@@ -74,10 +74,15 @@ export function buildInvoiceLines(opts: {
   }
 
   const subtotalMinor = lines.reduce((sum, line) => sum + line.totalMinor, 0);
-  // Rates are given as decimals (0.2); as parts per million they become an integer without losing any real VAT rate.
-  const taxRatePpm = Math.round(opts.taxRate * 1_000_000);
-  const taxMinor = multiplyDivideHalfUp(subtotalMinor, taxRatePpm, 1_000_000);
+  const taxMinor = taxOn(subtotalMinor, opts.taxRate);
   return { lines, subtotalMinor, taxMinor, totalMinor: subtotalMinor + taxMinor };
+}
+
+/** Tax on a subtotal at a rate (0.2 for UK VAT), rounded half-up to the minor unit: invoices' and credit notes'. */
+export function taxOn(subtotalMinor: number, rate: number): number {
+  // Rates are given as decimals (0.2); as parts per million they become an integer without losing any real VAT rate.
+  const taxRatePpm = Math.round(rate * 1_000_000);
+  return multiplyDivideHalfUp(subtotalMinor, taxRatePpm, 1_000_000);
 }
 
 function labourLine(opts: { template: JobTemplate; labourMinutes: number; labourRateMinor: number }): InvoiceLine {
@@ -99,7 +104,7 @@ function labourLine(opts: { template: JobTemplate; labourMinutes: number; labour
  * subtotal times a rate in parts per million) and throws a RangeError on a fractional amount rather than letting it
  * round silently.
  */
-function multiplyDivideHalfUp(a: number, b: number, divisor: number): number {
+export function multiplyDivideHalfUp(a: number, b: number, divisor: number): number {
   const d = BigInt(divisor);
   return Number((BigInt(a) * BigInt(b) * 2n + d) / (2n * d));
 }

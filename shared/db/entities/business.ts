@@ -1,4 +1,5 @@
 import { CustomAttributeType, Entity } from 'electrodb';
+import type { AccountingSettings } from '../../accounting/settings.ts';
 
 /** A template's wording of the business's own, replacing the default's parts it names (Mustache, see shared/notify). */
 export interface TemplateOverride {
@@ -32,6 +33,8 @@ export const business = new Entity({
     /** Where office notifications go (SLA at risk, a job flagged, a parts request). */
     officeEmail: { type: 'string' },
     templates: { type: CustomAttributeType<Record<string, TemplateOverride>>('any') },
+    /** How its sales post in its accounting product (shared/accounting/settings.ts); the defaults when absent. */
+    accounting: { type: CustomAttributeType<AccountingSettings>('any') },
     updatedAt: { type: 'string', required: true },
   },
   indexes: {
