@@ -1,5 +1,5 @@
 import { paymentsOf } from '#shared/accounting/payments.ts';
-import { withStanding } from '#shared/accounting/standing.ts';
+import { oneWithStanding } from '#shared/accounting/standing.ts';
 import { PaymentList, paymentListView } from '#shared/accounting/views.ts';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { api, ok } from '#shared/http/api.ts';
@@ -11,6 +11,6 @@ export const handler = api({
   errors: [404],
 }).handler(async ({ params }) => {
   const { invoice, payments } = await paymentsOf(params.id as string);
-  const [standing] = await withStanding([invoice]);
-  return ok(paymentListView(invoice.invoiceId, payments, standing as NonNullable<typeof standing>));
+  const standing = await oneWithStanding(invoice);
+  return ok(paymentListView(invoice.invoiceId, payments, standing));
 });

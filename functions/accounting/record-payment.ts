@@ -1,5 +1,5 @@
 import { RecordPayment, recordPayment } from '#shared/accounting/payments.ts';
-import { withStanding } from '#shared/accounting/standing.ts';
+import { oneWithStanding } from '#shared/accounting/standing.ts';
 import { PaymentRecorded, paymentRecordedView } from '#shared/accounting/views.ts';
 import { api, created } from '#shared/http/api.ts';
 
@@ -20,6 +20,6 @@ export const handler = api({
     idempotencyKey: headers['idempotency-key'] as string,
     payment: body,
   });
-  const [standing] = await withStanding([invoice]);
-  return created(paymentRecordedView(payment, standing as NonNullable<typeof standing>));
+  const standing = await oneWithStanding(invoice);
+  return created(paymentRecordedView(payment, standing));
 });

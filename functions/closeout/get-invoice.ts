@@ -1,4 +1,4 @@
-import { withStanding } from '#shared/accounting/standing.ts';
+import { oneWithStanding } from '#shared/accounting/standing.ts';
 import { officeRoles } from '#shared/auth/roles.ts';
 import { Invoice, invoiceView } from '#shared/closeout/views.ts';
 import { getInvoice } from '#shared/db/invoices.ts';
@@ -15,6 +15,6 @@ export const handler = api({
   if (!invoice || (principal.role === 'customer' && invoice.customerId !== principal.customerId)) {
     throw new NotFound('invoice', params.id as string);
   }
-  const [standing] = await withStanding([invoice]);
-  return ok(invoiceView(standing as NonNullable<typeof standing>));
+  const standing = await oneWithStanding(invoice);
+  return ok(invoiceView(standing));
 });

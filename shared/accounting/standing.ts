@@ -1,4 +1,4 @@
-import { getSettlements } from '../db/accounting.ts';
+import { getSettlement, getSettlements } from '../db/accounting.ts';
 import { getBusiness } from '../db/business.ts';
 import type { InvoiceRecord } from '../db/invoices.ts';
 import { type Standing, standingOf } from './ledger.ts';
@@ -20,4 +20,10 @@ export async function withStanding(
     const settled = settlements.get(invoice.invoiceId) ?? { paidMinor: 0, creditedMinor: 0 };
     return { ...invoice, ...standingOf(invoice, settled, business, now) };
   });
+}
+
+/** One invoice with where it stands now. */
+export async function oneWithStanding(invoice: InvoiceRecord, now = new Date()): Promise<InvoiceRecord & Standing> {
+  const [business, settled] = await Promise.all([getBusiness(), getSettlement(invoice.invoiceId)]);
+  return { ...invoice, ...standingOf(invoice, settled, business, now) };
 }
