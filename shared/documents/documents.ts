@@ -263,8 +263,11 @@ async function jobReportOf(record: WorkOrderRecord, context: JobContext): Promis
   const completion = record.completion as NonNullable<WorkOrderRecord['completion']>;
   const verified = (await listAttachments(record.workOrderId)).filter((a) => a.status === 'verified');
   const photos = [];
-  for (const photo of verified.filter((a) => a.kind === 'photo' && a.contentType === 'image/jpeg')) {
-    photos.push({ caption: `Photo taken ${words(photo.createdAt)}`, jpeg: await attachmentBytes(record, photo) });
+  // HEIC photos (an iPhone's own) cannot be drawn in a PDF: the report lists the JPEG and PNG ones.
+  for (const photo of verified.filter((a) => a.kind === 'photo' && a.contentType !== 'image/heic')) {
+    const caption = `Photo taken ${words(photo.createdAt)}`;
+    const bytes = await attachmentBytes(record, photo);
+    photos.push(photo.contentType === 'image/png' ? { caption, png: bytes } : { caption, jpeg: bytes });
   }
   const signed = verified.filter((a) => a.kind === 'signature').at(-1);
   const parts = await getParts(completion.partsUsed.map((line) => line.sku));

@@ -104,7 +104,8 @@ export interface JobReportDocument {
   partsUsed: Array<{ name: string; qty: number }>;
   /** Answers already in words, e.g. "Yes", "18.5 mbar". */
   checklist: Array<{ label: string; answer: string }>;
-  photos: Array<{ caption: string; jpeg: Uint8Array }>;
+  /** Each photo as the engineer took it: a JPEG (turned upright by its EXIF orientation) or a PNG. */
+  photos: Array<{ caption: string; jpeg: Uint8Array } | { caption: string; png: Uint8Array }>;
   signature?: { name?: string; png: Uint8Array; signedAt?: string };
   followUp?: string;
 }
@@ -272,8 +273,9 @@ export async function renderJobReport(doc: JobReportDocument): Promise<Uint8Arra
     flow.heading('Photos', photoMaxHeight + 30);
     for (const [i, photo] of doc.photos.entries()) {
       const caption = photo.caption.trim() ? `Photo ${i + 1}: ${photo.caption}` : `Photo ${i + 1}`;
-      const image = await flow.embed(photo.jpeg, 'jpeg');
-      if (image) flow.picture(image, { maxHeight: photoMaxHeight, caption, orientation: jpegOrientation(photo.jpeg) });
+      const image = 'jpeg' in photo ? await flow.embed(photo.jpeg, 'jpeg') : await flow.embed(photo.png, 'png');
+      const orientation = 'jpeg' in photo ? jpegOrientation(photo.jpeg) : undefined;
+      if (image) flow.picture(image, { maxHeight: photoMaxHeight, caption, orientation });
       else flow.text(`${caption} (the image could not be read)`, { colour: colours.muted });
       flow.space(10);
     }

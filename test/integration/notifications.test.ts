@@ -393,7 +393,111 @@ describe.skipIf(!withPoppler('the documents customers keep'))('documents custome
       (await api.call('GET', '/v1/documents', { token: jo })).body.items.map((d: any) => d.customerId),
     ).not.toContain('cus_okafor');
   });
+  it('makes a boiler service’s job report with its job sheet, photo and signature, and its gas safety record', async () => {
+    const created = await api.call('POST', '/v1/work-orders', {
+      token: office,
+      headers: { 'idempotency-key': 'documents-service' },
+      body: {
+        customerId: 'cus_northwest_homes',
+        siteId: 'site_ancoats',
+        assetIds: ['asset_boiler_ancoats'],
+        jobType: 'boiler_service',
+        description: 'Annual gas safety service',
+      },
+    });
+    expect(created.status).toBe(201);
+    const id = created.body.id;
+    const wo = await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+    const engineer = await api.token({ role: 'engineer', engineerId: wo.engineerId });
+    expect(
+      (await api.call('POST', `/v1/work-orders/${id}/acknowledge`, { token: engineer, body: { accept: true } })).status,
+    ).toBe(200);
+    await api.waitFor(id, (w) => w.waitingFor === 'completion', patience);
+    for (const status of ['en_route', 'on_site', 'in_progress']) {
+      const body = { eventId: `evt-${id}-${status}`, status, at: new Date().toISOString() };
+      expect((await api.call('POST', `/v1/work-orders/${id}/status`, { token: engineer, body })).status).toBe(200);
+    }
+    await upload(engineer, id, 'photo');
+    const signature = await upload(engineer, id, 'signature');
+    const done = await api.call('POST', `/v1/work-orders/${id}/complete`, {
+      token: engineer,
+      body: {
+        eventId: `evt-${id}-done`,
+        outcome: 'fixed',
+        findings: 'Burner clean, seals good',
+        workDone: 'Full service, combustion analysis, safety checks',
+        partsUsed: [],
+        signatureAttachmentId: signature,
+        checklist: [
+          { itemId: 'operating_pressure', value: 19.5 },
+          { itemId: 'flue_gas_ratio', value: 0.0012 },
+          { itemId: 'flue_gas_co_ppm', value: 35 },
+          { itemId: 'safety_devices', value: true },
+          { itemId: 'ventilation', value: true },
+          { itemId: 'flue_visual', value: true },
+          { itemId: 'appliance_safe', value: true },
+        ],
+      },
+    });
+    expect(done.status).toBe(202);
+    const documents = await readUntil(
+      `The documents of ${id}`,
+      async () => (await api.call('GET', `/v1/work-orders/${id}/documents`, { token: office })).body.items,
+      (items) => items.length >= 3,
+    );
+    expect(documents.map((d: any) => d.kind).sort()).toEqual(['gas_safety_record', 'invoice', 'job_report']);
+    const bytes = async (kind: string) =>
+      Buffer.from(await (await fetch(documents.find((d: any) => d.kind === kind).url)).arrayBuffer());
+    const report = await bytes('job_report');
+    const text = pdfText(report);
+    for (const said of ['Burner operating pressure', '19.5 mbar', 'Appliance safe to use', 'Full service']) {
+      expect(text).toContain(said);
+    }
+    expect(pdfImages(report)).toBeGreaterThanOrEqual(2);
+    const record = pdfText(await bytes('gas_safety_record'));
+    expect(record).toMatch(/Gas safety record/i);
+    expect(record).toMatch(/Next safety check due/);
+    // The engineer's own Gas Safe licence number, from their record.
+    const engineerRecord = (await api.call('GET', `/v1/engineers/${wo.engineerId}`, { token: admin })).body;
+    const gasSafe = engineerRecord.certifications.find((c: any) => c.code === 'gas_safe');
+    expect(record).toContain(gasSafe.number);
+  });
 });
+
+/** The number of images a PDF embeds, by poppler's pdfimages. */
+function pdfImages(bytes: Buffer): number {
+  const dir = mkdtempSync(join(tmpdir(), 'fieldops-pdf-'));
+  try {
+    const file = join(dir, 'document.pdf');
+    writeFileSync(file, bytes);
+    const list = execFileSync('pdfimages', ['-list', file], { encoding: 'utf8' });
+    return list.trim().split('\n').length - 2;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A 1×1 PNG, as a phone would upload a photo or a signature. */
+const png = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+async function upload(token: string, id: string, kind: 'photo' | 'signature'): Promise<string> {
+  const requested = await api.call('POST', `/v1/work-orders/${id}/attachments`, {
+    token,
+    body: { kind, contentType: 'image/png', sizeBytes: png.length },
+  });
+  expect(requested.status).toBe(201);
+  const form = new FormData();
+  for (const [name, value] of Object.entries(requested.body.upload.fields as Record<string, string>)) {
+    form.append(name, value);
+  }
+  form.append('file', new Blob([png], { type: 'image/png' }));
+  expect((await fetch(requested.body.upload.url, { method: 'POST', body: form })).ok).toBe(true);
+  await api.runtime.settled();
+  return requested.body.attachmentId;
+}
 
 /** The text of a PDF, by poppler's pdftotext (.ci/run installs poppler-utils). */
 function pdfText(bytes: Buffer): string {
