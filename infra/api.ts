@@ -161,7 +161,7 @@ export class Api extends Construct {
       corsPreflight: {
         // Read at synthesis, so the web form's origin (known only once the Portal exists) can be added.
         allowOrigins: Lazy.list({ produce: () => this.corsOrigins }),
-        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH],
+        allowMethods: [CorsHttpMethod.GET, CorsHttpMethod.POST, CorsHttpMethod.PATCH, CorsHttpMethod.DELETE],
         allowHeaders: ['authorization', 'content-type', 'idempotency-key', 'if-match'],
         exposeHeaders: ['etag', 'location', 'retry-after'],
         maxAge: Duration.hours(1),
@@ -293,7 +293,7 @@ const accessLogFormat = AccessLogFormat.custom(
 export const routeStacks: Record<string, string[]> = {
   WorkOrderRoutes: ['work-orders', 'intake', 'events', 'docs'],
   FieldRoutes: ['field', 'attachments', 'closeout', 'quotes', 'documents', 'notify', 'accounting'],
-  OfficeRoutes: ['reference', 'scheduling', 'reports'],
+  OfficeRoutes: ['reference', 'scheduling', 'reports', 'webhooks'],
 };
 
 /** The nested stack of `routeStacks` a handler file deploys into; a folder in none fails synthesis. */

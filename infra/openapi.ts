@@ -66,8 +66,9 @@ export async function buildOpenApi(): Promise<Schema> {
   const served = await Promise.all(
     routes.map(async (route) => {
       const contract = await contractOf(route);
-      // A redirect answers no body: only where to go.
-      return { route, contract, answer: contract.response?.status === 302 ? undefined : answerOf(route, contract) };
+      // A redirect answers no body (only where to go), and a 204 none at all.
+      const bodiless = contract.response?.status === 302 || contract.response?.status === 204;
+      return { route, contract, answer: bodiless ? undefined : answerOf(route, contract) };
     }),
   );
   const answers = answerSchemas(served.flatMap(({ answer }) => (answer ? [answer] : [])));
@@ -143,7 +144,7 @@ const problem = (description: string) => ({
   content: { 'application/problem+json': { schema: { $ref: componentUri('Problem') } } },
 });
 
-const successes = { 200: 'OK', 201: 'Created', 202: 'Accepted', 302: 'Found' } as const;
+const successes = { 200: 'OK', 201: 'Created', 202: 'Accepted', 204: 'No Content', 302: 'Found' } as const;
 
 /** One route's operation; `answer` is the JSON Schema of what its success answers. */
 function operation(route: Route, contract: Contract, answer: Schema): Schema {
@@ -201,17 +202,19 @@ function operation(route: Route, contract: Contract, answer: Schema): Schema {
       [status]:
         status === 302
           ? redirect(contract)
-          : {
-              description: successes[status],
-              content: {
-                'application/json': { schema: answer },
-                ...(contract.response?.text && {
-                  [contract.response.text.mediaType]: {
-                    schema: { type: 'string', description: contract.response.text.description },
-                  },
-                }),
+          : status === 204
+            ? { description: successes[status] }
+            : {
+                description: successes[status],
+                content: {
+                  'application/json': { schema: answer },
+                  ...(contract.response?.text && {
+                    [contract.response.text.mediaType]: {
+                      schema: { type: 'string', description: contract.response.text.description },
+                    },
+                  }),
+                },
               },
-            },
       ...errorResponses(route, contract),
     },
   };

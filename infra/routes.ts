@@ -8,7 +8,7 @@ import { mailAttachmentPrefix } from '#shared/intake/email/rules.ts';
  * Plain data with no CDK import, so the local server loads it in milliseconds.
  */
 export interface Route {
-  method: 'GET' | 'POST' | 'PATCH';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** API Gateway route path; `{name}` segments arrive as `event.pathParameters.name`. */
   path: string;
   /** Handler file relative to the repository root; it exports `handler`. */
@@ -324,6 +324,33 @@ export const routes: Route[] = [
   },
 
   { method: 'GET', path: '/v1/reports/kpis', handler: 'functions/reports/kpis.ts', needs: ['read'] },
+
+  // Outgoing webhooks (Standard Webhooks): the subscriptions, and each one's delivery log and replays. The deliveries
+  // themselves are sent by functions/webhooks/deliver.ts and retry.ts, fed by the change feed, not by a route.
+  { method: 'POST', path: '/v1/webhooks', handler: 'functions/webhooks/create.ts', needs: ['write'] },
+  { method: 'GET', path: '/v1/webhooks', handler: 'functions/webhooks/list.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/webhooks/{id}', handler: 'functions/webhooks/get.ts', needs: ['read'] },
+  { method: 'PATCH', path: '/v1/webhooks/{id}', handler: 'functions/webhooks/update.ts', needs: ['write'] },
+  { method: 'DELETE', path: '/v1/webhooks/{id}', handler: 'functions/webhooks/delete.ts', needs: ['write'] },
+  {
+    method: 'POST',
+    path: '/v1/webhooks/{id}/rotate-secret',
+    handler: 'functions/webhooks/rotate-secret.ts',
+    needs: ['write'],
+  },
+  {
+    method: 'GET',
+    path: '/v1/webhooks/{id}/deliveries',
+    handler: 'functions/webhooks/list-deliveries.ts',
+    needs: ['read', 'cursorKey'],
+  },
+  {
+    method: 'POST',
+    path: '/v1/webhooks/{id}/deliveries/{deliveryId}/replay',
+    handler: 'functions/webhooks/replay-delivery.ts',
+    needs: ['write'],
+  },
+  { method: 'POST', path: '/v1/webhooks/{id}/replay', handler: 'functions/webhooks/replay-range.ts', needs: ['write'] },
 
   ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates', 'depots'] as const).flatMap(
     (resource): Route[] => [

@@ -28,6 +28,7 @@ import { type ObjectCreated, startLocalS3 } from './s3.ts';
 import { seedDemoBusiness, seedWhatIsMissing } from './seed.ts';
 import { startLocalSmtp } from './smtp.ts';
 import { type RetryIntervalOverrides, startLocalStepFunctions, substituteDefinition } from './stepfunctions.ts';
+import { followWebhooks } from './webhooks.ts';
 
 const region = 'eu-west-2';
 const tableName = 'fieldops';
@@ -59,6 +60,11 @@ export interface RuntimeOptions {
    * outbox (`GET /local/outbox`), and e-mail also to `smtpRelay` when given. Off unless asked (`npm start` asks).
    */
   notifications?: boolean | { smtpRelay?: string };
+  /**
+   * Send the business's events to its webhook subscriptions, as the deployed queues would (local/webhooks.ts): the
+   * feed followed, and the due retries made every `retryEveryMs` (1 s by default). Off unless asked (`npm start` asks).
+   */
+  webhooks?: boolean | { retryEveryMs?: number };
 }
 
 export interface ServicePorts {
@@ -200,6 +206,14 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
   // Links in messages lead to the web form this server serves.
   process.env.PORTAL_URL = `${api.url}/portal/`;
   const notifications = options.notifications ? startNotifications(dataDir, seeded, options.notifications) : undefined;
+  const webhooks = options.webhooks
+    ? followWebhooks({
+        cursorFile: join(dataDir, 'webhooks-cursor'),
+        deliver: (event) => invoke(webhooksDeliverFile, event) as Promise<SQSBatchResponse>,
+        retry: () => invoke(webhooksRetryFile, {}),
+        retryEveryMs: options.webhooks === true ? undefined : options.webhooks.retryEveryMs,
+      })
+    : undefined;
   return {
     url: api.url,
     port: api.port,
@@ -217,6 +231,7 @@ export async function startRuntime(options: RuntimeOptions): Promise<Runtime> {
       clearInterval(daily);
       clearInterval(reconciling);
       await notifications?.close();
+      await webhooks?.close();
       await smtp?.close();
       // A verification still running would otherwise find its stores gone.
       await settled();
@@ -244,6 +259,9 @@ function startNotifications(dataDir: string, seeded: boolean, settings: true | {
 }
 
 const notifyFile = 'functions/notify/notify.ts';
+/** The webhooks' queue-fed sender and its schedule of due retries (local/webhooks.ts stands in for both). */
+const webhooksDeliverFile = 'functions/webhooks/deliver.ts';
+const webhooksRetryFile = 'functions/webhooks/retry.ts';
 
 /** The scheduled functions, as the stack schedules them (infra/reconciler.ts, infra/planned-maintenance.ts). */
 const reconcilerFile = 'functions/workflow/reconcile.ts';

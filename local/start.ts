@@ -17,6 +17,7 @@ const runtime = await startRuntime({
   smtpPort,
   reconcileEverySeconds: 20,
   notifications: true,
+  webhooks: true,
 });
 
 console.log(`

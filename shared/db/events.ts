@@ -31,3 +31,18 @@ export async function latestEventId(): Promise<string | undefined> {
   const { data } = await db().entities.domainEvent.query.primary({}).go({ order: 'desc', limit: 1 });
   return data[0]?.eventId;
 }
+
+/** One feed event by its id. */
+export async function getEvent(eventId: string): Promise<DomainEventRecord | undefined> {
+  const { data } = await db().entities.domainEvent.get({ eventId }).go();
+  return data ?? undefined;
+}
+
+/** Feed events made from `from` to `to` (by their ids' time), oldest first, at most `limit`. */
+export async function listEventsBetween(from: Date, to: Date, limit: number): Promise<DomainEventRecord[]> {
+  const { data } = await db()
+    .entities.domainEvent.query.primary({})
+    .between({ eventId: encodeTime(from.getTime(), 10) }, { eventId: `${encodeTime(to.getTime(), 10)}\uffff` })
+    .go({ limit });
+  return data;
+}

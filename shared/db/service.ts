@@ -36,6 +36,8 @@ import { stockHolding } from './entities/stock-holding.ts';
 import { stockMovement } from './entities/stock-movement.ts';
 import { suppression } from './entities/suppression.ts';
 import { timelineEntry } from './entities/timeline-entry.ts';
+import { webhookDelivery } from './entities/webhook-delivery.ts';
+import { webhookSubscription } from './entities/webhook-subscription.ts';
 import { workOrder } from './entities/work-order.ts';
 
 const entities = {
@@ -71,6 +73,8 @@ const entities = {
   stockMovement,
   suppression,
   timelineEntry,
+  webhookDelivery,
+  webhookSubscription,
   workOrder,
 };
 

@@ -32,6 +32,7 @@ export {
   maxBodyDepth,
   maxBodyNumber,
   minBodyMagnitude,
+  noContent,
   ok,
   okText,
   PageQuery,

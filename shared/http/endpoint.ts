@@ -38,6 +38,8 @@ export const okText = (body: string, contentType: string, headers?: Record<strin
 });
 export const created = (body: unknown): Reply => ({ status: 201, body });
 export const accepted = (body: unknown): Reply => ({ status: 202, body });
+/** A success with nothing to answer (a deletion). */
+export const noContent = (): Reply => ({ status: 204 });
 
 export const maxBodyBytes = 256 * 1024;
 
@@ -91,7 +93,7 @@ export interface StoreParts {
  * handler serving several). The view parses its answer with this very schema, and the OpenAPI document shows it.
  */
 export interface Success {
-  status: 200 | 201 | 202 | 302;
+  status: 200 | 201 | 202 | 204 | 302;
   body?: z.ZodType;
   bodyOf?: (routeKey: string) => z.ZodType;
   /** Another media type the success may answer in when the request asks for it (`okText`): a download's. */
@@ -270,7 +272,12 @@ export const safeHeaders = { 'x-content-type-options': 'nosniff', 'cache-control
 function toResult(reply: Reply): ApiResult {
   return {
     statusCode: reply.status,
-    headers: { 'content-type': 'application/json', ...safeHeaders, ...reply.headers },
+    // A 204 has no body, so no type of one.
+    headers: {
+      ...(reply.status === 204 ? {} : { 'content-type': 'application/json' }),
+      ...safeHeaders,
+      ...reply.headers,
+    },
     body: reply.body === undefined ? '' : reply.text ? String(reply.body) : JSON.stringify(reply.body),
   };
 }

@@ -1,0 +1,58 @@
+import { CustomAttributeType, Entity } from 'electrodb';
+
+/** One attempt at a delivery, as the log shows it. */
+export interface DeliveryAttempt {
+  at: string;
+  /** The receiver's HTTP status; absent when there was none (`error` says why). */
+  status?: number;
+  error?: string;
+  latencyMs: number;
+  /** The start of the receiver's answer (at most 500 characters). */
+  response?: string;
+  /** What made the attempt: the event's arrival, a scheduled retry or the office's replay. */
+  trigger: 'event' | 'retry' | 'replay';
+}
+
+/**
+ * One event's delivery to one subscription, under the id the receiver dedupes by (`webhook-id`: `msg_<eventId>`, the
+ * same on every retry and replay), with the log of its attempts. Written whole, conditioned on `version`: a sender
+ * claims the next attempt by moving `nextAttemptAt` a lease ahead (so two senders never both send, and one that dies
+ * mid-attempt leaves it due again once the lease is over), and settles it the same way. While an attempt is owed,
+ * `nextAttemptAt` puts it in the due-retries index (gsi2, sparse, keys only): the retry run is one range query up to
+ * now, whatever the number of deliveries done. Listed per subscription, newest event first (primary).
+ */
+export const webhookDelivery = new Entity({
+  model: { entity: 'webhookDelivery', version: '1', service: 'fieldops' },
+  attributes: {
+    webhookId: { type: 'string', required: true },
+    /** `msg_<eventId>`. */
+    deliveryId: { type: 'string', required: true },
+    eventId: { type: 'string', required: true },
+    eventType: { type: 'string', required: true },
+    eventAt: { type: 'string', required: true },
+    version: { type: 'number', required: true },
+    /** `pending` while an attempt is owed; `delivered` on a 2xx; `failed` once its retries are spent (dead). */
+    status: { type: ['pending', 'delivered', 'failed'] as const, required: true },
+    /** Failed attempts since the delivery (or its last replay) began: where it is in the retry schedule. */
+    failures: { type: 'number', required: true },
+    attempts: { type: CustomAttributeType<DeliveryAttempt[]>('any'), required: true },
+    nextAttemptAt: { type: 'string' },
+    /** Why it failed without an attempt (its subscription disabled or deleted). */
+    reason: { type: 'string' },
+    deliveredAt: { type: 'string' },
+    createdAt: { type: 'string', required: true },
+    updatedAt: { type: 'string', required: true },
+  },
+  indexes: {
+    primary: {
+      pk: { field: 'pk', composite: ['webhookId'] },
+      sk: { field: 'sk', composite: ['deliveryId'] },
+    },
+    byDue: {
+      index: 'gsi2',
+      condition: (attr) => attr.nextAttemptAt !== undefined,
+      pk: { field: 'gsi2pk', composite: [] },
+      sk: { field: 'gsi2sk', composite: ['nextAttemptAt', 'webhookId', 'deliveryId'] },
+    },
+  },
+});
