@@ -126,7 +126,7 @@ export async function listDeliveries(webhookId: string, page: { limit: number; c
 /** Deliveries whose next attempt is due by `now`, the most overdue first. */
 export async function listDueDeliveries(now: string, limit: number): Promise<WebhookDeliveryRecord[]> {
   const { data } = await wholeItems(
-    db().entities.webhookDelivery.query.byDue({}).lte({ nextAttemptAt: now }).go({ limit, hydrate: true }),
+    db().entities.webhookDelivery.query.byDue({}).lte({ dueAt: now }).go({ limit, hydrate: true }),
   );
   return data;
 }

@@ -77,8 +77,8 @@ export const Replayed = z
   .meta({ title: 'WebhookReplay' });
 
 const asDelivery = view(Delivery);
-export function deliveryView({ deliveryId, version: _, failures: __, ...record }: WebhookDeliveryRecord) {
-  return asDelivery({ id: deliveryId, ...record });
+export function deliveryView({ deliveryId, version: _, failures: __, dueAt, ...record }: WebhookDeliveryRecord) {
+  return asDelivery({ id: deliveryId, ...record, ...(record.status === 'pending' ? { nextAttemptAt: dueAt } : {}) });
 }
 
 /** The webhook's body: the event's type and time, and the feed event itself (as `GET /v1/events` lists it). */
@@ -139,7 +139,7 @@ function fresh(webhookId: string, event: Event, now: Date): WebhookDeliveryRecor
     status: 'pending',
     failures: 0,
     attempts: [],
-    nextAttemptAt: at,
+    dueAt: at,
     createdAt: at,
     updatedAt: at,
   };
@@ -160,7 +160,7 @@ async function attempt(
   const claimed: WebhookDeliveryRecord = {
     ...record,
     version: record.version + 1,
-    nextAttemptAt: new Date(claimedAt.getTime() + claimLeaseMs).toISOString(),
+    dueAt: new Date(claimedAt.getTime() + claimLeaseMs).toISOString(),
     updatedAt: claimedAt.toISOString(),
   };
   if (!(await putDelivery(claimed, record.version))) return;
@@ -207,7 +207,7 @@ async function attempt(
       ? { status: 'delivered', deliveredAt: entry.at }
       : delay === undefined
         ? { status: 'failed' }
-        : { status: 'pending', nextAttemptAt: new Date(Date.now() + delay).toISOString() },
+        : { status: 'pending', dueAt: new Date(Date.now() + delay).toISOString() },
   );
   await followHealth(subscription, delivered, result, at);
 }
@@ -239,18 +239,14 @@ async function settle(
   claimed: WebhookDeliveryRecord,
   outcome: {
     status: WebhookDeliveryRecord['status'];
-    nextAttemptAt?: string;
+    dueAt?: string;
     deliveredAt?: string;
     reason?: string;
   },
 ): Promise<void> {
-  const { nextAttemptAt: _, reason: __, ...rest } = claimed;
-  const next: WebhookDeliveryRecord = {
-    ...rest,
-    ...outcome,
-    version: claimed.version + 1,
-    updatedAt: new Date().toISOString(),
-  };
+  const { reason: _, ...rest } = claimed;
+  const at = new Date().toISOString();
+  const next: WebhookDeliveryRecord = { ...rest, dueAt: at, ...outcome, version: claimed.version + 1, updatedAt: at };
   // Refused only when a replay reset the delivery meanwhile: the replay's attempt follows, and is logged.
   if (!(await putDelivery(next, claimed.version))) {
     logger.warn('webhook delivery changed during its attempt', {
@@ -347,5 +343,5 @@ async function enabledWebhook(webhookId: string): Promise<WebhookSubscriptionRec
 function dueNow(record: WebhookDeliveryRecord): WebhookDeliveryRecord {
   const { reason: _, ...rest } = record;
   const at = new Date().toISOString();
-  return { ...rest, version: record.version + 1, status: 'pending', failures: 0, nextAttemptAt: at, updatedAt: at };
+  return { ...rest, version: record.version + 1, status: 'pending', failures: 0, dueAt: at, updatedAt: at };
 }

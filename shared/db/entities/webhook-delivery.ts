@@ -16,10 +16,10 @@ export interface DeliveryAttempt {
 /**
  * One event's delivery to one subscription, under the id the receiver dedupes by (`webhook-id`: `msg_<eventId>`, the
  * same on every retry and replay), with the log of its attempts. Written whole, conditioned on `version`: a sender
- * claims the next attempt by moving `nextAttemptAt` a lease ahead (so two senders never both send, and one that dies
- * mid-attempt leaves it due again once the lease is over), and settles it the same way. While an attempt is owed,
- * `nextAttemptAt` puts it in the due-retries index (gsi2, sparse, keys only): the retry run is one range query up to
- * now, whatever the number of deliveries done. Listed per subscription, newest event first (primary).
+ * claims the next attempt by moving `dueAt` a lease ahead (so two senders never both send, and one that dies
+ * mid-attempt leaves it due again once the lease is over), and settles it the same way. While an attempt is owed
+ * (`pending`), it is in the due-retries index under `dueAt` (gsi2, sparse, keys only): the retry run is one range query
+ * up to now, whatever the number of deliveries done. Listed per subscription, newest event first (primary).
  */
 export const webhookDelivery = new Entity({
   model: { entity: 'webhookDelivery', version: '1', service: 'fieldops' },
@@ -36,7 +36,11 @@ export const webhookDelivery = new Entity({
     /** Failed attempts since the delivery (or its last replay) began: where it is in the retry schedule. */
     failures: { type: 'number', required: true },
     attempts: { type: CustomAttributeType<DeliveryAttempt[]>('any'), required: true },
-    nextAttemptAt: { type: 'string' },
+    /**
+     * When the next attempt is due, while `pending` (a claim moves it a lease ahead); once settled, when it was.
+     * Always present: ElectroDB writes an index with a condition only from a full set of its composite attributes.
+     */
+    dueAt: { type: 'string', required: true },
     /** Why it failed without an attempt (its subscription disabled or deleted). */
     reason: { type: 'string' },
     deliveredAt: { type: 'string' },
@@ -50,9 +54,9 @@ export const webhookDelivery = new Entity({
     },
     byDue: {
       index: 'gsi2',
-      condition: (attr) => attr.nextAttemptAt !== undefined,
+      condition: (attr) => attr.status === 'pending',
       pk: { field: 'gsi2pk', composite: [] },
-      sk: { field: 'gsi2sk', composite: ['nextAttemptAt', 'webhookId', 'deliveryId'] },
+      sk: { field: 'gsi2sk', composite: ['dueAt', 'webhookId', 'deliveryId'] },
     },
   },
 });
