@@ -15,6 +15,7 @@ import { PlannedMaintenance } from './planned-maintenance.ts';
 import { Portal } from './portal.ts';
 import { Reconciler } from './reconciler.ts';
 import { type ExistingTable, Storage } from './storage.ts';
+import { Webhooks } from './webhooks.ts';
 import { Workflow } from './workflow.ts';
 
 /** Deployment options for a business's own instance. */
@@ -78,6 +79,8 @@ export class FieldOpsStack extends Stack {
   readonly reconciler: Reconciler;
   readonly portal: Portal;
   readonly notifications: Notifications;
+  /** Outgoing webhooks: the business's own subscriptions to the change feed, signed and retried for a day. */
+  readonly webhooks: Webhooks;
   /** Undefined when the stack is deployed without e-mail intake (`mailIntake: false`). */
   readonly mailIntake?: MailIntake;
   readonly monitoring: Monitoring;
@@ -133,6 +136,7 @@ export class FieldOpsStack extends Stack {
       email: props.emailSender,
       sms: props.smsSender,
     });
+    this.webhooks = new Webhooks(this, 'Webhooks', { bus: this.events.bus, table: this.storage.table });
     if (props.mailIntake !== false)
       this.mailIntake = new MailIntake(this, 'MailIntake', {
         table: this.storage.table,
@@ -145,7 +149,12 @@ export class FieldOpsStack extends Stack {
       new NestedStack(this, 'Monitoring', { description: 'Alarms, their topic and the dashboard' }),
       'Monitoring',
       {
-        functions: this.node.findAll().filter((construct): construct is Fn => construct instanceof Fn),
+        functions: this.node
+          .findAll()
+          .filter(
+            (construct): construct is Fn => construct instanceof Fn && !this.api.routeFunctions.includes(construct),
+          ),
+        routeFunctions: this.api.routeFunctions,
         deadLetterQueues: this.node.findAll().filter((construct) => construct instanceof DeadLetterQueue),
         stateMachine: this.workflow.stateMachine,
         httpApi: this.api.httpApi,

@@ -34,6 +34,8 @@ const Env = z.object({
   NOTIFY_SMTP_RELAY: z.url().optional(),
   /** The customer web form's address, for links in messages. */
   PORTAL_URL: z.url().optional(),
+  /** The queue that wakes the webhook retry function when a failed delivery falls due again (deployed only). */
+  WEBHOOK_RETRY_QUEUE_URL: z.url().optional(),
   /** Present only in local mode: enables the /local routes. */
   FIELDOPS_LOCAL: z.enum(['1']).optional(),
 });
@@ -74,6 +76,10 @@ export const config = {
   },
   get region() {
     return read('AWS_REGION');
+  },
+  get webhookRetryQueueUrl() {
+    const parsed = Env.shape.WEBHOOK_RETRY_QUEUE_URL.safeParse(process.env.WEBHOOK_RETRY_QUEUE_URL);
+    return parsed.success ? parsed.data : undefined;
   },
   /** The optional settings of notifications: each undefined when not set. */
   get notify() {

@@ -25,6 +25,7 @@ import { type Resolver, vetUrl, WebhookUrlRefused } from './guard.ts';
 import { claimLeaseMs, disableAfterMs, nextDelayMs } from './schedule.ts';
 import { type AttemptResult, post } from './send.ts';
 import { get as getWebhook, signingSecrets, wants } from './subscriptions.ts';
+import { type WakeUp, wakeAt } from './wake.ts';
 
 type Event = z.output<typeof FeedEvent>;
 
@@ -115,6 +116,24 @@ export async function deliverEvent(event: Event, seams: Seams = {}): Promise<voi
       await attempt(record, { subscription, event }, seams);
     }),
   );
+}
+
+/**
+ * A wake-up from the retry queue: the delivery's attempt if it is due (and still pending: a wake-up may come after
+ * the attempt it was for, or before a later due time, which it then sends on). Answers whether an attempt was made.
+ */
+export async function wakeUp(wake: WakeUp, seams: Seams = {}): Promise<boolean> {
+  const record = await getDelivery(wake.webhookId, wake.deliveryId);
+  if (record?.status !== 'pending') return false;
+  if (Date.parse(record.dueAt) > Date.now() + 1_000) {
+    // Due later than SQS could delay this wake-up: it is sent on. A delivery due at another time than the wake-up
+    // says was rescheduled, and that woke it again itself (or a claim holds it, and the sweep finds it if the claimer
+    // died): this wake-up ends here.
+    if (record.dueAt === wake.dueAt) await wakeAt(wake);
+    return false;
+  }
+  await attempt(record, {}, seams);
+  return true;
 }
 
 /** Makes every attempt due by now (retries, replays, first attempts a crash left owed); answers how many. */
@@ -253,7 +272,10 @@ async function settle(
       webhookId: claimed.webhookId,
       deliveryId: claimed.deliveryId,
     });
+    return;
   }
+  if (next.status === 'pending')
+    await wakeAt({ webhookId: next.webhookId, deliveryId: next.deliveryId, dueAt: next.dueAt });
 }
 
 async function followHealth(
@@ -301,7 +323,10 @@ export async function replay(webhookId: string, deliveryId: string): Promise<Web
     const record = await getDelivery(webhookId, deliveryId);
     if (!record) throw new NotFound('delivery', deliveryId);
     const next = dueNow(record);
-    if (await putDelivery(next, record.version)) return next;
+    if (await putDelivery(next, record.version)) {
+      await wakeAt({ webhookId, deliveryId, dueAt: next.dueAt });
+      return next;
+    }
   }
   throw new StoreConflict();
 }
