@@ -93,6 +93,8 @@ export class Api extends Construct {
   readonly cursorKey: Secret;
   /** The nested stacks holding the route functions, one per area of `routeStacks`. */
   readonly routeStacks: NestedStack[];
+  /** The functions that serve its routes: an error of theirs is a 5xx answer, which the API's alarm watches. */
+  readonly routeFunctions: Fn[] = [];
   /**
    * The app clients whose ID tokens the authorizer accepts, comma-separated, read at synthesis (so a client accepted
    * after this constructor counts): the live channel accepts the same (infra/live.ts).
@@ -230,6 +232,7 @@ export class Api extends Construct {
       const fn = new Fn(scope, id, { handlerFile, reservedConcurrency }).invokedSynchronously(
         'API Gateway calls it for each request and answers the caller with its error',
       );
+      this.routeFunctions.push(fn);
       bindNeeds(
         fn,
         fileRoutes.flatMap((route) => route.needs),

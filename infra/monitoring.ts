@@ -28,8 +28,17 @@ import { type Fn, metricsNamespace, rootStackOf } from './lambda.ts';
 
 /** What the deployment's monitoring watches, wherever in the app (parent or nested stacks) each thing lives. */
 export interface MonitoringProps {
-  /** Every function of the deployment: each gets an errors alarm named after its handler file. */
+  /**
+   * Every function of the deployment but the API's route functions: each gets an errors alarm named after its handler
+   * file (its trigger, a queue, a schedule or the workflow, tells no one else).
+   */
   readonly functions: Fn[];
+  /**
+   * The functions serving the API's routes: graphed by function, not alarmed one by one. An error of theirs (a throw,
+   * a timeout, a crash at start) is a 5xx answer, which the API's 5xx alarm watches; its logs name the route.
+   * @default none
+   */
+  readonly routeFunctions?: Fn[];
   /** The work order state machine. */
   readonly stateMachine: IStateMachine;
   /** The HTTP API, watched on its `$default` stage. */
@@ -86,11 +95,11 @@ const period = Duration.minutes(5);
  * policy, the topic policy and the runbook links written here; what this deployment needs is some 70 alarms of
  * eight kinds, a few lines each.
  *
- * Idle cost (us-east-1 prices, per month), for N functions and today's 4 indexes and 5 dead-letter queues:
- * a standard alarm is $0.10 per metric it reads, so N function-errors alarms, 3 execution alarms, 1 throttles
- * alarm, 2 API alarms, 5 table and index throttle alarms reading 2 metrics each, 5 dead-letter alarms and 1 SLA
- * alarm come to (N + 22) × $0.10: $7.50 for today's 53 functions (less $1 where the account's 10 free alarm
- * metrics are unused). Errors are worth an alarm per function: the alarm names the handler file to read.
+ * Idle cost (us-east-1 prices, per month): a standard alarm is $0.10 per metric it reads; `npm run cost` adds them
+ * up. Errors are worth an alarm per function outside the API, whose trigger (a queue, a schedule, the workflow)
+ * tells no one else: the alarm names the handler file to read. The API's route functions (most of the functions, one
+ * per handler file of routes.ts) answer their errors as 5xx, so the API's 5xx alarm watches them all for $0.10, and
+ * the dashboard graphs their errors by function.
  * Throttles are one alarm on Lambda's account-wide metric: a metric-math sum over the functions costs as much as
  * an alarm per function, and one alarm reads at most 10 metrics. The dashboard is $3 (past the account's 3 free
  * ones) and the topic's key $1. Nothing else is charged while nothing fires.
@@ -164,7 +173,7 @@ export class Monitoring extends Construct {
     this.action = new SnsAction(this.topic);
 
     const executions = this.executionAlarms(props.stateMachine);
-    const functions = this.functionAlarms(props.functions);
+    const functions = this.functionAlarms(props.functions, props.routeFunctions ?? []);
     const api = this.apiAlarms(props.httpApi);
     const table = this.tableAlarms(props.table, props.tableIndexes ?? tableKeys.globalIndexes.map((i) => i.indexName));
     const queues = this.deadLetterAlarms(props.deadLetterQueues);
@@ -227,14 +236,20 @@ export class Monitoring extends Construct {
     ];
   }
 
-  /** One errors alarm per function, and one on Lambda's throttles across the account's functions. */
-  private functionAlarms(functions: Fn[]): GraphWidget[] {
+  /**
+   * One errors alarm per function outside the API (the API's route functions are graphed only: see
+   * `MonitoringProps.routeFunctions`), and one on Lambda's throttles across the account's functions.
+   */
+  private functionAlarms(functions: Fn[], routeFunctions: Fn[]): GraphWidget[] {
     const errors = functions.map((fn) => {
       const name = handlerSlug(fn);
       const metric = fn.metricErrors({ period, statistic: 'Sum', label: name });
       this.alarm(`errors-${name}`, runbookSections.functionErrors, `The ${name} function threw.`, metric);
       return metric;
     });
+    const routeErrors = routeFunctions.map((fn) =>
+      fn.metricErrors({ period, statistic: 'Sum', label: handlerSlug(fn) }),
+    );
     const throttles = LambdaFunction.metricAllThrottles({ period, statistic: 'Sum', label: 'Throttles (account)' });
     this.alarm(
       'lambda-throttles',
@@ -246,6 +261,13 @@ export class Monitoring extends Construct {
       new GraphWidget({
         title: 'Errors by function',
         left: errors,
+        width: 12,
+        height: 8,
+        legendPosition: LegendPosition.RIGHT,
+      }),
+      new GraphWidget({
+        title: 'Errors by API route function (each a 5xx answer)',
+        left: routeErrors,
         width: 12,
         height: 8,
         legendPosition: LegendPosition.RIGHT,

@@ -70,7 +70,7 @@ function deadLetterQueues(): string[] {
 }
 
 describe('every asynchronous edge, so that nothing is dropped', () => {
-  it('covers the upload verifier, e-mail intake, the planned maintenance run, the reconciler and the live channel', () => {
+  it('covers the upload verifier, e-mail intake, the planned maintenance run, the reconciler, the live channel and the webhook sweep', () => {
     const handlerFileOf = new Map([...functionsByHandlerFile(template)].map(([file, [id]]) => [id, file]));
 
     expect(
@@ -82,6 +82,7 @@ describe('every asynchronous edge, so that nothing is dropped', () => {
       'functions/intake/planned-maintenance.ts',
       'functions/intake/receive-email.ts',
       'functions/live/publish.ts',
+      'functions/webhooks/retry.ts',
       'functions/workflow/reconcile.ts',
     ]);
   });
@@ -102,7 +103,8 @@ describe('every asynchronous edge, so that nothing is dropped', () => {
   it('each schedule retries its delivery, then records it in a dead-letter queue its role may write', () => {
     const schedules = resourcesOf(template, 'AWS::Scheduler::Schedule');
 
-    expect(schedules).toHaveLength(2);
+    // The planned maintenance run, the reconciler and the webhook sweep.
+    expect(schedules).toHaveLength(3);
     for (const [id, schedule] of schedules) {
       const { RetryPolicy, DeadLetterConfig, RoleArn } = schedule.Properties.Target;
       expect(RetryPolicy, id).toEqual({
@@ -117,8 +119,8 @@ describe('every asynchronous edge, so that nothing is dropped', () => {
     const targets = ruleTargets();
     const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy').map(([, p]) => p.Properties);
 
-    // The live channel's, and the notifications queue's.
-    expect(targets).toHaveLength(2);
+    // The live channel's, the notifications queue's and the webhooks queue's.
+    expect(targets).toHaveLength(3);
     for (const [ruleId, target] of targets) {
       const queueId = queueOf(target.DeadLetterConfig?.Arn);
       const statements = policies.find((p) => p.Queues.some((q: { Ref: string }) => q.Ref === queueId))?.PolicyDocument
@@ -150,7 +152,7 @@ describe('every asynchronous edge, so that nothing is dropped', () => {
     const queues = deadLetterQueues();
     const policies = resourcesOf(template, 'AWS::SQS::QueuePolicy').map(([, p]) => p.Properties);
 
-    expect(queues).toHaveLength(7);
+    expect(queues).toHaveLength(8);
     for (const queueId of queues) {
       const statements = policies.find((p) => p.Queues.some((q: { Ref: string }) => q.Ref === queueId))?.PolicyDocument
         .Statement;

@@ -4,6 +4,7 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { repoRoot } from '#infra/lambda.ts';
 import { businessMetrics } from '#infra/monitoring.ts';
+import { routes } from '#infra/routes.ts';
 import type { FieldOpsStack } from '#infra/stack.ts';
 import { tableKeys } from '#shared/db/table.ts';
 import { metricNames } from '#shared/observability.ts';
@@ -189,23 +190,36 @@ describe('the alarms', () => {
     }
   });
 
-  it('give every function of the project an errors alarm of its own', () => {
+  it("give every function outside the API an errors alarm of its own; the API's 5xx alarm watches its routes'", () => {
     const watched = alarmsOn('AWS/Lambda', 'Errors').map(({ metric }) => idOf(metric.dimensions.FunctionName));
     const own = resourcesOf(template, 'AWS::Lambda::Function').filter(([, fn]) =>
       fn.Properties.Description?.startsWith('functions/'),
     );
+    const serving = new Set(routes.filter((route) => !route.localOnly).map((route) => route.handler));
+    const [routeFunctions, others] = [
+      own.filter(([, fn]) => serving.has(fn.Properties.Description)),
+      own.filter(([, fn]) => !serving.has(fn.Properties.Description)),
+    ];
 
-    expect(own.length).toBeGreaterThan(40);
-    for (const [id, fn] of own) expect(watched, fn.Properties.Description).toContain(id);
+    expect(others.length).toBeGreaterThan(15);
+    expect(routeFunctions.length).toBeGreaterThan(40);
+    for (const [id, fn] of others) expect(watched, fn.Properties.Description).toContain(id);
+    for (const [id, fn] of routeFunctions) expect(watched, fn.Properties.Description).not.toContain(id);
+    expect(alarmsOn('AWS/ApiGateway', '5xx')).toHaveLength(1);
+    // Graphed, each by name, on the dashboard.
+    const body = JSON.stringify(resourcesOf(template, 'AWS::CloudWatch::Dashboard')[0]?.[1].Properties.DashboardBody);
+    for (const [id] of routeFunctions) expect(body, id).toContain(id);
     expect(new Set(watched).size).toBe(watched.length);
   });
 
-  it('leave out only the handlers CloudFormation runs while deploying (custom resources), which fail the deploy', () => {
+  it('leave out only the API route functions and the handlers CloudFormation runs while deploying, which fail the deploy', () => {
     const watched = alarmsOn('AWS/Lambda', 'Errors').map(({ metric }) => idOf(metric.dimensions.FunctionName));
     const serviceTokens = Object.values(resources())
       .filter((r) => r.Type.startsWith('Custom::') || r.Type === 'AWS::CloudFormation::CustomResource')
       .map((r) => idOf(r.Properties.ServiceToken));
+    const serving = new Set(routes.map((route) => route.handler));
     const unwatched = resourcesOf(template, 'AWS::Lambda::Function')
+      .filter(([, fn]) => !serving.has(fn.Properties.Description))
       .map(([id]) => id)
       .filter((id) => !watched.includes(id));
 
@@ -266,7 +280,7 @@ describe('the alarms', () => {
   });
 
   it('notify the topic when they fire and when they clear, and take missing data as no trouble', () => {
-    expect(alarms().length).toBeGreaterThan(60);
+    expect(alarms().length).toBeGreaterThan(30);
     for (const [id, alarm] of alarms()) {
       expect(alarm.Properties.AlarmActions, id).toEqual([{ Ref: topicId() }]);
       expect(alarm.Properties.OKActions, id).toEqual([{ Ref: topicId() }]);

@@ -230,6 +230,9 @@ describe('the functions', () => {
       'functions/live/authorize.ts': { timeout: 5 },
       // A batch of notifications, each perhaps a PDF rendered with the job's photos.
       'functions/notify/notify.ts': { timeout: 60, memory: 1024 },
+      // A batch of events or wake-ups, each attempt waiting up to 10 s for a receiver.
+      'functions/webhooks/deliver.ts': { timeout: 60 },
+      'functions/webhooks/retry.ts': { timeout: 60 },
     };
 
     expect(own.length).toBe(functionsByHandlerFile(template).size - 2);
