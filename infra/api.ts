@@ -295,7 +295,7 @@ const accessLogFormat = AccessLogFormat.custom(
  */
 export const routeStacks: Record<string, string[]> = {
   WorkOrderRoutes: ['work-orders', 'intake', 'events', 'docs'],
-  FieldRoutes: ['field', 'attachments', 'closeout', 'quotes', 'documents', 'notify', 'accounting'],
+  FieldRoutes: ['field', 'attachments', 'closeout', 'quotes', 'documents', 'notify', 'accounting', 'purchasing'],
   OfficeRoutes: ['reference', 'scheduling', 'reports', 'webhooks'],
 };
 

@@ -17,6 +17,7 @@ import * as InvoiceViews from '#shared/closeout/views.ts';
 import { FeedEvent, FeedPage } from '#shared/events.ts';
 import { type Contract, type HandlerError, PathParameter } from '#shared/http/api.ts';
 import * as IntakeViews from '#shared/intake/views.ts';
+import * as PurchasingViews from '#shared/purchasing/views.ts';
 import * as QuoteViews from '#shared/quotes/views.ts';
 import * as ReferenceViews from '#shared/reference/views.ts';
 import * as ReportViews from '#shared/reports/views.ts';
@@ -44,6 +45,7 @@ const viewModules: Array<Record<string, unknown>> = [
   IntakeViews,
   SchedulingViews,
   StockViews,
+  PurchasingViews,
   ReportViews,
   { FeedEvent, FeedPage },
 ];

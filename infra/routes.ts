@@ -352,7 +352,7 @@ export const routes: Route[] = [
   },
   { method: 'POST', path: '/v1/webhooks/{id}/replay', handler: 'functions/webhooks/replay-range.ts', needs: ['write'] },
 
-  ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates', 'depots'] as const).flatMap(
+  ...(['customers', 'sites', 'assets', 'engineers', 'parts', 'job-templates', 'depots', 'suppliers'] as const).flatMap(
     (resource): Route[] => [
       { method: 'GET', path: `/v1/${resource}`, handler: 'functions/reference/list.ts', needs: ['read', 'cursorKey'] },
       { method: 'GET', path: `/v1/${resource}/{id}`, handler: 'functions/reference/get.ts', needs: ['read'] },
@@ -361,6 +361,16 @@ export const routes: Route[] = [
     ],
   ),
   { method: 'POST', path: '/v1/parts/{id}/holdings', handler: 'functions/reference/set-holding.ts', needs: ['write'] },
+
+  { method: 'GET', path: '/v1/purchase-orders', handler: 'functions/purchasing/list.ts', needs: ['read', 'cursorKey'] },
+  { method: 'GET', path: '/v1/purchase-orders/{id}', handler: 'functions/purchasing/get.ts', needs: ['read'] },
+  { method: 'POST', path: '/v1/purchase-orders', handler: 'functions/purchasing/create.ts', needs: ['write'] },
+  {
+    method: 'POST',
+    path: '/v1/purchase-orders/{id}/receive',
+    handler: 'functions/purchasing/receive.ts',
+    needs: ['write'],
+  },
 ];
 
 /**

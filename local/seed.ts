@@ -5,10 +5,12 @@ import {
   type DepotRecord,
   type EngineerRecord,
   getDepot,
+  getSupplier,
   type JobTemplateRecord,
   type PartRecord,
   putReference,
   type SiteRecord,
+  type SupplierRecord,
 } from '#shared/db/reference.ts';
 import { putHoldings, type StockHoldingRecord } from '#shared/db/stock.ts';
 
@@ -208,6 +210,7 @@ export function demoBusiness(today = new Date()) {
       stock: 3,
       reorderPoint: 2,
       location: 'Trafford depot',
+      supplierId: 'sup_northern_heating',
     },
     {
       sku: 'FLUE-KIT-STD',
@@ -216,6 +219,7 @@ export function demoBusiness(today = new Date()) {
       stock: 10,
       reorderPoint: 4,
       location: 'Trafford depot',
+      supplierId: 'sup_northern_heating',
     },
     {
       sku: 'INHIBITOR-1L',
@@ -224,6 +228,7 @@ export function demoBusiness(today = new Date()) {
       stock: 25,
       reorderPoint: 10,
       location: 'Van stock',
+      supplierId: 'sup_northern_heating',
     },
     {
       sku: 'COMP-FITTING-15',
@@ -232,6 +237,7 @@ export function demoBusiness(today = new Date()) {
       stock: 200,
       reorderPoint: 50,
       location: 'Van stock',
+      supplierId: 'sup_northern_heating',
     },
     {
       sku: 'PRV-VALVE',
@@ -241,6 +247,7 @@ export function demoBusiness(today = new Date()) {
       stock: 6,
       reorderPoint: 5,
       location: 'Trafford depot',
+      supplierId: 'sup_northern_heating',
     },
     {
       sku: 'MCB-32A',
@@ -249,6 +256,7 @@ export function demoBusiness(today = new Date()) {
       stock: 30,
       reorderPoint: 10,
       location: 'Van stock',
+      supplierId: 'sup_voltline',
     },
     {
       sku: 'SMOKE-DET-OPT',
@@ -257,6 +265,7 @@ export function demoBusiness(today = new Date()) {
       stock: 20,
       reorderPoint: 8,
       location: 'Trafford depot',
+      supplierId: 'sup_voltline',
     },
   ];
   const gasSafety =
@@ -437,6 +446,25 @@ export function demoBusiness(today = new Date()) {
       createdAt,
     },
   ];
+  // Who the parts are bought from: a reorder or an engineer's parts request e-mails the supplier a purchase order.
+  const suppliers: SupplierRecord[] = [
+    {
+      supplierId: 'sup_northern_heating',
+      name: 'Northern Heating Supplies',
+      email: 'orders@northern-heating.example.com',
+      phone: '+44 161 555 0190',
+      accountRef: 'IRW-2231',
+      createdAt,
+    },
+    {
+      supplierId: 'sup_voltline',
+      name: 'Voltline Electrical Wholesale',
+      email: 'trade@voltline.example.com',
+      phone: '+44 161 555 0195',
+      accountRef: 'C-004417',
+      createdAt,
+    },
+  ];
   const held = (sku: string, counts: Array<[StockHoldingRecord['holderKind'], string, number]>) =>
     counts.map(
       ([holderKind, holderId, qty]): StockHoldingRecord => ({ sku, holderKind, holderId, qty, updatedAt: createdAt }),
@@ -482,7 +510,7 @@ export function demoBusiness(today = new Date()) {
       ['van', 'eng_omar', 6],
     ]),
   ];
-  return { customers, sites, assets, engineers, parts, jobTemplates, depots, holdings };
+  return { customers, sites, assets, engineers, parts, jobTemplates, depots, suppliers, holdings };
 }
 
 /** The ids of the demo data, grouped, as `GET /local/seed` answers them. */
@@ -496,6 +524,7 @@ export function demoIds() {
     jobTemplates: data.jobTemplates.map((t) => t.jobType),
     parts: data.parts.map((p) => p.sku),
     depots: data.depots.map((d) => d.depotId),
+    suppliers: data.suppliers.map((s) => s.supplierId),
   };
 }
 
@@ -532,12 +561,14 @@ export async function seedBusinessDetails(): Promise<void> {
 }
 
 /**
- * What the demo gained since a `.data/` kept from before was seeded: the business's details, and the depots and stock
+ * What the demo gained since a `.data/` kept from before was seeded: the business's details, the suppliers, and the depots and stock
  * holdings (once, when the demo's first depot is not there).
  */
 export async function seedWhatIsMissing(today = new Date()): Promise<void> {
   await seedBusinessDetails();
   const data = demoBusiness(today);
+  // The suppliers, when the first is not there; the parts of such data keep no supplier until an admin names one.
+  if (!(await getSupplier(data.suppliers[0]?.supplierId as string))) await putReference({ suppliers: data.suppliers });
   if (await getDepot(data.depots[0]?.depotId as string)) return;
   await putReference({ depots: data.depots });
   await putHoldings(data.holdings);

@@ -4,7 +4,7 @@ import { createReference } from '#shared/reference/admin.ts';
 import { createSchema } from '#shared/reference/schemas.ts';
 import { recordSchema, referenceView } from '#shared/reference/views.ts';
 
-/** An admin adds a customer, site, asset, engineer, part, job template or depot (the route says which). */
+/** An admin adds a customer, site, asset, engineer, part, job template, depot or supplier (the route says which). */
 export const handler = api({
   roles: ['admin'],
   bodyOf: (routeKey) => createSchema(resourceOf(routeKey)),

@@ -7,7 +7,7 @@ import { recordSchema, referenceView } from '#shared/reference/views.ts';
 
 /**
  * One customer, site, asset (with its history and next due date), engineer, part (with what each depot and van
- * holds), job template or depot.
+ * holds), job template, depot or supplier.
  */
 export const handler = api({
   roles: officeRoles,

@@ -3,7 +3,7 @@ import { listResource, type Resource, resourceOf } from '#shared/db/reference.ts
 import { api, ok, PageQuery } from '#shared/http/api.ts';
 import { pageSchema, referenceView } from '#shared/reference/views.ts';
 
-/** A page of customers, sites, assets, engineers, parts, job templates or depots (the route says which). */
+/** A page of customers, sites, assets, engineers, parts, job templates, depots or suppliers (the route says which). */
 export const handler = api({
   roles: officeRoles,
   query: PageQuery,

@@ -5,7 +5,7 @@ import { updateSchema } from '#shared/reference/schemas.ts';
 import { recordSchema, referenceView } from '#shared/reference/views.ts';
 
 /**
- * An admin changes some fields of a customer, site, asset, engineer, part, job template or depot, from the version
+ * An admin changes some fields of a customer, site, asset, engineer, part, job template, depot or supplier, from the version
  * read.
  */
 export const handler = api({

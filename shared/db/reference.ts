@@ -7,6 +7,7 @@ import type { engineer } from './entities/engineer.ts';
 import type { jobTemplate } from './entities/job-template.ts';
 import type { part } from './entities/part.ts';
 import type { site } from './entities/site.ts';
+import type { supplier } from './entities/supplier.ts';
 import { db, wholeItems, writeIf } from './service.ts';
 
 export type CustomerRecord = EntityItem<typeof customer>;
@@ -17,6 +18,7 @@ export type EngineerRecord = EntityItem<typeof engineer>;
 export type PartRecord = EntityItem<typeof part>;
 export type JobTemplateRecord = EntityItem<typeof jobTemplate>;
 export type DepotRecord = EntityItem<typeof depot>;
+export type SupplierRecord = EntityItem<typeof supplier>;
 
 const orUndefined = <T>(result: { data: T | null }) => result.data ?? undefined;
 
@@ -27,6 +29,7 @@ export const getEngineer = (engineerId: string) => db().entities.engineer.get({ 
 export const getPart = (sku: string) => db().entities.part.get({ sku }).go().then(orUndefined);
 export const getJobTemplate = (jobType: string) => db().entities.jobTemplate.get({ jobType }).go().then(orUndefined);
 export const getDepot = (depotId: string) => db().entities.depot.get({ depotId }).go().then(orUndefined);
+export const getSupplier = (supplierId: string) => db().entities.supplier.get({ supplierId }).go().then(orUndefined);
 
 /** Several parts by SKU in one batch read. */
 export async function getParts(skus: string[]): Promise<PartRecord[]> {
@@ -94,7 +97,15 @@ export async function assetHistory(assetId: string, limit = 50): Promise<AssetVi
   return data;
 }
 
-export type Resource = 'customers' | 'sites' | 'assets' | 'engineers' | 'parts' | 'job-templates' | 'depots';
+export type Resource =
+  | 'customers'
+  | 'sites'
+  | 'assets'
+  | 'engineers'
+  | 'parts'
+  | 'job-templates'
+  | 'depots'
+  | 'suppliers';
 
 /** The attribute that identifies a record of each reference list. */
 export const keyAttribute: Record<Resource, string> = {
@@ -105,6 +116,7 @@ export const keyAttribute: Record<Resource, string> = {
   parts: 'sku',
   'job-templates': 'jobType',
   depots: 'depotId',
+  suppliers: 'supplierId',
 };
 
 /** Which reference list a route serves: `GET /v1/job-templates/{id}` → `job-templates`. */
@@ -127,6 +139,7 @@ export async function listResource(resource: Resource, page: { limit: number; cu
     parts: () => entities.part.query.all({}).go(options),
     'job-templates': () => entities.jobTemplate.query.all({}).go(options),
     depots: () => entities.depot.query.all({}).go(options),
+    suppliers: () => entities.supplier.query.all({}).go(options),
   }[resource];
   const result = await query();
   return { items: result.data as unknown[], nextCursor: result.cursor };
@@ -142,6 +155,7 @@ export async function getResource(resource: Resource, id: string): Promise<unkno
     parts: getPart,
     'job-templates': getJobTemplate,
     depots: getDepot,
+    suppliers: getSupplier,
   }[resource](id);
 }
 
@@ -154,6 +168,7 @@ export async function putReference(records: {
   parts?: PartRecord[];
   jobTemplates?: JobTemplateRecord[];
   depots?: DepotRecord[];
+  suppliers?: SupplierRecord[];
 }): Promise<void> {
   const { entities } = db();
   const batches = [
@@ -164,6 +179,7 @@ export async function putReference(records: {
     records.parts?.length && entities.part.put(records.parts).go(),
     records.jobTemplates?.length && entities.jobTemplate.put(records.jobTemplates).go(),
     records.depots?.length && entities.depot.put(records.depots).go(),
+    records.suppliers?.length && entities.supplier.put(records.suppliers).go(),
   ];
   for (const batch of batches) {
     if (!batch) continue;
@@ -208,7 +224,7 @@ export async function patchReference(
 /** A reference record's version, its ETag. */
 export const versionOf = (record: { version?: number }) => record.version ?? 1;
 
-// biome-ignore lint/suspicious/noExplicitAny: one path over seven entities whose ElectroDB types differ; the admin's schemas check the fields.
+// biome-ignore lint/suspicious/noExplicitAny: one path over eight entities whose ElectroDB types differ; the admin's schemas check the fields.
 function entityOf(resource: Resource): any {
   const { entities } = db();
   return {
@@ -219,6 +235,7 @@ function entityOf(resource: Resource): any {
     parts: entities.part,
     'job-templates': entities.jobTemplate,
     depots: entities.depot,
+    suppliers: entities.supplier,
   }[resource];
 }
 

@@ -28,12 +28,14 @@ import { openJob } from './entities/open-job.ts';
 import { outboxEntry } from './entities/outbox-entry.ts';
 import { part } from './entities/part.ts';
 import { payment } from './entities/payment.ts';
+import { purchaseOrder } from './entities/purchase-order.ts';
 import { quote } from './entities/quote.ts';
 import { reorder } from './entities/reorder.ts';
 import { site } from './entities/site.ts';
 import { siteVisit } from './entities/site-visit.ts';
 import { stockHolding } from './entities/stock-holding.ts';
 import { stockMovement } from './entities/stock-movement.ts';
+import { supplier } from './entities/supplier.ts';
 import { suppression } from './entities/suppression.ts';
 import { timelineEntry } from './entities/timeline-entry.ts';
 import { webhookDelivery } from './entities/webhook-delivery.ts';
@@ -65,12 +67,14 @@ const entities = {
   outboxEntry,
   part,
   payment,
+  purchaseOrder,
   quote,
   reorder,
   site,
   siteVisit,
   stockHolding,
   stockMovement,
+  supplier,
   suppression,
   timelineEntry,
   webhookDelivery,

@@ -91,3 +91,9 @@ export async function putHoldings(holdings: StockHoldingRecord[]): Promise<void>
   const { unprocessed } = await db().entities.stockHolding.put(holdings).go();
   if (unprocessed.length > 0) throw new Error(`${unprocessed.length} stock holdings were not written`);
 }
+
+/** One reorder, by the part and the work order whose use raised it. */
+export async function getReorder(sku: string, workOrderId: string): Promise<ReorderRecord | undefined> {
+  const { data } = await db().entities.reorder.get({ sku, workOrderId }).go({ consistent: true });
+  return data ?? undefined;
+}

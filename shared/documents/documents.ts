@@ -8,8 +8,18 @@ import { listAttachments } from '../db/attachments.ts';
 import { type BusinessRecord, getBusiness } from '../db/business.ts';
 import { type DocumentRecord, getDocument, listDocumentsAbout, recordDocument } from '../db/documents.ts';
 import { getInvoice, type InvoiceRecord } from '../db/invoices.ts';
+import { getPurchaseOrder } from '../db/purchase-orders.ts';
 import { getQuote } from '../db/quotes.ts';
-import { getCustomer, getEngineer, getJobTemplate, getParts, getSite, type SiteRecord } from '../db/reference.ts';
+import {
+  getCustomer,
+  getDepot,
+  getEngineer,
+  getJobTemplate,
+  getParts,
+  getSite,
+  getSupplier,
+  type SiteRecord,
+} from '../db/reference.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { NotFound } from '../errors.ts';
 import { logger } from '../observability.ts';
@@ -23,6 +33,7 @@ import {
   renderGasSafetyRecord,
   renderInvoice,
   renderJobReport,
+  renderPurchaseOrder,
   renderQuote,
 } from './render.ts';
 
@@ -128,6 +139,47 @@ export async function quoteDocument(quoteId: string, acceptUrl?: string): Promis
           totalMinor: quote.totalMinor,
           currency: quote.currency,
           acceptUrl,
+        }),
+    };
+  });
+}
+
+/**
+ * A purchase order's PDF, for its supplier. Listed under the order (`about`); its `customerId` is
+ * `supplier:<supplierId>`, which no customer's id can be, so no customer ever lists it.
+ */
+export async function purchaseOrderDocument(purchaseOrderId: string): Promise<DocumentRecord> {
+  const order = await getPurchaseOrder(purchaseOrderId);
+  if (!order) throw new NotFound('purchase_order', purchaseOrderId);
+  return made(`purchase_order_${order.purchaseOrderId}`, async () => {
+    const [business, supplier, depot, record] = await Promise.all([
+      getBusiness(),
+      getSupplier(order.supplierId),
+      getDepot(order.depotId),
+      order.workOrderId ? get(order.workOrderId) : undefined,
+    ]);
+    return {
+      record: {
+        documentId: `purchase_order_${order.purchaseOrderId}`,
+        kind: 'purchase_order',
+        about: order.purchaseOrderId,
+        workOrderId: order.workOrderId,
+        customerId: `supplier:${order.supplierId}`,
+        sourceId: order.purchaseOrderId,
+        title: `Purchase order ${order.number}`,
+        createdAt: order.createdAt,
+      },
+      render: () =>
+        renderPurchaseOrder({
+          business: businessDetails(business),
+          number: order.number,
+          createdAt: order.createdAt,
+          supplier: { name: supplier?.name ?? order.supplierId, address: supplier ? [supplier.email] : [] },
+          deliverTo: { name: depot?.name ?? order.depotId, address: depot ? [depot.address] : [] },
+          accountRef: supplier?.accountRef,
+          workOrderRef: record?.ref,
+          lines: order.lines,
+          currency: 'GBP',
         }),
     };
   });

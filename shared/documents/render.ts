@@ -134,6 +134,19 @@ export interface GasSafetyRecordDocument {
   nextCheckDue: string;
 }
 
+/** An order for parts sent to a supplier: what to deliver and where. Money in minor units of `currency`. */
+export interface PurchaseOrderDocument {
+  business: BusinessDetails;
+  number: string;
+  createdAt: string;
+  supplier: Party;
+  deliverTo: Party;
+  accountRef?: string;
+  workOrderRef?: string;
+  lines: Array<{ sku: string; name: string; qty: number; unitMinor?: number }>;
+  currency: string;
+}
+
 /** Photos at most 9 cm high, so two fit a page with their captions. */
 const photoMaxHeight = (90 / 25.4) * 72;
 
@@ -213,6 +226,47 @@ export async function renderQuote(doc: QuoteDocument): Promise<Uint8Array> {
   flow.heading('Accepting this quote');
   flow.text(`This quote is valid until ${formatDate(doc.validUntil, zone)}.`);
   if (doc.acceptUrl) flow.text(`Accept online: ${doc.acceptUrl}`, { bold: true });
+  return flow.finish();
+}
+
+/**
+ * A purchase order: the letterhead with the VAT number, the order's number and date, the supplier and the depot to
+ * deliver to, the lines (with the catalogue's unit price where known) and what to quote on the delivery.
+ */
+export async function renderPurchaseOrder(doc: PurchaseOrderDocument): Promise<Uint8Array> {
+  const { business } = doc;
+  const zone = business.timeZone;
+  const money = (minor: number | undefined) => (minor === undefined ? '' : formatMoney(minor, doc.currency));
+  const flow = await openDocument(
+    business,
+    `Purchase order ${doc.number}`,
+    `Purchase order ${doc.number} to ${doc.supplier.name}`,
+    doc.createdAt,
+    true,
+  );
+  const details: Array<[string, string]> = [
+    ['Order no.', doc.number],
+    ['Date', formatDate(doc.createdAt, zone)],
+  ];
+  if (doc.accountRef) details.push(['Account', doc.accountRef]);
+  if (doc.workOrderRef) details.push(['Work order', doc.workOrderRef]);
+  await letterhead(flow, business, 'Purchase order', { vat: true }, details);
+  parties(flow, [
+    ['Supplier', doc.supplier],
+    ['Deliver to', doc.deliverTo],
+  ]);
+  flow.space(8);
+  flow.table(
+    [
+      { header: 'Part', width: 0.2 },
+      { header: 'Description', width: 0.42 },
+      { header: 'Qty', width: 0.12, align: 'right' },
+      { header: 'Unit price', width: 0.26, align: 'right' },
+    ],
+    doc.lines.map((line) => [line.sku, line.name, formatQuantity(line.qty), money(line.unitMinor)]),
+  );
+  flow.heading('Delivery');
+  flow.text(`Please quote ${doc.number} on your delivery note and invoice.`);
   return flow.finish();
 }
 

@@ -13,8 +13,10 @@ import {
   noteFailure,
   settleMessage,
 } from '../db/messages.ts';
+import { getPurchaseOrder } from '../db/purchase-orders.ts';
 import { getQuote } from '../db/quotes.ts';
-import { type CustomerRecord, getCustomer, getEngineer, getSite } from '../db/reference.ts';
+import { type CustomerRecord, getCustomer, getEngineer, getSite, getSupplier } from '../db/reference.ts';
+import { getReorder } from '../db/stock.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import {
   documentBytes,
@@ -22,11 +24,13 @@ import {
   fileNameOf,
   invoiceDocument,
   jobDocuments,
+  purchaseOrderDocument,
   quoteDocument,
 } from '../documents/documents.ts';
 import { DomainError } from '../errors.ts';
 import type { FeedEvent } from '../feed-event.ts';
 import { count, logger } from '../observability.ts';
+import { PurchaseOrders } from '../purchasing/index.ts';
 import { get } from '../work-order/work-order.ts';
 import { businessTimeZone, type Delivery, deliveryFor, ukMobile } from './channels.ts';
 import { type MessageView, renderTemplate, type TemplateName } from './templates.ts';
@@ -44,7 +48,7 @@ export class MessageInFlight extends DomainError {
 /** One message an event calls for, before its channel is chosen. */
 interface Planned {
   messageId: string;
-  audience: 'customer' | 'office';
+  audience: 'customer' | 'office' | 'supplier';
   template: TemplateName;
   view: MessageView;
   about: string;
@@ -72,6 +76,8 @@ export async function notify(event: Event, now = new Date()): Promise<void> {
 
 async function plan(event: Event, now: Date): Promise<Planned[]> {
   const business = await getBusiness();
+  await raisePurchaseOrder(event);
+  if (event.type === 'purchaseOrder.raised') return purchaseOrderRaised(event, business);
   if (event.type === 'invoice.issued') return invoiceIssued(event, business);
   if (event.type === 'quote.sent') return quoteSent(event, business);
   if (!event.type.startsWith('workorder.') || !event.workOrderId) return [];
@@ -261,6 +267,69 @@ async function quoteSent(event: Event, business: BusinessRecord): Promise<Planne
         description: quote.description,
         amount: money(quote.totalMinor, quote.currency),
         acceptUrl,
+      },
+    },
+  ];
+}
+
+/*
+ * Purchasing rides on the notifier: it already takes every change-feed event once, in order, and retries a failure.
+ * A reorder or an engineer's parts request raises its purchase order (idempotent: the order's id derives from its
+ * source, so an event handed over twice raises one), and the order's own `purchaseOrder.raised` event, coming back
+ * through the feed, sends it to the supplier.
+ */
+
+/** Raises the purchase order a reorder or a parts request calls for; nothing for a part with no supplier. */
+async function raisePurchaseOrder(event: Event): Promise<void> {
+  const sku = text(event.data?.sku);
+  if (!sku || !event.workOrderId) return;
+  if (event.type === 'stock.reorder_raised') {
+    const reorder = await getReorder(sku, event.workOrderId);
+    if (!reorder) return;
+    await PurchaseOrders.raiseFor({
+      kind: 'reorder',
+      sku,
+      workOrderId: event.workOrderId,
+      qty: reorder.qty,
+      at: event.at,
+    });
+  }
+  const eventId = text(event.data?.eventId);
+  if (event.type === 'workorder.parts_requested' && eventId) {
+    const qty = Math.max(1, Math.trunc(Number(event.data?.qty ?? 1)) || 1);
+    await PurchaseOrders.raiseFor({
+      kind: 'parts_request',
+      sku,
+      workOrderId: event.workOrderId,
+      eventId,
+      qty,
+      at: event.at,
+    });
+  }
+}
+
+/** A purchase order raised: its supplier is e-mailed it, the PDF attached. */
+async function purchaseOrderRaised(event: Event, business: BusinessRecord): Promise<Planned[]> {
+  const purchaseOrderId = text(event.data?.purchaseOrderId);
+  const order = purchaseOrderId ? await getPurchaseOrder(purchaseOrderId) : undefined;
+  const supplier = order && (await getSupplier(order.supplierId));
+  if (!order || !supplier) return [];
+  return [
+    {
+      messageId: `${event.cursor}.supplier`,
+      audience: 'supplier',
+      template: 'purchase_order',
+      // Listed under the order, not on the job's timeline: the customer's job is not the supplier's business.
+      about: order.purchaseOrderId,
+      // E-mail only: a purchase order is a document, never a text message.
+      contact: { name: supplier.name, email: supplier.email },
+      documents: [await purchaseOrderDocument(order.purchaseOrderId)],
+      view: {
+        business: businessView(business),
+        contactName: supplier.name,
+        purchaseOrderNumber: order.number,
+        accountRef: supplier.accountRef,
+        orderLines: order.lines.map((line) => `${line.qty} × ${line.sku} ${line.name}`).join('\n'),
       },
     },
   ];

@@ -17,6 +17,7 @@ export const templateNames = [
   'office_sla_at_risk',
   'office_attention',
   'office_parts_request',
+  'purchase_order',
 ] as const;
 export type TemplateName = (typeof templateNames)[number];
 
@@ -59,6 +60,10 @@ export interface MessageView {
   reason?: string;
   parts?: string;
   siteAddress?: string;
+  /** A purchase order's number and its lines, one a line (`2 × PRV-VALVE Pressure relief valve`). */
+  purchaseOrderNumber?: string;
+  orderLines?: string;
+  accountRef?: string;
 }
 
 const signOff = '\n\n{{business.name}}{{#business.phone}}\n{{business.phone}}{{/business.phone}}';
@@ -156,6 +161,15 @@ export const defaultTemplates: Record<TemplateName, Template> = {
     subject: 'Parts requested for {{ref}}',
     text: '{{engineerName}} asked for parts for {{ref}}:\n\n{{parts}}{{#reason}}\n\n{{reason}}{{/reason}}',
     sms: 'Parts requested for {{ref}}: {{parts}}',
+  },
+  purchase_order: {
+    subject: 'Purchase order {{purchaseOrderNumber}} from {{business.name}}',
+    text:
+      'Hello {{contactName}},\n\nPlease supply the following against purchase order {{purchaseOrderNumber}}' +
+      '{{#accountRef}} (our account {{accountRef}}){{/accountRef}}:\n\n{{orderLines}}\n\nThe order is attached. ' +
+      'Please quote {{purchaseOrderNumber}} on your delivery note and invoice.' +
+      signOff,
+    sms: '{{business.name}}: purchase order {{purchaseOrderNumber}} is in your e-mail.',
   },
 };
 

@@ -8,7 +8,7 @@ export const Message = z
   .object({
     id: z.string(),
     workOrderId: z.string().optional(),
-    audience: z.enum(['customer', 'office']),
+    audience: z.enum(['customer', 'office', 'supplier']),
     template: z.string(),
     channel: z.enum(['email', 'sms']),
     to: z.string(),
@@ -47,7 +47,7 @@ export function outboxView(record: MessageRecord) {
 export const Document = z
   .object({
     id: z.string(),
-    kind: z.enum(['job_report', 'invoice', 'quote', 'gas_safety_record']),
+    kind: z.enum(['job_report', 'invoice', 'quote', 'gas_safety_record', 'purchase_order']),
     title: z.string(),
     workOrderId: z.string().optional(),
     customerId: z.string(),

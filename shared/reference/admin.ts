@@ -5,6 +5,7 @@ import {
   getJobTemplate,
   getParts,
   getSite,
+  getSupplier,
   insertReference,
   keyAttribute,
   patchReference,
@@ -19,7 +20,7 @@ import { generatedPrefix, keyField } from './schemas.ts';
 type Fields = Record<string, unknown>;
 
 /**
- * Adds a customer, site, asset, engineer, part, job template or depot (an admin's, its body checked by
+ * Adds a customer, site, asset, engineer, part, job template, depot or supplier (an admin's, its body checked by
  * `createSchema`). The key is the admin's (`id`, `sku`, `jobType`) or made here: from the caller's `Idempotency-Key`
  * when it sends one, so a retry after a fault finds the record its first try wrote, else a new ULID. A key the admin
  * chose that is already taken is a 409, so a create never overwrites. What the record refers to must exist: a site's
@@ -98,6 +99,12 @@ async function checked(resource: Resource, fields: Fields): Promise<Fields> {
         throw invalid('nextServiceDue', 'An asset on a service plan needs the date its next service is due.');
       }
       return { ...fields, customerId: site.customerId };
+    }
+    case 'parts': {
+      if (fields.supplierId && !(await getSupplier(fields.supplierId as string))) {
+        throw invalid('supplierId', `No supplier ${fields.supplierId}.`);
+      }
+      return fields;
     }
     case 'job-templates': {
       const skus = (fields.defaultParts as Array<{ sku: string }>).map((line) => line.sku);

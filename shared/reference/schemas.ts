@@ -129,6 +129,7 @@ const fields = {
     stock: z.number().int().nonnegative().max(1_000_000),
     reorderPoint: z.number().int().nonnegative().max(1_000_000),
     location: text(100).optional(),
+    supplierId: Slug.nullable().optional(),
   }),
   'job-templates': z.strictObject({
     name: text(200),
@@ -149,6 +150,12 @@ const fields = {
     location: LatLng,
     phone: text(40).optional(),
   }),
+  suppliers: z.strictObject({
+    name: text(200),
+    email: z.email().max(254),
+    phone: text(40).optional(),
+    accountRef: text(64).nullable().optional(),
+  }),
 } satisfies Record<Resource, z.ZodObject>;
 
 /** The attribute that keys each list, as the create body names it. */
@@ -160,6 +167,7 @@ export const keyField: Record<Resource, string> = {
   parts: 'sku',
   'job-templates': 'jobType',
   depots: 'id',
+  suppliers: 'id',
 };
 
 /** Keys chosen by the system when the body gives none; parts and templates are always named by the admin. */
@@ -169,6 +177,7 @@ export const generatedPrefix: Partial<Record<Resource, string>> = {
   assets: 'asset',
   engineers: 'eng',
   depots: 'depot',
+  suppliers: 'sup',
 };
 
 /** Fields fixed at creation left out: moving a site to another customer, or an asset to another site, would rewrite history. */

@@ -123,6 +123,7 @@ export const Part = z
     stock: z.number().int(),
     reorderPoint: z.number().int(),
     location: z.string().optional(),
+    supplierId: z.string().optional(),
     /**
      * When one part is read: what each depot and van holds of it, as the office last counted (an admin sets it with
      * `POST /v1/parts/{id}/holdings`).
@@ -164,6 +165,19 @@ export const Depot = z
   })
   .meta({ title: 'Depot' });
 
+/** A supplier the business buys parts from; purchase orders are e-mailed to it. */
+export const Supplier = z
+  .object({
+    ...identity,
+    supplierId: z.string(),
+    name: z.string(),
+    email: z.string(),
+    phone: z.string().optional(),
+    accountRef: z.string().optional(),
+    createdAt: Instant,
+  })
+  .meta({ title: 'Supplier' });
+
 const schemas = {
   customers: Customer,
   sites: Site,
@@ -172,6 +186,7 @@ const schemas = {
   parts: Part,
   'job-templates': JobTemplate,
   depots: Depot,
+  suppliers: Supplier,
 } satisfies Record<Resource, z.ZodObject>;
 
 const builders = Object.fromEntries(

@@ -10,10 +10,11 @@ export const document = new Entity({
   model: { entity: 'document', version: '1', service: 'fieldops' },
   attributes: {
     documentId: { type: 'string', required: true },
-    kind: { type: ['job_report', 'invoice', 'quote', 'gas_safety_record'] as const, required: true },
+    kind: { type: ['job_report', 'invoice', 'quote', 'gas_safety_record', 'purchase_order'] as const, required: true },
     /** The work order (or quote) it documents. */
     about: { type: 'string', required: true },
     workOrderId: { type: 'string' },
+    /** For a purchase order, `supplier:<supplierId>`: never a customer's id (a slug has no colon). */
     customerId: { type: 'string', required: true },
     /** The invoice or quote it renders, when it renders one. */
     sourceId: { type: 'string' },

@@ -23,7 +23,7 @@ export const message = new Entity({
     about: { type: 'string', required: true },
     workOrderId: { type: 'string' },
     customerId: { type: 'string' },
-    audience: { type: ['customer', 'office'] as const, required: true },
+    audience: { type: ['customer', 'office', 'supplier'] as const, required: true },
     template: { type: 'string', required: true },
     channel: { type: ['email', 'sms'] as const, required: true },
     to: { type: 'string', required: true },

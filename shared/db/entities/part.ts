@@ -12,6 +12,8 @@ export const part = new Entity({
     stock: { type: 'number', required: true },
     reorderPoint: { type: 'number', required: true },
     location: { type: 'string' },
+    /** Who the business buys it from: a reorder or a parts request raises a purchase order to them. */
+    supplierId: { type: 'string' },
   },
   indexes: {
     primary: { pk: { field: 'pk', composite: ['sku'] }, sk: { field: 'sk', composite: [] } },

@@ -1,0 +1,1 @@
+export * as PurchaseOrders from './purchase-orders.ts';
