@@ -80,6 +80,7 @@ async function plan(event: Event, now: Date): Promise<Planned[]> {
   if (event.type === 'purchaseOrder.raised') return purchaseOrderRaised(event, business);
   if (event.type === 'invoice.issued') return invoiceIssued(event, business);
   if (event.type === 'quote.sent') return quoteSent(event, business);
+  if (event.type === 'webhook.disabled') return webhookDisabled(event, business);
   if (!event.type.startsWith('workorder.') || !event.workOrderId) return [];
   const type = event.type.slice('workorder.'.length);
   const data = event.data ?? {};
@@ -219,6 +220,24 @@ function officeMessage(event: Event, business: BusinessRecord, record: WorkOrder
       },
     ];
   };
+}
+
+/** The office is told when a webhook subscription was disabled (its receiver failed for days, or answered 410). */
+function webhookDisabled(event: Event, business: BusinessRecord): Planned[] {
+  const to = business.officeEmail ?? config.notify.officeEmail;
+  const webhookId = text(event.data?.webhookId);
+  if (!to || !webhookId) return [];
+  return [
+    {
+      messageId: `${event.cursor}.office`,
+      audience: 'office',
+      template: 'office_webhook_disabled',
+      about: webhookId,
+      contact: { name: business.name, email: to },
+      documents: [],
+      view: { business: businessView(business), url: text(event.data?.url), reason: text(event.data?.reason) },
+    },
+  ];
 }
 
 async function invoiceIssued(event: Event, business: BusinessRecord): Promise<Planned[]> {

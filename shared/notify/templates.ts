@@ -18,6 +18,7 @@ export const templateNames = [
   'office_attention',
   'office_parts_request',
   'purchase_order',
+  'office_webhook_disabled',
 ] as const;
 export type TemplateName = (typeof templateNames)[number];
 
@@ -60,6 +61,8 @@ export interface MessageView {
   reason?: string;
   parts?: string;
   siteAddress?: string;
+  /** A disabled webhook's address. */
+  url?: string;
   /** A purchase order's number and its lines, one a line (`2 × PRV-VALVE Pressure relief valve`). */
   purchaseOrderNumber?: string;
   orderLines?: string;
@@ -161,6 +164,13 @@ export const defaultTemplates: Record<TemplateName, Template> = {
     subject: 'Parts requested for {{ref}}',
     text: '{{engineerName}} asked for parts for {{ref}}:\n\n{{parts}}{{#reason}}\n\n{{reason}}{{/reason}}',
     sms: 'Parts requested for {{ref}}: {{parts}}',
+  },
+  office_webhook_disabled: {
+    subject: 'A webhook was disabled: {{url}}',
+    text:
+      'The webhook to {{url}} was disabled: {{reason}}\n\nNothing more is sent to it until an admin enables it ' +
+      'again (PATCH /v1/webhooks/{id}); its deliveries can then be replayed.',
+    sms: 'A webhook was disabled: {{url}}',
   },
   purchase_order: {
     subject: 'Purchase order {{purchaseOrderNumber}} from {{business.name}}',

@@ -60,7 +60,7 @@ beforeAll(async () => {
   // The local server may send to this loopback receiver; the retry schedule runs at a thousandth of its pace.
   process.env.FIELDOPS_WEBHOOKS_ALLOW_LOOPBACK = '1';
   process.env.FIELDOPS_WEBHOOKS_RETRY_SCALE = '0.001';
-  api = await startLocalApi({ webhooks: true });
+  api = await startLocalApi({ webhooks: true, notifications: true });
   admin = await api.token({ role: 'admin' });
 });
 afterAll(async () => {
@@ -315,7 +315,7 @@ describe('outgoing webhooks, through the embedded default', () => {
     expect((await api.call('DELETE', `/v1/webhooks/${hook.id}`, { token: admin })).status).toBe(404);
   });
 
-  it('disables a subscription whose deliveries have failed for five days, and tells the office in the feed', async () => {
+  it('disables a subscription whose deliveries have failed for five days, and tells the office (a feed event and an e-mail)', async () => {
     behaviours.set('/hooks/down', () => ({ status: 503 }));
     const hook = await subscribe('/hooks/down', { eventTypes: ['workorder.logged'] });
     // Five days of failures, in the table as the earlier attempts would have left them.
@@ -343,6 +343,16 @@ describe('outgoing webhooks, through the embedded default', () => {
       url: `${base}/hooks/down`,
       failingSince: since,
     });
+    // The office is told, by e-mail.
+    const notice = await until(
+      'the office told',
+      async () => (await api.call('GET', `/local/outbox?workOrderId=${hook.id}`)).body.items,
+      (items) => items.length > 0,
+    );
+    expect(notice).toEqual([
+      expect.objectContaining({ template: 'office_webhook_disabled', to: 'office@irwell-heating.example' }),
+    ]);
+    expect(notice[0].subject).toBe(`A webhook was disabled: ${base}/hooks/down`);
     // Nothing more is sent to it: its delivery, due again, fails without an attempt.
     const delivery = await until(
       'the pending delivery given up',
