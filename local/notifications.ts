@@ -30,15 +30,8 @@ export function followFeed(options: {
   fromStart: boolean;
   invoke: (event: SQSEvent) => Promise<SQSBatchResponse>;
 }): { close(): Promise<void>; idle(): Promise<void> } {
-  let cursor: string | undefined = existsSync(options.cursorFile)
-    ? readFileSync(options.cursorFile, 'utf8').trim() || undefined
-    : undefined;
+  let cursor = readCursor(options.cursorFile);
   const retries = new Map<string, { event: FeedItem; attempts: number; due: number }>();
-  let closed = false;
-  let running: Promise<void> = (async () => {
-    if (!cursor && !options.fromStart) cursor = await latestEventId();
-  })();
-  let timer: NodeJS.Timeout | undefined;
 
   const tick = async () => {
     const read = await listEventsAfter(cursor, batchSize);
@@ -50,6 +43,9 @@ export function followFeed(options: {
       cursor = last.eventId;
       writeFileSync(options.cursorFile, cursor);
     }
+  };
+  const start = async () => {
+    if (!cursor && !options.fromStart) cursor = await latestEventId();
   };
 
   async function deliver(batch: FeedItem[]) {
@@ -74,19 +70,38 @@ export function followFeed(options: {
     }
   }
 
+  return pollEvery('notifications', pollMs, start, tick);
+}
+
+/** Where a follower of the feed had read to, kept in a file beside the data: undefined the first time. */
+export function readCursor(file: string): string | undefined {
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() || undefined : undefined;
+}
+
+/**
+ * Runs `start` once, then `tick` every `pollMs` (after the previous one ends) until closed; a failed tick is logged
+ * and the next one runs. `idle()` resolves once the tick running now has ended (for tests that stop the runtime).
+ */
+export function pollEvery(
+  name: string,
+  pollMs: number,
+  start: () => Promise<void>,
+  tick: () => Promise<void>,
+): { close(): Promise<void>; idle(): Promise<void> } {
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = start();
   const loop = () => {
     if (closed) return;
     running = running
       .then(tick)
-      .catch((error) => console.error('[notifications]', error))
+      .catch((error) => console.error(`[${name}]`, error))
       .finally(() => {
         if (!closed) timer = setTimeout(loop, pollMs);
       });
   };
   loop();
-
   return {
-    /** Resolves once the feed read so far has been handed over (for tests that stop the runtime). */
     idle: () => running,
     async close() {
       closed = true;

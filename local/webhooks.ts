@@ -1,7 +1,7 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { latestEventId, listEventsAfter } from '#shared/db/events.ts';
-import { sqsRecord } from './notifications.ts';
+import { pollEvery, readCursor, sqsRecord } from './notifications.ts';
 
 /** How often the feed is read and the due retries looked for; how many events go in one batch. */
 const pollMs = 250;
@@ -23,17 +23,13 @@ export function followWebhooks(options: {
   retry: () => Promise<unknown>;
   retryEveryMs?: number;
 }): { close(): Promise<void>; idle(): Promise<void> } {
-  let cursor: string | undefined = existsSync(options.cursorFile)
-    ? readFileSync(options.cursorFile, 'utf8').trim() || undefined
-    : undefined;
+  let cursor = readCursor(options.cursorFile);
   const handOvers = new Map<string, number>();
-  let closed = false;
-  let running: Promise<void> = (async () => {
-    // Subscriptions begin with the events after them: the seed's events are no one's.
-    cursor ??= await latestEventId();
-  })();
-  let timer: NodeJS.Timeout | undefined;
   let lastRetry = 0;
+  // Subscriptions begin with the events after them: the seed's events are no one's.
+  const start = async () => {
+    cursor ??= await latestEventId();
+  };
 
   const tick = async () => {
     const read = await listEventsAfter(cursor, batchSize);
@@ -62,24 +58,5 @@ export function followWebhooks(options: {
     }
   };
 
-  const loop = () => {
-    if (closed) return;
-    running = running
-      .then(tick)
-      .catch((error) => console.error('[webhooks]', error))
-      .finally(() => {
-        if (!closed) timer = setTimeout(loop, pollMs);
-      });
-  };
-  loop();
-
-  return {
-    /** Resolves once the feed read so far has been handed over. */
-    idle: () => running,
-    async close() {
-      closed = true;
-      clearTimeout(timer);
-      await running;
-    },
-  };
+  return pollEvery('webhooks', pollMs, start, tick);
 }

@@ -25,52 +25,16 @@ beforeAll(async () => {
     api.token({ role: 'approver' }),
     api.token({ role: 'customer', customerId: 'cus_okafor' }),
   ]);
-  const id = await request('cus_okafor', 'acct-okafor', {
+  const id = await api.request('cus_okafor', 'acct-okafor', {
     siteId: 'site_didsbury',
     category: 'boiler_breakdown',
     description: 'Boiler pressure keeps dropping',
     contact: { name: 'Sarah Okafor', email: 'sarah.okafor@example.com' },
   });
-  const closed = await workToInvoice(id);
+  const closed = await api.workToInvoice(id);
   worked = await numbered(closed.invoiceId);
 }, 3 * patience);
 afterAll(() => api?.close());
-
-/** A customer's request through the API, as the web form sends it; answers the work order's id. */
-async function request(customerId: string, key: string, body: Record<string, unknown>): Promise<string> {
-  const token = await api.token({ role: 'customer', customerId });
-  const reply = await api.call('POST', '/v1/requests', { token, headers: { 'idempotency-key': key }, body });
-  expect(reply.status).toBe(201);
-  return reply.body.id;
-}
-
-/** The engineer accepts, travels, arrives, works and completes; closeout raises the invoice. */
-async function workToInvoice(id: string): Promise<any> {
-  const wo = await api.waitFor(id, (w) => w.status === 'dispatched', patience);
-  const engineer = await api.token({ role: 'engineer', engineerId: wo.engineerId });
-  const acknowledged = await api.call('POST', `/v1/work-orders/${id}/acknowledge`, {
-    token: engineer,
-    body: { accept: true },
-  });
-  expect(acknowledged.status).toBe(200);
-  await api.waitFor(id, (w) => w.waitingFor === 'completion', patience);
-  for (const status of ['en_route', 'on_site', 'in_progress']) {
-    const body = { eventId: `evt-${id}-${status}`, status, at: new Date().toISOString() };
-    expect((await api.call('POST', `/v1/work-orders/${id}/status`, { token: engineer, body })).status).toBe(200);
-  }
-  const done = await api.call('POST', `/v1/work-orders/${id}/complete`, {
-    token: engineer,
-    body: {
-      eventId: `evt-${id}-done`,
-      outcome: 'fixed',
-      findings: 'Pressure relief valve weeping',
-      workDone: 'Replaced the valve and repressurised the system',
-      partsUsed: [{ sku: 'PRV-VALVE', qty: 1 }],
-    },
-  });
-  expect(done.status).toBe(202);
-  return api.waitFor(id, (w) => w.status === 'closed' && Boolean(w.invoiceId), patience);
-}
 
 /** The invoice as the office reads it, once its number has been given (a moment after it is issued). */
 async function numbered(invoiceId: string): Promise<any> {

@@ -87,14 +87,6 @@ async function subscribe(path: string, extra: Record<string, unknown> = {}) {
   return reply.body as { id: string; secret: string; url: string; eventTypes?: string[]; enabled: boolean };
 }
 
-/** A customer's request through the API, as the web form sends it; answers the work order's id. */
-async function request(customerId: string, key: string, body: Record<string, unknown>): Promise<string> {
-  const token = await api.token({ role: 'customer', customerId });
-  const reply = await api.call('POST', '/v1/requests', { token, headers: { 'idempotency-key': key }, body });
-  expect(reply.status).toBe(201);
-  return reply.body.id;
-}
-
 /** What a path received about a work order. */
 const about = (path: string, workOrderId: string) =>
   received.filter((r) => r.path === path && r.json?.data?.workOrderId === workOrderId);
@@ -144,7 +136,7 @@ describe('outgoing webhooks, through the embedded default', () => {
     expect(listed.body.items.map((w: any) => w.id)).toEqual(expect.arrayContaining([all.id, logged.id, flaky.id]));
     expect(JSON.stringify(listed.body)).not.toMatch(/whsec_|secret/);
 
-    const id = await request('cus_okafor', 'webhooks-okafor-1', {
+    const id = await api.request('cus_okafor', 'webhooks-okafor-1', {
       siteId: 'site_didsbury',
       category: 'boiler_breakdown',
       description: 'No heating since this morning',
@@ -269,7 +261,7 @@ describe('outgoing webhooks, through the embedded default', () => {
     const read = await api.call('GET', `/v1/webhooks/${hook.id}`, { token: admin });
     expect(JSON.stringify(read.body)).not.toContain('whsec_');
 
-    const id = await request('cus_okafor', 'webhooks-okafor-rotation', {
+    const id = await api.request('cus_okafor', 'webhooks-okafor-rotation', {
       siteId: 'site_didsbury',
       category: 'leak',
       description: 'Drip under the kitchen sink',
@@ -294,7 +286,7 @@ describe('outgoing webhooks, through the embedded default', () => {
   it('takes a redirect as a failed attempt and never follows it', async () => {
     behaviours.set('/hooks/moved', () => ({ status: 302, headers: { location: `${base}/hooks/target` } }));
     const hook = await subscribe('/hooks/moved', { eventTypes: ['workorder.logged'] });
-    const id = await request('cus_pennine_fm', 'webhooks-pennine-redirect', {
+    const id = await api.request('cus_pennine_fm', 'webhooks-pennine-redirect', {
       siteId: 'site_stockport',
       category: 'general_maintenance',
       description: 'Door closer broken on the fire exit',
@@ -321,7 +313,7 @@ describe('outgoing webhooks, through the embedded default', () => {
     // Five days of failures, in the table as the earlier attempts would have left them.
     const since = new Date(Date.now() - 5 * 86_400_000 - 60_000).toISOString();
     await db().entities.webhookSubscription.patch({ webhookId: hook.id }).set({ failingSince: since }).go();
-    const id = await request('cus_northwest_homes', 'webhooks-northwest-down', {
+    const id = await api.request('cus_northwest_homes', 'webhooks-northwest-down', {
       siteId: 'site_salford',
       category: 'leak',
       description: 'Water through the ceiling of flat 3',
