@@ -12,7 +12,8 @@ const pollMs = 250;
 const batchSize = 10;
 /** As the deployed queue's `maxReceiveCount`: after this many failed attempts an event is a dead letter. */
 const maxAttempts = 5;
-const retryBaseMs = 1_000;
+// 5, 10, 20 and 40 s: a provider down for over a minute still gets each event, as the queue's minutes of retries do.
+const retryBaseMs = 5_000;
 /** The rule on the bus leaves these out: the notifier's own timeline entries. */
 const ignored = new Set(notifierEventTypes);
 
