@@ -270,7 +270,11 @@ async function made(
     if ((error as { name?: string }).name !== 'PreconditionFailed') throw error;
   }
   const document = { ...record, key, bytes: bytes.byteLength };
-  if (await recordDocument(document)) logger.info('document made', { documentId, kind: record.kind });
+  if (await recordDocument(document)) {
+    logger.info('document made', { documentId, kind: record.kind });
+    return document;
+  }
+  // Another maker recorded it first: its record stands.
   return (await getDocument(documentId)) ?? document;
 }
 

@@ -70,13 +70,27 @@ type CustomerContact = CustomerRecord['contacts'][number];
  * is thrown, for the queue to retry the event; nothing here is ever in the lifecycle's way.
  */
 export async function notify(event: Event, now = new Date()): Promise<void> {
-  const planned = await plan(event, now);
-  for (const message of planned) await deliver(event, message, now);
+  await raisePurchaseOrder(event);
+  // Most events (time logged, notes, details changed...) tell no one: nothing is read for them.
+  if (!tellsSomeone(event)) return;
+  const business = await getBusiness();
+  const planned = await plan(event, business, now);
+  for (const message of planned) await deliver(event, message, business, now);
 }
 
-async function plan(event: Event, now: Date): Promise<Planned[]> {
-  const business = await getBusiness();
-  await raisePurchaseOrder(event);
+/** The events a message may come of; `plan` reads what it needs only for these. */
+const telling = new Set(['purchaseOrder.raised', 'invoice.issued', 'quote.sent', 'webhook.disabled']);
+const tellingWorkOrder = new Set(['logged', 'replanned', 'attention_flagged', 'sla_at_risk', 'parts_requested']);
+const tellingStatuses = new Set(['scheduled', 'dispatched', 'en_route', 'on_site', 'completed', 'cancelled']);
+
+function tellsSomeone(event: Event): boolean {
+  if (telling.has(event.type)) return true;
+  if (!event.type.startsWith('workorder.') || !event.workOrderId) return false;
+  const type = event.type.slice('workorder.'.length);
+  return tellingWorkOrder.has(type) || (type === 'status_changed' && tellingStatuses.has(String(event.data?.to)));
+}
+
+async function plan(event: Event, business: BusinessRecord, now: Date): Promise<Planned[]> {
   if (event.type === 'purchaseOrder.raised') return purchaseOrderRaised(event, business);
   if (event.type === 'invoice.issued') return invoiceIssued(event, business);
   if (event.type === 'quote.sent') return quoteSent(event, business);
@@ -355,10 +369,9 @@ async function purchaseOrderRaised(event: Event, business: BusinessRecord): Prom
 }
 
 /** Sends one planned message once, by the contact's channel, and settles it with its timeline entry. */
-async function deliver(event: Event, planned: Planned, now: Date): Promise<void> {
+async function deliver(event: Event, planned: Planned, business: BusinessRecord, now: Date): Promise<void> {
   const existing = await getMessage(planned.messageId);
   if (existing && existing.status !== 'sending') return;
-  const business = await getBusiness();
   const suppressed = new Set<string>();
   for (const address of [planned.contact.email, planned.contact.phone && ukMobile(planned.contact.phone)]) {
     if (address && (await getSuppression(address))) suppressed.add(address.toLowerCase());
