@@ -1,7 +1,6 @@
-import { CfnOutput, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IEventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import type { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
@@ -17,15 +16,14 @@ import {
 import { CfnSenderId, CfnConfigurationSet as CfnSmsConfigurationSet } from 'aws-cdk-lib/aws-smsvoice';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { LambdaSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { uploadPrefix } from '#shared/attachments/rules.ts';
 import { documentPrefix } from '#shared/documents/prefix.ts';
-import { notifierEventTypes } from '#shared/notify/own-events.ts';
 import { DeadLetterQueue } from './dead-letters.ts';
 import type { EmailSender, SmsSender } from './deploy-options.ts';
-import { eventSource } from './events.ts';
 import { Fn } from './lambda.ts';
+import { consume, consumedQueue, feedIntoQueue } from './queues.ts';
 
 /** Rendering a batch of PDFs with their photos takes seconds each; the queue's visibility timeout is six of these. */
 export const notifyTimeout = Duration.seconds(60);
@@ -94,28 +92,14 @@ export class Notifications extends Construct {
         'Feed events the notifier failed on five times, or the rule could not queue (redrive to the notifications queue)',
       redriveTarget: true,
     });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // Lambda's advice for an SQS event source: six times the function's timeout, so a batch that is still being
-      // worked on (or retried by the poller) never reappears for a second instance.
-      visibilityTimeout: Duration.seconds(notifyTimeout.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetters, maxReceiveCount },
-    });
-
-    this.rule = new Rule(this, 'FeedEvents', {
-      eventBus: props.bus,
+    const consumption = { timeout: notifyTimeout, deadLetters: this.deadLetters, maxReceiveCount };
+    this.queue = consumedQueue(this, 'Queue', consumption);
+    // A notification an hour late is still worth sending; past that an operator decides (docs/RUNBOOK.md).
+    this.rule = feedIntoQueue(this, 'FeedEvents', {
+      bus: props.bus,
+      queue: this.queue,
+      deadLetters: this.deadLetters,
       description: 'Every new change-feed event but the notifier’s own, to the notifications queue',
-      eventPattern: { source: [eventSource], detailType: Match.anythingBut(...notifierEventTypes) },
-      targets: [
-        new SqsQueue(this.queue, {
-          // Only a queue that is gone or refuses the rule fails this hop; a notification an hour late is still
-          // worth sending, past that an operator decides (docs/RUNBOOK.md).
-          retryAttempts: 10,
-          maxEventAge: Duration.hours(1),
-          deadLetterQueue: this.deadLetters,
-        }),
-      ],
     });
 
     this.notifier = new Fn(this, 'Notify', {
@@ -130,25 +114,10 @@ export class Notifications extends Construct {
         { prefix: uploadPrefix, actions: ['s3:GetObject'] },
       ]);
     this.notifier.addEnvironment('PORTAL_URL', props.portalUrl);
-    Validations.of(this.notifier).acknowledge({
-      id: 'Serverless-LambdaDLQ',
-      reason:
-        'Its SQS event source invokes it synchronously with each batch: a message it fails on returns to the queue, ' +
-        `whose redrive policy moves it to the dead-letter queue after ${maxReceiveCount} receives, so a dead-letter ` +
-        'queue of the function would never receive an event.',
-    });
-    this.queue.grantConsumeMessages(this.notifier);
-    this.eventSourceMapping = this.notifier.addEventSourceMapping('Queue', {
-      eventSourceArn: this.queue.queueArn,
-      batchSize: 10,
-      reportBatchItemFailures: true,
+    this.eventSourceMapping = consume(this.notifier, this.queue, {
+      id: 'Queue',
       maxConcurrency: notifyMaxConcurrency,
-    });
-    Validations.of(this.eventSourceMapping).acknowledge({
-      id: 'Serverless-LambdaEventSourceMappingDestination',
-      reason:
-        'Lambda takes on-failure destinations for stream and Kafka sources only; for this SQS source the queue’s ' +
-        `redrive policy moves a message failed on ${maxReceiveCount} times to its dead-letter queue.`,
+      maxReceiveCount,
     });
 
     if (props.email) {

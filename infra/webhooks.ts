@@ -1,15 +1,13 @@
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
-import { type IEventBus, Match, Rule } from 'aws-cdk-lib/aws-events';
-import { SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import type { IEventBus, Rule } from 'aws-cdk-lib/aws-events';
 import type { EventSourceMapping } from 'aws-cdk-lib/aws-lambda';
 import { type Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { notifierEventTypes } from '#shared/notify/own-events.ts';
 import { DeadLetterQueue } from './dead-letters.ts';
-import { eventSource } from './events.ts';
 import { Fn } from './lambda.ts';
+import { consume, consumedQueue, feedIntoQueue } from './queues.ts';
 import { invokeOnSchedule } from './schedule.ts';
 
 /** An attempt waits at most 10 s for a receiver; a batch sends to every subscription of its events at once. */
@@ -48,61 +46,31 @@ export class Webhooks extends Construct {
       description: 'Feed events and retry wake-ups the webhook functions failed on five times (redrive to their queue)',
       redriveTarget: true,
     });
-    const queue = (name: string) =>
-      new Queue(this, name, {
-        encryption: QueueEncryption.SQS_MANAGED,
-        enforceSSL: true,
-        visibilityTimeout: Duration.seconds(webhookTimeout.toSeconds() * 6),
-        deadLetterQueue: { queue: this.deadLetters, maxReceiveCount: webhookMaxReceiveCount },
-      });
-    this.queue = queue('Queue');
-    this.retryQueue = queue('RetryQueue');
-
-    this.rule = new Rule(this, 'FeedEvents', {
-      eventBus: props.bus,
+    const consumption = {
+      timeout: webhookTimeout,
+      deadLetters: this.deadLetters,
+      maxReceiveCount: webhookMaxReceiveCount,
+    };
+    this.queue = consumedQueue(this, 'Queue', consumption);
+    this.retryQueue = consumedQueue(this, 'RetryQueue', consumption);
+    this.rule = feedIntoQueue(this, 'FeedEvents', {
+      bus: props.bus,
+      queue: this.queue,
+      deadLetters: this.deadLetters,
       description: 'Every new change-feed event but the notifier’s own, to the webhooks queue',
-      eventPattern: { source: [eventSource], detailType: Match.anythingBut(...notifierEventTypes) },
-      targets: [
-        new SqsQueue(this.queue, {
-          retryAttempts: 10,
-          maxEventAge: Duration.hours(1),
-          deadLetterQueue: this.deadLetters,
-        }),
-      ],
     });
 
     const fn = (name: string, handlerFile: string) => {
       const made = new Fn(this, name, { handlerFile, timeout: webhookTimeout }).bindTable(props.table, 'write');
       made.addEnvironment('WEBHOOK_RETRY_QUEUE_URL', this.retryQueue.queueUrl);
       this.retryQueue.grantSendMessages(made);
-      Validations.of(made).acknowledge({
-        id: 'Serverless-LambdaDLQ',
-        reason:
-          'Its SQS event source invokes it synchronously with each batch: a message it fails on returns to the ' +
-          `queue, whose redrive policy moves it to the dead-letter queue after ${webhookMaxReceiveCount} receives.`,
-      });
       return made;
     };
     this.deliverer = fn('Deliver', 'functions/webhooks/deliver.ts');
     this.retrier = fn('Retry', 'functions/webhooks/retry.ts');
-    const consume = (target: Fn, from: Queue, name: string) => {
-      from.grantConsumeMessages(target);
-      const mapping = target.addEventSourceMapping(name, {
-        eventSourceArn: from.queueArn,
-        batchSize: 10,
-        reportBatchItemFailures: true,
-        maxConcurrency: 5,
-      });
-      Validations.of(mapping).acknowledge({
-        id: 'Serverless-LambdaEventSourceMappingDestination',
-        reason:
-          'Lambda takes on-failure destinations for stream and Kafka sources only; for this SQS source the queue’s ' +
-          `redrive policy moves a message failed on ${webhookMaxReceiveCount} times to its dead-letter queue.`,
-      });
-      return mapping;
-    };
-    this.deliverSource = consume(this.deliverer, this.queue, 'Queue');
-    this.retrySource = consume(this.retrier, this.retryQueue, 'RetryQueue');
+    const taking = { maxConcurrency: 5, maxReceiveCount: webhookMaxReceiveCount };
+    this.deliverSource = consume(this.deliverer, this.queue, { id: 'Queue', ...taking });
+    this.retrySource = consume(this.retrier, this.retryQueue, { id: 'RetryQueue', ...taking });
 
     // The backstop: a wake-up lost to a crash is found by its due time within five minutes.
     this.sweep = invokeOnSchedule(this, 'Sweep', this.retrier, {
