@@ -10,11 +10,6 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-/** A 1×1 PNG. */
-const png = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
 /** Times on site relative to one instant, so a logged duration is exactly what the test says. */
 const testStart = Math.floor(Date.now() / 60_000) * 60_000;
 const hoursAgo = (hours: number) => new Date(testStart - hours * 3_600_000).toISOString();
@@ -45,22 +40,6 @@ async function dispatchedJob(key: string, body: Record<string, unknown>) {
 
 async function send(token: string, id: string, record: string, body: unknown) {
   return api.call('POST', `/v1/work-orders/${id}/${record}`, { token, body });
-}
-
-async function upload(token: string, id: string, kind: 'photo' | 'signature') {
-  const requested = await api.call('POST', `/v1/work-orders/${id}/attachments`, {
-    token,
-    body: { kind, contentType: 'image/png', sizeBytes: png.length },
-  });
-  expect(requested.status).toBe(201);
-  const form = new FormData();
-  for (const [name, value] of Object.entries(requested.body.upload.fields as Record<string, string>)) {
-    form.append(name, value);
-  }
-  form.append('file', new Blob([png], { type: 'image/png' }));
-  expect((await fetch(requested.body.upload.url, { method: 'POST', body: form })).ok).toBe(true);
-  await api.runtime.settled();
-  return requested.body.attachmentId as string;
 }
 
 describe("an engineer's day on site, through closeout", () => {
@@ -109,8 +88,8 @@ describe("an engineer's day on site, through closeout", () => {
     );
     expect(missing).not.toContain('operating_pressure');
 
-    await upload(token, id, 'photo');
-    const signature = await upload(token, id, 'signature');
+    await api.upload(token, id, 'photo');
+    const signature = await api.upload(token, id, 'signature');
     const outOfRangeAtCompletion = await api.call('POST', `/v1/work-orders/${id}/complete`, {
       token,
       body: {

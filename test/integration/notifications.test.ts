@@ -400,8 +400,8 @@ describe.skipIf(!withPoppler('the documents customers keep'))('documents custome
       const body = { eventId: `evt-${id}-${status}`, status, at: new Date().toISOString() };
       expect((await api.call('POST', `/v1/work-orders/${id}/status`, { token: engineer, body })).status).toBe(200);
     }
-    await upload(engineer, id, 'photo');
-    const signature = await upload(engineer, id, 'signature');
+    await api.upload(engineer, id, 'photo');
+    const signature = await api.upload(engineer, id, 'signature');
     const done = await api.call('POST', `/v1/work-orders/${id}/complete`, {
       token: engineer,
       body: {
@@ -458,28 +458,6 @@ function pdfImages(bytes: Buffer): number {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** A 1×1 PNG, as a phone would upload a photo or a signature. */
-const png = Buffer.from(
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
-  'base64',
-);
-
-async function upload(token: string, id: string, kind: 'photo' | 'signature'): Promise<string> {
-  const requested = await api.call('POST', `/v1/work-orders/${id}/attachments`, {
-    token,
-    body: { kind, contentType: 'image/png', sizeBytes: png.length },
-  });
-  expect(requested.status).toBe(201);
-  const form = new FormData();
-  for (const [name, value] of Object.entries(requested.body.upload.fields as Record<string, string>)) {
-    form.append(name, value);
-  }
-  form.append('file', new Blob([png], { type: 'image/png' }));
-  expect((await fetch(requested.body.upload.url, { method: 'POST', body: form })).ok).toBe(true);
-  await api.runtime.settled();
-  return requested.body.attachmentId;
 }
 
 /** The text of a PDF, by poppler's pdftotext (.ci/run installs poppler-utils). */
