@@ -371,6 +371,12 @@ export const routes: Route[] = [
     handler: 'functions/purchasing/receive.ts',
     needs: ['write'],
   },
+  {
+    method: 'POST',
+    path: '/v1/purchase-orders/{id}/cancel',
+    handler: 'functions/purchasing/cancel.ts',
+    needs: ['write'],
+  },
 ];
 
 /**

@@ -117,6 +117,46 @@ export async function receivePurchaseOrder(
   return failed.length === 0;
 }
 
+/**
+ * Cancels a purchase order still `sent`, with its `purchaseOrder.cancelled` feed event, in one transaction conditional
+ * on the status: a cancel racing a receipt or another cancel loses cleanly. The reorder it was raised for is open
+ * again (the stock is still low and nothing is on order). `false` when the order was not `sent` any more.
+ */
+export async function cancelPurchaseOrder(
+  order: PurchaseOrderRecord,
+  cancellation: { at: string; by: string; reason?: string },
+): Promise<boolean> {
+  const failed = await commit(() =>
+    db()
+      .transaction.write(({ purchaseOrder, reorder, domainEvent }) => [
+        purchaseOrder
+          .patch({ purchaseOrderId: order.purchaseOrderId })
+          .set({
+            status: 'cancelled',
+            cancelledAt: cancellation.at,
+            cancelledBy: cancellation.by,
+            ...(cancellation.reason ? { cancelReason: cancellation.reason } : {}),
+          })
+          .where((attr, op) => op.eq(attr.status, 'sent'))
+          .commit(),
+        ...(order.reorderSku && order.workOrderId
+          ? [reorder.patch({ sku: order.reorderSku, workOrderId: order.workOrderId }).set({ status: 'open' }).commit()]
+          : []),
+        domainEvent
+          .create({
+            eventId: nextSeq(),
+            at: cancellation.at,
+            type: 'purchaseOrder.cancelled',
+            workOrderId: order.workOrderId,
+            data: { purchaseOrderId: order.purchaseOrderId, number: order.number, supplierId: order.supplierId },
+          })
+          .commit(),
+      ])
+      .go(),
+  );
+  return failed.length === 0;
+}
+
 /** One page of purchase orders, newest first: of one status, or all. */
 export async function listPurchaseOrders(page: { status?: PurchaseOrderStatus; limit: number; cursor?: string }) {
   const query = db().entities.purchaseOrder.query;

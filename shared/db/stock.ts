@@ -68,12 +68,6 @@ export async function takeFromStock(options: { sku: string; workOrderId: string;
   throw new StoreConflict(`Many jobs are taking ${options.sku} at once; it will be taken on a retry.`);
 }
 
-/** Reorders waiting for the supplier, oldest first. */
-export async function listOpenReorders(): Promise<ReorderRecord[]> {
-  const { data } = await db().entities.reorder.query.byStatus({ status: 'open' }).go({ pages: 'all' });
-  return data;
-}
-
 /** Every depot and van holding of one part (those at 0 too): one query of the SKU's holders. */
 export async function holdingsOf(sku: string): Promise<StockHoldingRecord[]> {
   const { data } = await db().entities.stockHolding.query.primary({ sku }).go({ pages: 'all' });

@@ -79,7 +79,13 @@ export async function notify(event: Event, now = new Date()): Promise<void> {
 }
 
 /** The events a message may come of; `plan` reads what it needs only for these. */
-const telling = new Set(['purchaseOrder.raised', 'invoice.issued', 'quote.sent', 'webhook.disabled']);
+const telling = new Set([
+  'purchaseOrder.raised',
+  'purchaseOrder.cancelled',
+  'invoice.issued',
+  'quote.sent',
+  'webhook.disabled',
+]);
 const tellingWorkOrder = new Set(['logged', 'replanned', 'attention_flagged', 'sla_at_risk', 'parts_requested']);
 const tellingStatuses = new Set(['scheduled', 'dispatched', 'en_route', 'on_site', 'completed', 'cancelled']);
 
@@ -92,6 +98,7 @@ function tellsSomeone(event: Event): boolean {
 
 async function plan(event: Event, business: BusinessRecord, now: Date): Promise<Planned[]> {
   if (event.type === 'purchaseOrder.raised') return purchaseOrderRaised(event, business);
+  if (event.type === 'purchaseOrder.cancelled') return purchaseOrderCancelled(event, business);
   if (event.type === 'invoice.issued') return invoiceIssued(event, business);
   if (event.type === 'quote.sent') return quoteSent(event, business);
   if (event.type === 'webhook.disabled') return webhookDisabled(event, business);
@@ -362,11 +369,40 @@ async function purchaseOrderRaised(event: Event, business: BusinessRecord): Prom
         contactName: supplier.name,
         purchaseOrderNumber: order.number,
         accountRef: supplier.accountRef,
-        orderLines: order.lines.map((line) => `${line.qty} × ${line.sku} ${line.name}`).join('\n'),
+        orderLines: orderLines(order),
       },
     },
   ];
 }
+
+/** The supplier is told an order is called off: by e-mail, like the order itself. */
+async function purchaseOrderCancelled(event: Event, business: BusinessRecord): Promise<Planned[]> {
+  const purchaseOrderId = text(event.data?.purchaseOrderId);
+  const order = purchaseOrderId ? await getPurchaseOrder(purchaseOrderId) : undefined;
+  const supplier = order && (await getSupplier(order.supplierId));
+  if (!order || !supplier) return [];
+  return [
+    {
+      messageId: `${event.cursor}.supplier`,
+      audience: 'supplier',
+      template: 'purchase_order_cancelled',
+      about: order.purchaseOrderId,
+      contact: { name: supplier.name, email: supplier.email },
+      documents: [],
+      view: {
+        business: businessView(business),
+        contactName: supplier.name,
+        purchaseOrderNumber: order.number,
+        accountRef: supplier.accountRef,
+        orderLines: orderLines(order),
+        reason: order.cancelReason,
+      },
+    },
+  ];
+}
+
+const orderLines = (order: { lines: Array<{ qty: number; sku: string; name: string }> }) =>
+  order.lines.map((line) => `${line.qty} × ${line.sku} ${line.name}`).join('\n');
 
 /** Sends one planned message once, by the contact's channel, and settles it with its timeline entry. */
 async function deliver(event: Event, planned: Planned, business: BusinessRecord, now: Date): Promise<void> {

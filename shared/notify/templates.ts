@@ -18,6 +18,7 @@ export const templateNames = [
   'office_attention',
   'office_parts_request',
   'purchase_order',
+  'purchase_order_cancelled',
   'office_webhook_disabled',
 ] as const;
 export type TemplateName = (typeof templateNames)[number];
@@ -180,6 +181,15 @@ export const defaultTemplates: Record<TemplateName, Template> = {
       'Please quote {{purchaseOrderNumber}} on your delivery note and invoice.' +
       signOff,
     sms: '{{business.name}}: purchase order {{purchaseOrderNumber}} is in your e-mail.',
+  },
+  purchase_order_cancelled: {
+    subject: 'Purchase order {{purchaseOrderNumber}} from {{business.name}} is cancelled',
+    text:
+      'Hello {{contactName}},\n\nPlease cancel purchase order {{purchaseOrderNumber}}' +
+      '{{#accountRef}} (our account {{accountRef}}){{/accountRef}}:\n\n{{orderLines}}\n\n' +
+      '{{#reason}}Reason: {{reason}}\n\n{{/reason}}If any of it has already been sent, please let us know.' +
+      signOff,
+    sms: '{{business.name}}: purchase order {{purchaseOrderNumber}} is cancelled; details in your e-mail.',
   },
 };
 

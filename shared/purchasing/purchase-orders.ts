@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import {
+  cancelPurchaseOrder,
   createPurchaseOrder,
   getPurchaseOrder,
   listPurchaseOrders,
@@ -34,6 +35,9 @@ export type CreatePurchaseOrder = z.infer<typeof CreatePurchaseOrder>;
 
 /** A delivery received (`POST /v1/purchase-orders/{id}/receive`): at the order's depot unless another is named. */
 export const ReceivePurchaseOrder = z.strictObject({ depotId: Id.optional() });
+
+/** The office calls an order off (`POST /v1/purchase-orders/{id}/cancel`); the reason goes to the supplier. */
+export const CancelPurchaseOrder = z.strictObject({ reason: z.string().trim().min(1).max(500).optional() });
 
 export const ListQuery = z.object({ status: z.enum(['sent', 'received', 'cancelled']).optional() });
 
@@ -107,12 +111,7 @@ async function deliveryDepot(part: PartRecord): Promise<string | undefined> {
 export async function receive(options: { purchaseOrderId: string; depotId?: string; actor: string }) {
   for (let attempt = 0; attempt < 3; attempt++) {
     const order = await get(options.purchaseOrderId);
-    if (order.status !== 'sent') {
-      throw new Conflict(
-        order.status === 'received' ? 'purchaseorder.already_received' : 'purchaseorder.cancelled',
-        `Purchase order ${order.number} is ${order.status}.`,
-      );
-    }
+    if (order.status !== 'sent') throw notSent(order);
     const depotId = options.depotId ?? order.depotId;
     if (options.depotId && !(await getDepot(options.depotId))) throw invalid('depotId', `No depot ${depotId}.`);
     const at = new Date().toISOString();
@@ -121,6 +120,35 @@ export async function receive(options: { purchaseOrderId: string; depotId?: stri
     }
   }
   throw new StoreConflict();
+}
+
+/**
+ * The office calls off an order the supplier has not delivered: cancelled once, the supplier told, and the reorder it
+ * came from open again. An order received or already cancelled is a 409, whichever came first in a race.
+ */
+export async function cancel(options: { purchaseOrderId: string; reason?: string; actor: string }) {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const order = await get(options.purchaseOrderId);
+    if (order.status !== 'sent') throw notSent(order);
+    const at = new Date().toISOString();
+    if (await cancelPurchaseOrder(order, { at, by: options.actor, reason: options.reason })) {
+      return {
+        ...order,
+        status: 'cancelled' as const,
+        cancelledAt: at,
+        cancelledBy: options.actor,
+        ...(options.reason ? { cancelReason: options.reason } : {}),
+      };
+    }
+  }
+  throw new StoreConflict();
+}
+
+function notSent(order: PurchaseOrderRecord): Conflict {
+  return new Conflict(
+    order.status === 'received' ? 'purchaseorder.already_received' : 'purchaseorder.cancelled',
+    `Purchase order ${order.number} is ${order.status}.`,
+  );
 }
 
 export async function get(purchaseOrderId: string): Promise<PurchaseOrderRecord> {

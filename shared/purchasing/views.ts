@@ -24,6 +24,9 @@ export const PurchaseOrder = z
     createdAt: Instant,
     receivedAt: Instant.optional(),
     receivedBy: z.string().optional(),
+    cancelledAt: Instant.optional(),
+    cancelledBy: z.string().optional(),
+    cancelReason: z.string().optional(),
   })
   .meta({ title: 'Purchase order' });
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sqsRecord } from '#local/notifications.ts';
 import { getDocument } from '#shared/db/documents.ts';
 import { listEventsAfter } from '#shared/db/events.ts';
-import { holdingsOf } from '#shared/db/stock.ts';
+import { getReorder, holdingsOf } from '#shared/db/stock.ts';
 import { documentBytes } from '#shared/documents/documents.ts';
 import { handler as notifyHandler } from '../../functions/notify/notify.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
@@ -39,17 +39,23 @@ async function ordersFor(workOrderId: string): Promise<any[]> {
   return reply.body.items.filter((po: any) => po.workOrderId === workOrderId);
 }
 
-/** A job the engineer has accepted and is travelling to: one that takes field records. */
-async function jobUnderWay(key: string): Promise<{ id: string; engineer: string }> {
-  const customer = await api.token({ role: 'customer', customerId: 'cus_okafor' });
+/**
+ * A job the engineer has accepted and is travelling to: one that takes field records. At Mrs Okafor's unless
+ * another site is named (a second open request for one site and category joins the first job).
+ */
+async function jobUnderWay(
+  key: string,
+  at = { customerId: 'cus_okafor', siteId: 'site_didsbury', contact: 'Sarah Okafor' },
+): Promise<{ id: string; engineer: string }> {
+  const customer = await api.token({ role: 'customer', customerId: at.customerId });
   const logged = await api.call('POST', '/v1/requests', {
     token: customer,
     headers: { 'idempotency-key': key },
     body: {
-      siteId: 'site_didsbury',
+      siteId: at.siteId,
       category: 'boiler_breakdown',
       description: 'Boiler losing pressure',
-      contact: { name: 'Sarah Okafor', email: 'sarah.okafor@example.com' },
+      contact: { name: at.contact, email: 'contact@example.com' },
       source: 'web',
     },
   });
@@ -161,6 +167,136 @@ describe('purchase orders, through the embedded default', () => {
     expect(read.body).toMatchObject({ status: 'received', receivedAt: expect.any(String) });
     const received = await api.call('GET', '/v1/purchase-orders?status=received', { token: office });
     expect(received.body.items.map((po: any) => po.id)).toContain(order.id);
+  });
+
+  const valve = async () => (await api.call('GET', '/v1/parts/PRV-VALVE', { token: office })).body;
+
+  /** Closes a job that used enough valves to take their stock one below the reorder point; its reorder's order. */
+  async function valvesBelowReorderPoint(key: string): Promise<{ id: string; order: any }> {
+    const { stock, reorderPoint } = await valve();
+    const { id, engineer } = await jobUnderWay(key, {
+      customerId: 'cus_northwest_homes',
+      siteId: 'site_salford',
+      contact: 'Chapel Street tenant',
+    });
+    const arrived = { eventId: `evt-${id}-on-site`, status: 'on_site', at: new Date().toISOString() };
+    const status = await api.call('POST', `/v1/work-orders/${id}/status`, { token: engineer, body: arrived });
+    expect(status.status).toBe(200);
+    const done = await api.call('POST', `/v1/work-orders/${id}/complete`, {
+      token: engineer,
+      body: {
+        eventId: `evt-${id}-done`,
+        outcome: 'fixed',
+        findings: 'Pressure relief valve passing',
+        workDone: 'Replaced the pressure relief valve',
+        partsUsed: [{ sku: 'PRV-VALVE', qty: stock - reorderPoint + 1 }],
+      },
+    });
+    expect(done.status).toBe(202);
+    await api.waitFor(id, (w) => w.status === 'closed', patience);
+    expect((await valve()).stock).toBe(reorderPoint - 1);
+    const [order] = await until(
+      'The reorder’s purchase order',
+      async () => (await ordersFor(id)).filter((po) => po.reason === 'reorder'),
+      (items) => items.length > 0,
+    );
+    return { id, order };
+  }
+
+  it('orders a part that fell below its reorder point from its supplier, and the receipt closes the reorder', async () => {
+    const { reorderPoint } = await valve();
+    const { id, order: reorderOrder } = await valvesBelowReorderPoint('po-reorder-1');
+    // Enough to bring the stock to twice its reorder point.
+    expect(reorderOrder).toMatchObject({
+      supplierId: 'sup_northern_heating',
+      status: 'sent',
+      lines: [{ sku: 'PRV-VALVE', qty: reorderPoint + 1 }],
+    });
+    expect(await getReorder('PRV-VALVE', id)).toMatchObject({ status: 'ordered' });
+    const mail = await until(
+      'The supplier’s e-mail',
+      async () => (await api.call('GET', `/local/outbox?workOrderId=${reorderOrder.id}`)).body.items,
+      (items: any[]) => items.length > 0,
+    );
+    expect(mail).toMatchObject([{ template: 'purchase_order', to: 'orders@northern-heating.example.com' }]);
+
+    const received = await api.call('POST', `/v1/purchase-orders/${reorderOrder.id}/receive`, {
+      token: office,
+      headers: { 'idempotency-key': 'po-reorder-receive' },
+      body: {},
+    });
+    expect(received.status).toBe(200);
+    expect((await valve()).stock).toBe(reorderPoint * 2);
+    expect(await getReorder('PRV-VALVE', id)).toMatchObject({ status: 'received' });
+  });
+
+  it('cancels an order once, tells the supplier, reopens its reorder, and refuses to receive it', async () => {
+    const { id, order } = await valvesBelowReorderPoint('po-reorder-2');
+    const before = await valve();
+    const cancel = (key: string) =>
+      api.call('POST', `/v1/purchase-orders/${order.id}/cancel`, {
+        token: office,
+        headers: { 'idempotency-key': key },
+        body: { reason: 'Collected from the merchant instead' },
+      });
+    const cancels = await Promise.all(['a', 'b', 'c', 'd'].map((key) => cancel(`po-cancel-${key}`)));
+    expect(cancels.map((reply) => reply.status).sort()).toEqual([200, 409, 409, 409]);
+    for (const refused of cancels.filter((reply) => reply.status === 409)) {
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      expect(refused.body.code).toBe('purchaseorder.cancelled');
+    }
+    // A retry of the winning cancel answers as it did.
+    const winner = cancels.findIndex((reply) => reply.status === 200);
+    const won = cancels[winner]?.body;
+    expect((await cancel(`po-cancel-${'abcd'[winner]}`)).body).toEqual(won);
+    expect(won).toMatchObject({
+      status: 'cancelled',
+      cancelledAt: expect.any(String),
+      cancelReason: 'Collected from the merchant instead',
+    });
+    // Nothing is on order for the low stock any more: the reorder is open again.
+    expect(await getReorder('PRV-VALVE', id)).toMatchObject({ status: 'open' });
+
+    const receipt = await api.call('POST', `/v1/purchase-orders/${order.id}/receive`, {
+      token: office,
+      headers: { 'idempotency-key': 'po-cancelled-receive' },
+      body: {},
+    });
+    expect(receipt.status).toBe(409);
+    expect(receipt.body.code).toBe('purchaseorder.cancelled');
+    expect((await valve()).stock).toBe(before.stock);
+
+    const mail = await until(
+      'The supplier’s cancellation',
+      async () => (await api.call('GET', `/local/outbox?workOrderId=${order.id}`)).body.items,
+      (items: any[]) => items.some((m) => m.template === 'purchase_order_cancelled'),
+    );
+    const told = mail.filter((m: any) => m.template === 'purchase_order_cancelled');
+    expect(told).toHaveLength(1);
+    expect(told[0]).toMatchObject({
+      to: 'orders@northern-heating.example.com',
+      subject: `Purchase order ${order.number} from Irwell Heating & Electrical Ltd is cancelled`,
+    });
+    expect(told[0].text).toContain('Reason: Collected from the merchant instead');
+  });
+
+  it('lets one of a receipt and a cancel racing for an order win, and the stock follows the winner', async () => {
+    const raised = await api.call('POST', '/v1/purchase-orders', {
+      token: office,
+      headers: { 'idempotency-key': 'po-race-cancel-receive' },
+      body: { supplierId: 'sup_voltline', depotId: 'depot_oldham', lines: [{ sku: 'MCB-32A', qty: 4 }] },
+    });
+    expect(raised.status).toBe(201);
+    const before = await depotQty('MCB-32A', 'depot_oldham');
+    const path = `/v1/purchase-orders/${raised.body.id}`;
+    const [receipt, cancel] = await Promise.all([
+      api.call('POST', `${path}/receive`, { token: office, headers: { 'idempotency-key': 'race-r' }, body: {} }),
+      api.call('POST', `${path}/cancel`, { token: office, headers: { 'idempotency-key': 'race-c' }, body: {} }),
+    ]);
+    expect([receipt.status, cancel.status].sort()).toEqual([200, 409]);
+    const final = (await api.call('GET', path, { token: office })).body.status;
+    expect(final).toBe(receipt.status === 200 ? 'received' : 'cancelled');
+    expect(await depotQty('MCB-32A', 'depot_oldham')).toBe(before + (receipt.status === 200 ? 4 : 0));
   });
 
   it('raises no purchase order for a part with no supplier, and the office still hears of the request', async () => {

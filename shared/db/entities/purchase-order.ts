@@ -32,6 +32,10 @@ export const purchaseOrder = new Entity({
     createdAt: { type: 'string', required: true },
     receivedAt: { type: 'string' },
     receivedBy: { type: 'string' },
+    cancelledAt: { type: 'string' },
+    cancelledBy: { type: 'string' },
+    /** Why the office cancelled it, as the supplier is told. */
+    cancelReason: { type: 'string' },
   },
   indexes: {
     primary: { pk: { field: 'pk', composite: ['purchaseOrderId'] }, sk: { field: 'sk', composite: [] } },
