@@ -211,7 +211,8 @@ async function attempt(
     trigger,
   };
   const failures = delivered ? claimed.failures : claimed.failures + 1;
-  const delay = delivered || result.status === 410 ? undefined : nextDelayMs(failures);
+  const delay =
+    delivered || result.status === 410 ? undefined : nextDelayMs(failures, { retryAfterMs: result.retryAfterMs });
   logger.info('webhook attempt', {
     webhookId: record.webhookId,
     deliveryId: record.deliveryId,
@@ -219,6 +220,7 @@ async function attempt(
     status: result.status,
     error: result.error,
     latencyMs: result.latencyMs,
+    retryAfterMs: result.retryAfterMs,
   });
   await settle(
     { ...claimed, attempts: [...claimed.attempts, entry].slice(-attemptsKept), failures },

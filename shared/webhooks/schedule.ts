@@ -23,12 +23,20 @@ export function retryScale(): number {
   return Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1;
 }
 
+/** The longest a receiver's `Retry-After` may hold a delivery back: the schedule's own longest step. */
+export const maxRetryAfterMs = 86_400_000;
+
 /**
  * The pause before the next attempt of a delivery that has failed `failures` times in a row, jittered; `undefined`
- * when the schedule is spent and the delivery is dead.
+ * when the schedule is spent and the delivery is dead. A receiver that asked for a longer wait (`Retry-After` on a
+ * 429 or 503) gets it, up to {@link maxRetryAfterMs}: it is not struck again while it said it cannot cope.
  */
-export function nextDelayMs(failures: number, random: () => number = Math.random): number | undefined {
+export function nextDelayMs(
+  failures: number,
+  options: { retryAfterMs?: number; random?: () => number } = {},
+): number | undefined {
   const base = retrySchedule[failures];
   if (base === undefined) return undefined;
-  return Math.round(base * (0.9 + 0.2 * random()) * retryScale());
+  const scheduled = Math.round(base * (0.9 + 0.2 * (options.random ?? Math.random)()) * retryScale());
+  return Math.max(scheduled, Math.min(options.retryAfterMs ?? 0, maxRetryAfterMs));
 }

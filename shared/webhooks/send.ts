@@ -16,6 +16,21 @@ export interface AttemptResult {
   error?: string;
   latencyMs: number;
   excerpt?: string;
+  /** A 429 or 503's `Retry-After`: how long the receiver asked us to wait, in milliseconds. */
+  retryAfterMs?: number;
+}
+
+/**
+ * A `Retry-After` header's wait in milliseconds (RFC 9110: a number of seconds or an HTTP date), on the answers that
+ * may carry one (429 Too Many Requests, 503 Service Unavailable); `undefined` when there is none or it is unreadable.
+ */
+export function retryAfterOf(status: number | undefined, header: string | undefined, now = Date.now()) {
+  if ((status !== 429 && status !== 503) || !header) return undefined;
+  const value = header.trim();
+  if (/^\d+$/.test(value)) return Number(value) * 1000;
+  // An HTTP date is always in GMT (`Wed, 02 Dec 2026 10:05:00 GMT`).
+  const at = value.endsWith('GMT') ? Date.parse(value) : Number.NaN;
+  return Number.isNaN(at) ? undefined : Math.max(at - now, 0);
 }
 
 /**
@@ -69,7 +84,11 @@ export function post(
         ...(https && !isIP(host) ? { servername: host } : {}),
         agent: false,
       },
-      (res) => readAnswer(res, maxBytes).then((excerpt) => finish({ status: res.statusCode, excerpt })),
+      (res) =>
+        readAnswer(res, maxBytes).then((excerpt) => {
+          const retryAfterMs = retryAfterOf(res.statusCode, res.headers['retry-after']);
+          finish({ status: res.statusCode, excerpt, ...(retryAfterMs === undefined ? {} : { retryAfterMs }) });
+        }),
     );
     const deadline = setTimeout(() => {
       req.destroy();

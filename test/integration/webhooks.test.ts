@@ -307,6 +307,31 @@ describe('outgoing webhooks, through the embedded default', () => {
     expect((await api.call('DELETE', `/v1/webhooks/${hook.id}`, { token: admin })).status).toBe(404);
   });
 
+  it('waits as long as a busy receiver asks (Retry-After) before trying again', async () => {
+    behaviours.set('/hooks/busy', (nth) =>
+      nth === 1 ? { status: 503, headers: { 'retry-after': '2' } } : { status: 204 },
+    );
+    const hook = await subscribe('/hooks/busy', { eventTypes: ['workorder.logged'] });
+    const id = await api.request('cus_northwest_homes', 'webhooks-northwest-busy', {
+      siteId: 'site_salford',
+      category: 'blocked_drain',
+      description: 'Kitchen sink draining slowly',
+      contact: { name: 'Tom Baker', email: 'repairs@northwest-homes.example.com', phone: '0161 496 0001' },
+      source: 'web',
+    });
+    const delivery = await until(
+      'the delivery made on the second attempt',
+      async () => (await deliveriesOf(hook.id))[0],
+      (d) => d?.status === 'delivered',
+    );
+    expect(delivery.attempts.map((a: { status: number }) => a.status)).toEqual([503, 204]);
+    // The schedule, at a thousandth of its pace here, would have tried again within milliseconds.
+    const [first, second] = delivery.attempts.map((a: { at: string }) => Date.parse(a.at));
+    expect(second - first).toBeGreaterThanOrEqual(2_000);
+    expect(about('/hooks/busy', id)).toHaveLength(2);
+    expect((await api.call('DELETE', `/v1/webhooks/${hook.id}`, { token: admin })).status).toBe(204);
+  });
+
   it('disables a subscription whose deliveries have failed for five days, and tells the office (a feed event and an e-mail)', async () => {
     behaviours.set('/hooks/down', () => ({ status: 503 }));
     const hook = await subscribe('/hooks/down', { eventTypes: ['workorder.logged'] });

@@ -4,8 +4,8 @@ import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signedHeaders } from '#shared/webhooks/deliveries.ts';
 import { type AddressClass, classify, type Resolver, vetUrl } from '#shared/webhooks/guard.ts';
-import { nextDelayMs, retrySchedule } from '#shared/webhooks/schedule.ts';
-import { post } from '#shared/webhooks/send.ts';
+import { maxRetryAfterMs, nextDelayMs, retrySchedule } from '#shared/webhooks/schedule.ts';
+import { post, retryAfterOf } from '#shared/webhooks/send.ts';
 
 /** A resolver that answers from a table and never asks the network. */
 const stub =
@@ -218,10 +218,31 @@ describe('an attempt on the wire, to a receiver on 127.0.0.1 only', () => {
 describe('the retry schedule', () => {
   it('follows the specification, jittered by at most a tenth, and ends', () => {
     expect(retrySchedule.map((ms) => ms / 1000)).toEqual([0, 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400]);
-    expect(nextDelayMs(1, () => 0)).toBe(4_500);
-    expect(nextDelayMs(1, () => 1)).toBe(5_500);
-    expect(nextDelayMs(2, () => 0.5)).toBe(300_000);
+    expect(nextDelayMs(1, { random: () => 0 })).toBe(4_500);
+    expect(nextDelayMs(1, { random: () => 1 })).toBe(5_500);
+    expect(nextDelayMs(2, { random: () => 0.5 })).toBe(300_000);
     expect(retrySchedule.reduce((sum, ms) => sum + ms, 0)).toBeGreaterThan(24 * 3_600_000);
-    expect(nextDelayMs(retrySchedule.length, () => 0.5)).toBeUndefined();
+    expect(nextDelayMs(retrySchedule.length, { random: () => 0.5 })).toBeUndefined();
+  });
+
+  it('waits as long as a receiver’s Retry-After asks, when that is longer, up to a day', () => {
+    const half = () => 0.5;
+    expect(nextDelayMs(1, { random: half, retryAfterMs: 120_000 })).toBe(120_000);
+    expect(nextDelayMs(2, { random: half, retryAfterMs: 120_000 })).toBe(300_000);
+    expect(nextDelayMs(1, { random: half, retryAfterMs: 30 * 86_400_000 })).toBe(maxRetryAfterMs);
+    // A spent schedule stays spent, whatever the receiver asks.
+    expect(nextDelayMs(retrySchedule.length, { random: half, retryAfterMs: 1_000 })).toBeUndefined();
+  });
+
+  it('reads Retry-After as seconds or an HTTP date, on a 429 or a 503 only', () => {
+    const now = Date.parse('2026-12-02T10:00:00Z');
+    expect(retryAfterOf(503, '120', now)).toBe(120_000);
+    expect(retryAfterOf(429, ' 0 ', now)).toBe(0);
+    expect(retryAfterOf(503, 'Wed, 02 Dec 2026 10:05:00 GMT', now)).toBe(300_000);
+    expect(retryAfterOf(503, 'Wed, 02 Dec 2026 09:00:00 GMT', now)).toBe(0);
+    expect(retryAfterOf(500, '120', now)).toBeUndefined();
+    expect(retryAfterOf(503, 'soon', now)).toBeUndefined();
+    expect(retryAfterOf(503, '-5', now)).toBeUndefined();
+    expect(retryAfterOf(503, undefined, now)).toBeUndefined();
   });
 });
