@@ -32,6 +32,7 @@ export function demoBusiness(today = new Date()) {
       contacts: [{ name: 'Jo Whitfield', email: 'maintenance@northwesthomes.co.uk', phone: '+44 161 555 0142' }],
       emailDomains: ['northwesthomes.co.uk'],
       contract: { slaHours: { P1: 4, P2: 12 }, callOutFeeMinor: 4_500 },
+      accountRef: 'NWHOMES',
       createdAt,
     },
     {
@@ -40,6 +41,7 @@ export function demoBusiness(today = new Date()) {
       contacts: [{ name: 'Raj Mistry', email: 'helpdesk@penninefm.co.uk', phone: '+44 161 555 0190' }],
       emailDomains: ['penninefm.co.uk'],
       contract: { labourRateMinor: 6_800 },
+      accountRef: 'PENNINE',
       createdAt,
     },
     {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { LedgerDocument, LedgerLine } from './ledger.ts';
 import type { AccountCodes } from './settings.ts';
 
@@ -170,13 +171,30 @@ export function xeroCsv(documents: LedgerDocument[], codes: AccountCodes): strin
   return csvOf(xeroColumns, rows);
 }
 
+/**
+ * The customer's Sage account reference: the one the office set, else one made from the customer's id in Sage's
+ * form (8 capital letters and digits): the id itself when it fits, else its first six and two of its hash, so that
+ * two long ids alike at the start still differ.
+ */
+export function sageAccountRef(doc: Pick<LedgerDocument, 'customerId' | 'customerAccountRef'>): string {
+  if (doc.customerAccountRef) return doc.customerAccountRef;
+  const plain = doc.customerId
+    .replace(/^cus_/, '')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .toUpperCase();
+  if (plain.length > 0 && plain.length <= 8) return plain;
+  const hash = createHash('sha256').update(doc.customerId).digest();
+  const code = (hash.readUInt16BE(0) % 1_296).toString(36).toUpperCase().padStart(2, '0');
+  return `${plain.slice(0, 6)}${code}`;
+}
+
 /** Sage's Details field holds 60 characters. */
 const sageDetails = (text: string) => (text.length > 60 ? `${text.slice(0, 59)}…` : text);
 
 export function sageCsv(documents: LedgerDocument[], codes: AccountCodes): string {
   const rows = eachLine(documents, (doc, line): Cell[] => [
     doc.type === 'credit_note' ? 'SC' : 'SI',
-    doc.customerId,
+    sageAccountRef(doc),
     codes.sage.nominalCode,
     undefined,
     ukDate(doc.date),

@@ -89,7 +89,12 @@ export async function ledger(range: { from: string; to: string }): Promise<Ledge
 
 function partyOf(customerId: string, customer: CustomerRecord | undefined) {
   const email = customer?.contacts.find((contact) => contact.email)?.email;
-  return { customerId, customerName: customer?.name ?? customerId, ...(email ? { customerEmail: email } : {}) };
+  return {
+    customerId,
+    customerName: customer?.name ?? customerId,
+    ...(email ? { customerEmail: email } : {}),
+    ...(customer?.accountRef ? { customerAccountRef: customer.accountRef } : {}),
+  };
 }
 
 /** The ledger of a range in an accounting product's import layout, with the business's account codes. */

@@ -124,6 +124,8 @@ export interface LedgerDocument {
   customerId: string;
   customerName: string;
   customerEmail?: string;
+  /** The customer's account reference in the accounting product, where the office has set one. */
+  customerAccountRef?: string;
   workOrderId: string;
   /** A credit note's: the invoice it corrects. */
   creditedInvoiceNumber?: string;

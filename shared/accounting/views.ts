@@ -80,6 +80,7 @@ export const LedgerDocument = z
     customerId: z.string(),
     customerName: z.string(),
     customerEmail: z.string().optional(),
+    customerAccountRef: z.string().optional(),
     workOrderId: z.string(),
     creditedInvoiceNumber: z.string().optional().meta({ description: 'A credit note’s: the invoice it corrects.' }),
     reason: z.string().optional(),

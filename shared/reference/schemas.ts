@@ -92,6 +92,12 @@ const fields = {
     contacts: z.array(Contact).min(1).max(20),
     emailDomains: z.array(Domain).max(20).optional(),
     contract: Contract.optional(),
+    accountRef: z
+      .string()
+      .regex(/^[A-Z0-9]{1,8}$/, 'An account reference is 1 to 8 capital letters and digits, as Sage 50 keeps it.')
+      .nullable()
+      .optional()
+      .meta({ description: 'The customer’s account in the accounting product, which the invoice exports name.' }),
   }),
   sites: z.strictObject({
     customerId: Slug,

@@ -38,6 +38,7 @@ export const Customer = z
       }),
     ),
     emailDomains: z.array(z.string()).optional(),
+    accountRef: z.string().optional(),
     contract: z
       .object({
         slaHours: z.partialRecord(Priority, z.number()).optional(),

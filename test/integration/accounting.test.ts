@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sageAccountRef } from '#shared/accounting/export.ts';
 import { accountingDayOf } from '#shared/accounting/ledger.ts';
 import { issueInvoice } from '#shared/db/invoices.ts';
 import { quickbooksHeader, sageHeader, xeroHeader } from '../fixtures/accounting-templates.ts';
@@ -389,6 +390,9 @@ describe('exports for accounting', () => {
     expect(col(own[0] as string[], 'Date')).toBe(ukDay(invoice.issuedAt));
     expect(col(own[0] as string[], 'Nominal A/C Ref')).toBe('4020');
     expect(col(own[0] as string[], 'Tax Code')).toBe('T1');
+    // The customer's account in Sage: one the office has not set is the id in Sage's 8 characters.
+    expect(col(own[0] as string[], 'Account Reference')).toBe(sageAccountRef({ customerId: invoice.customerId }));
+    expect(rows.slice(1).every((row) => /^[A-Z0-9]{1,8}$/.test(col(row, 'Account Reference')))).toBe(true);
     const credited = rows.filter((row) => col(row, 'Reference') === note.number);
     expect(credited.map((row) => col(row, 'Type'))).toEqual(['SC']);
     const credit = credited.reduce(
@@ -397,6 +401,21 @@ describe('exports for accounting', () => {
     );
     // Sage reads SC as the credit: its amounts are written positive, as Sage takes them.
     expect(credit).toBe(note.totalMinor);
+
+    // The office sets the customer's own Sage account (only in Sage's form), and the export names it.
+    const set = (accountRef: unknown) =>
+      api.call('PATCH', `/v1/customers/${invoice.customerId}`, {
+        token: admin,
+        headers: { 'if-match': '*' },
+        body: { accountRef },
+      });
+    for (const bad of ['okafor', 'OKAFOR-1', 'OKAFOR001', '']) expect((await set(bad)).status).toBe(400);
+    expect((await set('OKAF01')).status).toBe(200);
+    const again = await download('sage-csv');
+    expect(
+      again.filter((row) => col(row, 'Reference') === invoice.number).map((row) => col(row, 'Account Reference')),
+    ).toEqual(['OKAF01', 'OKAF01']);
+    expect((await set(null)).status).toBe(200);
   });
 
   it('answers QuickBooks Online’s invoice import, a credit note’s lines negative', async () => {

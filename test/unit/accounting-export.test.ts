@@ -4,6 +4,7 @@ import {
   money,
   quickbooksColumns,
   quickbooksCsv,
+  sageAccountRef,
   sageColumns,
   sageCsv,
   ukDate,
@@ -164,6 +165,19 @@ describe('Sage 50’s audit trail import', () => {
     const net = rows.slice(1, 4).reduce((sum, row) => sum + Number(column(sageColumns, row, 'Net Amount')), 0);
     const tax = rows.slice(1, 4).reduce((sum, row) => sum + Number(column(sageColumns, row, 'Tax Amount')), 0);
     expect(Math.round((net + tax) * 100)).toBe(invoice.totalMinor);
+  });
+
+  it('names the customer by their Sage account reference: the office’s, else the id in Sage’s 8 characters', () => {
+    expect(sageAccountRef({ customerId: 'cus_northwest_homes', customerAccountRef: 'NWHOMES' })).toBe('NWHOMES');
+    expect(sageAccountRef({ customerId: 'cus_okafor' })).toBe('OKAFOR');
+    const long = sageAccountRef({ customerId: 'cus_northwest_homes' });
+    const alike = sageAccountRef({ customerId: 'cus_northwest_housing' });
+    expect(long).toMatch(/^NORTHW[A-Z0-9]{2}$/);
+    expect(alike).toMatch(/^NORTHW[A-Z0-9]{2}$/);
+    expect(long).not.toBe(alike);
+    expect(sageAccountRef({ customerId: 'cus_northwest_homes' })).toBe(long);
+    const row = parseCsv(sageCsv([{ ...invoice, customerAccountRef: 'OKAF01' }], codes))[1] as string[];
+    expect(column(sageColumns, row, 'Account Reference')).toBe('OKAF01');
   });
 
   it('keeps Details within Sage’s 60 characters', () => {

@@ -26,6 +26,8 @@ export const customer = new Entity({
     contacts: { type: CustomAttributeType<Contact[]>('any'), required: true },
     emailDomains: { type: 'list', items: { type: 'string' } },
     contract: { type: CustomAttributeType<Contract>('any') },
+    /** The customer's account in the business's accounting product (Sage 50's account reference: 8 characters). */
+    accountRef: { type: 'string' },
     createdAt: { type: 'string', required: true },
   },
   indexes: {
