@@ -1,5 +1,5 @@
 import type { EntityItem } from 'electrodb';
-import type { webhookDelivery } from './entities/webhook-delivery.ts';
+import { deliveryKeptDays, type webhookDelivery } from './entities/webhook-delivery.ts';
 import type { webhookSubscription } from './entities/webhook-subscription.ts';
 import { commit, db, wholeItems, writeIf } from './service.ts';
 import { nextSeq } from './work-orders.ts';
@@ -102,14 +102,20 @@ export async function getDelivery(webhookId: string, deliveryId: string): Promis
 
 /** Writes a new delivery; `false` when the event's delivery to this subscription exists already. */
 export async function createDelivery(record: WebhookDeliveryRecord): Promise<boolean> {
-  return writeIf(() => db().entities.webhookDelivery.create(record).go());
+  return writeIf(() => db().entities.webhookDelivery.create(expiring(record)).go());
 }
+
+/** The record with its TTL: {@link deliveryKeptDays} days after this change. */
+const expiring = (record: WebhookDeliveryRecord): WebhookDeliveryRecord => ({
+  ...record,
+  expiresAt: Math.floor(Date.parse(record.updatedAt) / 1000) + deliveryKeptDays * 86_400,
+});
 
 /** Replaces a delivery if it is still at `expectedVersion` (a claim, or an attempt settled); `false` otherwise. */
 export async function putDelivery(record: WebhookDeliveryRecord, expectedVersion: number): Promise<boolean> {
   return writeIf(() =>
     db()
-      .entities.webhookDelivery.put(record)
+      .entities.webhookDelivery.put(expiring(record))
       .where((attr, op) => op.eq(attr.version, expectedVersion))
       .go(),
   );

@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { db } from '#shared/db/service.ts';
+import { getDelivery } from '#shared/db/webhooks.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
 /** Long enough for a busy machine: every wait is for a condition. */
@@ -329,6 +330,9 @@ describe('outgoing webhooks, through the embedded default', () => {
     const [first, second] = delivery.attempts.map((a: { at: string }) => Date.parse(a.at));
     expect(second - first).toBeGreaterThanOrEqual(2_000);
     expect(about('/hooks/busy', id)).toHaveLength(2);
+    // The log is kept 30 days after its last change, then the table's TTL removes it.
+    const stored = await getDelivery(hook.id, delivery.id);
+    expect(stored?.expiresAt).toBe(Math.floor(Date.parse(stored?.updatedAt ?? '') / 1000) + 30 * 86_400);
     expect((await api.call('DELETE', `/v1/webhooks/${hook.id}`, { token: admin })).status).toBe(204);
   });
 

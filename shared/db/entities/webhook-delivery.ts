@@ -1,5 +1,8 @@
 import { CustomAttributeType, Entity } from 'electrodb';
 
+/** How long a delivery's log is kept after its last change. */
+export const deliveryKeptDays = 30;
+
 /** One attempt at a delivery, as the log shows it. */
 export interface DeliveryAttempt {
   at: string;
@@ -46,6 +49,12 @@ export const webhookDelivery = new Entity({
     deliveredAt: { type: 'string' },
     createdAt: { type: 'string', required: true },
     updatedAt: { type: 'string', required: true },
+    /**
+     * Epoch seconds: the table's TTL removes a delivery {@link deliveryKeptDays} days after its last change. A pending
+     * one changes at every attempt (a day apart at most), so only settled ones age out, and the deliveries of a
+     * deleted subscription go with them.
+     */
+    expiresAt: { type: 'number' },
   },
   indexes: {
     primary: {
