@@ -5,10 +5,9 @@ import * as Views from '#shared/work-order/views.ts';
 
 const Query = z.strictObject({ date: z.iso.date().optional() });
 
-/** The engineer's jobs for a day (today by default), in route order with their ETAs. */
+/** The engineer's jobs for a day (the business's today by default), in route order with their ETAs. */
 export const handler = api({ roles: ['engineer'], query: Query, response: { status: 200, body: Views.MyDay } }).handler(
   async ({ query, principal }) => {
-    const date = query.date ?? new Date().toISOString().slice(0, 10);
-    return ok(Views.myDay({ date, items: await myDay({ engineerId: principal.engineerId as string, date }) }));
+    return ok(Views.myDay(await myDay({ engineerId: principal.engineerId as string, date: query.date })));
   },
 );

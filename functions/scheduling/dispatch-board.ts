@@ -6,11 +6,9 @@ import { DispatchBoard, dispatchBoardView } from '#shared/scheduling/views.ts';
 
 const Query = z.strictObject({ date: z.iso.date().optional() });
 
-/** A day's dispatch board (today, UTC, by default): each engineer's jobs, status and place; the work no one holds. */
+/** A day's dispatch board (the business's today by default): each engineer's jobs, status and place; the work no one holds. */
 export const handler = api({
   roles: officeRoles,
   query: Query,
   response: { status: 200, body: DispatchBoard },
-}).handler(async ({ query }) =>
-  ok(dispatchBoardView(await dispatchBoard({ date: query.date ?? new Date().toISOString().slice(0, 10) }))),
-);
+}).handler(async ({ query }) => ok(dispatchBoardView(await dispatchBoard({ date: query.date }))));

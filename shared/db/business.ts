@@ -1,4 +1,5 @@
 import type { EntityItem } from 'electrodb';
+import { defaultTimeZone } from '../time/zone.ts';
 import type { business } from './entities/business.ts';
 import { db, writeIf } from './service.ts';
 
@@ -29,4 +30,9 @@ export async function putBusiness(record: Omit<BusinessRecord, 'version'>, expec
       .where((attr, op) => op.eq(attr.version, expectedVersion))
       .go(),
   );
+}
+
+/** The business's time zone (Europe/London until the office sets another): the one its days and shifts are in. */
+export async function businessTimeZone(): Promise<string> {
+  return (await getBusiness()).timeZone ?? defaultTimeZone;
 }

@@ -1,6 +1,7 @@
 import type { EntityItem } from 'electrodb';
 import { monotonicFactory } from 'ulid';
 import { StoreConflict } from '../errors.ts';
+import { addDays, atLocal, defaultTimeZone } from '../time/zone.ts';
 import type { timelineEntry } from './entities/timeline-entry.ts';
 import type { Attention, WaitingFor, workOrder } from './entities/work-order.ts';
 import { commit, db, wholeItems, writeIf } from './service.ts';
@@ -300,26 +301,63 @@ export async function nextInSequence(name: string): Promise<number> {
 }
 
 /**
- * Every engineer's planned jobs of a UTC day (`YYYY-MM-DD`), by engineer then start: the whole day, for the office
- * views that show it whole (the dispatch board, the day optimiser). It reads all the business did that day, closed
- * jobs included, so matching reads each engineer's day instead (`listEngineerDay`).
+ * The instants a local day of the business spans, as ISO strings (the last millisecond included), and the UTC days
+ * whose partitions of `byDay` hold them: one, or two when the zone is off UTC (a London summer day starts at 23:00
+ * UTC the day before).
  */
-export async function listPlannedOn(day: string): Promise<WorkOrderRecord[]> {
-  const { data } = await wholeItems(
-    db().entities.workOrder.query.byDay({ scheduledDay: day }).go({ pages: 'all', hydrate: true }),
-  );
-  return data;
+function dayRange(day: string, timeZone: string) {
+  const from = new Date(atLocal(day, 0, timeZone)).toISOString();
+  const to = new Date(atLocal(addDays(day, 1), 0, timeZone) - 1).toISOString();
+  const days = [from.slice(0, 10)];
+  while ((days.at(-1) as string) < to.slice(0, 10)) days.push(addDays(days.at(-1) as string, 1));
+  return { from, to, days };
 }
 
 /**
- * One engineer's jobs of a UTC day (`YYYY-MM-DD`), by start: the engineer's key range within the day's partition
- * of `byDay`, so what it reads is bounded by what one engineer does in a day, however much the rest of the business
- * did that day or before. Keys are lowercased (ElectroDB's default), so an id differing only in case would share
- * the range: the records are kept by their exact engineer id.
+ * Every engineer's planned jobs of a local day of the business (`YYYY-MM-DD`), by engineer then start: the whole
+ * day, for the office views that show it whole (the dispatch board, the day optimiser). It reads all the business did
+ * that day, closed jobs included, so matching reads each engineer's day instead (`listEngineerDay`).
  */
-export async function listEngineerDay(engineerId: string, day: string): Promise<WorkOrderRecord[]> {
-  const { data } = await wholeItems(
-    db().entities.workOrder.query.byDay({ scheduledDay: day, engineerId }).go({ pages: 'all', hydrate: true }),
+export async function listPlannedOn(day: string, timeZone: string = defaultTimeZone): Promise<WorkOrderRecord[]> {
+  const { from, to, days } = dayRange(day, timeZone);
+  const parts = await Promise.all(
+    days.map(async (scheduledDay) => {
+      const { data } = await wholeItems(
+        db().entities.workOrder.query.byDay({ scheduledDay }).go({ pages: 'all', hydrate: true }),
+      );
+      return data.filter(
+        (record) => (record.scheduledStart as string) >= from && (record.scheduledStart as string) <= to,
+      );
+    }),
   );
-  return data.filter((record) => record.engineerId === engineerId);
+  // In the index's order across the partitions: by engineer, then start.
+  const key = (record: WorkOrderRecord) => `${record.engineerId ?? ''}\n${record.scheduledStart ?? ''}`;
+  return parts.flat().sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
+}
+
+/**
+ * One engineer's jobs of a local day of the business (`YYYY-MM-DD`), by start: the engineer's key range, between the
+ * day's first and last instants, within each UTC day's partition of `byDay`, so what it reads is bounded by what one
+ * engineer does in a day, however much the rest of the business did that day or before. Keys are lowercased
+ * (ElectroDB's default), so an id differing only in case would share the range: the records are kept by their exact
+ * engineer id.
+ */
+export async function listEngineerDay(
+  engineerId: string,
+  day: string,
+  timeZone: string = defaultTimeZone,
+): Promise<WorkOrderRecord[]> {
+  const { from, to, days } = dayRange(day, timeZone);
+  const parts = await Promise.all(
+    days.map(async (scheduledDay) => {
+      const { data } = await wholeItems(
+        db()
+          .entities.workOrder.query.byDay({ scheduledDay })
+          .between({ engineerId, scheduledStart: from }, { engineerId, scheduledStart: to })
+          .go({ pages: 'all', hydrate: true }),
+      );
+      return data;
+    }),
+  );
+  return parts.flat().filter((record) => record.engineerId === engineerId);
 }

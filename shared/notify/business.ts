@@ -3,6 +3,7 @@ import { AccountingSettings } from '../accounting/settings.ts';
 import { type BusinessRecord, getBusiness, putBusiness } from '../db/business.ts';
 import { VersionMismatch } from '../errors.ts';
 import { Instant, view } from '../http/views.ts';
+import { defaultTimeZone, isTimeZone } from '../time/zone.ts';
 import { templateNames } from './templates.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -33,6 +34,13 @@ export const UpdateBusiness = z.strictObject({
     .nullable()
     .optional(),
   paymentTermsDays: z.number().int().min(0).max(365).optional(),
+  timeZone: z
+    .string()
+    .max(64)
+    .refine(isTimeZone, 'An IANA time zone, such as Europe/London.')
+    .nullable()
+    .optional()
+    .meta({ description: 'Shifts, booked windows and days are its local time; Europe/London when unset.' }),
   bankDetails: text(300).nullable().optional(),
   officeEmail: z.email().max(254).nullable().optional(),
   templates: z
@@ -57,6 +65,7 @@ export const Business = z
     gasSafeRegistration: z.string().optional(),
     logo: z.string().optional(),
     paymentTermsDays: z.number().int(),
+    timeZone: z.string(),
     bankDetails: z.string().optional(),
     officeEmail: z.string().optional(),
     templates: z.record(z.string(), TemplateOverride).optional(),
@@ -65,7 +74,11 @@ export const Business = z
   })
   .meta({ title: 'Business' });
 
-export const businessView = view(Business);
+const asBusiness = view(Business);
+
+/** The business as the API shows it: with the time zone it is in, set or not. */
+export const businessView = (record: BusinessRecord) =>
+  asBusiness({ ...record, timeZone: record.timeZone ?? defaultTimeZone });
 
 /** Changes the business's details from the version the office read (`If-Match`); 412 when it has moved on. */
 export async function updateBusiness(

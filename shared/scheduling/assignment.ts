@@ -1,3 +1,4 @@
+import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
@@ -7,7 +8,7 @@ import { change, get, statusChange, transition } from '../work-order/work-order.
 import { type Candidates, findCandidates, stopOf } from './candidates.ts';
 import type { InsertionCandidate } from './insertion.ts';
 import { checkEngineer } from './match.ts';
-import { reflowEngineerDay, withoutReflowHook } from './reflow.ts';
+import { dayOf, reflowEngineerDay, withoutReflowHook } from './reflow.ts';
 
 const asEngineer = (record: EngineerRecord) => ({ ...record, id: record.engineerId });
 
@@ -65,7 +66,7 @@ export async function matchEngineer(options: { workOrderId: string }): Promise<{
     return { engineerId: scheduled.engineerId ?? null };
   } finally {
     // Closes the gap a displaced job left, and times the day again if it changed between the match and the write.
-    await reflowEngineerDay({ engineerId: best.engineerId, day: best.start.slice(0, 10) });
+    await reflowEngineerDay({ engineerId: best.engineerId, day: dayOf(best.start, await businessTimeZone()) });
   }
 }
 
@@ -77,7 +78,7 @@ async function place(record: WorkOrderRecord, found: Candidates, best: Insertion
   const stop = stopOf(record, Date.now());
   const room = await reflowEngineerDay({
     engineerId: best.engineerId,
-    day: best.start.slice(0, 10),
+    day: dayOf(best.start, await businessTimeZone()),
     incoming: stop && { stop: { ...stop, start: Date.parse(best.start) }, position: best.position },
     without: best.displaced ? [best.displaced] : [],
   });
@@ -217,7 +218,7 @@ async function eligibleEngineer(record: WorkOrderRecord, options: { engineerId: 
   const job = jobOf(record);
   if (!job) throw new Conflict('assignment.no_location', 'The work order has no site location yet.');
   const at = options.start ? new Date(options.start) : earliestStart(record);
-  const check = checkEngineer({ job, engineer: asEngineer(engineer), at });
+  const check = checkEngineer({ job, engineer: asEngineer(engineer), at, timeZone: await businessTimeZone() });
   if (!check.ok) {
     const reason = check.reasons.find((r) => r in refusalCodes) as keyof typeof refusalCodes | undefined;
     throw new Conflict(
@@ -240,7 +241,8 @@ async function retimed(workOrderId: string, also: Array<{ engineerId: string; da
   const days = [...also];
   if (placed.engineerId && placed.scheduledStart)
     days.push({ engineerId: placed.engineerId, day: placed.scheduledStart });
-  for (const { engineerId, day } of days) await reflowEngineerDay({ engineerId, day: day.slice(0, 10) });
+  const timeZone = await businessTimeZone();
+  for (const { engineerId, day } of days) await reflowEngineerDay({ engineerId, day: dayOf(day, timeZone) });
   return get(workOrderId);
 }
 

@@ -1,5 +1,7 @@
+import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
 import { listEngineerDay, type WorkOrderRecord } from '../db/work-orders.ts';
+import { addDays, atLocal, localDay } from '../time/zone.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import { type TimedStop, visitOrder } from './day-timing.ts';
 import {
@@ -11,7 +13,6 @@ import {
   type NewJob,
 } from './insertion.ts';
 
-const dayMs = 86_400_000;
 /** How far ahead matching looks for a day with room, as the office would when a week is full. */
 export const searchDays = 7;
 
@@ -58,7 +59,8 @@ export function newJobOf(record: WorkOrderRecord, now: number, honourSla = true)
 }
 
 /**
- * Every engineer's route on a UTC day for a job, from the work planned on it, in visit order (see `visitOrder`).
+ * Every engineer's route on a day of the business for a job, from the work planned on it, in visit order (see
+ * `visitOrder`).
  * Each engineer's day is read on its own (`listEngineerDay`), so matching reads what the engineers it considers
  * can do in a day, never the whole day of the business nor its past; an engineer the job excludes whatever their
  * day holds (a missing skill, no shift: see `excludedWhateverTheDay`) is given an empty route, and nothing is read.
@@ -70,13 +72,14 @@ export async function dayPlans(options: {
   /** The matcher's "now" on that day. */
   at: Date;
   now: number;
+  timeZone: string;
 }): Promise<DayPlan[]> {
-  const { day, job, at, now } = options;
+  const { day, job, at, now, timeZone } = options;
   return Promise.all(
     options.engineers.map(async (record) => {
       const engineer = { ...record, id: record.engineerId };
-      if (excludedWhateverTheDay({ job, engineer, now: at })) return { engineer, stops: [] };
-      const planned = (await listEngineerDay(record.engineerId, day)).filter((wo) =>
+      if (excludedWhateverTheDay({ job, engineer, now: at, timeZone })) return { engineer, stops: [] };
+      const planned = (await listEngineerDay(record.engineerId, day, timeZone)).filter((wo) =>
         plannedStatuses.includes(wo.status),
       );
       return { engineer, stops: visitOrder(planned.flatMap((wo) => stopOf(wo, now) ?? [])) };
@@ -85,7 +88,7 @@ export async function dayPlans(options: {
 }
 
 export interface Candidates extends InsertionMatch {
-  /** The UTC day the candidates are for: the first of the search days with room for the job. */
+  /** The business's day the candidates are for: the first of the search days with room for the job. */
   day: string | null;
   /** False when no one could start within the SLA and the candidates ignore it. */
   slaMet: boolean;
@@ -99,7 +102,7 @@ export interface Candidates extends InsertionMatch {
  */
 export async function findCandidates(record: WorkOrderRecord, nowDate = new Date()): Promise<Candidates> {
   const now = nowDate.getTime();
-  const engineers = await listAllEngineers();
+  const [engineers, timeZone] = await Promise.all([listAllEngineers(), businessTimeZone()]);
   const refused = new Set(record.refusedBy ?? []);
   const eligible = engineers.filter((e) => !refused.has(e.engineerId));
   const refusals = engineers
@@ -115,13 +118,13 @@ export async function findCandidates(record: WorkOrderRecord, nowDate = new Date
   for (const honourSla of [true, false]) {
     const job = newJobOf(record, now, honourSla);
     if (!job) return empty([]);
-    const firstDay = Math.floor(Math.max(now, job.window.from) / dayMs) * dayMs;
+    const firstDay = localDay(Math.max(now, job.window.from), timeZone);
     for (let offset = 0; offset < searchDays; offset++) {
-      const dayStart = firstDay + offset * dayMs;
-      const day = new Date(dayStart).toISOString().slice(0, 10);
+      const day = addDays(firstDay, offset);
       // On a later day the engineer's "now" is that day's midnight, so its shift is the one the match plans.
-      const at = new Date(Math.max(now, dayStart));
-      last = matchJob({ job, plans: await dayPlans({ day, engineers: eligible, job, at, now }), now: at });
+      const at = new Date(Math.max(now, atLocal(day, 0, timeZone)));
+      const plans = await dayPlans({ day, engineers: eligible, job, at, now, timeZone });
+      last = matchJob({ job, plans, now: at, timeZone });
       if (last.candidates.length > 0) {
         return { ...last, excluded: [...refusals, ...last.excluded], day, slaMet: honourSla };
       }

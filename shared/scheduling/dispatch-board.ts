@@ -1,5 +1,7 @@
+import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
 import { listPlannedOn, listWholeBoard, type WorkOrderRecord } from '../db/work-orders.ts';
+import { defaultTimeZone, localDay } from '../time/zone.ts';
 import { byBoardOrder } from '../work-order/job-list.ts';
 import type { LatLng, Status } from '../work-order/model.ts';
 import { boardCard } from '../work-order/views.ts';
@@ -22,19 +24,20 @@ type DayJob = Pick<WorkOrderRecord, 'status' | 'stageTimes' | 'location'>;
  * 1. `in_progress`, `on_site` or `en_route` when one of their jobs that day is in that status (the furthest along
  *    wins). A paused job does not hold the engineer: they may be fetching parts or working another job.
  * 2. `inactive` when the engineer is not active (they are on the board only because they still hold jobs).
- * 3. `off_shift` when no shift of theirs starts on that day (their weekly days, read in UTC as matching reads
- *    them). The hours are not compared with the clock: the board is a day's view, not a live one.
+ * 3. `off_shift` when no shift of theirs starts on that day (their weekly days, in the business's time zone as matching
+ *    reads them). The hours are not compared with the clock: the board is a day's view, not a live one.
  * 4. `available` otherwise, whether or not jobs are planned.
  */
 export function engineerStatus(
   engineer: Pick<EngineerRecord, 'active' | 'shift'>,
   jobs: readonly Pick<DayJob, 'status'>[],
   date: string,
+  timeZone: string = defaultTimeZone,
 ): EngineerStatus {
   const busy = busyStatuses.find((status) => jobs.some((job) => job.status === status));
   if (busy) return busy;
   if (!engineer.active) return 'inactive';
-  if (!shiftWindowOn(engineer.shift, Date.parse(`${date}T00:00:00.000Z`))) return 'off_shift';
+  if (!shiftWindowOn(engineer.shift, date, timeZone)) return 'off_shift';
   return 'available';
 }
 
@@ -58,7 +61,7 @@ export function engineerLocation(
 }
 
 /**
- * The dispatch board of a day (`YYYY-MM-DD`, UTC) from what was read: each active engineer (and any inactive one
+ * The dispatch board of a day of the business (`YYYY-MM-DD`) from what was read: each active engineer (and any inactive one
  * still holding jobs that day), by name, with their jobs of the day in start order (cancelled ones left off), their
  * status and location; and the unassigned work in board order: open work orders no engineer holds, in
  * {@link unassignedStatuses}, except planned services booked for a later day (not work for this one).
@@ -70,6 +73,7 @@ export function buildDispatchBoard(input: {
   planned: readonly WorkOrderRecord[];
   /** The open board. */
   open: readonly WorkOrderRecord[];
+  timeZone?: string;
 }) {
   const jobsOf = new Map<string, WorkOrderRecord[]>();
   for (const job of input.planned) {
@@ -86,7 +90,7 @@ export function buildDispatchBoard(input: {
       return {
         id: engineer.engineerId,
         name: engineer.name,
-        status: engineerStatus(engineer, jobs, input.date),
+        status: engineerStatus(engineer, jobs, input.date, input.timeZone),
         ...engineerLocation(engineer, jobs),
         jobs: jobs.map(boardCard),
       };
@@ -104,14 +108,16 @@ export function buildDispatchBoard(input: {
 }
 
 /**
- * The office's dispatch board for a day. Three index reads, no scan: the whole team (tens of engineers), the
+ * The office's dispatch board for a day (today, the business's, unless given). Three index reads, no scan: the whole team (tens of engineers), the
  * day's planned jobs (gsi4 `byDay`, every engineer's at once) and the open board (gsi3, open work only).
  */
-export async function dispatchBoard(options: { date: string }) {
+export async function dispatchBoard(options: { date?: string }) {
+  const timeZone = await businessTimeZone();
+  const date = options.date ?? localDay(Date.now(), timeZone);
   const [engineers, planned, open] = await Promise.all([
     listAllEngineers(),
-    listPlannedOn(options.date),
+    listPlannedOn(date, timeZone),
     listWholeBoard('open'),
   ]);
-  return buildDispatchBoard({ date: options.date, engineers, planned, open });
+  return buildDispatchBoard({ date, engineers, planned, open, timeZone });
 }

@@ -1,3 +1,4 @@
+import { addDays, atLocal, defaultTimeZone, localDay } from '../time/zone.ts';
 import type { Engineer, LatLng, Priority } from '../work-order/model.ts';
 import { drivingTime } from './day-timing.ts';
 import { certificatesValidThrough, type ExclusionReason, qualificationReasons, shiftWindowOn } from './match.ts';
@@ -137,21 +138,29 @@ export function insertionScore(opts: {
  *
  * Travel times must be non-negative; they need not be symmetric or obey the triangle inequality.
  */
-export function matchJob(opts: { job: NewJob; plans: DayPlan[]; travel?: TravelTimes; now: Date }): InsertionMatch {
+export function matchJob(opts: {
+  job: NewJob;
+  plans: DayPlan[];
+  travel?: TravelTimes;
+  now: Date;
+  /** The business's: shifts and certificates' days are its local time. */
+  timeZone?: string;
+}): InsertionMatch {
   const { job, plans } = opts;
   const travel = opts.travel ?? estimatedTravel;
+  const timeZone = opts.timeZone ?? defaultTimeZone;
   const now = opts.now.getTime();
   const result: InsertionMatch = { candidates: [], excluded: [] };
   const scratch = new Scratch(Math.max(0, ...plans.map((plan) => plan.stops.length)) + 1);
   const canDisplace = job.priority === 'P1' || job.priority === 'P2';
 
   for (const { engineer, stops } of plans) {
-    const { reasons, shift } = hardFilters(job, engineer, now);
+    const { reasons, shift } = hardFilters(job, engineer, now, timeZone);
     if (reasons.length > 0 || shift === undefined) {
       result.excluded.push({ engineerId: engineer.id, reasons });
       continue;
     }
-    const day = planDay({ job, engineer, stops, shift, travel, now, scratch });
+    const day = planDay({ job, engineer, stops, shift, travel, now, scratch, timeZone });
     let best = bestInsertion(day, -1);
     if (best === undefined && canDisplace) {
       for (let skip = day.firstFree; skip < stops.length; skip++) {
@@ -187,24 +196,29 @@ export function matchJob(opts: { job: NewJob; plans: DayPlan[]; travel?: TravelT
  * certificate valid on the day of the job's earliest start, or with no shift running or yet to come at `now`.
  * The matcher reads no day for such an engineer; a plan with no stops for them gives the same match.
  */
-export function excludedWhateverTheDay(opts: { job: NewJob; engineer: Engineer; now: Date }): boolean {
-  return hardFilters(opts.job, opts.engineer, opts.now.getTime()).reasons.length > 0;
+export function excludedWhateverTheDay(opts: {
+  job: NewJob;
+  engineer: Engineer;
+  now: Date;
+  timeZone?: string;
+}): boolean {
+  return hardFilters(opts.job, opts.engineer, opts.now.getTime(), opts.timeZone ?? defaultTimeZone).reasons.length > 0;
 }
 
 /** The filters {@link matchJob} applies before it looks at an engineer's stops, and the shift it then plans in. */
-function hardFilters(job: NewJob, engineer: Engineer, now: number) {
+function hardFilters(job: NewJob, engineer: Engineer, now: number, timeZone: string) {
   const reasons: InsertionExclusionReason[] = qualificationReasons({
     job,
     engineer,
     on: new Date(Math.max(now, job.window.from)),
+    timeZone,
   });
-  const shift = currentShift(engineer, now);
+  const shift = currentShift(engineer, now, timeZone);
   if (shift === undefined) reasons.push('off_shift');
   return { reasons, shift };
 }
 
 const minuteMs = 60_000;
-const dayMs = 86_400_000;
 const overtimeCapMs = overtimeCapMinutes * minuteMs;
 
 /** Code-unit comparison rather than localeCompare, whose order depends on the runtime's locale data. */
@@ -217,16 +231,16 @@ const isDisplaceable = (priority: Priority | undefined): priority is Displaceabl
  * The shift the plan belongs to: one that began yesterday and is still running (within the overtime cap), else
  * today's if it has not ended.
  */
-function currentShift(engineer: Engineer, now: number): { start: number; end: number } | undefined {
-  const today = Math.floor(now / dayMs) * dayMs;
+function currentShift(engineer: Engineer, now: number, timeZone: string): { start: number; end: number } | undefined {
+  const today = localDay(now, timeZone);
   // Yesterday's shift can still be running only if it crosses midnight, or within the overtime cap after midnight;
   // not parsing it otherwise halves the work of this filter. "HH:MM" strings compare in time order.
   const { start, end } = engineer.shift;
-  if (end <= start || now - today < overtimeCapMs) {
-    const running = shiftWindowOn(engineer.shift, today - dayMs);
+  if (end <= start || now - atLocal(today, 0, timeZone) < overtimeCapMs) {
+    const running = shiftWindowOn(engineer.shift, addDays(today, -1), timeZone);
     if (running !== undefined && running.end + overtimeCapMs > now) return running;
   }
-  const shift = shiftWindowOn(engineer.shift, today);
+  const shift = shiftWindowOn(engineer.shift, today, timeZone);
   return shift !== undefined && shift.end + overtimeCapMs > now ? shift : undefined;
 }
 
@@ -301,8 +315,9 @@ function planDay(opts: {
   travel: TravelTimes;
   now: number;
   scratch: Scratch;
+  timeZone: string;
 }): Day {
-  const { job, engineer, stops, shift, travel, scratch } = opts;
+  const { job, engineer, stops, shift, travel, scratch, timeZone } = opts;
   const drive = drivingTime(travel);
   let firstFree = 0;
   let time = shift.start;
@@ -322,9 +337,16 @@ function planDay(opts: {
   scratch.fromJob.fill(Number.NaN, 0, stops.length + 1);
 
   const validThrough =
-    job.requiredCertifications.length === 0 ? undefined : certificatesValidThrough({ job, engineer }).validThrough;
+    job.requiredCertifications.length === 0
+      ? undefined
+      : certificatesValidThrough({ job, engineer, timeZone }).validThrough;
+  // Valid through the last moment of its last day, the business's day.
   const certifiedUntil =
-    validThrough === undefined ? Infinity : Date.parse(`${validThrough}T00:00:00.000Z`) + dayMs - 1;
+    validThrough === undefined
+      ? Infinity
+      : validThrough === ''
+        ? Number.NEGATIVE_INFINITY
+        : atLocal(addDays(validThrough, 1), 0, timeZone) - 1;
   return {
     job,
     stops,

@@ -1,3 +1,4 @@
+import { addDays, atLocal, defaultTimeZone, isoWeekday, localDay, minuteOfDay } from '../time/zone.ts';
 import type { Engineer, LatLng, Shift } from '../work-order/model.ts';
 import { estimatedTravel, type TravelTimes } from './travel.ts';
 
@@ -34,8 +35,8 @@ export type EngineerCheck =
  *   within the shift window on the day of `at` or one of the seven days after it. The start is the later of
  *   `at` + travel and the shift start, rounded up to the minute, so travel to a first job happens before the shift.
  *
- * Shift times are read as UTC "HH:MM" for now (the model calls them local time; UK sites are an hour out in
- * summer until engineers carry a time zone). A shift whose end is not after its start runs past midnight.
+ * Shift times and days are the business's local time (`timeZone`, Europe/London unless given), so an 08:00 start
+ * is 08:00 GMT in winter and 07:00 UTC in summer. A shift whose end is not after its start runs past midnight.
  * Travel minutes are rounded up to whole minutes so an ETA is never optimistic.
  */
 export function checkEngineer(opts: {
@@ -43,18 +44,22 @@ export function checkEngineer(opts: {
   engineer: Engineer;
   at: Date;
   travel?: TravelTimes;
+  timeZone?: string;
 }): EngineerCheck {
   const { job, engineer, at } = opts;
-  const reasons = qualificationReasons({ job, engineer, on: at });
-  const certificates = certificatesValidThrough({ job, engineer });
+  const timeZone = opts.timeZone ?? defaultTimeZone;
+  const reasons = qualificationReasons({ job, engineer, on: at, timeZone });
+  const certificates = certificatesValidThrough({ job, engineer, timeZone });
   const expiredAlready = reasons.includes('expired_certification');
 
   const travelMinutes = Math.ceil((opts.travel ?? estimatedTravel).minutes(engineer.homeBase, job.location));
-  const starts = feasibleStarts({ engineer, job, at, travelMinutes });
+  const starts = feasibleStarts({ engineer, job, at, travelMinutes, timeZone });
   if (starts.length === 0) return { ok: false, reasons: [...reasons, 'off_shift'] };
 
   // A certificate valid today may lapse before the first shift the job fits in: it must hold on the job day itself.
-  const start = starts.find((ms) => certificates.validThrough === undefined || utcDay(ms) <= certificates.validThrough);
+  const start = starts.find(
+    (ms) => certificates.validThrough === undefined || localDay(ms, timeZone) <= certificates.validThrough,
+  );
   if (start === undefined && !expiredAlready) reasons.push('expired_certification');
   if (reasons.length > 0 || start === undefined) return { ok: false, reasons };
   return { ok: true, start: new Date(start).toISOString(), travelMinutes };
@@ -62,40 +67,39 @@ export function checkEngineer(opts: {
 
 /**
  * The qualification filters of {@link checkEngineer}, without the shift: `inactive`, `missing_skill`,
- * `missing_certification`, and `expired_certification` when a required certificate has lapsed before the day of `on`.
- * Shared so that every matcher applies the same rules.
+ * `missing_certification`, and `expired_certification` when a required certificate has lapsed before the (local)
+ * day of `on`. Shared so that every matcher applies the same rules.
  */
 export function qualificationReasons(opts: {
   job: Pick<JobRequirements, 'requiredSkills' | 'requiredCertifications'>;
   engineer: Engineer;
   on: Date;
+  timeZone?: string;
 }): ExclusionReason[] {
   const { job, engineer } = opts;
   const reasons: ExclusionReason[] = [];
   if (!engineer.active) reasons.push('inactive');
   if (!job.requiredSkills.every((skill) => engineer.skills.includes(skill))) reasons.push('missing_skill');
-  const certificates = certificatesValidThrough({ job, engineer });
+  const certificates = certificatesValidThrough({ job, engineer, timeZone: opts.timeZone });
   if (certificates.missing) reasons.push('missing_certification');
-  if (certificates.validThrough !== undefined && certificates.validThrough < utcDay(opts.on.getTime())) {
+  const day = localDay(opts.on.getTime(), opts.timeZone ?? defaultTimeZone);
+  if (certificates.validThrough !== undefined && certificates.validThrough < day) {
     reasons.push('expired_certification');
   }
   return reasons;
 }
 
 const minuteMs = 60_000;
-const dayMs = 86_400_000;
-
-/** The UTC calendar day of an instant, "YYYY-MM-DD", which orders correctly as a string. */
-const utcDay = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
 /**
- * The last day ("YYYY-MM-DD", UTC) on which the engineer holds every required certification (the earliest of the
+ * The last day ("YYYY-MM-DD", the business's) on which the engineer holds every required certification (the earliest of the
  * latest expiry per code), and whether any is missing altogether. `validThrough` is undefined when nothing is
  * required or held, and '' when an expiry is unreadable (so it is before every day).
  */
 export function certificatesValidThrough(opts: {
   job: Pick<JobRequirements, 'requiredCertifications'>;
   engineer: Engineer;
+  timeZone?: string;
 }): {
   missing: boolean;
   validThrough: string | undefined;
@@ -106,7 +110,7 @@ export function certificatesValidThrough(opts: {
     const held = opts.engineer.certifications.filter((c) => c.code === code);
     // Several certificates for one code (a renewal alongside the old one): the latest expiry counts.
     const latest = held
-      .map((c) => lastValidDay(c.expiresAt))
+      .map((c) => lastValidDay(c.expiresAt, opts.timeZone))
       .sort()
       .at(-1);
     if (latest === undefined) {
@@ -127,33 +131,41 @@ export function lapsedCertifications(opts: {
   required: string[];
   certifications: Engineer['certifications'];
   on: Date;
+  timeZone?: string;
 }): string[] {
-  const day = utcDay(opts.on.getTime());
+  const timeZone = opts.timeZone ?? defaultTimeZone;
+  const day = localDay(opts.on.getTime(), timeZone);
   return opts.required.filter(
-    (code) => !opts.certifications.some((c) => c.code === code && lastValidDay(c.expiresAt) >= day),
+    (code) => !opts.certifications.some((c) => c.code === code && lastValidDay(c.expiresAt, timeZone) >= day),
   );
 }
 
 /**
- * A certificate's last valid day ("YYYY-MM-DD", UTC): its `expiresAt` day, which still counts. An unreadable expiry
- * is '', which sorts before every real day, so the certificate counts as expired rather than valid.
+ * A certificate's last valid day ("YYYY-MM-DD", the business's): its `expiresAt` day, which still counts. An
+ * unreadable expiry is '', which sorts before every real day, so the certificate counts as expired rather than valid.
  */
-export function lastValidDay(expiresAt: string): string {
+export function lastValidDay(expiresAt: string, timeZone: string = defaultTimeZone): string {
   if (/^\d{4}-\d{2}-\d{2}$/.test(expiresAt)) return expiresAt;
   const ms = Date.parse(expiresAt);
-  return Number.isNaN(ms) ? '' : utcDay(ms);
+  return Number.isNaN(ms) ? '' : localDay(ms, timeZone);
 }
 
 /**
  * The earliest start in each shift, in time order, where the job fits before the shift ends. Starts from the shift
  * that began the day before `at`, which may still be running if it crosses midnight.
  */
-function feasibleStarts(opts: { engineer: Engineer; job: JobRequirements; at: Date; travelMinutes: number }): number[] {
+function feasibleStarts(opts: {
+  engineer: Engineer;
+  job: JobRequirements;
+  at: Date;
+  travelMinutes: number;
+  timeZone: string;
+}): number[] {
   const earliest = opts.at.getTime() + opts.travelMinutes * minuteMs;
-  const atDay = Math.floor(opts.at.getTime() / dayMs) * dayMs;
+  const atDay = localDay(opts.at.getTime(), opts.timeZone);
   const starts: number[] = [];
   for (let offset = -1; offset <= 7; offset++) {
-    const window = shiftWindowOn(opts.engineer.shift, atDay + offset * dayMs);
+    const window = shiftWindowOn(opts.engineer.shift, addDays(atDay, offset), opts.timeZone);
     if (window === undefined) continue;
     const start = Math.ceil(Math.max(earliest, window.start) / minuteMs) * minuteMs;
     if (start + opts.job.estimatedMinutes * minuteMs <= window.end) starts.push(start);
@@ -162,30 +174,23 @@ function feasibleStarts(opts: { engineer: Engineer; job: JobRequirements; at: Da
 }
 
 /**
- * The shift an engineer works that starts on the UTC day beginning at `dayStart` (epoch ms of a UTC midnight), as
- * epoch ms, or undefined when they do not work that day or the shift times are malformed. Times are read as UTC
- * "HH:MM", as in {@link checkEngineer}; a shift whose end is not after its start ends the next day.
+ * The shift an engineer works that starts on a local `day` (`YYYY-MM-DD`) in the business's time zone, as epoch
+ * ms, or undefined when they do not work that day or the shift times are malformed. The times are the zone's wall
+ * clock on that day, so a shift keeps its hours across the clock changes; one whose end is not after its start ends
+ * the next day.
  */
-export function shiftWindowOn(shift: Shift, dayStart: number): { start: number; end: number } | undefined {
+export function shiftWindowOn(
+  shift: Shift,
+  day: string,
+  timeZone: string = defaultTimeZone,
+): { start: number; end: number } | undefined {
   const startMinute = minuteOfDay(shift.start);
   const endMinute = minuteOfDay(shift.end);
-  if (startMinute === undefined || endMinute === undefined || !shift.days.includes(isoWeekday(dayStart))) {
+  if (startMinute === undefined || endMinute === undefined || !shift.days.includes(isoWeekday(day))) {
     return undefined;
   }
-  const lengthMinutes = endMinute > startMinute ? endMinute - startMinute : endMinute + 1440 - startMinute;
-  const start = dayStart + startMinute * minuteMs;
-  return { start, end: start + lengthMinutes * minuteMs };
-}
-
-/** Minutes since midnight for "HH:MM" ("24:00" allowed as an end), or undefined when malformed. */
-function minuteOfDay(time: string): number | undefined {
-  const match = /^(\d{2}):(\d{2})$/.exec(time);
-  if (!match) return undefined;
-  const minutes = Number(match[1]) * 60 + Number(match[2]);
-  return Number(match[2]) < 60 && minutes <= 1440 ? minutes : undefined;
-}
-
-/** 1 = Monday ... 7 = Sunday, as in {@link Engineer.shift}. */
-function isoWeekday(ms: number): number {
-  return new Date(ms).getUTCDay() || 7;
+  const start = atLocal(day, startMinute, timeZone);
+  const end =
+    endMinute > startMinute ? atLocal(day, endMinute, timeZone) : atLocal(addDays(day, 1), endMinute, timeZone);
+  return { start, end };
 }

@@ -1,5 +1,7 @@
+import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
 import { listBoard, listPlannedOn, type WorkOrderRecord } from '../db/work-orders.ts';
+import { addDays, atLocal, defaultTimeZone } from '../time/zone.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Priority, Status } from '../work-order/model.ts';
 import { change } from '../work-order/work-order.ts';
@@ -19,8 +21,10 @@ export const unassignedPenaltyKm: Record<Priority, number> = { P1: 1_000_000, P2
 
 /** A day's work as the optimiser sees it: who works, and which work orders it may move, lock or only keep. */
 export interface DayInput {
-  /** `YYYY-MM-DD` (UTC). */
+  /** `YYYY-MM-DD`, a day of the business. */
   date: string;
+  /** The business's: `date` is its day, and shifts are its wall-clock hours. Europe/London unless given. */
+  timeZone?: string;
   /** Plans never start in the past: today, routes start from now. */
   now: Date;
   engineers: EngineerRecord[];
@@ -35,10 +39,11 @@ export interface DayProblem {
   workOrders: WorkOrderRecord[];
   engineers: EngineerRecord[];
   dayStart: number;
+  timeZone: string;
 }
 
 /**
- * Turns a day into a routing problem. Times are minutes from the day's midnight (UTC); the objective is travel in
+ * Turns a day into a routing problem. Times are minutes from the day’s local midnight; the objective is travel in
  * km. Vehicles are the engineers on shift that day, leaving and returning home. Jobs the engineer is travelling to
  * or working are pinned at the start of their route; a dispatched or accepted job may be re-sequenced but stays
  * with its engineer; a scheduled or unassigned one goes to any engineer with the skills and certifications valid
@@ -47,14 +52,15 @@ export interface DayProblem {
  */
 export function buildDayProblem(input: DayInput): DayProblem {
   const travel = input.travel ?? estimatedTravel;
-  const dayStart = Date.parse(`${input.date}T00:00:00.000Z`);
+  const timeZone = input.timeZone ?? defaultTimeZone;
+  const dayStart = atLocal(input.date, 0, timeZone);
   const nowMinute = Math.max(0, Math.ceil((input.now.getTime() - dayStart) / minuteMs));
   const minuteOf = (iso: string) => (Date.parse(iso) - dayStart) / minuteMs;
 
   const engineers: EngineerRecord[] = [];
   const vehicles: Vehicle[] = [];
   for (const engineer of input.engineers) {
-    const shift = engineer.active ? shiftWindowOn(engineer.shift, dayStart) : undefined;
+    const shift = engineer.active ? shiftWindowOn(engineer.shift, input.date, timeZone) : undefined;
     if (!shift) continue;
     const shiftEnd = (shift.end - dayStart) / minuteMs;
     const shiftStart = Math.max((shift.start - dayStart) / minuteMs, nowMinute);
@@ -96,7 +102,7 @@ export function buildDayProblem(input: DayInput): DayProblem {
       ? own === undefined
         ? []
         : [own]
-      : engineers.flatMap((engineer, vehicle) => (canDo(engineer, wo, dayStart) ? [vehicle] : []));
+      : engineers.flatMap((engineer, vehicle) => (canDo(engineer, wo, dayStart, timeZone) ? [vehicle] : []));
     const windowFrom = wo.preferredWindow ? minuteOf(wo.preferredWindow.from) : 0;
     const windowTo = wo.preferredWindow ? minuteOf(wo.preferredWindow.to) : 24 * 60;
     const sla = minuteOf(wo.slaDueAt);
@@ -122,15 +128,16 @@ export function buildDayProblem(input: DayInput): DayProblem {
   for (const vehicle of vehicles) {
     vehicle.pinned?.sort((a, b) => (located[a]?.scheduledStart ?? '').localeCompare(located[b]?.scheduledStart ?? ''));
   }
-  return { problem: { size, distance, duration, jobs, vehicles }, workOrders: located, engineers, dayStart };
+  return { problem: { size, distance, duration, jobs, vehicles }, workOrders: located, engineers, dayStart, timeZone };
 }
 
-function canDo(engineer: EngineerRecord, wo: WorkOrderRecord, dayStart: number): boolean {
+function canDo(engineer: EngineerRecord, wo: WorkOrderRecord, dayStart: number, timeZone: string): boolean {
   const job = { requiredSkills: wo.requiredSkills ?? [], requiredCertifications: wo.requiredCertifications ?? [] };
   const reasons = qualificationReasons({
     job,
     engineer: { ...engineer, id: engineer.engineerId },
     on: new Date(dayStart),
+    timeZone,
   });
   return reasons.length === 0;
 }
@@ -160,7 +167,7 @@ export interface DayPlan {
 export function describePlan(day: DayProblem, plan: Plan, date: string): DayPlan {
   const { problem, workOrders, engineers, dayStart } = day;
   const at = (minute: number) => new Date(dayStart + Math.round(minute) * minuteMs).toISOString();
-  const dayEnd = dayStart + 24 * 60 * minuteMs;
+  const dayEnd = atLocal(addDays(date, 1), 0, day.timeZone);
   const slaToday = (wo: WorkOrderRecord) => Date.parse(wo.slaDueAt) < dayEnd;
   let slaMetToday = 0;
   const routes = plan.routes.map(({ vehicle, jobs }) => {
@@ -221,13 +228,15 @@ export async function optimiseDay(options: {
   seed?: number;
   now?: Date;
 }): Promise<DayPlan & { applied: number }> {
+  const timeZone = await businessTimeZone();
   const [engineers, planned, waiting] = await Promise.all([
     listAllEngineers(),
-    listPlannedOn(options.date),
+    listPlannedOn(options.date, timeZone),
     readyToSchedule(),
   ]);
   const workOrders = [...planned, ...waiting].filter((wo) => plannable.includes(wo.status));
-  const day = buildDayProblem({ date: options.date, now: options.now ?? new Date(), engineers, workOrders });
+  const now = options.now ?? new Date();
+  const day = buildDayProblem({ date: options.date, now, engineers, workOrders, timeZone });
   const plan = solve(day.problem, { timeLimitMs: options.timeLimitMs, seed: options.seed ?? 1 });
   const described = describePlan(day, plan, options.date);
   const applied = options.apply ? await applyPlan(described, day.workOrders, options.actor) : 0;

@@ -1,17 +1,17 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import { backoff } from '../db/service.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { StoreConflict, StoreThrottled } from '../errors.ts';
 import { logger } from '../observability.ts';
+import { addDays, atLocal, localDay } from '../time/zone.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import { change } from '../work-order/work-order.ts';
 import { stopOf } from './candidates.ts';
 import { type DayOrigin, retimeDay, type TimedStop, visitOrder } from './day-timing.ts';
 import { shiftWindowOn } from './match.ts';
 import type { TravelTimes } from './travel.ts';
-
-const dayMs = 86_400_000;
 
 /** How often a reflow starts again from a fresh read when another write got to one of its stops first. */
 const attempts = 8;
@@ -33,7 +33,7 @@ export interface IncomingStop {
 }
 
 /**
- * Re-times an engineer's planned stops on a UTC day so none overlaps another and each allows the drive from the
+ * Re-times an engineer's planned stops on a day of the business so none overlaps another and each allows the drive from the
  * one before (see `retimeDay`), and writes each stop whose start moved. Stops under way stay where they are; a job
  * the engineer finished that day is where the rest starts from.
  *
@@ -50,7 +50,7 @@ export interface IncomingStop {
  */
 export async function reflowEngineerDay(options: {
   engineerId: string;
-  /** `YYYY-MM-DD` (UTC). */
+  /** `YYYY-MM-DD`, the business's day (see {@link dayOf}). */
   day: string;
   now?: Date;
   travel?: TravelTimes;
@@ -59,11 +59,11 @@ export async function reflowEngineerDay(options: {
   without?: readonly string[];
 }): Promise<{ moved: string[]; incomingStart?: string }> {
   return quiet.run(true, async () => {
-    const engineer = await getEngineer(options.engineerId);
+    const [engineer, timeZone] = await Promise.all([getEngineer(options.engineerId), businessTimeZone()]);
     if (!engineer) return { moved: [] };
     for (let attempt = 1; ; attempt++) {
       try {
-        const result = await reflowOnce(engineer, options);
+        const result = await reflowOnce(engineer, options, timeZone);
         for (const day of result.spilled) await reflowEngineerDay({ ...options, day, incoming: undefined });
         return { moved: result.moved, incomingStart: result.incomingStart };
       } catch (error) {
@@ -77,12 +77,13 @@ export async function reflowEngineerDay(options: {
 async function reflowOnce(
   engineer: EngineerRecord,
   options: Parameters<typeof reflowEngineerDay>[0],
+  timeZone: string,
 ): Promise<{ moved: string[]; incomingStart?: string; spilled: string[] }> {
   const now = (options.now ?? new Date()).getTime();
-  const dayStart = Date.parse(`${options.day}T00:00:00.000Z`);
+  const dayStart = atLocal(options.day, 0, timeZone);
   const records = await listByEngineer(engineer.engineerId, {
     from: new Date(dayStart).toISOString(),
-    to: new Date(dayStart + dayMs - 1).toISOString(),
+    to: new Date(atLocal(addDays(options.day, 1), 0, timeZone) - 1).toISOString(),
   });
   const without = new Set(options.without ?? []);
   if (options.incoming) without.add(options.incoming.stop.workOrderId);
@@ -105,7 +106,7 @@ async function reflowOnce(
   const timed = retimeDay({
     stops: ordered,
     home: engineer.homeBase,
-    shiftStart: dayFloor(engineer, dayStart),
+    shiftStart: dayFloor(engineer, options.day, timeZone),
     now,
     origin: lastFinished(records),
     travel: options.travel,
@@ -123,12 +124,10 @@ async function reflowOnce(
   }
   const writes = options.incoming ? later.reverse() : [...later.reverse(), ...earlier];
   for (const { record, start } of writes) await moveStart(record, start);
-  const spilled = [...new Set(writes.map((w) => w.start.slice(0, 10)).filter((day) => day > options.day))];
-  return {
-    moved: writes.map((w) => w.record.workOrderId),
-    ...(incomingStart && { incomingStart }),
-    spilled: spilled.filter((day) => Date.parse(day) - dayStart <= spillDays * dayMs),
-  };
+  const spilled = [...new Set(writes.map((w) => dayOf(w.start, timeZone)))].filter(
+    (day) => day > options.day && day <= addDays(options.day, spillDays),
+  );
+  return { moved: writes.map((w) => w.record.workOrderId), ...(incomingStart && { incomingStart }), spilled };
 }
 
 /**
@@ -173,11 +172,15 @@ async function moveStart(record: WorkOrderRecord, start: string): Promise<void> 
  * the day before belong to that shift, and a day with no shift (work booked by hand) is timed from midnight.
  * Stops are never timed before the day's midnight, so a day's reflow never moves a stop into the day before.
  */
-function dayFloor(engineer: EngineerRecord, dayStart: number): number {
-  const running = shiftWindowOn(engineer.shift, dayStart - dayMs);
+function dayFloor(engineer: EngineerRecord, day: string, timeZone: string): number {
+  const dayStart = atLocal(day, 0, timeZone);
+  const running = shiftWindowOn(engineer.shift, addDays(day, -1), timeZone);
   if (running && running.end > dayStart) return dayStart;
-  return shiftWindowOn(engineer.shift, dayStart)?.start ?? dayStart;
+  return shiftWindowOn(engineer.shift, day, timeZone)?.start ?? dayStart;
 }
+
+/** The business's day a planned start (ISO 8601) falls on: the day whose plan holds it. */
+export const dayOf = (start: string, timeZone: string): string => localDay(Date.parse(start), timeZone);
 
 /** The job the engineer finished last that day, where and when the rest of the day starts from. */
 function lastFinished(records: readonly WorkOrderRecord[]): DayOrigin | undefined {
@@ -223,10 +226,11 @@ function timingOf(record: WorkOrderRecord) {
  */
 export async function reflowAfterChange(previous: WorkOrderRecord, next: WorkOrderRecord): Promise<void> {
   if (quiet.getStore() || timingOf(previous) === timingOf(next)) return;
+  const timeZone = await businessTimeZone();
   const days = new Map<string, { engineerId: string; day: string }>();
   for (const record of [previous, next]) {
     if (!record.engineerId || !record.scheduledStart) continue;
-    const day = record.scheduledStart.slice(0, 10);
+    const day = dayOf(record.scheduledStart, timeZone);
     days.set(`${record.engineerId}#${day}`, { engineerId: record.engineerId, day });
   }
   for (const target of days.values()) {

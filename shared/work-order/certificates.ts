@@ -1,4 +1,5 @@
 import { lastValidDay } from '../scheduling/match.ts';
+import { defaultTimeZone, localDay } from '../time/zone.ts';
 import type { Certification } from './model.ts';
 
 /** How far ahead an engineer is warned: a certificate whose last valid day is within this many days is `expiring`. */
@@ -11,11 +12,12 @@ const dayMs = 86_400_000;
 /**
  * Where a certificate stands on a day, by the matcher's reading of expiry (its `expiresAt` day is its last valid
  * day): `daysLeft` counts the days from `on` to that day, 0 when it is that day (still valid, and `expiring`), below 0
- * once it has passed. An unreadable expiry counts as expired, as the matcher counts it, a day ago.
+ * once it has passed. An unreadable expiry counts as expired, as the matcher counts it, a day ago. Days are the
+ * business's (Europe/London).
  */
 export function standingOf(expiresAt: string, on: Date): { status: Standing; daysLeft: number } {
-  const last = lastValidDay(expiresAt);
-  const today = Date.parse(on.toISOString().slice(0, 10));
+  const last = lastValidDay(expiresAt, defaultTimeZone);
+  const today = Date.parse(localDay(on.getTime(), defaultTimeZone));
   const daysLeft = last ? Math.round((Date.parse(last) - today) / dayMs) : -1;
   const status = daysLeft < 0 ? 'expired' : daysLeft <= expiryWarningDays ? 'expiring' : 'valid';
   return { status, daysLeft };

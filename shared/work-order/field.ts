@@ -1,9 +1,11 @@
 import * as z from 'zod';
 import { listAttachments } from '../db/attachments.ts';
+import { businessTimeZone } from '../db/business.ts';
 import { getEngineer } from '../db/reference.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { lapsedCertifications } from '../scheduling/match.ts';
+import { addDays, atLocal, localDay } from '../time/zone.ts';
 import { checkAnswers, type Missing, mergeAnswers, unansweredItems } from './job-sheet.ts';
 import { assertTransition, canTransition } from './lifecycle.ts';
 import { ChecklistAnswer, LatLng, Outcome, PartLine, type Status } from './model.ts';
@@ -231,13 +233,16 @@ async function stillMissing(options: {
     required: record.requiredCertifications ?? [],
     certifications: engineer?.certifications ?? [],
     on: options.now,
+    timeZone: await businessTimeZone(),
   });
   return [...missing, ...lapsed.map((code): Missing => ({ kind: 'certification', code }))];
 }
 
-/** The engineer's jobs for a day (UTC), in route order: by scheduled start. */
-export async function myJobs(options: { engineerId: string; date: string }) {
-  const from = `${options.date}T00:00:00.000Z`;
-  const to = `${options.date}T23:59:59.999Z`;
-  return listByEngineer(options.engineerId, { from, to });
+/** The engineer’s jobs for a day of the business (today unless given), in route order: by scheduled start. */
+export async function myJobs(options: { engineerId: string; date?: string }) {
+  const timeZone = await businessTimeZone();
+  const date = options.date ?? localDay(Date.now(), timeZone);
+  const from = new Date(atLocal(date, 0, timeZone)).toISOString();
+  const to = new Date(atLocal(addDays(date, 1), 0, timeZone) - 1).toISOString();
+  return { date, jobs: await listByEngineer(options.engineerId, { from, to }) };
 }

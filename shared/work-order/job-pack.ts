@@ -129,18 +129,19 @@ async function closeoutOf(record: WorkOrderRecord, assets: AssetRecord[]) {
  * The engineer's day in route order, each job with its ETA: its planned start, or later when the job before it
  * (and the drive from there) runs past that.
  */
-export async function myDay(options: { engineerId: string; date: string }) {
-  const [engineer, jobs] = await Promise.all([getEngineer(options.engineerId), myJobs(options)]);
+export async function myDay(options: { engineerId: string; date?: string }) {
+  const [engineer, { date, jobs }] = await Promise.all([getEngineer(options.engineerId), myJobs(options)]);
   let at = engineer?.homeBase;
   let free = Number.NEGATIVE_INFINITY;
-  return jobs
+  const items = jobs
     .filter((record) => record.status !== 'cancelled')
     .map((record: WorkOrderRecord) => {
       const drive = at && record.location ? estimatedTravel.minutes(at, record.location) * 60_000 : 0;
-      const planned = Date.parse(record.scheduledStart ?? options.date);
+      const planned = Date.parse(record.scheduledStart ?? date);
       const eta = Math.max(planned, free + drive);
       free = eta + (record.estimatedMinutes ?? 60) * 60_000;
       at = record.location ?? at;
       return { ...engineerView(record), eta: new Date(Math.ceil(eta / 60_000) * 60_000).toISOString() };
     });
+  return { date, items };
 }

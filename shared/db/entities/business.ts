@@ -29,6 +29,8 @@ export const business = new Entity({
     /** A small PNG as a data: URL, drawn on documents and shown in e-mails. */
     logo: { type: 'string' },
     paymentTermsDays: { type: 'number', required: true },
+    /** Its IANA time zone: shifts, booked windows, days and documents are its local time. Europe/London when absent. */
+    timeZone: { type: 'string' },
     bankDetails: { type: 'string' },
     /** Where office notifications go (SLA at risk, a job flagged, a parts request). */
     officeEmail: { type: 'string' },
