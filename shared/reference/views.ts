@@ -126,8 +126,8 @@ export const Part = z
     location: z.string().optional(),
     supplierId: z.string().optional(),
     /**
-     * When one part is read: what each depot and van holds of it, as the office last counted (an admin sets it with
-     * `POST /v1/parts/{id}/holdings`).
+     * When one part is read: what each depot and van holds of it, as an admin last set it with
+     * `POST /v1/parts/{id}/holdings`, less what jobs have used from it since, plus what deliveries have brought.
      */
     holdings: z
       .array(z.object({ holderKind: z.enum(['depot', 'van']), holderId: z.string(), qty: z.number().int() }))

@@ -45,7 +45,7 @@ export const PartStock = z
 
 export const partStock = view(PartStock);
 
-/** How many of a part a depot or a van holds, as last counted. */
+/** How many of a part a depot or a van holds: the last count, less the jobs' use since, plus deliveries. */
 export const StockHolding = z
   .object({
     sku: z.string(),

@@ -7,8 +7,9 @@ import { Entity } from 'electrodb';
  * and left out of answers.
  *
  * `part.stock` stays the business's one stock figure: closeout takes from it and reorders by it. Holdings say where
- * those units are, as the office last counted them (`setHolding`); closeout does not take from a holding, since the
- * parts a job used name no holder, so holdings are as good as the last count.
+ * those units are: the office sets a count (`setHolding`), a purchase order's receipt adds to its depot's, and
+ * closeout takes a job's parts from its engineer's van first, then from the depots holding most (`takeFromStock`),
+ * each write conditional on the count read, so two jobs never both take a van's last one.
  */
 export const stockHolding = new Entity({
   model: { entity: 'stockHolding', version: '1', service: 'fieldops' },
