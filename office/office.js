@@ -47,6 +47,7 @@ const routes = {
   'work-orders': 'work-order',
   mail: 'mail',
   reference: 'reference',
+  'purchase-orders': 'purchasing',
   reports: 'reports',
   map: 'map',
 };

@@ -1,6 +1,6 @@
-// Reference data: customers, sites, assets, engineers, parts, job templates and depots, a list each
+// Reference data: customers, sites, assets, engineers, parts, job templates, depots and suppliers, a list each
 // (`#/reference/<list>`), one record (`#/reference/<list>/<id>`) and a new one (`#/reference/<list>?add`). Every role of
-// the office reads them; an admin adds and changes them. The API treats the seven lists alike, and so does this
+// the office reads them; an admin adds and changes them. The API treats the eight lists alike, and so does this
 // screen: one table and one form builder, driven by a short description of each list's columns and fields.
 //
 // A change names the version it was made from (If-Match: the record's ETag is its version), so a change made by
@@ -210,6 +210,7 @@ const kinds = [
     keyField: 'sku',
     keyLabel: 'SKU',
     keyHint: 'The part number as the supplier prints it.',
+    sources: ['suppliers'],
     name: (record) => record.name,
     flag: (record) => record.stock <= record.reorderPoint,
     flagNotice: (count) => `${plural(count, 'part')} at or below the reorder point: time to order more.`,
@@ -220,6 +221,11 @@ const kinds = [
       { label: 'In stock', value: stockWords },
       { label: 'Reorder point', value: (record) => String(record.reorderPoint) },
       { label: 'Kept at', value: (record) => record.location ?? '' },
+      {
+        label: 'Supplier',
+        value: (record, names) =>
+          record.supplierId ? (names.suppliers.get(record.supplierId) ?? record.supplierId) : '',
+      },
     ],
     fields: [
       { name: 'name', label: 'Name', type: 'text', required: true },
@@ -227,6 +233,14 @@ const kinds = [
       { name: 'stock', label: 'In stock', type: 'integer', required: true, hint: 'The business’s own count.' },
       { name: 'reorderPoint', label: 'Reorder point', type: 'integer', required: true },
       { name: 'location', label: 'Kept at', type: 'text' },
+      {
+        name: 'supplierId',
+        label: 'Supplier',
+        type: 'select',
+        source: 'suppliers',
+        nullable: true,
+        hint: 'Who a reorder or an engineer’s parts request orders it from. With none, the office orders it by hand.',
+      },
     ],
     more: holdings,
   },
@@ -310,6 +324,31 @@ const kinds = [
       { name: 'phone', label: 'Phone', type: 'text' },
     ],
   },
+  {
+    list: 'suppliers',
+    title: 'Suppliers',
+    one: 'supplier',
+    key: 'supplierId',
+    name: (record) => record.name,
+    columns: [
+      { label: 'Name', value: (record) => record.name },
+      { label: 'E-mail', value: (record) => record.email },
+      { label: 'Phone', value: (record) => record.phone ?? '' },
+      { label: 'Account reference', value: (record) => record.accountRef ?? '' },
+    ],
+    fields: [
+      { name: 'name', label: 'Name', type: 'text', required: true },
+      { name: 'email', label: 'E-mail', type: 'email', required: true, hint: 'Purchase orders are e-mailed here.' },
+      { name: 'phone', label: 'Phone', type: 'text' },
+      {
+        name: 'accountRef',
+        label: 'Account reference',
+        type: 'text',
+        nullable: true,
+        hint: 'The business’s account with them, printed on its orders.',
+      },
+    ],
+  },
 ];
 
 /** What a list's records are called in each source (a site's customer, an asset's site and plan...). */
@@ -318,6 +357,7 @@ const sourceNames = {
   sites: (record) => [record.siteId, record.name ? `${record.name}, ${record.address}` : record.address],
   'job-templates': (record) => [record.jobType, record.name],
   parts: (record) => [record.sku, `${record.name} (${record.sku})`],
+  suppliers: (record) => [record.supplierId, record.name],
 };
 
 // --- The screen --------------------------------------------------------------------------------------------------
@@ -483,7 +523,7 @@ function showNew(main, ctx, kind) {
 // --- Reading ------------------------------------------------------------------------------------------------------
 
 /** Every record of a list, page by page, as it is now (the shell's kept copy may be a minute old). */
-async function readAll(ctx, list) {
+export async function readAll(ctx, list) {
   const all = [];
   let cursor;
   do {
