@@ -294,7 +294,7 @@ const accessLogFormat = AccessLogFormat.custom(
  * resources (a test holds every stack under 300), with room for the routes to come.
  */
 export const routeStacks: Record<string, string[]> = {
-  WorkOrderRoutes: ['work-orders', 'intake', 'events', 'docs'],
+  WorkOrderRoutes: ['work-orders', 'intake', 'events', 'docs', 'rota'],
   FieldRoutes: ['field', 'attachments', 'closeout', 'quotes', 'documents', 'notify', 'accounting', 'purchasing'],
   OfficeRoutes: ['reference', 'scheduling', 'reports', 'webhooks'],
 };

@@ -362,6 +362,10 @@ export const routes: Route[] = [
   ),
   { method: 'POST', path: '/v1/parts/{id}/holdings', handler: 'functions/reference/set-holding.ts', needs: ['write'] },
 
+  { method: 'GET', path: '/v1/rota', handler: 'functions/rota/list.ts', needs: ['read'] },
+  { method: 'POST', path: '/v1/rota', handler: 'functions/rota/create.ts', needs: ['write'] },
+  { method: 'DELETE', path: '/v1/rota/{id}', handler: 'functions/rota/delete.ts', needs: ['write'] },
+
   { method: 'GET', path: '/v1/purchase-orders', handler: 'functions/purchasing/list.ts', needs: ['read', 'cursorKey'] },
   { method: 'GET', path: '/v1/purchase-orders/{id}', handler: 'functions/purchasing/get.ts', needs: ['read'] },
   { method: 'POST', path: '/v1/purchase-orders', handler: 'functions/purchasing/create.ts', needs: ['write'] },

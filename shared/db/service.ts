@@ -31,6 +31,7 @@ import { payment } from './entities/payment.ts';
 import { purchaseOrder } from './entities/purchase-order.ts';
 import { quote } from './entities/quote.ts';
 import { reorder } from './entities/reorder.ts';
+import { rotaEntry } from './entities/rota-entry.ts';
 import { site } from './entities/site.ts';
 import { siteVisit } from './entities/site-visit.ts';
 import { stockHolding } from './entities/stock-holding.ts';
@@ -70,6 +71,7 @@ const entities = {
   purchaseOrder,
   quote,
   reorder,
+  rotaEntry,
   site,
   siteVisit,
   stockHolding,

@@ -2,6 +2,7 @@ import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
+import { rotaBetween } from '../rota/rota.ts';
 import { underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Status } from '../work-order/model.ts';
 import { change, get, statusChange, transition } from '../work-order/work-order.ts';
@@ -79,7 +80,10 @@ async function place(record: WorkOrderRecord, found: Candidates, best: Insertion
   const room = await reflowEngineerDay({
     engineerId: best.engineerId,
     day: dayOf(best.start, await businessTimeZone()),
-    incoming: stop && { stop: { ...stop, start: Date.parse(best.start) }, position: best.position },
+    incoming: stop && {
+      stop: { ...stop, start: Date.parse(best.start), ...(best.calledOut && { calledOut: true }) },
+      position: best.position,
+    },
     without: best.displaced ? [best.displaced] : [],
   });
   const start = room.incomingStart ?? best.start;
@@ -90,7 +94,7 @@ async function place(record: WorkOrderRecord, found: Candidates, best: Insertion
     reason:
       `Matched: starts ${start}, ${Math.round(best.addedTravelMinutes)} min added travel` +
       (found.slaMet ? '' : '; no one can start within the SLA'),
-    set: { engineerId: best.engineerId, scheduledStart: start, attention: undefined },
+    set: { engineerId: best.engineerId, scheduledStart: start, attention: undefined, calledOut: best.calledOut },
     data: { candidate: best, runnersUp: found.candidates.slice(1, 4), excluded: found.excluded },
   });
   if (best.displaced && placed.engineerId === best.engineerId) {
@@ -107,7 +111,7 @@ async function displace(options: { workOrderId: string; by: WorkOrderRecord }) {
       to: 'ready_to_schedule',
       actor: 'scheduler',
       reason: `Displaced by ${options.by.priority} ${options.by.ref}; to be re-planned`,
-      set: { engineerId: undefined, scheduledStart: undefined },
+      set: { engineerId: undefined, scheduledStart: undefined, calledOut: undefined },
       guard: (current) => {
         if (current.engineerId !== options.by.engineerId) throw new Conflict('workorder.moved', 'Already moved.');
       },
@@ -127,6 +131,7 @@ const refusalCodes = {
   missing_skill: 'assignment.missing_skill',
   missing_certification: 'assignment.missing_certification',
   expired_certification: 'assignment.missing_certification',
+  on_leave: 'assignment.on_leave',
 } as const;
 
 /**
@@ -200,7 +205,13 @@ export async function reassign(options: {
             from,
             engineerId: engineer.engineerId,
           }),
-          set: { status: 'scheduled', engineerId: engineer.engineerId, scheduledStart: start, attention: undefined },
+          set: {
+            status: 'scheduled',
+            engineerId: engineer.engineerId,
+            scheduledStart: start,
+            attention: undefined,
+            calledOut: undefined,
+          },
         };
       },
     }),
@@ -218,7 +229,14 @@ async function eligibleEngineer(record: WorkOrderRecord, options: { engineerId: 
   const job = jobOf(record);
   if (!job) throw new Conflict('assignment.no_location', 'The work order has no site location yet.');
   const at = options.start ? new Date(options.start) : earliestStart(record);
-  const check = checkEngineer({ job, engineer: asEngineer(engineer), at, timeZone: await businessTimeZone() });
+  // The week the assignment may fall in, with the engineer's time off.
+  const rota = await rotaBetween(at.getTime() - 86_400_000, at.getTime() + 8 * 86_400_000);
+  const check = checkEngineer({
+    job,
+    engineer: { ...asEngineer(engineer), ...rota(engineer.engineerId) },
+    at,
+    timeZone: await businessTimeZone(),
+  });
   if (!check.ok) {
     const reason = check.reasons.find((r) => r in refusalCodes) as keyof typeof refusalCodes | undefined;
     throw new Conflict(

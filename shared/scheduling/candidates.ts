@@ -1,6 +1,7 @@
 import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
 import { listEngineerDay, type WorkOrderRecord } from '../db/work-orders.ts';
+import { rotaBetween } from '../rota/rota.ts';
 import { addDays, atLocal, localDay } from '../time/zone.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import { type TimedStop, visitOrder } from './day-timing.ts';
@@ -12,6 +13,8 @@ import {
   matchJob,
   type NewJob,
 } from './insertion.ts';
+
+const dayMs = 86_400_000;
 
 /** How far ahead matching looks for a day with room, as the office would when a week is full. */
 export const searchDays = 7;
@@ -41,6 +44,7 @@ export function stopOf(record: WorkOrderRecord, now: number): TimedStop | undefi
     window: windowOf(record, now, true),
     priority: record.priority,
     pinned: underWayStatuses.includes(record.status),
+    ...(record.calledOut && { calledOut: true }),
   };
 }
 
@@ -102,7 +106,15 @@ export interface Candidates extends InsertionMatch {
  */
 export async function findCandidates(record: WorkOrderRecord, nowDate = new Date()): Promise<Candidates> {
   const now = nowDate.getTime();
-  const [engineers, timeZone] = await Promise.all([listAllEngineers(), businessTimeZone()]);
+  // The search starts today, or on the first day of the customer's window.
+  const searchFrom = Math.max(now, record.preferredWindow ? Date.parse(record.preferredWindow.from) : now);
+  const [team, timeZone, rota] = await Promise.all([
+    listAllEngineers(),
+    businessTimeZone(),
+    rotaBetween(searchFrom - dayMs, searchFrom + (searchDays + 1) * dayMs),
+  ]);
+  // Each with their time off and on-call periods of the days searched.
+  const engineers = team.map((engineer) => ({ ...engineer, ...rota(engineer.engineerId) }));
   const refused = new Set(record.refusedBy ?? []);
   const eligible = engineers.filter((e) => !refused.has(e.engineerId));
   const refusals = engineers

@@ -49,7 +49,8 @@ export function visitOrder<T extends Pick<TimedStop, 'workOrderId' | 'start' | '
  * Stops are taken in {@link visitOrder}. A pinned stop keeps its start; the engineer leaves it once its service is
  * done, or now if it is overrunning. Every other stop starts as early as the day allows: after the drive from the
  * stop before (or from `origin`, else home), no earlier than the shift start, its window start or the drive from
- * where the engineer is now, rounded up to the minute. Later stops move later when a job is put before them, and
+ * where the engineer is now, rounded up to the minute. An emergency the engineer was called out to (`calledOut`)
+ * is not held to the shift: they set out as soon as they are free. Later stops move later when a job is put before them, and
  * earlier when one before them goes (a refusal, a cancellation, an early finish).
  *
  * Window ends are not checked: a day that has become late is still timed without overlaps, and stays late.
@@ -64,13 +65,14 @@ export function retimeDay(opts: {
 }): Array<{ workOrderId: string; start: number }> {
   const drive = drivingTime(opts.travel);
   let at = opts.origin?.location ?? opts.home;
-  let free = Math.max(opts.shiftStart, opts.origin?.at ?? Number.NEGATIVE_INFINITY);
+  let free = opts.origin?.at ?? Number.NEGATIVE_INFINITY;
   return visitOrder(opts.stops).map((stop) => {
     const service = stop.serviceMinutes * minuteMs;
     let start = stop.start;
     if (!stop.pinned) {
-      const leave = Math.max(free, opts.now);
-      const earliest = Math.max(leave + drive(at, stop.location), stop.window.from, opts.shiftStart);
+      const shiftStart = stop.calledOut ? Number.NEGATIVE_INFINITY : opts.shiftStart;
+      const leave = Math.max(free, shiftStart, opts.now);
+      const earliest = Math.max(leave + drive(at, stop.location), stop.window.from, shiftStart);
       start = Math.ceil(earliest / minuteMs) * minuteMs;
     }
     free = Math.max(free, start + service);

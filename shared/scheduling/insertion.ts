@@ -1,7 +1,13 @@
 import { addDays, atLocal, defaultTimeZone, localDay } from '../time/zone.ts';
 import type { Engineer, LatLng, Priority } from '../work-order/model.ts';
 import { drivingTime } from './day-timing.ts';
-import { certificatesValidThrough, type ExclusionReason, qualificationReasons, shiftWindowOn } from './match.ts';
+import {
+  certificatesValidThrough,
+  type ExclusionReason,
+  qualificationReasons,
+  shiftWindowOn,
+  workable,
+} from './match.ts';
 import { estimatedTravel, type TravelTimes } from './travel.ts';
 
 /** A job already on an engineer's route for the day. Times are epoch ms. */
@@ -14,6 +20,8 @@ export interface PlannedStop {
   priority: Priority;
   /** In progress or en route: never moved or displaced, and nothing is inserted before it. */
   pinned?: boolean;
+  /** An emergency the engineer was called out to while on call: timed from when they set out, not their shift. */
+  calledOut?: boolean;
 }
 
 /**
@@ -36,8 +44,11 @@ export interface NewJob {
   priority: Priority;
 }
 
-/** Why an engineer cannot take the job: the hard filters of `match.ts`, or no place in their route for it. */
-export type InsertionExclusionReason = ExclusionReason | 'no_feasible_slot';
+/**
+ * Why an engineer cannot take the job: the hard filters of `match.ts`, an emergency beyond an on-call engineer's
+ * call-out range, or no place in their route for it.
+ */
+export type InsertionExclusionReason = ExclusionReason | 'beyond_call_out' | 'no_feasible_slot';
 
 /** The best place for the job in one engineer's route. */
 export interface InsertionCandidate {
@@ -60,6 +71,8 @@ export interface InsertionCandidate {
   score: number;
   /** A lower-priority stop taken off the route to make room; it goes back to be re-planned. */
   displaced?: string;
+  /** The engineer is on call and goes out to the emergency now, outside their shift. */
+  calledOut?: true;
 }
 
 /** Every eligible engineer's best insertion, best first, and why each other engineer cannot take the job. */
@@ -154,12 +167,19 @@ export function matchJob(opts: {
   const scratch = new Scratch(Math.max(0, ...plans.map((plan) => plan.stops.length)) + 1);
   const canDisplace = job.priority === 'P1' || job.priority === 'P2';
 
-  for (const { engineer, stops } of plans) {
-    const { reasons, shift } = hardFilters(job, engineer, now, timeZone);
+  for (const plan of plans) {
+    const { engineer } = plan;
+    const { reasons, shift, callOutMinutes, onCall } = hardFilters(job, engineer, now, timeZone);
     if (reasons.length > 0 || shift === undefined) {
       result.excluded.push({ engineerId: engineer.id, reasons });
       continue;
     }
+    if (callOutMinutes !== undefined && travel.minutes(engineer.homeBase, job.location) > callOutMinutes) {
+      result.excluded.push({ engineerId: engineer.id, reasons: ['beyond_call_out'] });
+      continue;
+    }
+    // Called out, the engineer goes from home now: the day's work is after, and is re-timed behind the emergency.
+    const stops = onCall ? [] : plan.stops;
     const day = planDay({ job, engineer, stops, shift, travel, now, scratch, timeZone });
     let best = bestInsertion(day, -1);
     if (best === undefined && canDisplace) {
@@ -183,6 +203,7 @@ export function matchJob(opts: {
       overtimeMinutes: best.overtimeMinutes,
       score: best.score,
       ...(best.displaced !== undefined && { displaced: best.displaced }),
+      ...(onCall && { calledOut: true as const }),
     });
   }
 
@@ -205,7 +226,11 @@ export function excludedWhateverTheDay(opts: {
   return hardFilters(opts.job, opts.engineer, opts.now.getTime(), opts.timeZone ?? defaultTimeZone).reasons.length > 0;
 }
 
-/** The filters {@link matchJob} applies before it looks at an engineer's stops, and the shift it then plans in. */
+/**
+ * The filters {@link matchJob} applies before it looks at an engineer's stops, and the shift it then plans in: for an
+ * emergency (P1), the on-call period the engineer is in now, with its call-out range, when there is one; else the
+ * working shift, less any time off (`on_leave` when that leaves nothing).
+ */
 function hardFilters(job: NewJob, engineer: Engineer, now: number, timeZone: string) {
   const reasons: InsertionExclusionReason[] = qualificationReasons({
     job,
@@ -214,8 +239,15 @@ function hardFilters(job: NewJob, engineer: Engineer, now: number, timeZone: str
     timeZone,
   });
   const shift = currentShift(engineer, now, timeZone);
-  if (shift === undefined) reasons.push('off_shift');
-  return { reasons, shift };
+  const working = shift && workable(shift, engineer.away);
+  const workingNow = working !== undefined && working.start <= now && now < working.end;
+  const call =
+    job.priority === 'P1' && !workingNow ? engineer.onCall?.find((c) => c.from <= now && now < c.to) : undefined;
+  if (call) {
+    return { reasons, shift: { start: now, end: call.to }, callOutMinutes: call.maxTravelMinutes, onCall: true };
+  }
+  if (working === undefined) reasons.push(shift ? 'on_leave' : 'off_shift');
+  return { reasons, shift: working, callOutMinutes: undefined, onCall: false };
 }
 
 const minuteMs = 60_000;

@@ -9,7 +9,8 @@ export type ExclusionReason =
   | 'missing_skill'
   | 'missing_certification'
   | 'expired_certification'
-  | 'off_shift';
+  | 'off_shift'
+  | 'on_leave';
 
 /** What the matcher needs to know about a job. */
 export interface JobRequirements {
@@ -53,8 +54,8 @@ export function checkEngineer(opts: {
   const expiredAlready = reasons.includes('expired_certification');
 
   const travelMinutes = Math.ceil((opts.travel ?? estimatedTravel).minutes(engineer.homeBase, job.location));
-  const starts = feasibleStarts({ engineer, job, at, travelMinutes, timeZone });
-  if (starts.length === 0) return { ok: false, reasons: [...reasons, 'off_shift'] };
+  const { starts, away } = feasibleStarts({ engineer, job, at, travelMinutes, timeZone });
+  if (starts.length === 0) return { ok: false, reasons: [...reasons, away ? 'on_leave' : 'off_shift'] };
 
   // A certificate valid today may lapse before the first shift the job fits in: it must hold on the job day itself.
   const start = starts.find(
@@ -151,8 +152,9 @@ export function lastValidDay(expiresAt: string, timeZone: string = defaultTimeZo
 }
 
 /**
- * The earliest start in each shift, in time order, where the job fits before the shift ends. Starts from the shift
- * that began the day before `at`, which may still be running if it crosses midnight.
+ * The earliest start in each shift, in time order, where the job fits before the shift ends, less the time the
+ * engineer is away; `away` when time off took a shift it would have fitted. Starts from the shift that began the day
+ * before `at`, which may still be running if it crosses midnight.
  */
 function feasibleStarts(opts: {
   engineer: Engineer;
@@ -160,17 +162,45 @@ function feasibleStarts(opts: {
   at: Date;
   travelMinutes: number;
   timeZone: string;
-}): number[] {
+}): { starts: number[]; away: boolean } {
   const earliest = opts.at.getTime() + opts.travelMinutes * minuteMs;
   const atDay = localDay(opts.at.getTime(), opts.timeZone);
   const starts: number[] = [];
+  let away = false;
   for (let offset = -1; offset <= 7; offset++) {
-    const window = shiftWindowOn(opts.engineer.shift, addDays(atDay, offset), opts.timeZone);
-    if (window === undefined) continue;
-    const start = Math.ceil(Math.max(earliest, window.start) / minuteMs) * minuteMs;
-    if (start + opts.job.estimatedMinutes * minuteMs <= window.end) starts.push(start);
+    const shift = shiftWindowOn(opts.engineer.shift, addDays(atDay, offset), opts.timeZone);
+    if (shift === undefined) continue;
+    const fits = (window: { start: number; end: number }) => {
+      const start = Math.ceil(Math.max(earliest, window.start) / minuteMs) * minuteMs;
+      return start + opts.job.estimatedMinutes * minuteMs <= window.end ? start : undefined;
+    };
+    const window = workable(shift, opts.engineer.away);
+    const start = window && fits(window);
+    if (start !== undefined) starts.push(start);
+    else if (fits(shift) !== undefined) away = true;
   }
-  return starts;
+  return { starts, away };
+}
+
+/**
+ * The part of a shift the engineer is not away for: cut by each stretch of time off that overlaps it (where one falls
+ * inside the shift, the longer part is kept: a morning at the dentist leaves the afternoon). Undefined when nothing
+ * is left.
+ */
+export function workable(
+  shift: { start: number; end: number },
+  away: Engineer['away'] = [],
+): { start: number; end: number } | undefined {
+  let { start, end } = shift;
+  for (const off of away) {
+    if (off.to <= start || off.from >= end) continue;
+    if (off.from <= start) start = off.to;
+    else if (off.to >= end) end = off.from;
+    else if (off.from - start >= end - off.to) end = off.from;
+    else start = off.to;
+    if (start >= end) return undefined;
+  }
+  return start === shift.start && end === shift.end ? shift : { start, end };
 }
 
 /**

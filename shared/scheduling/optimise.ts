@@ -1,11 +1,12 @@
 import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
 import { listBoard, listPlannedOn, type WorkOrderRecord } from '../db/work-orders.ts';
+import { type RotaOf, rotaBetween } from '../rota/rota.ts';
 import { addDays, atLocal, defaultTimeZone } from '../time/zone.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Priority, Status } from '../work-order/model.ts';
 import { change } from '../work-order/work-order.ts';
-import { qualificationReasons, shiftWindowOn } from './match.ts';
+import { qualificationReasons, shiftWindowOn, workable } from './match.ts';
 import type { Job, Plan, Problem, Vehicle } from './problem.ts';
 import { reflowEngineerDay, withoutReflowHook } from './reflow.ts';
 import { solve } from './solver/index.ts';
@@ -25,6 +26,8 @@ export interface DayInput {
   date: string;
   /** The business's: `date` is its day, and shifts are its wall-clock hours. Europe/London unless given. */
   timeZone?: string;
+  /** The engineers' time off that day, from the rota. */
+  rota?: RotaOf;
   /** Plans never start in the past: today, routes start from now. */
   now: Date;
   engineers: EngineerRecord[];
@@ -60,7 +63,9 @@ export function buildDayProblem(input: DayInput): DayProblem {
   const engineers: EngineerRecord[] = [];
   const vehicles: Vehicle[] = [];
   for (const engineer of input.engineers) {
-    const shift = engineer.active ? shiftWindowOn(engineer.shift, input.date, timeZone) : undefined;
+    const full = engineer.active ? shiftWindowOn(engineer.shift, input.date, timeZone) : undefined;
+    // Less the engineer's time off that day: on leave all day, they are no vehicle.
+    const shift = full && workable(full, input.rota?.(engineer.engineerId).away);
     if (!shift) continue;
     const shiftEnd = (shift.end - dayStart) / minuteMs;
     const shiftStart = Math.max((shift.start - dayStart) / minuteMs, nowMinute);
@@ -229,14 +234,16 @@ export async function optimiseDay(options: {
   now?: Date;
 }): Promise<DayPlan & { applied: number }> {
   const timeZone = await businessTimeZone();
-  const [engineers, planned, waiting] = await Promise.all([
+  const dayStart = atLocal(options.date, 0, timeZone);
+  const [engineers, planned, waiting, rota] = await Promise.all([
     listAllEngineers(),
     listPlannedOn(options.date, timeZone),
     readyToSchedule(),
+    rotaBetween(dayStart, atLocal(addDays(options.date, 1), 0, timeZone)),
   ]);
   const workOrders = [...planned, ...waiting].filter((wo) => plannable.includes(wo.status));
   const now = options.now ?? new Date();
-  const day = buildDayProblem({ date: options.date, now, engineers, workOrders, timeZone });
+  const day = buildDayProblem({ date: options.date, now, engineers, workOrders, timeZone, rota });
   const plan = solve(day.problem, { timeLimitMs: options.timeLimitMs, seed: options.seed ?? 1 });
   const described = describePlan(day, plan, options.date);
   const applied = options.apply ? await applyPlan(described, day.workOrders, options.actor) : 0;

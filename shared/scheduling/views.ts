@@ -37,6 +37,8 @@ const ExclusionReason = z.enum([
   'missing_certification',
   'expired_certification',
   'off_shift',
+  'on_leave',
+  'beyond_call_out',
   'no_feasible_slot',
 ]);
 

@@ -78,6 +78,7 @@ export async function acknowledge(options: {
           ...refusal.set,
           engineerId: undefined,
           scheduledStart: undefined,
+          calledOut: undefined,
           refusedBy: [...(current.refusedBy ?? []), options.engineerId],
         },
       };

@@ -90,6 +90,10 @@ export interface Engineer {
   /** Labour rate, minor units per hour. */
   hourlyRateMinor: number;
   active: boolean;
+  /** Time off from the rota (leave, sickness), epoch ms: no work is planned in it. */
+  away?: ReadonlyArray<{ from: number; to: number }>;
+  /** On-call periods from the rota, epoch ms: an emergency (P1) may go to them then, within their call-out range. */
+  onCall?: ReadonlyArray<{ from: number; to: number; maxTravelMinutes?: number }>;
 }
 
 /** One item of a job sheet: what the engineer must record on site. */

@@ -111,7 +111,7 @@ export async function update(options: {
       // An edit that makes the job need approval it does not have sends it back for approval, off any engineer's day.
       if (approvalOutstanding({ ...current, ...set }) && current.status !== 'logged') {
         const back = statusChange(current, 'pending_approval', options.actor, 'The change needs approval');
-        Object.assign(set, back.set, { engineerId: undefined, scheduledStart: undefined });
+        Object.assign(set, back.set, { engineerId: undefined, scheduledStart: undefined, calledOut: undefined });
         entries.push(...back.entries);
       }
       return { set, entries };

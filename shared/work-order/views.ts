@@ -84,6 +84,10 @@ const job = {
   estimatedMinutes: z.number().optional(),
   engineerId: z.string().optional(),
   scheduledStart: Instant.optional(),
+  calledOut: z
+    .boolean()
+    .optional()
+    .meta({ description: 'Sent to an engineer on call, outside their shift: they set out as soon as they can.' }),
   checklist: z.array(ChecklistItem).optional(),
   requiresSignature: z.boolean().optional(),
   completion: Completion.optional(),

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addDays, localDay } from '#shared/time/zone.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
 /** Long enough for a busy machine: every wait is for a condition. */
@@ -75,6 +76,109 @@ describe('the business day in local time', () => {
       expect(wo.scheduledStart < '2027-07-06T12:00:00.000Z').toBe(true);
     } finally {
       expect((await setBusiness({ timeZone: null })).body.timeZone).toBe('Europe/London');
+    }
+  });
+});
+
+describe('the rota: time off and on call', () => {
+  const rota = (key: string | undefined, body: Record<string, unknown>) =>
+    api.call('POST', '/v1/rota', { token: office, headers: key ? { 'idempotency-key': key } : {}, body });
+  const listed = async (engineerId: string, from: string, to: string) =>
+    (await api.call('GET', `/v1/rota?engineerId=${engineerId}&from=${from}&to=${to}`, { token: office })).body.items;
+
+  it('never matches an engineer on leave, and keeps each entry once however often it is sent', async () => {
+    const today = localDay(Date.now(), 'Europe/London');
+    // Leave for the whole of the week matching searches: today and the seven days after it.
+    const leave = { engineerId: 'eng_priya', kind: 'leave', from: today, to: addDays(today, 7), note: 'Holiday' };
+    // Sent five times at once: one is made, the others are told it is in flight; a retry answers the one made.
+    const racing = await Promise.all([1, 2, 3, 4, 5].map(() => rota('priya-leave', leave)));
+    for (const reply of racing) {
+      expect([201, 409]).toContain(reply.status);
+      if (reply.status === 409) expect(reply.body.code).toBe('idempotency.in_flight');
+    }
+    const made = racing.find((reply) => reply.status === 201);
+    const retried = await rota('priya-leave', leave);
+    expect(retried.status).toBe(201);
+    expect(retried.body).toEqual(made?.body);
+    expect(made?.body).toMatchObject({ engineerId: 'eng_priya', kind: 'leave', note: 'Holiday' });
+    expect(await listed('eng_priya', today, addDays(today, 7))).toHaveLength(1);
+    const sent = [retried];
+
+    for (const bad of [
+      { ...leave, to: addDays(today, -1) },
+      { ...leave, to: addDays(today, 40) },
+      { ...leave, engineerId: 'eng_nobody' },
+      { ...leave, kind: 'holiday' },
+      { ...leave, maxTravelMinutes: 30 },
+      { ...leave, from: 'next tuesday' },
+    ]) {
+      const refused = await rota(`bad-${JSON.stringify(bad)}`, bad);
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await rota(undefined, leave)).status).toBe(400);
+    const engineer = await api.token({ role: 'engineer', engineerId: 'eng_priya' });
+    expect(
+      (await api.call('POST', '/v1/rota', { token: engineer, headers: { 'idempotency-key': 'x' }, body: leave }))
+        .status,
+    ).toBe(403);
+
+    // A gas job: of the two Gas Safe engineers in date, the one away is not matched, and says why.
+    const id = await createWorkOrder('rota-gas-job', {
+      customerId: 'cus_pennine_fm',
+      siteId: 'site_stockport',
+      jobType: 'boiler_repair',
+      description: 'Plant room boiler locking out',
+    });
+    const wo = await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+    expect(wo.engineerId).toBe('eng_amira');
+    const candidates = await api.call('GET', `/v1/work-orders/${id}/candidates`, { token: office });
+    expect(candidates.body.excluded).toContainEqual({ engineerId: 'eng_priya', reasons: ['on_leave'] });
+    // Nor by hand.
+    const byHand = await api.call('POST', `/v1/work-orders/${id}/reassign`, {
+      token: office,
+      headers: { 'idempotency-key': 'rota-reassign' },
+      body: { engineerId: 'eng_priya', reason: 'Customer asked for Priya' },
+    });
+    expect(byHand.status).toBe(409);
+    expect(byHand.body.code).toBe('assignment.on_leave');
+
+    // Back from leave: the entry is deleted once.
+    expect((await api.call('DELETE', `/v1/rota/${sent[0]?.body.id}`, { token: office })).status).toBe(204);
+    expect((await api.call('DELETE', `/v1/rota/${sent[0]?.body.id}`, { token: office })).status).toBe(404);
+    expect(await listed('eng_priya', today, addDays(today, 7))).toEqual([]);
+  });
+
+  it('sends a P1 at night to the engineer on call at once, not to the morning shift', async () => {
+    // A zone where it is 02:00 now: the demo engineers' shifts (07:00 to 19:00) are hours away.
+    let hours = new Date().getUTCHours() - 2;
+    if (hours > 12) hours -= 24;
+    const zone = hours >= 0 ? `Etc/GMT+${hours}` : `Etc/GMT${hours}`;
+    expect((await setBusiness({ timeZone: zone })).status).toBe(200);
+    const now = Date.now();
+    const onCall = await rota('amira-on-call', {
+      engineerId: 'eng_amira',
+      kind: 'on_call',
+      from: new Date(now - 3_600_000).toISOString(),
+      to: new Date(now + 5 * 3_600_000).toISOString(),
+      maxTravelMinutes: 60,
+    });
+    expect(onCall.status).toBe(201);
+    try {
+      const id = await createWorkOrder('rota-night-leak', {
+        customerId: 'cus_northwest_homes',
+        siteId: 'site_salford',
+        jobType: 'gas_emergency',
+        priority: 'P1',
+        description: 'Strong smell of gas in the hall',
+      });
+      const wo = await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+      expect(wo).toMatchObject({ engineerId: 'eng_amira', calledOut: true });
+      // Out now: started within the hour (the drive), not at 07:00.
+      expect(Date.parse(wo.scheduledStart) - now).toBeLessThan(3_600_000);
+    } finally {
+      expect((await setBusiness({ timeZone: null })).status).toBe(200);
+      expect((await api.call('DELETE', `/v1/rota/${onCall.body.id}`, { token: office })).status).toBe(204);
     }
   });
 });

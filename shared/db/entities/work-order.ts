@@ -128,6 +128,8 @@ export const workOrder = new Entity({
     run: { type: 'number' },
     engineerId: { type: 'string' },
     scheduledStart: { type: 'string' },
+    /** Matched to an engineer on call, outside their shift: an emergency they set out to as soon as they are free. */
+    calledOut: { type: 'boolean' },
     /** The UTC day of `scheduledStart`, derived so a whole day's plan is one query (gsi4). */
     scheduledDay: {
       type: 'string',
