@@ -99,6 +99,13 @@ export const routes: Route[] = [
   { method: 'POST', path: '/v1/requests', handler: 'functions/intake/submit-request.ts', needs: ['write', 'workflow'] },
   { method: 'GET', path: '/v1/requests', handler: 'functions/intake/list-requests.ts', needs: ['read', 'cursorKey'] },
   { method: 'GET', path: '/v1/requests/{id}', handler: 'functions/intake/get-request.ts', needs: ['read'] },
+  { method: 'GET', path: '/v1/requests/{id}/slots', handler: 'functions/intake/list-slots.ts', needs: ['read'] },
+  {
+    method: 'POST',
+    path: '/v1/requests/{id}/slot',
+    handler: 'functions/intake/book-slot.ts',
+    needs: ['write', 'workflow'],
+  },
   { method: 'GET', path: '/v1/me', handler: 'functions/intake/me.ts', needs: ['read'] },
   {
     method: 'GET',

@@ -21,13 +21,14 @@ export const searchDays = 7;
 
 /**
  * The window a work order's service must start in: the customer's preferred window, ending no later than the SLA
- * due time while that can still be met. A breached SLA no longer constrains (the job is then simply overdue).
+ * due time while that can still be met. A breached SLA no longer constrains (the job is then simply overdue), and
+ * nor does it a window the customer booked: the business offered it.
  */
 function windowOf(record: WorkOrderRecord, now: number, honourSla: boolean): { from: number; to: number } {
   const from = record.preferredWindow ? Date.parse(record.preferredWindow.from) : Number.NEGATIVE_INFINITY;
   const to = record.preferredWindow ? Date.parse(record.preferredWindow.to) : Number.POSITIVE_INFINITY;
   const sla = Date.parse(record.slaDueAt);
-  return { from, to: honourSla && sla >= now ? Math.min(to, sla) : to };
+  return { from, to: honourSla && !record.windowBooked && sla >= now ? Math.min(to, sla) : to };
 }
 
 /**
@@ -83,8 +84,9 @@ export async function dayPlans(options: {
     options.engineers.map(async (record) => {
       const engineer = { ...record, id: record.engineerId };
       if (excludedWhateverTheDay({ job, engineer, now: at, timeZone })) return { engineer, stops: [] };
-      const planned = (await listEngineerDay(record.engineerId, day, timeZone)).filter((wo) =>
-        plannedStatuses.includes(wo.status),
+      // The job itself, when it has a place already, is not in the way of its own new one.
+      const planned = (await listEngineerDay(record.engineerId, day, timeZone)).filter(
+        (wo) => plannedStatuses.includes(wo.status) && wo.workOrderId !== job.workOrderId,
       );
       return { engineer, stops: visitOrder(planned.flatMap((wo) => stopOf(wo, now) ?? [])) };
     }),

@@ -111,7 +111,12 @@ export function buildDayProblem(input: DayInput): DayProblem {
     const windowFrom = wo.preferredWindow ? minuteOf(wo.preferredWindow.from) : 0;
     const windowTo = wo.preferredWindow ? minuteOf(wo.preferredWindow.to) : 24 * 60;
     const sla = minuteOf(wo.slaDueAt);
-    const due = pinned ? Number.POSITIVE_INFINITY : sla >= nowMinute ? Math.min(windowTo, sla) : windowTo;
+    // A booked window binds as booked; otherwise the SLA tightens the window while it can still be met.
+    const due = pinned
+      ? Number.POSITIVE_INFINITY
+      : sla >= nowMinute && !wo.windowBooked
+        ? Math.min(windowTo, sla)
+        : windowTo;
     return {
       id: wo.workOrderId,
       location: engineers.length + index,

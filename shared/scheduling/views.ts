@@ -42,6 +42,23 @@ const ExclusionReason = z.enum([
   'no_feasible_slot',
 ]);
 
+/** The windows offered for a request, by day, each ranked for the business. */
+export const Slots = z
+  .object({
+    timeZone: z.string().meta({ description: 'The business’s: the windows are its wall-clock hours.' }),
+    items: z.array(
+      z.object({
+        day: z.string().meta({ format: 'date' }),
+        from: Instant,
+        to: Instant,
+        label: z.string().meta({ description: '“Morning”, “Afternoon”, or “10:00 to 12:00”.' }),
+        rank: z.number().int().meta({ description: '1 suits the business best (the least added travel, the SLA).' }),
+        score: z.number(),
+      }),
+    ),
+  })
+  .meta({ title: 'Slots' });
+
 /** The engineers who could take a work order, best first, and why each other one cannot. */
 export const Candidates = z
   .object({

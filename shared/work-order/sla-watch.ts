@@ -18,12 +18,49 @@ export function atRisk(record: WorkOrderRecord, now: number): boolean {
 }
 
 /**
+ * Whether a job will miss the window its customer booked: no one is on site yet, and either its planned start is
+ * after the window closes, or the window closes within the half hour with no one on the way.
+ */
+export function windowAtRisk(record: WorkOrderRecord, now: number): boolean {
+  if (!record.windowBooked || !record.preferredWindow || record.windowAtRiskAt) return false;
+  if (!beforeArrivalStatuses.includes(record.status)) return false;
+  const closes = Date.parse(record.preferredWindow.to);
+  if (record.scheduledStart && Date.parse(record.scheduledStart) > closes) return true;
+  return record.status !== 'en_route' && now >= closes - 30 * minuteMs;
+}
+
+/**
  * The SLA watch, run with the reconciler every minute: each open job newly at risk gets an `sla_at_risk` entry on
- * its timeline, once (the office is told of it from the feed: shared/notify). Answers how many it flagged.
+ * its timeline, once (the office is told of it from the feed: shared/notify); and each job that will miss the window
+ * its customer booked is flagged for the office's attention, once a booking. Answers how many it flagged.
  */
 export async function watchSlas(now = Date.now()): Promise<number> {
+  const open = await listWholeBoard('open');
   let flagged = 0;
-  for (const record of (await listWholeBoard('open')).filter((wo) => atRisk(wo, now))) {
+  for (const record of open.filter((wo) => windowAtRisk(wo, now))) {
+    const at = new Date(now).toISOString();
+    const reason = 'It will miss the window the customer booked: move it, or call them.';
+    const { changed } = await change({
+      workOrderId: record.workOrderId,
+      decide: (current) =>
+        windowAtRisk(current, now)
+          ? {
+              set: { windowAtRiskAt: at, attention: { reason, at } },
+              entries: [
+                {
+                  at,
+                  actor: 'sla-watch',
+                  type: 'window_at_risk',
+                  reason,
+                  data: { window: current.preferredWindow, scheduledStart: current.scheduledStart },
+                },
+              ],
+            }
+          : null,
+    });
+    if (changed) flagged++;
+  }
+  for (const record of open.filter((wo) => atRisk(wo, now))) {
     const { changed } = await change({
       workOrderId: record.workOrderId,
       decide: (current) =>

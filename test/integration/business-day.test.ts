@@ -182,3 +182,112 @@ describe('the rota: time off and on call', () => {
     }
   });
 });
+
+describe('booked windows', () => {
+  const drains = {
+    siteId: 'site_didsbury',
+    category: 'blocked_drain',
+    description: 'Kitchen sink and outside gully backing up',
+    contact: { name: 'Sarah Okafor', email: 'sarah.okafor@example.com' },
+    source: 'web',
+  };
+
+  it('offers the coming days’ windows the schedule can keep, ranked, and moves the visit into the one booked', async () => {
+    const customer = await api.token({ role: 'customer', customerId: 'cus_okafor' });
+    const id = await api.request('cus_okafor', 'booked-window-drain', drains);
+    await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+
+    const offered = await api.call('GET', `/v1/requests/${id}/slots`, { token: customer });
+    expect(offered.status).toBe(200);
+    expect(offered.body.timeZone).toBe('Europe/London');
+    const slots: Array<{ day: string; from: string; to: string; label: string; rank: number }> = offered.body.items;
+    expect(slots.length).toBeGreaterThan(4);
+    const today = localDay(Date.now(), 'Europe/London');
+    for (const slot of slots) {
+      expect(Date.parse(slot.from)).toBeGreaterThan(Date.now());
+      expect(slot.day >= today && slot.day < addDays(today, 7)).toBe(true);
+      expect(['Morning', 'Afternoon']).toContain(slot.label);
+      // Morning is 08:00 to 12:00 on the business's clock.
+      if (slot.label === 'Morning') expect(localMinute(slot.from)).toBe(8 * 60);
+    }
+    expect(slots.map((s) => s.rank).sort((a, b) => a - b)).toEqual(slots.map((_, i) => i + 1));
+    const twoHour = await api.call('GET', `/v1/requests/${id}/slots?kind=two_hour&days=3`, { token: customer });
+    expect(twoHour.body.items.map((s: { label: string }) => s.label)).toContain('10:00 to 12:00');
+    const stranger = await api.token({ role: 'customer', customerId: 'cus_pennine_fm' });
+    expect((await api.call('GET', `/v1/requests/${id}/slots`, { token: stranger })).status).toBe(404);
+    expect((await api.call('GET', `/v1/requests/${id}/slots?days=99`, { token: customer })).status).toBe(400);
+
+    // The customer books an afternoon three days ahead: the visit moves into it, and it binds from then on.
+    const chosen = slots.find((s) => s.day === addDays(today, 3) && s.label === 'Afternoon');
+    expect(chosen).toBeDefined();
+    const book = (window: { from: string; to: string }) =>
+      api.call('POST', `/v1/requests/${id}/slot`, { token: customer, body: { from: window.from, to: window.to } });
+    const booked = await book(chosen as { from: string; to: string });
+    expect(booked.status).toBe(200);
+    expect(booked.body.bookedWindow).toEqual({ from: chosen?.from, to: chosen?.to });
+    const moved = await api.waitFor(
+      id,
+      (w) =>
+        w.status === 'dispatched' && w.scheduledStart >= (chosen?.from ?? '') && w.scheduledStart <= (chosen?.to ?? ''),
+      patience,
+    );
+    expect(moved.timeline.map((e: { type: string }) => e.type)).toContain('window_booked');
+    // Booked again: a replay.
+    expect((await book(chosen as { from: string; to: string })).status).toBe(200);
+
+    // The day optimiser keeps it in its window.
+    const plan = await api.call('POST', '/v1/schedule/optimise', {
+      token: office,
+      body: { date: chosen?.day, seconds: 0.5, seed: 1 },
+    });
+    expect(plan.status).toBe(200);
+    const planned = plan.body.routes.flatMap((r: { jobs: Array<{ workOrderId: string; start: string }> }) => r.jobs);
+    const mine = planned.find((job: { workOrderId: string }) => job.workOrderId === id);
+    expect(mine.start >= (chosen?.from ?? '') && mine.start <= (chosen?.to ?? '')).toBe(true);
+
+    // Not a window at all, or one already begun: refused, and the booking stands.
+    const notAWindow = await book({ from: `${chosen?.day}T09:00:00Z`, to: `${chosen?.day}T11:00:00Z` });
+    expect(notAWindow.status).toBe(400);
+    const yesterday = addDays(today, -1);
+    const begun = await book({ from: `${yesterday}T08:00:00+00:00`, to: `${yesterday}T12:00:00+00:00` });
+    expect(begun.status).toBe(409);
+    expect(begun.body.code).toBe('booking.unavailable');
+    const after = await api.call('GET', `/v1/requests/${id}`, { token: customer });
+    expect(after.body.bookedWindow).toEqual({ from: chosen?.from, to: chosen?.to });
+
+    // Two moves at once (the customer on the portal, the office on the phone): one window wins, and the visit is in it.
+    const morning = slots.find((s) => s.day === addDays(today, 4) && s.label === 'Morning');
+    const afternoon = slots.find((s) => s.day === addDays(today, 4) && s.label === 'Afternoon');
+    expect(morning && afternoon).toBeTruthy();
+    const racing = await Promise.all([
+      book(morning as { from: string; to: string }),
+      api.call('POST', `/v1/requests/${id}/slot`, {
+        token: office,
+        body: { from: afternoon?.from, to: afternoon?.to },
+      }),
+    ]);
+    expect(racing.map((reply) => reply.status)).toEqual([200, 200]);
+    const settled = (await api.call('GET', `/v1/requests/${id}`, { token: customer })).body.bookedWindow;
+    expect([morning?.from, afternoon?.from]).toContain(settled.from);
+    const final = await api.waitFor(
+      id,
+      (w) => w.status === 'dispatched' && w.scheduledStart >= settled.from && w.scheduledStart <= settled.to,
+      patience,
+    );
+    expect(final.preferredWindow).toEqual(settled);
+  });
+});
+
+/** Minutes past midnight on London's clock of an instant. */
+function localMinute(iso: string): number {
+  const [hours, minutes] = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+  })
+    .format(new Date(iso))
+    .split(':')
+    .map(Number);
+  return (hours as number) * 60 + (minutes as number);
+}

@@ -114,6 +114,10 @@ export const workOrder = new Entity({
     description: { type: 'string', required: true },
     contact: { type: CustomAttributeType<Contact>('any') },
     preferredWindow: { type: CustomAttributeType<{ from: string; to: string }>('any') },
+    /** The customer booked `preferredWindow` from the windows offered: it binds every planner, before the SLA. */
+    windowBooked: { type: 'boolean' },
+    /** When the SLA watch saw the job would miss its booked window: flagged once a booking. */
+    windowAtRiskAt: { type: 'string' },
     requiredSkills: { type: 'list', items: { type: 'string' } },
     requiredCertifications: { type: 'list', items: { type: 'string' } },
     parts: { type: CustomAttributeType<PartLine[]>('any') },

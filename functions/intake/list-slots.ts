@@ -1,0 +1,23 @@
+import { officeRoles } from '#shared/auth/roles.ts';
+import { NotFound } from '#shared/errors.ts';
+import { api, ok } from '#shared/http/api.ts';
+import { offeredSlots, SlotsQuery } from '#shared/scheduling/slots.ts';
+import { Slots } from '#shared/scheduling/views.ts';
+import * as WorkOrder from '#shared/work-order/work-order.ts';
+
+/**
+ * The windows of the coming days the schedule can keep for a request (half days or two-hour slots, in the business's
+ * local time), each ranked for the business: for its customer to choose from, or the office on the phone to them.
+ */
+export const handler = api({
+  roles: ['customer', ...officeRoles],
+  query: SlotsQuery,
+  response: { status: 200, body: Slots },
+  errors: [404],
+}).handler(async ({ params, principal, query }) => {
+  const record = await WorkOrder.get(params.id as string);
+  if (principal.role === 'customer' && record.customerId !== principal.customerId) {
+    throw new NotFound('request', params.id as string);
+  }
+  return ok(await offeredSlots(record, query));
+});
