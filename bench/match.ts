@@ -1,7 +1,8 @@
 /**
  * `npm run bench:match`: how fast the instant match is, printed, never asserted. Builds a seeded Monday of planned
  * routes around Greater Manchester (each engineer 8-15 feasible stops, varied skills and certifications), then times
- * 2,000 one-job matches against 500 engineers and again against 100, after an untimed warm-up.
+ * 2,000 one-job matches against 500 engineers and again against 100, after an untimed warm-up. The rota is in play:
+ * one engineer in ten has the afternoon off, and one in twenty is on call.
  */
 import { type DayPlan, matchJob, type NewJob, type PlannedStop } from '#shared/scheduling/insertion.ts';
 import { seededRandom } from '#shared/scheduling/solver/random.ts';
@@ -49,6 +50,8 @@ function engineer(id: string): Engineer {
     shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' },
     hourlyRateMinor: 6000,
     active: true,
+    ...(random() < 0.1 && { away: [{ from: monday + 13 * 60 * minuteMs, to: monday + 24 * 60 * minuteMs }] }),
+    ...(random() < 0.05 && { onCall: [{ from: monday - 7 * 60 * minuteMs, to: monday + 8 * 60 * minuteMs }] }),
   };
 }
 

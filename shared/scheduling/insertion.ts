@@ -163,13 +163,14 @@ export function matchJob(opts: {
   const travel = opts.travel ?? estimatedTravel;
   const timeZone = opts.timeZone ?? defaultTimeZone;
   const now = opts.now.getTime();
+  const clock = clockAt(now, timeZone);
   const result: InsertionMatch = { candidates: [], excluded: [] };
   const scratch = new Scratch(Math.max(0, ...plans.map((plan) => plan.stops.length)) + 1);
   const canDisplace = job.priority === 'P1' || job.priority === 'P2';
 
   for (const plan of plans) {
     const { engineer } = plan;
-    const { reasons, shift, callOutMinutes, onCall } = hardFilters(job, engineer, now, timeZone);
+    const { reasons, shift, callOutMinutes, onCall } = hardFilters(job, engineer, clock);
     if (reasons.length > 0 || shift === undefined) {
       result.excluded.push({ engineerId: engineer.id, reasons });
       continue;
@@ -223,7 +224,8 @@ export function excludedWhateverTheDay(opts: {
   now: Date;
   timeZone?: string;
 }): boolean {
-  return hardFilters(opts.job, opts.engineer, opts.now.getTime(), opts.timeZone ?? defaultTimeZone).reasons.length > 0;
+  const clock = clockAt(opts.now.getTime(), opts.timeZone ?? defaultTimeZone);
+  return hardFilters(opts.job, opts.engineer, clock).reasons.length > 0;
 }
 
 /**
@@ -231,14 +233,15 @@ export function excludedWhateverTheDay(opts: {
  * emergency (P1), the on-call period the engineer is in now, with its call-out range, when there is one; else the
  * working shift, less any time off (`on_leave` when that leaves nothing).
  */
-function hardFilters(job: NewJob, engineer: Engineer, now: number, timeZone: string) {
+function hardFilters(job: NewJob, engineer: Engineer, clock: Clock) {
+  const { now, timeZone } = clock;
   const reasons: InsertionExclusionReason[] = qualificationReasons({
     job,
     engineer,
     on: new Date(Math.max(now, job.window.from)),
     timeZone,
   });
-  const shift = currentShift(engineer, now, timeZone);
+  const shift = currentShift(engineer, clock);
   const working = shift && workable(shift, engineer.away);
   const workingNow = working !== undefined && working.start <= now && now < working.end;
   const call =
@@ -259,17 +262,31 @@ const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const isDisplaceable = (priority: Priority | undefined): priority is DisplaceablePriority =>
   priority === 'P3' || priority === 'P4';
 
+/** The business's day at the match's "now", worked out once per match rather than once per engineer. */
+interface Clock {
+  now: number;
+  timeZone: string;
+  today: string;
+  yesterday: string;
+  todayStart: number;
+}
+
+function clockAt(now: number, timeZone: string): Clock {
+  const today = localDay(now, timeZone);
+  return { now, timeZone, today, yesterday: addDays(today, -1), todayStart: atLocal(today, 0, timeZone) };
+}
+
 /**
  * The shift the plan belongs to: one that began yesterday and is still running (within the overtime cap), else
  * today's if it has not ended.
  */
-function currentShift(engineer: Engineer, now: number, timeZone: string): { start: number; end: number } | undefined {
-  const today = localDay(now, timeZone);
+function currentShift(engineer: Engineer, clock: Clock): { start: number; end: number } | undefined {
+  const { now, timeZone, today } = clock;
   // Yesterday's shift can still be running only if it crosses midnight, or within the overtime cap after midnight;
   // not parsing it otherwise halves the work of this filter. "HH:MM" strings compare in time order.
   const { start, end } = engineer.shift;
-  if (end <= start || now - atLocal(today, 0, timeZone) < overtimeCapMs) {
-    const running = shiftWindowOn(engineer.shift, addDays(today, -1), timeZone);
+  if (end <= start || now - clock.todayStart < overtimeCapMs) {
+    const running = shiftWindowOn(engineer.shift, clock.yesterday, timeZone);
     if (running !== undefined && running.end + overtimeCapMs > now) return running;
   }
   const shift = shiftWindowOn(engineer.shift, today, timeZone);

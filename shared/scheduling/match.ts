@@ -214,6 +214,19 @@ export function shiftWindowOn(
   day: string,
   timeZone: string = defaultTimeZone,
 ): { start: number; end: number } | undefined {
+  // The matcher asks this of every engineer at every match: a team's few shift patterns are worked out once a day.
+  const key = `${timeZone}|${day}|${shift.start}|${shift.end}|${shift.days.join()}`;
+  if (shiftWindows.has(key)) return shiftWindows.get(key);
+  const window = shiftWindowOf(shift, day, timeZone);
+  if (shiftWindows.size >= shiftWindowsKept) shiftWindows.clear();
+  shiftWindows.set(key, window);
+  return window;
+}
+
+const shiftWindows = new Map<string, { start: number; end: number } | undefined>();
+const shiftWindowsKept = 10_000;
+
+function shiftWindowOf(shift: Shift, day: string, timeZone: string): { start: number; end: number } | undefined {
   const startMinute = minuteOfDay(shift.start);
   const endMinute = minuteOfDay(shift.end);
   if (startMinute === undefined || endMinute === undefined || !shift.days.includes(isoWeekday(day))) {
