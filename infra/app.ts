@@ -1,7 +1,14 @@
 import { pathToFileURL } from 'node:url';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, ServerlessChecks } from 'cdk-nag';
-import { customDomainOf, emailSenderOf, existingTableOf, smsSenderOf, stackNameFromContext } from './deploy-options.ts';
+import {
+  customDomainOf,
+  emailSenderOf,
+  existingTableOf,
+  smsSenderOf,
+  stackNameFromContext,
+  travelSourceOf,
+} from './deploy-options.ts';
 import { Fn } from './lambda.ts';
 import { FieldOpsStack } from './stack.ts';
 
@@ -30,6 +37,7 @@ export function buildApp(app = new App()): { app: App; stack: FieldOpsStack } {
     alarmEmail: alarmEmail?.trim() || undefined,
     emailSender: emailSenderOf(app),
     smsSender: smsSenderOf(app),
+    travel: travelSourceOf(app),
   });
   // -c sourceMaps=true: stack traces decoded with each bundle's map, which every function then reads at cold start.
   if (contextFlag(app, 'sourceMaps'))

@@ -244,6 +244,24 @@ export function smsSenderOf(app: App): SmsSender | undefined {
   return { senderId, country: country ?? 'GB' };
 }
 
+/**
+ * Where the planners' travel times come from: `estimate` (straight-line distance with a road factor, as locally) or
+ * `amazon-location` (Amazon Location's route matrix, paid per route).
+ */
+export type TravelSource = 'estimate' | 'amazon-location';
+const travelSources: readonly TravelSource[] = ['estimate', 'amazon-location'];
+
+/** The travel source of `-c travel=...`, or undefined when unset. */
+export function travelSourceOf(app: App): TravelSource | undefined {
+  const travel = contextString(app, 'travel');
+  if (travel !== undefined && !travelSources.includes(travel as TravelSource))
+    throw new Error(
+      `Context travel must be estimate (the default: straight-line distance with a road factor) or amazon-location ` +
+        `(Amazon Location's route matrix), not "${travel}".`,
+    );
+  return travel as TravelSource | undefined;
+}
+
 /** A `-c name=value` string, trimmed; unset or empty is `undefined`. */
 function contextString(app: App, name: string): string | undefined {
   const value: unknown = app.node.tryGetContext(name);

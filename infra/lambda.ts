@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ChannelNamespace, IEventApi } from 'aws-cdk-lib/aws-appsync';
 import type { IUserPool } from 'aws-cdk-lib/aws-cognito';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -219,6 +219,24 @@ export class Fn extends NodejsFunction {
   bindEventPublish(api: IEventApi, namespace: ChannelNamespace): this {
     namespace.grantPublish(this);
     this.addEnvironment('LIVE_EVENTS_DOMAIN', api.httpDns);
+    return this;
+  }
+
+  /**
+   * Lets the handler ask Amazon Location's route matrix for driving times, and sets FIELDOPS_TRAVEL so its planners
+   * do (shared/scheduling/route-matrix.ts). The Routes API has no resource in the account: the one its actions take
+   * is the region's provider (`arn:<partition>:geo-routes:<region>::provider/default`), which the grant names.
+   */
+  bindRouteMatrix(): this {
+    const provider = Stack.of(this).formatArn({
+      service: 'geo-routes',
+      account: '',
+      resource: 'provider',
+      resourceName: 'default',
+      arnFormat: ArnFormat.SLASH_RESOURCE_NAME,
+    });
+    this.addToRolePolicy(new PolicyStatement({ actions: ['geo-routes:CalculateRouteMatrix'], resources: [provider] }));
+    this.addEnvironment('FIELDOPS_TRAVEL', 'amazon-location');
     return this;
   }
 

@@ -4,7 +4,7 @@ import type { Construct, IConstruct } from 'constructs';
 import { Api } from './api.ts';
 import { UploadVerification } from './attachments.ts';
 import { DeadLetterQueue } from './dead-letters.ts';
-import type { CustomDomain, EmailSender, SmsSender } from './deploy-options.ts';
+import type { CustomDomain, EmailSender, SmsSender, TravelSource } from './deploy-options.ts';
 import { DomainEvents } from './events.ts';
 import { Fn } from './lambda.ts';
 import { LiveUpdates } from './live.ts';
@@ -60,6 +60,12 @@ export interface FieldOpsStackProps extends StackProps {
    * @default no text is sent: no sender ID, configuration set or permission
    */
   readonly smsSender?: SmsSender;
+  /**
+   * Where the planners' travel times come from (`-c travel=amazon-location`): Amazon Location's route matrix, for
+   * every function, since re-timing a day follows each change whichever handler makes it.
+   * @default `estimate`: straight-line distance with a road factor, no permission and no variable
+   */
+  readonly travel?: TravelSource;
 }
 
 /**
@@ -144,6 +150,8 @@ export class FieldOpsStack extends Stack {
         workflow: this.workflow.ref,
         recipients: props.intakeRecipients,
       });
+    if (props.travel === 'amazon-location')
+      for (const construct of this.node.findAll()) if (construct instanceof Fn) construct.bindRouteMatrix();
     // Last, so that every function and dead-letter queue of the deployment is found and watched.
     this.monitoring = new Monitoring(
       new NestedStack(this, 'Monitoring', { description: 'Alarms, their topic and the dashboard' }),

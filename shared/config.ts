@@ -38,6 +38,11 @@ const Env = z.object({
   WEBHOOK_RETRY_QUEUE_URL: z.url().optional(),
   /** Present only in local mode: enables the /local routes. */
   FIELDOPS_LOCAL: z.enum(['1']).optional(),
+  /**
+   * Where the planners' travel times come from (shared/scheduling/route-matrix.ts): `estimate` (the default) or
+   * `amazon-location`, which the stack sets when deployed with `-c travel=amazon-location`.
+   */
+  FIELDOPS_TRAVEL: z.enum(['estimate', 'amazon-location']).optional(),
 });
 type Env = z.infer<typeof Env>;
 
@@ -96,6 +101,10 @@ export const config = {
       smtpRelay: optional('NOTIFY_SMTP_RELAY'),
       portalUrl: optional('PORTAL_URL'),
     };
+  },
+  /** `estimate` unless FIELDOPS_TRAVEL says otherwise; a value it cannot be fails loudly rather than estimating. */
+  get travelSource() {
+    return process.env.FIELDOPS_TRAVEL === undefined ? 'estimate' : read('FIELDOPS_TRAVEL');
   },
   get isLocal() {
     return process.env.FIELDOPS_LOCAL === '1';
