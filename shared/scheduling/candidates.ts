@@ -13,6 +13,7 @@ import {
   matchJob,
   type NewJob,
 } from './insertion.ts';
+import { travelFor } from './route-matrix.ts';
 
 const dayMs = 86_400_000;
 
@@ -93,6 +94,32 @@ export async function dayPlans(options: {
   );
 }
 
+/**
+ * Each plan with the drives its match weighs, from the configured source (shared/scheduling/route-matrix.ts): among
+ * the job, the engineer's home and their stops. Only for the engineers the job does not exclude whatever their day:
+ * a routing service is asked only for drives that can matter.
+ */
+export async function withTravel(
+  job: NewJob,
+  plans: DayPlan[],
+  day: string,
+  at: Date,
+  timeZone: string,
+): Promise<DayPlan[]> {
+  return Promise.all(
+    plans.map(async (plan) =>
+      excludedWhateverTheDay({ job, engineer: plan.engineer, now: at, timeZone })
+        ? plan
+        : {
+            ...plan,
+            travel: await travelFor([job.location, plan.engineer.homeBase, ...plan.stops.map((s) => s.location)], {
+              day,
+            }),
+          },
+    ),
+  );
+}
+
 export interface Candidates extends InsertionMatch {
   /** The business's day the candidates are for: the first of the search days with room for the job. */
   day: string | null;
@@ -138,7 +165,7 @@ export async function findCandidates(record: WorkOrderRecord, nowDate = new Date
       // On a later day the engineer's "now" is that day's midnight, so its shift is the one the match plans.
       const at = new Date(Math.max(now, atLocal(day, 0, timeZone)));
       const plans = await dayPlans({ day, engineers: eligible, job, at, now, timeZone });
-      last = matchJob({ job, plans, now: at, timeZone });
+      last = matchJob({ job, plans: await withTravel(job, plans, day, at, timeZone), now: at, timeZone });
       if (last.candidates.length > 0) {
         return { ...last, excluded: [...refusals, ...last.excluded], day, slaMet: honourSla };
       }

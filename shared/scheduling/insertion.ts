@@ -31,6 +31,8 @@ export interface PlannedStop {
 export interface DayPlan {
   engineer: Engineer;
   stops: PlannedStop[];
+  /** The drives of this engineer's day, when they come from a source of their own (else the match's). */
+  travel?: TravelTimes;
 }
 
 /** The job to place. `window.to` is the latest start: the earlier of the customer's window end and the SLA due. */
@@ -175,13 +177,14 @@ export function matchJob(opts: {
       result.excluded.push({ engineerId: engineer.id, reasons });
       continue;
     }
-    if (callOutMinutes !== undefined && travel.minutes(engineer.homeBase, job.location) > callOutMinutes) {
+    const drives = plan.travel ?? travel;
+    if (callOutMinutes !== undefined && drives.minutes(engineer.homeBase, job.location) > callOutMinutes) {
       result.excluded.push({ engineerId: engineer.id, reasons: ['beyond_call_out'] });
       continue;
     }
     // Called out, the engineer goes from home now: the day's work is after, and is re-timed behind the emergency.
     const stops = onCall ? [] : plan.stops;
-    const day = planDay({ job, engineer, stops, shift, travel, now, scratch, timeZone });
+    const day = planDay({ job, engineer, stops, shift, travel: drives, now, scratch, timeZone });
     let best = bestInsertion(day, -1);
     if (best === undefined && canDisplace) {
       for (let skip = day.firstFree; skip < stops.length; skip++) {

@@ -9,6 +9,7 @@ import { change } from '../work-order/work-order.ts';
 import { qualificationReasons, shiftWindowOn, workable } from './match.ts';
 import type { Job, Plan, Problem, Vehicle } from './problem.ts';
 import { reflowEngineerDay, withoutReflowHook } from './reflow.ts';
+import { travelFor } from './route-matrix.ts';
 import { solve } from './solver/index.ts';
 import { estimatedTravel, type TravelTimes } from './travel.ts';
 
@@ -248,7 +249,12 @@ export async function optimiseDay(options: {
   ]);
   const workOrders = [...planned, ...waiting].filter((wo) => plannable.includes(wo.status));
   const now = options.now ?? new Date();
-  const day = buildDayProblem({ date: options.date, now, engineers, workOrders, timeZone, rota });
+  const places = [
+    ...engineers.map((e) => e.homeBase),
+    ...workOrders.flatMap((wo) => (wo.location ? [wo.location] : [])),
+  ];
+  const travel = await travelFor(places, { day: options.date });
+  const day = buildDayProblem({ date: options.date, now, engineers, workOrders, timeZone, rota, travel });
   const plan = solve(day.problem, { timeLimitMs: options.timeLimitMs, seed: options.seed ?? 1 });
   const described = describePlan(day, plan, options.date);
   const applied = options.apply ? await applyPlan(described, day.workOrders, options.actor) : 0;

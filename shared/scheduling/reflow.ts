@@ -11,6 +11,7 @@ import { change } from '../work-order/work-order.ts';
 import { stopOf } from './candidates.ts';
 import { type DayOrigin, retimeDay, type TimedStop, visitOrder } from './day-timing.ts';
 import { shiftWindowOn } from './match.ts';
+import { travelFor } from './route-matrix.ts';
 import type { TravelTimes } from './travel.ts';
 
 /** How often a reflow starts again from a fresh read when another write got to one of its stops first. */
@@ -103,13 +104,15 @@ async function reflowOnce(
     const position = Math.min(Math.max(options.incoming.position, pinnedCount), ordered.length);
     ordered.splice(position, 0, { ...options.incoming.stop, pinned: false });
   }
+  const origin = lastFinished(records);
+  const places = [engineer.homeBase, ...ordered.map((stop) => stop.location), ...(origin ? [origin.location] : [])];
   const timed = retimeDay({
     stops: ordered,
     home: engineer.homeBase,
     shiftStart: dayFloor(engineer, options.day, timeZone),
     now,
-    origin: lastFinished(records),
-    travel: options.travel,
+    origin,
+    travel: options.travel ?? (await travelFor(places, { day: options.day })),
   });
 
   const later: Array<{ record: WorkOrderRecord; start: string }> = [];
