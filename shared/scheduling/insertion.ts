@@ -238,11 +238,13 @@ export function excludedWhateverTheDay(opts: {
  */
 function hardFilters(job: NewJob, engineer: Engineer, clock: Clock) {
   const { now, timeZone } = clock;
+  const jobStarts = Math.max(now, job.window.from);
   const reasons: InsertionExclusionReason[] = qualificationReasons({
     job,
     engineer,
-    on: new Date(Math.max(now, job.window.from)),
+    on: new Date(jobStarts),
     timeZone,
+    day: clock.dayOf(jobStarts),
   });
   const shift = currentShift(engineer, clock);
   const working = shift && workable(shift, engineer.away);
@@ -272,11 +274,22 @@ interface Clock {
   today: string;
   yesterday: string;
   todayStart: number;
+  /** The business's day of an instant, the last one asked for kept: every engineer asks it of the same start. */
+  dayOf: (ms: number) => string;
 }
 
 function clockAt(now: number, timeZone: string): Clock {
   const today = localDay(now, timeZone);
-  return { now, timeZone, today, yesterday: addDays(today, -1), todayStart: atLocal(today, 0, timeZone) };
+  let asked = now;
+  let answer = today;
+  const dayOf = (ms: number) => {
+    if (ms !== asked) {
+      asked = ms;
+      answer = localDay(ms, timeZone);
+    }
+    return answer;
+  };
+  return { now, timeZone, today, yesterday: addDays(today, -1), todayStart: atLocal(today, 0, timeZone), dayOf };
 }
 
 /**

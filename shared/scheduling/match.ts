@@ -76,6 +76,8 @@ export function qualificationReasons(opts: {
   engineer: Engineer;
   on: Date;
   timeZone?: string;
+  /** The business's day of `on`, when the caller has it already. */
+  day?: string;
 }): ExclusionReason[] {
   const { job, engineer } = opts;
   const reasons: ExclusionReason[] = [];
@@ -83,7 +85,7 @@ export function qualificationReasons(opts: {
   if (!job.requiredSkills.every((skill) => engineer.skills.includes(skill))) reasons.push('missing_skill');
   const certificates = certificatesValidThrough({ job, engineer, timeZone: opts.timeZone });
   if (certificates.missing) reasons.push('missing_certification');
-  const day = localDay(opts.on.getTime(), opts.timeZone ?? defaultTimeZone);
+  const day = opts.day ?? localDay(opts.on.getTime(), opts.timeZone ?? defaultTimeZone);
   if (certificates.validThrough !== undefined && certificates.validThrough < day) {
     reasons.push('expired_certification');
   }
