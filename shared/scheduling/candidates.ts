@@ -1,5 +1,6 @@
 import { businessTimeZone } from '../db/business.ts';
 import { type EngineerRecord, listAllEngineers } from '../db/reference.ts';
+import { holdingsOf } from '../db/stock.ts';
 import { listEngineerDay, type WorkOrderRecord } from '../db/work-orders.ts';
 import { rotaBetween } from '../rota/rota.ts';
 import { addDays, atLocal, localDay } from '../time/zone.ts';
@@ -61,7 +62,24 @@ export function newJobOf(record: WorkOrderRecord, now: number, honourSla = true)
     serviceMinutes: record.estimatedMinutes ?? 60,
     window: windowOf(record, now, honourSla),
     priority: record.priority,
+    ...(record.parts?.length && { parts: record.parts }),
   };
+}
+
+/**
+ * What each engineer's van holds of the parts a job is planned to use, by engineer: one read of each part's holders
+ * (a handful of depots and vans), nothing for a job that uses none.
+ */
+export async function vansFor(
+  parts: ReadonlyArray<{ sku: string }> = [],
+): Promise<(engineerId: string) => Record<string, number>> {
+  const vans = new Map<string, Record<string, number>>();
+  const holdings = await Promise.all([...new Set(parts.map((line) => line.sku))].map((sku) => holdingsOf(sku)));
+  for (const holding of holdings.flat()) {
+    if (holding.holderKind !== 'van' || holding.qty <= 0) continue;
+    vans.set(holding.holderId, { ...vans.get(holding.holderId), [holding.sku]: holding.qty });
+  }
+  return (engineerId) => vans.get(engineerId) ?? {};
 }
 
 /**
@@ -137,13 +155,18 @@ export async function findCandidates(record: WorkOrderRecord, nowDate = new Date
   const now = nowDate.getTime();
   // The search starts today, or on the first day of the customer's window.
   const searchFrom = Math.max(now, record.preferredWindow ? Date.parse(record.preferredWindow.from) : now);
-  const [team, timeZone, rota] = await Promise.all([
+  const [team, timeZone, rota, vans] = await Promise.all([
     listAllEngineers(),
     businessTimeZone(),
     rotaBetween(searchFrom - dayMs, searchFrom + (searchDays + 1) * dayMs),
+    vansFor(record.parts),
   ]);
-  // Each with their time off and on-call periods of the days searched.
-  const engineers = team.map((engineer) => ({ ...engineer, ...rota(engineer.engineerId) }));
+  // Each with their time off and on-call periods of the days searched, and what their van holds of the job's parts.
+  const engineers = team.map((engineer) => ({
+    ...engineer,
+    ...rota(engineer.engineerId),
+    van: vans(engineer.engineerId),
+  }));
   const refused = new Set(record.refusedBy ?? []);
   const eligible = engineers.filter((e) => !refused.has(e.engineerId));
   const refusals = engineers

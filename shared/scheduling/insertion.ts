@@ -44,6 +44,8 @@ export interface NewJob {
   serviceMinutes: number;
   window: { from: number; to: number };
   priority: Priority;
+  /** The parts the job is planned to use: an engineer whose van holds them all saves a trip to a depot. */
+  parts?: ReadonlyArray<{ sku: string; qty: number }>;
 }
 
 /**
@@ -75,6 +77,8 @@ export interface InsertionCandidate {
   displaced?: string;
   /** The engineer is on call and goes out to the emergency now, outside their shift. */
   calledOut?: true;
+  /** Their van holds every part the job is planned to use. */
+  carriesParts?: true;
 }
 
 /** Every eligible engineer's best insertion, best first, and why each other engineer cannot take the job. */
@@ -94,6 +98,12 @@ export const overtimeWeight = 10;
  * minute of driving; for routine work the start hardly matters next to the driving.
  */
 export const slackBonusPerMinute: Record<Priority, number> = { P1: 1, P2: 0.5, P3: 0.2, P4: 0.1 };
+
+/**
+ * Score bonus when the engineer's van holds every part the job needs: the trip to a depot it saves, about half an
+ * hour of driving. Enough to prefer them among engineers alike, not to send them across the county.
+ */
+export const vanStockBonus = 30;
 
 /** Slack beyond a working day earns nothing more, so a distant SLA does not drown out the driving. */
 export const slackBonusCapMinutes = 480;
@@ -148,6 +158,8 @@ export function insertionScore(opts: {
  * start of each stop that keeps the rest of the route feasible, and the return time as a function of that start
  * (`max(start + a, b)`, since waiting absorbs delay). Each position is then checked and scored in O(1).
  *
+ * An engineer whose van holds every part the job is planned to use scores {@link vanStockBonus} better.
+ *
  * When a P1 or P2 job has no feasible slot with an engineer, one non-pinned P3/P4 stop may be removed to make room;
  * the best such insertion carries `displaced` and a {@link displacementPenalty}.
  *
@@ -197,6 +209,8 @@ export function matchJob(opts: {
       result.excluded.push({ engineerId: engineer.id, reasons: ['no_feasible_slot'] });
       continue;
     }
+    const carries = carriesAll(engineer, job);
+    if (carries) best.score -= vanStockBonus;
     result.candidates.push({
       engineerId: engineer.id,
       position: best.position,
@@ -208,12 +222,19 @@ export function matchJob(opts: {
       score: best.score,
       ...(best.displaced !== undefined && { displaced: best.displaced }),
       ...(onCall && { calledOut: true as const }),
+      ...(carries && { carriesParts: true as const }),
     });
   }
 
   result.candidates.sort((a, b) => a.score - b.score || compare(a.engineerId, b.engineerId));
   result.excluded.sort((a, b) => compare(a.engineerId, b.engineerId));
   return result;
+}
+
+/** Whether the engineer's van holds every part the job is planned to use (a job planned to use none: no). */
+function carriesAll(engineer: Engineer, job: NewJob): boolean {
+  const parts = job.parts ?? [];
+  return parts.length > 0 && parts.every((line) => (engineer.van?.[line.sku] ?? 0) >= line.qty);
 }
 
 /**

@@ -9,7 +9,7 @@ import { underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Status } from '../work-order/model.ts';
 import { change, get } from '../work-order/work-order.ts';
 import { assign, reassign } from './assignment.ts';
-import { dayPlans, findCandidates, newJobOf, withTravel } from './candidates.ts';
+import { dayPlans, findCandidates, newJobOf, vansFor, withTravel } from './candidates.ts';
 import { matchJob } from './insertion.ts';
 
 /** The windows a customer may book, in the business's wall-clock hours: half days, or two hours each. */
@@ -69,14 +69,15 @@ export async function offeredSlots(
   const lastDay = addDays(firstDay, options.days);
   const job = newJobOf({ ...record, preferredWindow: undefined, windowBooked: undefined }, now, false);
   if (!job) return { timeZone, items: [] };
-  const [team, rota] = await Promise.all([
+  const [team, rota, vans] = await Promise.all([
     listAllEngineers(),
     rotaBetween(atLocal(firstDay, 0, timeZone), atLocal(lastDay, 0, timeZone)),
+    vansFor(record.parts),
   ]);
   const refused = new Set(record.refusedBy ?? []);
   const engineers = team
     .filter((engineer) => !refused.has(engineer.engineerId))
-    .map((engineer) => ({ ...engineer, ...rota(engineer.engineerId) }));
+    .map((engineer) => ({ ...engineer, ...rota(engineer.engineerId), van: vans(engineer.engineerId) }));
   const found: Array<Omit<Slot, 'rank'>> = [];
   for (let day = firstDay; day < lastDay; day = addDays(day, 1)) {
     const windows = windowKinds[options.kind]

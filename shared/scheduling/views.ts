@@ -78,6 +78,8 @@ export const Candidates = z
         overtimeMinutes: z.number(),
         score: z.number(),
         displaced: z.string().optional(),
+        calledOut: z.boolean().optional().meta({ description: 'On call: they go out now, outside their shift.' }),
+        carriesParts: z.boolean().optional().meta({ description: 'Their van holds every part the job needs.' }),
       }),
     ),
     excluded: z.array(z.object({ engineerId: z.string(), reasons: z.array(ExclusionReason) })),

@@ -94,6 +94,8 @@ export interface Engineer {
   away?: ReadonlyArray<{ from: number; to: number }>;
   /** On-call periods from the rota, epoch ms: an emergency (P1) may go to them then, within their call-out range. */
   onCall?: ReadonlyArray<{ from: number; to: number; maxTravelMinutes?: number }>;
+  /** What their van holds of the parts a job needs, by SKU: a match prefers the engineer who carries them. */
+  van?: Readonly<Record<string, number>>;
 }
 
 /** One item of a job sheet: what the engineer must record on site. */

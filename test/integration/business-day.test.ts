@@ -183,6 +183,24 @@ describe('the rota: time off and on call', () => {
   });
 });
 
+describe('van stock', () => {
+  it('says which engineers carry the parts a job needs, and scores them for it', async () => {
+    // Priya's van holds a pressure relief valve (the demo's stock take); Amira's holds none.
+    const id = await createWorkOrder('van-stock-valve', {
+      customerId: 'cus_okafor',
+      siteId: 'site_didsbury',
+      jobType: 'boiler_repair',
+      description: 'Pressure relief valve dripping',
+      parts: [{ sku: 'PRV-VALVE', qty: 1 }],
+    });
+    await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+    const reply = await api.call('GET', `/v1/work-orders/${id}/candidates`, { token: office });
+    const byId = new Map(reply.body.candidates.map((c: { engineerId: string }) => [c.engineerId, c]));
+    expect(byId.get('eng_priya')).toMatchObject({ carriesParts: true });
+    expect((byId.get('eng_amira') as { carriesParts?: boolean } | undefined)?.carriesParts).toBeUndefined();
+  });
+});
+
 describe('booked windows', () => {
   const drains = {
     siteId: 'site_didsbury',

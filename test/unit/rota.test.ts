@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { matchJob, type NewJob } from '#shared/scheduling/insertion.ts';
+import { matchJob, type NewJob, vanStockBonus } from '#shared/scheduling/insertion.ts';
 import { checkEngineer, workable } from '#shared/scheduling/match.ts';
 import type { TravelTimes } from '#shared/scheduling/travel.ts';
 import { engineer, manchester } from '../fixtures/engineers.ts';
@@ -121,5 +121,32 @@ describe('on call', () => {
     });
     expect(matched.candidates).toEqual([]);
     expect(matched.excluded).toEqual([{ engineerId: 'on-call', reasons: ['beyond_call_out'] }]);
+  });
+});
+
+describe('van stock', () => {
+  it('prefers, among engineers alike, the one whose van holds every part the job needs', () => {
+    const monday = new Date('2026-12-07T07:00:00Z');
+    const parts = [{ sku: 'PRV-VALVE', qty: 2 }];
+    const carrying = engineer({ id: 'carrying', ...noCertificates, van: { 'PRV-VALVE': 2 } });
+    const short = engineer({ id: 'a-short', ...noCertificates, van: { 'PRV-VALVE': 1 } });
+    const empty = engineer({ id: 'an-empty', ...noCertificates });
+    const plans = [empty, short, carrying].map((e) => ({ engineer: e, stops: [] }));
+
+    const matched = matchJob({
+      job: { ...job('P3'), parts },
+      plans,
+      travel: halfHourAway,
+      now: monday,
+      timeZone: london,
+    });
+
+    expect(matched.candidates.map((c) => c.engineerId)).toEqual(['carrying', 'a-short', 'an-empty']);
+    expect(matched.candidates[0]).toMatchObject({ carriesParts: true });
+    expect(matched.candidates[1]?.carriesParts).toBeUndefined();
+    expect((matched.candidates[1]?.score ?? 0) - (matched.candidates[0]?.score ?? 0)).toBe(vanStockBonus);
+    // A job that needs no parts: no one is preferred for their van.
+    const none = matchJob({ job: job('P3'), plans, travel: halfHourAway, now: monday, timeZone: london });
+    expect(none.candidates.map((c) => c.engineerId)).toEqual(['a-short', 'an-empty', 'carrying']);
   });
 });
