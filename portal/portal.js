@@ -1,6 +1,7 @@
 // The customer web form: sign in, log a request with POST /v1/requests (at one of the customer's sites from
 // GET /v1/me, or at a new address), follow it with GET /v1/requests[/{id}] and the messages and documents of its work
-// order, and find the customer's invoices (GET /v1/invoices) with their PDFs.
+// order, choose the time of its visit among the free ones (GET /v1/requests/{id}/slots, POST /v1/requests/{id}/slot),
+// and find the customer's invoices (GET /v1/invoices) with their PDFs.
 // Plain browser JavaScript with no build step. It reads config.json beside it: locally
 // `{ apiUrl, auth: { mode: 'local' } }` (a demo customer's token from /local/token), deployed
 // `{ apiUrl, auth: { mode: 'cognito', domain, clientId, redirectUri } }` (managed login, code flow with PKCE); the
@@ -52,8 +53,13 @@ const page = {
   /** The submission being sent or last failed: `{ body, key }`. Resending the same body reuses its key. */
   pending: undefined,
   sending: false,
-  /** The id of the request shown in "My requests" detail, and the status last shown for it. */
+  /** The request shown in "My requests" detail: `{ id, status, bookedWindow }` as last shown. */
   followed: undefined,
+  /** The business's time zone, from the last times offered: the windows are its wall-clock hours. */
+  timeZone: undefined,
+  /** Counts the reads of the times offered, so an answer overtaken by a later read (or a closed chooser) is dropped. */
+  slotsRead: 0,
+  booking: false,
   /** The signed-in customer (GET /v1/me): `{ name, contacts, sites }`. */
   me: undefined,
   /** The customer's sites by id, and their requests listed in "My requests" by id. */
@@ -70,6 +76,27 @@ const page = {
 const linkLifeMs = 4 * 60_000;
 
 const channelLabels = { email: 'E-mail', sms: 'Text message' };
+
+/** Once someone is on the way (or the job is over or refused) the visit's time can no longer be chosen. */
+const unbookable = new Set([
+  'en_route',
+  'on_site',
+  'in_progress',
+  'paused',
+  'completed',
+  'closed',
+  'cancelled',
+  'rejected',
+]);
+
+/** The coming week: the API's default, and as many times as a phone screen lists comfortably. */
+const slotDays = 7;
+
+/** How many of the business's best times are marked "Suggested". */
+const suggestedCount = 3;
+
+/** Problems with the time of the visit are shown beside it, where the customer is, not at the top of the page. */
+const visitProblems = { alert: 'visit-alert', heading: 'h4' };
 
 const byId = (id) => document.getElementById(id);
 const show = (id, visible = true) => {
@@ -104,6 +131,14 @@ function wire() {
   byId('refresh-list').addEventListener('click', () => loadLists({ announce: true }).catch(report));
   byId('refresh-followed').addEventListener('click', () => follow(page.followed?.id, { announce: true }).catch(report));
   byId('more-invoices').addEventListener('click', () => loadInvoices({ more: true }).catch(report));
+  byId('choose-time').addEventListener('click', toggleChooser);
+  byId('slots-form').addEventListener('change', (event) => {
+    if (event.target.name === 'slotKind') loadSlots({ announce: true }).catch(showVisitProblem);
+  });
+  byId('slots-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    bookChosen();
+  });
 }
 
 // --- Signing in -------------------------------------------------------------------------------------------------
@@ -155,6 +190,7 @@ async function loadMe() {
 /** Nothing of the last customer stays on the page when they sign out or their session ends. */
 function forgetCustomer() {
   for (const id of ['account', 'sections', 'request', 'logged', 'mine', 'followed', 'invoices']) show(id, false);
+  closeChooser();
   Object.assign(page, {
     me: undefined,
     sites: new Map(),
@@ -166,7 +202,7 @@ function forgetCustomer() {
   byId('account-name').textContent = '';
   byId('request-form').reset();
   showSites([]);
-  for (const id of ['mine-list', 'followed-facts', 'messages', 'documents', 'invoices-list'])
+  for (const id of ['mine-list', 'followed-facts', 'visit-alert', 'messages', 'documents', 'invoices-list'])
     byId(id).replaceChildren();
 }
 
@@ -390,10 +426,13 @@ function showLogged(logged, { newAddress = false } = {}) {
 
 // --- Problems ---------------------------------------------------------------------------------------------------
 
-/** The problem in the alert region, each field error also next to its field (linked from the summary). */
-function showProblem(error) {
+/**
+ * The problem in an alert region (the page's, unless `alert` names another, with a heading of its level), each field
+ * error also next to its field (linked from the summary).
+ */
+function showProblem(error, { alert: alertId = 'alert', heading: level = 'h2' } = {}) {
   const problem = error instanceof ApiError ? error : new ApiError('Something went wrong. Try again.');
-  const alert = byId('alert');
+  const alert = byId(alertId);
   const list = document.createElement('ul');
   for (const fieldError of problem.errors) {
     const target = errorTarget(fieldError.path);
@@ -411,7 +450,7 @@ function showProblem(error) {
     }
     list.append(item);
   }
-  const heading = document.createElement('h2');
+  const heading = document.createElement(level);
   heading.textContent = 'There is a problem';
   const detail = document.createElement('p');
   detail.textContent = problem.message;
@@ -419,13 +458,14 @@ function showProblem(error) {
   alert.focus();
 }
 
-function clearProblems() {
-  byId('alert').replaceChildren();
-  for (const message of document.querySelectorAll('.field-error')) {
+/** Clears an alert region (the page's by default) and the field errors within `scope`. */
+function clearProblems({ alert = 'alert', scope = document } = {}) {
+  byId(alert).replaceChildren();
+  for (const message of scope.querySelectorAll('.field-error')) {
     message.textContent = '';
     message.hidden = true;
   }
-  for (const control of document.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
+  for (const control of scope.querySelectorAll('[aria-invalid]')) control.removeAttribute('aria-invalid');
 }
 
 /**
@@ -515,7 +555,7 @@ async function follow(id, { announce = false } = {}) {
     callApi(`v1/work-orders/${path}/documents`),
   ]);
   const before = page.followed?.id === id ? page.followed.status : undefined;
-  page.followed = { id, status: request.status };
+  page.followed = { id, status: request.status, bookedWindow: request.bookedWindow ?? null };
   byId('followed-title').textContent = `${request.ref}: ${page.categories.get(request.category) ?? request.category}`;
   const facts = [
     ['Status', statusLabels[request.status] ?? request.status],
@@ -529,6 +569,7 @@ async function follow(id, { announce = false } = {}) {
     ['Your description', request.description],
   ];
   byId('followed-facts').replaceChildren(...factsOf(facts));
+  showVisit(request, { another: before === undefined });
   showMessages(messages.items);
   showDocuments(byId('documents'), documents.items);
   show('documents-empty', documents.items.length === 0);
@@ -655,6 +696,223 @@ async function renewLink(link) {
   return renewed.url;
 }
 
+// --- The time of the visit --------------------------------------------------------------------------------------
+
+/**
+ * "Time of the visit" of the followed request: the window booked, if any, and the chooser while the visit can still
+ * be moved. Another request followed starts with the chooser closed and no problem of the last one shown.
+ */
+function showVisit(request, { another }) {
+  if (another) {
+    closeChooser();
+    clearProblems({ alert: 'visit-alert', scope: byId('slots-form') });
+  }
+  const bookable = !unbookable.has(request.status);
+  show('visit', bookable);
+  if (!bookable) closeChooser();
+  const booked = request.bookedWindow;
+  byId('visit-booked').textContent = booked ? `Your visit is booked for ${windowText(booked, 'between')}.` : '';
+  show('visit-booked', Boolean(booked));
+  show('visit-hint', !booked);
+  byId('choose-time').textContent = booked ? 'Change the time' : 'Choose a time for the visit';
+}
+
+/** Opens the chooser and reads the times offered, or closes it. */
+function toggleChooser() {
+  if (!byId('slots-form').hidden) {
+    closeChooser();
+    return;
+  }
+  // The list the booked window is in (two hours long, or a half day), so that it shows as chosen.
+  const booked = page.followed?.bookedWindow;
+  const twoHours = booked && Date.parse(booked.to) - Date.parse(booked.from) === 2 * 3_600_000;
+  byId(twoHours ? 'kind-two-hour' : 'kind-half-day').checked = true;
+  show('slots-form');
+  byId('choose-time').setAttribute('aria-expanded', 'true');
+  loadSlots({ announce: true }).catch(showVisitProblem);
+}
+
+function closeChooser() {
+  page.slotsRead++;
+  show('slots-form', false);
+  byId('choose-time').setAttribute('aria-expanded', 'false');
+  byId('slot-days').replaceChildren();
+}
+
+/** The times the schedule can keep for the followed request in the coming days, of the length chosen. */
+async function loadSlots({ announce = false } = {}) {
+  const read = ++page.slotsRead;
+  const kind = byId('slots-form').elements.slotKind.value;
+  const query = new URLSearchParams({ kind, days: String(slotDays) });
+  show('slots-list', false);
+  show('slots-empty', false);
+  show('slots-loading');
+  try {
+    const answer = await callApi(`v1/requests/${encodeURIComponent(page.followed.id)}/slots?${query}`);
+    if (read !== page.slotsRead) return;
+    page.timeZone = answer.timeZone;
+    showSlots(answer.items);
+    const { length } = answer.items;
+    if (announce) say(length > 0 ? `${count(length, 'time')} to choose from.` : byId('slots-empty').textContent);
+  } finally {
+    if (read === page.slotsRead) show('slots-loading', false);
+  }
+}
+
+/**
+ * The times offered, a group per day of the business's calendar, each a radio button of one radio group (the arrow
+ * keys go through every day's). The business's best few are marked "Suggested" when there are more than those to
+ * choose from; the booked window is chosen and marked "Booked".
+ */
+function showSlots(items) {
+  const booked = page.followed?.bookedWindow;
+  const best = items.length > suggestedCount ? items.filter((slot) => slot.rank <= suggestedCount) : [];
+  const suggested = new Set(best.map((slot) => slot.from));
+  // The items come in time order, so each day's come together and in order.
+  const days = new Map();
+  for (const slot of items) {
+    if (!days.has(slot.day)) days.set(slot.day, []);
+    days.get(slot.day).push(slot);
+  }
+  byId('slot-days').replaceChildren(
+    ...[...days.values()].map((slots) => {
+      const fieldset = document.createElement('fieldset');
+      fieldset.className = 'slot-day';
+      const legend = document.createElement('legend');
+      legend.textContent = dayText(slots[0].from);
+      const choices = document.createElement('div');
+      choices.className = 'choices';
+      choices.append(
+        ...slots.map((slot) =>
+          slotChoice(slot, { booked: booked && sameWindow(slot, booked), suggested: suggested.has(slot.from) }),
+        ),
+      );
+      fieldset.append(legend, choices);
+      return fieldset;
+    }),
+  );
+  byId('slots-empty').textContent =
+    `No time is free in the next ${slotDays} days. Call us and we will find a time for the visit with you.`;
+  show('slots-empty', items.length === 0);
+  show('slots-hint', suggested.size > 0);
+  show('slots-list', items.length > 0);
+}
+
+/** A radio button labelled "Afternoon, 12:00 to 17:00" (two-hour windows are named by their times alone). */
+function slotChoice(slot, { booked, suggested }) {
+  const choice = document.createElement('div');
+  choice.className = 'choice';
+  const input = document.createElement('input');
+  input.type = 'radio';
+  input.name = 'slot';
+  input.id = `slot-${slot.from}`;
+  // An ISO 8601 interval: the window exactly as offered, which is what the API books.
+  input.value = `${slot.from}/${slot.to}`;
+  input.checked = Boolean(booked);
+  const label = document.createElement('label');
+  label.htmlFor = input.id;
+  const title = document.createElement('span');
+  title.className = 'choice-title';
+  title.textContent = slot.label;
+  label.append(title);
+  const times = `${clockText(slot.from)} to ${clockText(slot.to)}`;
+  if (times !== slot.label) label.append(`, ${times}`);
+  if (booked) label.append(tag('Booked', 'tag booked-tag'));
+  if (suggested) label.append(tag('Suggested', 'tag'));
+  choice.append(input, label);
+  return choice;
+}
+
+/** A small mark after a time's label; the hidden comma makes the label read as "..., Suggested". */
+function tag(text, className) {
+  const mark = document.createElement('span');
+  mark.className = className;
+  const comma = document.createElement('span');
+  comma.className = 'visually-hidden';
+  comma.textContent = ', ';
+  mark.append(comma, text);
+  return mark;
+}
+
+/**
+ * Books the time chosen. Booking the same window again is a replay for the API, so a resend after a dropped
+ * connection needs no Idempotency-Key; a second submit while one is on its way is ignored.
+ */
+async function bookChosen() {
+  if (page.booking) return;
+  const form = byId('slots-form');
+  clearProblems({ alert: 'visit-alert', scope: form });
+  const chosen = form.querySelector('input[name="slot"]:checked');
+  if (!chosen) {
+    const message = 'Choose a time for the visit.';
+    showProblem(new ApiError('No time is chosen.', { errors: [{ path: 'slot', message }] }), visitProblems);
+    return;
+  }
+  const [from, to] = chosen.value.split('/');
+  const { id } = page.followed;
+  const button = byId('book-slot');
+  page.booking = true;
+  button.setAttribute('aria-disabled', 'true');
+  button.textContent = 'Booking…';
+  try {
+    const request = await callApi(`v1/requests/${encodeURIComponent(id)}/slot`, {
+      method: 'POST',
+      body: JSON.stringify({ from, to }),
+    });
+    // Shown from the answer at once; the status it brings is not news to announce when the view is read again.
+    page.followed = { id, status: request.status, bookedWindow: request.bookedWindow };
+    closeChooser();
+    showVisit(request, { another: false });
+    byId('visit-booked').focus();
+    say(byId('visit-booked').textContent);
+    // The visit's planned start (and perhaps its engineer) moved with the booking.
+    follow(id).catch(report);
+  } catch (error) {
+    await bookingFailed(error, { id, window: { from, to } }).catch(showVisitProblem);
+  } finally {
+    page.booking = false;
+    button.removeAttribute('aria-disabled');
+    button.textContent = 'Book this time';
+  }
+}
+
+/**
+ * A window taken meanwhile: said so, and the times read again, while focus stays on the message just above them. Too
+ * late (the engineer set off): said so, and the request read again, which takes the chooser away.
+ */
+async function bookingFailed(error, { id, window }) {
+  if (error instanceof ApiError && error.code === 'booking.unavailable') {
+    const message = `${windowText(window, 'from')} was just taken by someone else. Choose another time below.`;
+    showProblem(new ApiError(message), visitProblems);
+    await loadSlots();
+  } else if (error instanceof ApiError && error.code === 'booking.too_late') {
+    const message = 'The engineer is already on the way, so the time of the visit can no longer be changed.';
+    showProblem(new ApiError(message), visitProblems);
+    await follow(id);
+  } else {
+    showVisitProblem(error);
+  }
+}
+
+/** A problem with the time of the visit, beside it; an ended session goes to the page's alert with the sign-in. */
+function showVisitProblem(error) {
+  if (error instanceof ApiError && error.status === 401) {
+    report(error);
+    return;
+  }
+  showProblem(error, visitProblems);
+}
+
+function sameWindow(a, b) {
+  return Date.parse(a.from) === Date.parse(b.from) && Date.parse(a.to) === Date.parse(b.to);
+}
+
+/** "Thursday 3 December, between 12:00 and 17:00" (`between`), or "Thursday 3 December, 12:00 to 17:00" (`from`). */
+function windowText(window, style) {
+  const [start, end] = [clockText(window.from), clockText(window.to)];
+  return `${dayText(window.from)}, ${style === 'between' ? `between ${start} and ${end}` : `${start} to ${end}`}`;
+}
+
 // --- My invoices ------------------------------------------------------------------------------------------------
 
 /**
@@ -768,6 +1026,21 @@ function formatDate(iso) {
 
 function money(minor, currency) {
   return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
+}
+
+/**
+ * "Thursday 3 December" and "12:00" on the business's clock, as the windows are its hours. Before any times are
+ * read (a booked window shown on following a request) its zone is unknown, and the browser's is used, as for the
+ * page's other times.
+ */
+function dayText(iso) {
+  const options = { timeZone: page.timeZone, weekday: 'long', day: 'numeric', month: 'long' };
+  return new Intl.DateTimeFormat('en-GB', options).format(new Date(iso));
+}
+
+function clockText(iso) {
+  const options = { timeZone: page.timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' };
+  return new Intl.DateTimeFormat('en-GB', options).format(new Date(iso));
 }
 
 function formatTime(iso) {

@@ -3,6 +3,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, it } from 'vitest';
 import { signLocalToken } from '#local/http-server.ts';
 import { config } from '#shared/config.ts';
+import { addDays, localDay } from '#shared/time/zone.ts';
 import { checkA11y, inChromium, launchChromium } from '../fixtures/chromium.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
@@ -328,14 +329,141 @@ describe.skipIf(!inChromium('the web form'))('the customer web form, in Chromium
     },
     4 * patience,
   );
+
+  it(
+    'books the visit into a free afternoon, moves it to two hours another day, and says so when a time was just taken',
+    async ({ expect, onTestFinished }) => {
+      const id = await requestThroughApi('cus_okafor', {
+        siteId: 'site_didsbury',
+        category: 'blocked_drain',
+        description: 'Kitchen sink and outside gully backing up',
+        contact: { name: 'Sarah Okafor', phone: '+44 7700 900123' },
+        source: 'web',
+      });
+      await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+      const customer = await api.token({ role: 'customer', customerId: 'cus_okafor' });
+      const { ref } = (await api.call('GET', `/v1/requests/${id}`, { token: customer })).body;
+      const halfDays = await offered(customer, id, 'half_day');
+      const twoHours = await offered(customer, id, 'two_hour');
+      const today = localDay(Date.now(), halfDays.timeZone);
+      const afternoon = halfDays.items.find((s) => s.label === 'Afternoon' && s.day >= addDays(today, 2));
+      const later = twoHours.items.find((s) => s.label === '10:00 to 12:00' && s.day > (afternoon?.day ?? ''));
+      const taken = twoHours.items.find((s) => s.day === later?.day && s.from !== later.from);
+      if (!afternoon || !later || !taken) throw new Error(`Too few times offered: ${JSON.stringify(twoHours.items)}`);
+      const dayOf = (slot: Slot) =>
+        new Intl.DateTimeFormat('en-GB', {
+          timeZone: halfDays.timeZone,
+          weekday: 'long',
+          day: 'numeric',
+          month: 'long',
+        }).format(new Date(slot.from));
+      // The browser's clock is New York's: the times shown must still be the business's (London's) hours.
+      const { page, errors } = await openPage(onTestFinished, { timezoneId: 'America/New_York' });
+      await signIn(page, 'cus_okafor');
+      await page.getByRole('button', { name: `Follow ${ref}` }).click();
+      const followed = page.getByRole('region', { name: new RegExp(`^${ref}`) });
+
+      // The free half days, a group for each day, the business's best few marked without hiding the others.
+      await followed.getByRole('button', { name: 'Choose a time for the visit' }).click();
+      const afternoonDay = followed.getByRole('group', { name: dayOf(afternoon) });
+      const chosen = afternoonDay.getByRole('radio', { name: /^Afternoon, 12:00 to 17:00/ });
+      await chosen.waitFor();
+      const days = [...new Set(halfDays.items.map((slot) => slot.day))];
+      const shownDays = await followed
+        .getByRole('group')
+        .evaluateAll((groups) => groups.map((group) => group.querySelector('legend')?.textContent));
+      expect(shownDays).toEqual([
+        'How long a time?',
+        ...days.map((day) => dayOf(halfDays.items.find((slot) => slot.day === day) as Slot)),
+      ]);
+      expect(await followed.getByRole('radio', { name: /^(Morning|Afternoon), / }).count()).toBe(halfDays.items.length);
+      expect(await followed.getByRole('radio', { name: /\W+Suggested$/ }).count()).toBe(3);
+      // At a phone's width, nothing runs off the side.
+      const fits = await page.evaluate(() => {
+        const root = (globalThis as any).document.documentElement;
+        return root.scrollWidth <= root.clientWidth;
+      });
+      expect(fits).toBe(true);
+      await checkA11y(page, 'the times offered for the visit');
+
+      await chosen.check();
+      await followed.getByRole('button', { name: 'Book this time' }).click();
+
+      const confirmation = `Your visit is booked for ${dayOf(afternoon)}, between 12:00 and 17:00.`;
+      const booked = followed.getByText(confirmation);
+      await booked.waitFor();
+      expect(await booked.evaluate((element) => element === (globalThis as any).document.activeElement)).toBe(true);
+      expect(await page.getByRole('status').textContent()).toBe(confirmation);
+      expect(await bookedWindow(customer, id)).toEqual({ from: afternoon.from, to: afternoon.to });
+
+      // Changed to two hours on a later day, by keyboard: the booked afternoon shows as chosen until then.
+      await followed.getByRole('button', { name: 'Change the time' }).press('Enter');
+      expect(await afternoonDay.getByRole('radio', { name: /^Afternoon, 12:00 to 17:00\W+Booked/ }).isChecked()).toBe(
+        true,
+      );
+      await followed.getByRole('radio', { name: 'Two hours' }).check();
+      const laterDay = followed.getByRole('group', { name: dayOf(later) });
+      // Space chooses the time; Tab leaves the one radio group of every day's times for the button; Enter books.
+      await laterDay.getByRole('radio', { name: /^10:00 to 12:00/ }).focus();
+      await page.keyboard.press('Space');
+      await page.keyboard.press('Tab');
+      await page.keyboard.press('Enter');
+
+      await followed.getByText(`Your visit is booked for ${dayOf(later)}, between 10:00 and 12:00.`).waitFor();
+      expect(await bookedWindow(customer, id)).toEqual({ from: later.from, to: later.to });
+
+      // Another window, taken by someone else while she chose it: said so beside the times, which are read again.
+      await page.route(
+        `**/v1/requests/${id}/slot`,
+        (route) =>
+          route.fulfill({
+            status: 409,
+            contentType: 'application/problem+json',
+            body: JSON.stringify({
+              type: 'about:blank',
+              title: 'Conflict',
+              status: 409,
+              detail: 'That window is no longer free: choose another.',
+              code: 'booking.unavailable',
+            }),
+          }),
+        { times: 1 },
+      );
+      const reads = countRequests(page, `/v1/requests/${id}/slots`);
+      await followed.getByRole('button', { name: 'Change the time' }).click();
+      await laterDay.getByRole('radio', { name: /^10:00 to 12:00\W+Booked/ }).waitFor();
+      await laterDay.getByRole('radio', { name: new RegExp(`^${taken.label}`) }).check();
+      await followed.getByRole('button', { name: 'Book this time' }).click();
+
+      const alert = followed.getByRole('alert');
+      await alert.getByText(`${dayOf(taken)}, ${taken.label} was just taken by someone else.`).waitFor();
+      await expect.poll(reads).toBe(2);
+      await laterDay.getByRole('radio', { name: /^10:00 to 12:00\W+Booked/ }).waitFor();
+      expect(await alert.evaluate((element) => element === (globalThis as any).document.activeElement)).toBe(true);
+      expect(await bookedWindow(customer, id)).toEqual({ from: later.from, to: later.to });
+      await checkA11y(page, 'the times offered again, after one was taken');
+      // The browser reports the 409 answered to it, as it reports every failed load; nothing else went wrong.
+      expect(errors.filter((error) => !error.includes('status of 409'))).toEqual([]);
+    },
+    2 * patience,
+  );
 });
 
 /**
  * A phone-sized page in a context of its own (so its own sessionStorage), closed when the test ends, with what it
- * reports as errors (console errors and uncaught exceptions: a CSP refusal lands there).
+ * reports as errors (console errors and uncaught exceptions: a CSP refusal lands there). `timezoneId` sets the
+ * browser's clock elsewhere than the machine's.
  */
-async function openPage(onTestFinished: (fn: () => Promise<void>) => void): Promise<{ page: Page; errors: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+async function openPage(
+  onTestFinished: (fn: () => Promise<void>) => void,
+  options: { timezoneId?: string } = {},
+): Promise<{ page: Page; errors: string[] }> {
+  const context = await browser.newContext({
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    ...options,
+  });
   onTestFinished(() => context.close());
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
@@ -491,4 +619,25 @@ async function requestThroughApi(customerId: string, body: Record<string, unknow
   });
   if (reply.status !== 201) throw new Error(`POST /v1/requests: ${reply.status} ${JSON.stringify(reply.body)}`);
   return reply.body.id;
+}
+
+/** A window offered for a visit, as GET /v1/requests/{id}/slots answers it. */
+interface Slot {
+  day: string;
+  from: string;
+  to: string;
+  label: string;
+  rank: number;
+}
+
+/** The windows offered for the request, through the API. */
+async function offered(token: string, id: string, kind: string): Promise<{ timeZone: string; items: Slot[] }> {
+  const reply = await api.call('GET', `/v1/requests/${id}/slots?kind=${kind}`, { token });
+  if (reply.status !== 200) throw new Error(`GET slots: ${reply.status} ${JSON.stringify(reply.body)}`);
+  return reply.body;
+}
+
+/** The window booked for the request, as its customer's view shows it. */
+async function bookedWindow(token: string, id: string): Promise<{ from: string; to: string } | null> {
+  return (await api.call('GET', `/v1/requests/${id}`, { token })).body.bookedWindow;
 }
