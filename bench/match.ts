@@ -1,8 +1,9 @@
 /**
  * `npm run bench:match`: how fast the instant match is, printed, never asserted. Builds a seeded Monday of planned
  * routes around Greater Manchester (each engineer 8-15 feasible stops, varied skills and certifications), then times
- * 2,000 one-job matches against 500 engineers and again against 100, after an untimed warm-up. The rota is in play:
- * one engineer in ten has the afternoon off, and one in twenty is on call.
+ * 2,000 one-job matches against 500 engineers and again against 100, after an untimed warm-up. Breaks, the rota and
+ * van stock are in play: every engineer takes half an hour's lunch between 12:00 and 14:00, one in ten has the
+ * afternoon off, one in twenty is on call, vans hold some of the parts, and a job in three needs one.
  */
 import { type DayPlan, matchJob, type NewJob, type PlannedStop } from '#shared/scheduling/insertion.ts';
 import { seededRandom } from '#shared/scheduling/solver/random.ts';
@@ -20,6 +21,7 @@ const warmUp = 500;
 const skills = ['boiler', 'plumbing', 'electrical', 'hvac', 'roofing', 'locksmith', 'drainage'];
 const certificates = ['gas_safe', 'niceic', 'f_gas'];
 const priorities: Priority[] = ['P1', 'P2', 'P3', 'P4'];
+const parts = ['PRV-VALVE', 'MCB-32A', 'TRV-HEAD', 'PUMP-15-60', 'SMOKE-DET-OPT', 'COMP-FITTING-15'];
 
 // Seeded, so every run measures the same work.
 const random = seededRandom(161);
@@ -47,9 +49,10 @@ function engineer(id: string): Engineer {
     skills: some(skills, Math.floor(between(2, 5))),
     certifications,
     homeBase: anywhere(),
-    shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00' },
+    shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00', break: { from: '12:00', to: '14:00', minutes: 30 } },
     hourlyRateMinor: 6000,
     active: true,
+    van: Object.fromEntries(some(parts, Math.floor(between(0, 4))).map((sku) => [sku, Math.floor(between(1, 5))])),
     ...(random() < 0.1 && { away: [{ from: monday + 13 * 60 * minuteMs, to: monday + 24 * 60 * minuteMs }] }),
     ...(random() < 0.05 && { onCall: [{ from: monday - 7 * 60 * minuteMs, to: monday + 8 * 60 * minuteMs }] }),
   };
@@ -96,6 +99,7 @@ function job(index: number): NewJob {
     serviceMinutes: Math.floor(between(30, 120)),
     window: { from, to: from + Math.floor(between(60, 360)) * minuteMs },
     priority: choose(priorities),
+    ...(random() < 0.33 && { parts: [{ sku: choose(parts), qty: 1 }] }),
   };
 }
 

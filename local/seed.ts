@@ -22,8 +22,10 @@ import { putHoldings, type StockHoldingRecord } from '#shared/db/stock.ts';
 export function demoBusiness(today = new Date()) {
   const createdAt = today.toISOString();
   const inDays = (days: number) => new Date(today.getTime() + days * 86_400_000).toISOString().slice(0, 10);
-  const weekdays = { days: [1, 2, 3, 4, 5], start: '07:00', end: '19:00' };
-  const everyDay = { days: [1, 2, 3, 4, 5, 6, 7], start: '07:00', end: '19:00' };
+  // Half an hour's lunch, taken between 12:00 and 14:00 where the day's work lets it fall.
+  const lunch = { from: '12:00', to: '14:00', minutes: 30 };
+  const weekdays = { days: [1, 2, 3, 4, 5], start: '07:00', end: '19:00', break: lunch };
+  const everyDay = { days: [1, 2, 3, 4, 5, 6, 7], start: '07:00', end: '19:00', break: lunch };
 
   const customers: CustomerRecord[] = [
     {

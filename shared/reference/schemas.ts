@@ -63,13 +63,29 @@ const Certification = z.strictObject({
   expiresAt: z.union([Day, z.iso.datetime({ offset: true })]),
 });
 
+const Time = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM');
+
 const Shift = z
   .strictObject({
     days: z.array(z.number().int().min(1).max(7)).min(1).max(7),
-    start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
-    end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
+    start: Time,
+    end: Time,
+    break: z
+      .strictObject({ from: Time, to: Time, minutes: z.number().int().min(5).max(120) })
+      .optional()
+      .meta({ description: 'A break of `minutes` taken between `from` and `to`, where the day’s work lets it fall.' }),
   })
-  .refine((shift) => shift.start < shift.end, 'A shift ends after it starts, on the same day.');
+  .refine((shift) => shift.start < shift.end, 'A shift ends after it starts, on the same day.')
+  .refine(
+    (shift) =>
+      !shift.break ||
+      (shift.break.from >= shift.start &&
+        shift.break.to <= shift.end &&
+        minutesOf(shift.break.to) - minutesOf(shift.break.from) >= shift.break.minutes),
+    { message: 'A break falls within the shift, in a window at least as long as it.', path: ['break'] },
+  );
+
+const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
 const ChecklistItem = z
   .strictObject({

@@ -108,7 +108,12 @@ export const Engineer = z
     skills: z.array(z.string()),
     certifications: z.array(z.object({ code: z.string(), number: z.string(), expiresAt: z.string() })),
     homeBase: z.object({ lat: z.number(), lng: z.number() }),
-    shift: z.object({ days: z.array(z.number().int()), start: z.string(), end: z.string() }),
+    shift: z.object({
+      days: z.array(z.number().int()),
+      start: z.string(),
+      end: z.string(),
+      break: z.object({ from: z.string(), to: z.string(), minutes: z.number().int() }).optional(),
+    }),
     hourlyRateMinor: z.number().int(),
     active: z.boolean(),
     createdAt: Instant,

@@ -23,6 +23,39 @@ export function drivingTime(travel: TravelTimes = estimatedTravel): (from: LatLn
   return (from, to) => Math.ceil(travel.minutes(from, to)) * minuteMs;
 }
 
+/** An engineer's break on one day, epoch ms: `length` taken starting between `earliest` and `latestStart`. */
+export interface BreakWindow {
+  earliest: number;
+  latestStart: number;
+  length: number;
+}
+
+/**
+ * Where the break falls at one boundary of the day: the engineer is free at `free`, the next job would start at
+ * `start` if they set out then, and takes `service` ms. The caller times the job again from the `setOut` answered.
+ *
+ * - Free within the break's window: the break is taken now, before setting out.
+ * - Free before it, and the next job would end by the latest start: the break can wait until after that job.
+ * - Free before it, the next job starting within the window: the break is taken when the window opens, before setting
+ *   out (a wait for the job's window absorbs it).
+ * - Free before it, the next job running across the whole window: the break is taken on site, and the job ends that
+ *   much later.
+ *
+ * A window already past when the day is timed (`free` after its latest start) counts as taken: it is not planned.
+ */
+export function breakAt(
+  window: BreakWindow,
+  free: number,
+  start: number,
+  service: number,
+): { setOut: number; onSite: number; taken: boolean } {
+  if (free > window.latestStart) return { setOut: free, onSite: 0, taken: true };
+  if (free >= window.earliest) return { setOut: free + window.length, onSite: 0, taken: true };
+  if (start + service <= window.latestStart) return { setOut: free, onSite: 0, taken: false };
+  if (start >= window.earliest) return { setOut: window.earliest + window.length, onSite: 0, taken: true };
+  return { setOut: free, onSite: window.length, taken: true };
+}
+
 const priorityRank: Record<Priority, number> = { P1: 0, P2: 1, P3: 2, P4: 3 };
 
 /**
@@ -62,18 +95,29 @@ export function retimeDay(opts: {
   now: number;
   origin?: DayOrigin;
   travel?: TravelTimes;
+  /** The engineer's break that day, placed by {@link breakAt}: the stops after it move later by it. */
+  breakWindow?: BreakWindow;
 }): Array<{ workOrderId: string; start: number }> {
   const drive = drivingTime(opts.travel);
   let at = opts.origin?.location ?? opts.home;
   let free = opts.origin?.at ?? Number.NEGATIVE_INFINITY;
+  let rested = opts.breakWindow === undefined;
   return visitOrder(opts.stops).map((stop) => {
-    const service = stop.serviceMinutes * minuteMs;
+    let service = stop.serviceMinutes * minuteMs;
     let start = stop.start;
     if (!stop.pinned) {
       const shiftStart = stop.calledOut ? Number.NEGATIVE_INFINITY : opts.shiftStart;
-      const leave = Math.max(free, shiftStart, opts.now);
-      const earliest = Math.max(leave + drive(at, stop.location), stop.window.from, shiftStart);
-      start = Math.ceil(earliest / minuteMs) * minuteMs;
+      const from = at;
+      const startIf = (setOut: number) =>
+        Math.ceil(Math.max(setOut + drive(from, stop.location), stop.window.from, shiftStart) / minuteMs) * minuteMs;
+      let leave = Math.max(free, shiftStart, opts.now);
+      if (!rested && opts.breakWindow) {
+        const rest = breakAt(opts.breakWindow, leave, startIf(leave), service);
+        leave = rest.setOut;
+        service += rest.onSite;
+        rested = rest.taken;
+      }
+      start = startIf(leave);
     }
     free = Math.max(free, start + service);
     at = stop.location;

@@ -1,7 +1,8 @@
 import { addDays, atLocal, defaultTimeZone, localDay } from '../time/zone.ts';
 import type { Engineer, LatLng, Priority } from '../work-order/model.ts';
-import { drivingTime } from './day-timing.ts';
+import { type BreakWindow, breakAt, drivingTime } from './day-timing.ts';
 import {
+  breakWindowOn,
   certificatesValidThrough,
   type ExclusionReason,
   qualificationReasons,
@@ -184,7 +185,7 @@ export function matchJob(opts: {
 
   for (const plan of plans) {
     const { engineer } = plan;
-    const { reasons, shift, callOutMinutes, onCall } = hardFilters(job, engineer, clock);
+    const { reasons, shift, callOutMinutes, onCall, breakWindow } = hardFilters(job, engineer, clock);
     if (reasons.length > 0 || shift === undefined) {
       result.excluded.push({ engineerId: engineer.id, reasons });
       continue;
@@ -196,7 +197,7 @@ export function matchJob(opts: {
     }
     // Called out, the engineer goes from home now: the day's work is after, and is re-timed behind the emergency.
     const stops = onCall ? [] : plan.stops;
-    const day = planDay({ job, engineer, stops, shift, travel: drives, now, scratch, timeZone });
+    const day = planDay({ job, engineer, stops, shift, travel: drives, now, scratch, timeZone, breakWindow });
     let best = bestInsertion(day, -1);
     if (best === undefined && canDisplace) {
       for (let skip = day.firstFree; skip < stops.length; skip++) {
@@ -273,10 +274,19 @@ function hardFilters(job: NewJob, engineer: Engineer, clock: Clock) {
   const call =
     job.priority === 'P1' && !workingNow ? engineer.onCall?.find((c) => c.from <= now && now < c.to) : undefined;
   if (call) {
-    return { reasons, shift: { start: now, end: call.to }, callOutMinutes: call.maxTravelMinutes, onCall: true };
+    return {
+      reasons,
+      shift: { start: now, end: call.to },
+      callOutMinutes: call.maxTravelMinutes,
+      onCall: true,
+      breakWindow: undefined,
+    };
   }
   if (working === undefined) reasons.push(shift ? 'on_leave' : 'off_shift');
-  return { reasons, shift: working, callOutMinutes: undefined, onCall: false };
+  // The break of the shift's own day (yesterday's, for a night shift still running).
+  const shiftDay = working && working.start < clock.todayStart ? clock.yesterday : clock.today;
+  const rest = working && engineer.shift.break ? breakWindowOn(engineer.shift.break, shiftDay, timeZone) : undefined;
+  return { reasons, shift: working, callOutMinutes: undefined, onCall: false, breakWindow: rest };
 }
 
 const minuteMs = 60_000;
@@ -379,6 +389,8 @@ interface Day {
   /** Rounded driving time in ms between two places. */
   drive: (from: LatLng, to: LatLng) => number;
   scratch: Scratch;
+  /** The engineer's break that day: each insertion is walked again with it (see {@link walkWithBreak}). */
+  breakWindow?: BreakWindow;
 }
 
 interface Slot {
@@ -402,18 +414,29 @@ function planDay(opts: {
   now: number;
   scratch: Scratch;
   timeZone: string;
+  breakWindow?: BreakWindow;
 }): Day {
-  const { job, engineer, stops, shift, travel, scratch, timeZone } = opts;
+  const { job, engineer, stops, shift, travel, scratch, timeZone, breakWindow } = opts;
   const drive = drivingTime(travel);
   let firstFree = 0;
   let time = shift.start;
   let at = engineer.homeBase;
+  let rested = breakWindow === undefined;
   for (let i = 0; i < stops.length; i++) {
     const stop = stops[i] as PlannedStop;
     scratch.plannedLegs[i] = drive(at, stop.location);
-    const start = Math.max(time + (scratch.plannedLegs[i] as number), stop.window.from);
+    const leg = scratch.plannedLegs[i] as number;
+    let service = stop.serviceMinutes * minuteMs;
+    if (!rested && breakWindow) {
+      const rest = breakAt(breakWindow, time, Math.max(time + leg, stop.window.from), service);
+      time = rest.setOut;
+      service += rest.onSite;
+      rested = rest.taken;
+    }
+    const start = Math.max(time + leg, stop.window.from);
+    // A plan already late stays feasible as it is: its starts, break included, bound the stops after it.
     scratch.deadline[i] = Math.max(stop.window.to, start);
-    time = start + stop.serviceMinutes * minuteMs;
+    time = start + service;
     at = stop.location;
     if (stop.pinned) firstFree = i + 1;
   }
@@ -446,7 +469,54 @@ function planDay(opts: {
     firstFree,
     drive,
     scratch,
+    ...(breakWindow && { breakWindow }),
   };
+}
+
+/**
+ * The day walked from the shift start with the job at `position` (after removing the stop at `skip`, when it is not
+ * -1), the break placed by {@link breakAt} as re-timing places it: the job's arrival and start and the return home,
+ * or undefined when a stop would start after its deadline, the job after its latest start, or the return home after
+ * the latest allowed. Linear in the day's stops; only days with a break need it, since without one the O(1) checks
+ * of {@link bestInsertion} are exact.
+ */
+function walkWithBreak(day: Day, position: number, skip: number, breakWindow: BreakWindow) {
+  const { job, stops, drive, scratch } = day;
+  const order = scratch.order;
+  let time = day.shiftStart;
+  let at = day.home;
+  let rested = false;
+  let jobStart = Number.NaN;
+  let arrival = Number.NaN;
+  const count = stops.length - (skip >= 0 ? 1 : 0);
+  for (let k = 0; k <= count; k++) {
+    const isJob = k === position;
+    const index = isJob ? -1 : (order[k > position ? k - 1 : k] as number);
+    const stop = isJob ? undefined : stopAt(stops, index);
+    const location = stop ? stop.location : job.location;
+    const from = stop ? stop.window.from : job.window.from;
+    let service = (stop ? stop.serviceMinutes : job.serviceMinutes) * minuteMs;
+    const leg = drive(at, location);
+    const setOutFloor = isJob ? day.now : Number.NEGATIVE_INFINITY;
+    if (!rested) {
+      const rest = breakAt(breakWindow, time, Math.max(Math.max(time, setOutFloor) + leg, from), service);
+      time = rest.setOut;
+      service += rest.onSite;
+      rested = rest.taken;
+    }
+    const start = Math.max(Math.max(time, setOutFloor) + leg, from);
+    if (isJob) {
+      if (start > day.jobLatest) return undefined;
+      jobStart = start;
+      arrival = Math.max(time, setOutFloor) + leg;
+    } else if (start > (scratch.deadline[index] as number)) {
+      return undefined;
+    }
+    time = start + service;
+    at = location;
+  }
+  const back = time + drive(at, day.home);
+  return back > day.returnBy ? undefined : { start: jobStart, arrival, back };
 }
 
 /**
@@ -532,8 +602,8 @@ function bestInsertion(day: Day, skip: number): Slot | undefined {
       toJob = drive(prevIndex === n ? home : stopAt(stops, prevIndex).location, job.location);
       scratch.toJob[prevIndex] = toJob;
     }
-    const arrival = leave + toJob;
-    const start = Math.max(arrival, job.window.from);
+    let arrival = leave + toJob;
+    let start = Math.max(arrival, job.window.from);
     if (start > day.jobLatest) continue;
     let fromJob = scratch.fromJob[nextIndex] as number;
     if (Number.isNaN(fromJob)) {
@@ -551,16 +621,28 @@ function bestInsertion(day: Day, skip: number): Slot | undefined {
     }
 
     const addedTravelMinutes = (toJob + fromJob - (legs[k] as number) + removedTravel) / minuteMs;
+    const scoreOf = () =>
+      insertionScore({
+        addedTravelMinutes,
+        slaSlackMinutes: (job.window.to - start) / minuteMs,
+        overtimeMinutes: Math.max(0, Math.max(0, returnHome - day.shiftEnd) - plannedOvertime) / minuteMs,
+        priority: job.priority,
+        displacedPriority,
+      });
+    let score = scoreOf();
+    if (best !== undefined && score >= best.score) continue;
+    if (day.breakWindow) {
+      // The checks above hold without the break, which only makes the day later, and the score no better: a position
+      // that could beat the best so far is walked again with the break.
+      const walked = walkWithBreak(day, k, skip, day.breakWindow);
+      if (walked === undefined) continue;
+      ({ start, arrival } = walked);
+      returnHome = walked.back;
+      score = scoreOf();
+      if (best !== undefined && score >= best.score) continue;
+    }
     const slaSlackMinutes = (job.window.to - start) / minuteMs;
     const overtimeMinutes = Math.max(0, Math.max(0, returnHome - day.shiftEnd) - plannedOvertime) / minuteMs;
-    const score = insertionScore({
-      addedTravelMinutes,
-      slaSlackMinutes,
-      overtimeMinutes,
-      priority: job.priority,
-      displacedPriority,
-    });
-    if (best !== undefined && score >= best.score) continue;
     best = { position: k, arrival, start, addedTravelMinutes, slaSlackMinutes, overtimeMinutes, score };
     if (displaced !== undefined) best.displaced = displaced.workOrderId;
   }

@@ -184,6 +184,19 @@ function feasibleStarts(opts: {
   return { starts, away };
 }
 
+/** An engineer's break on a local day, as epoch ms: taken starting between its `from` and `to` less its length. */
+export function breakWindowOn(
+  rest: NonNullable<Shift['break']>,
+  day: string,
+  timeZone: string,
+): { earliest: number; latestStart: number; length: number } | undefined {
+  const from = minuteOfDay(rest.from);
+  const to = minuteOfDay(rest.to);
+  if (from === undefined || to === undefined) return undefined;
+  const length = rest.minutes * minuteMs;
+  return { earliest: atLocal(day, from, timeZone), latestStart: atLocal(day, to, timeZone) - length, length };
+}
+
 /**
  * The part of a shift the engineer is not away for: cut by each stretch of time off that overlaps it (where one falls
  * inside the shift, the longer part is kept: a morning at the dentist leaves the afternoon). Undefined when nothing

@@ -68,7 +68,8 @@ export function buildDayProblem(input: DayInput): DayProblem {
     // Less the engineer's time off that day: on leave all day, they are no vehicle.
     const shift = full && workable(full, input.rota?.(engineer.engineerId).away);
     if (!shift) continue;
-    const shiftEnd = (shift.end - dayStart) / minuteMs;
+    // The break's time is kept free of work; re-timing places it when the plan is applied.
+    const shiftEnd = (shift.end - dayStart) / minuteMs - (engineer.shift.break?.minutes ?? 0);
     const shiftStart = Math.max((shift.start - dayStart) / minuteMs, nowMinute);
     if (shiftStart >= shiftEnd) continue;
     vehicles.push({

@@ -10,7 +10,7 @@ import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import { change } from '../work-order/work-order.ts';
 import { stopOf } from './candidates.ts';
 import { type DayOrigin, retimeDay, type TimedStop, visitOrder } from './day-timing.ts';
-import { shiftWindowOn } from './match.ts';
+import { breakWindowOn, shiftWindowOn } from './match.ts';
 import { travelFor } from './route-matrix.ts';
 import type { TravelTimes } from './travel.ts';
 
@@ -113,6 +113,7 @@ async function reflowOnce(
     now,
     origin,
     travel: options.travel ?? (await travelFor(places, { day: options.day })),
+    breakWindow: engineer.shift.break && breakWindowOn(engineer.shift.break, options.day, timeZone),
   });
 
   const later: Array<{ record: WorkOrderRecord; start: string }> = [];

@@ -76,6 +76,8 @@ export interface Shift {
   days: number[];
   start: string;
   end: string;
+  /** A break of `minutes`, taken between `from` and `to` (local "HH:MM"), where the day's work lets it fall. */
+  break?: { from: string; to: string; minutes: number };
 }
 
 export interface Engineer {

@@ -171,10 +171,10 @@ describe('an urgent job into a full day', () => {
         estimatedMinutes,
         preferredWindow: window,
       });
-    // Only Omar holds the fire skill and a BAFE certificate: three four-hour services fill his day.
+    // Only Omar holds the fire skill and a BAFE certificate: three services of 3¾ hours, with his lunch, fill his day.
     const fillers: string[] = [];
     for (const key of ['filler-1', 'filler-2', 'filler-3']) {
-      const id = await fireJob(key, 'P4', 240);
+      const id = await fireJob(key, 'P4', 225);
       const wo = await api.waitFor(id, (w) => w.status === 'dispatched');
       expect(wo).toMatchObject({ engineerId: 'eng_omar' });
       expect(wo.scheduledStart.slice(0, 10)).toBe(day);
