@@ -97,8 +97,8 @@ function tellsSomeone(event: Event): boolean {
 }
 
 async function plan(event: Event, business: BusinessRecord, now: Date): Promise<Planned[]> {
-  if (event.type === 'purchaseOrder.raised') return purchaseOrderRaised(event, business);
-  if (event.type === 'purchaseOrder.cancelled') return purchaseOrderCancelled(event, business);
+  if (event.type === 'purchaseOrder.raised') return supplierMessage(event, business, 'purchase_order');
+  if (event.type === 'purchaseOrder.cancelled') return supplierMessage(event, business, 'purchase_order_cancelled');
   if (event.type === 'invoice.issued') return invoiceIssued(event, business);
   if (event.type === 'quote.sent') return quoteSent(event, business);
   if (event.type === 'webhook.disabled') return webhookDisabled(event, business);
@@ -348,8 +348,16 @@ async function raisePurchaseOrder(event: Event): Promise<void> {
   }
 }
 
-/** A purchase order raised: its supplier is e-mailed it, the PDF attached. */
-async function purchaseOrderRaised(event: Event, business: BusinessRecord): Promise<Planned[]> {
+/**
+ * A purchase order raised or cancelled: its supplier is e-mailed it (a raised order with its PDF attached). Listed
+ * under the order, not on the job's timeline: the customer's job is not the supplier's business. E-mail only: a
+ * purchase order is a document, never a text message.
+ */
+async function supplierMessage(
+  event: Event,
+  business: BusinessRecord,
+  template: 'purchase_order' | 'purchase_order_cancelled',
+): Promise<Planned[]> {
   const purchaseOrderId = text(event.data?.purchaseOrderId);
   const order = purchaseOrderId ? await getPurchaseOrder(purchaseOrderId) : undefined;
   const supplier = order && (await getSupplier(order.supplierId));
@@ -358,37 +366,10 @@ async function purchaseOrderRaised(event: Event, business: BusinessRecord): Prom
     {
       messageId: `${event.cursor}.supplier`,
       audience: 'supplier',
-      template: 'purchase_order',
-      // Listed under the order, not on the job's timeline: the customer's job is not the supplier's business.
-      about: order.purchaseOrderId,
-      // E-mail only: a purchase order is a document, never a text message.
-      contact: { name: supplier.name, email: supplier.email },
-      documents: [await purchaseOrderDocument(order.purchaseOrderId)],
-      view: {
-        business: businessView(business),
-        contactName: supplier.name,
-        purchaseOrderNumber: order.number,
-        accountRef: supplier.accountRef,
-        orderLines: orderLines(order),
-      },
-    },
-  ];
-}
-
-/** The supplier is told an order is called off: by e-mail, like the order itself. */
-async function purchaseOrderCancelled(event: Event, business: BusinessRecord): Promise<Planned[]> {
-  const purchaseOrderId = text(event.data?.purchaseOrderId);
-  const order = purchaseOrderId ? await getPurchaseOrder(purchaseOrderId) : undefined;
-  const supplier = order && (await getSupplier(order.supplierId));
-  if (!order || !supplier) return [];
-  return [
-    {
-      messageId: `${event.cursor}.supplier`,
-      audience: 'supplier',
-      template: 'purchase_order_cancelled',
+      template,
       about: order.purchaseOrderId,
       contact: { name: supplier.name, email: supplier.email },
-      documents: [],
+      documents: template === 'purchase_order' ? [await purchaseOrderDocument(order.purchaseOrderId)] : [],
       view: {
         business: businessView(business),
         contactName: supplier.name,
