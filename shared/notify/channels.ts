@@ -1,8 +1,6 @@
 import type { Contact } from '../db/entities/customer.ts';
+import { defaultTimeZone, localMinuteOfDay } from '../time/zone.ts';
 import { type TemplateName, timeCritical } from './templates.ts';
-
-/** Where the business's clock is read for quiet hours. */
-export const businessTimeZone = 'Europe/London';
 
 /** How one message goes, or why it does not. */
 export type Delivery = { channel: 'email' | 'sms'; to: string } | { skipped: string; to: string };
@@ -20,6 +18,8 @@ export function deliveryFor(options: {
   contact: Contact | undefined;
   suppressed: (address: string) => boolean;
   at: Date;
+  /** The business's, where quiet hours are read: Europe/London unless given. */
+  timeZone?: string;
 }): Delivery {
   const { contact, template } = options;
   const preferences = contact?.notifications ?? {};
@@ -28,7 +28,7 @@ export function deliveryFor(options: {
   const sms = mobile && !options.suppressed(mobile) ? mobile : undefined;
   const anyAddress = contact?.email ?? contact?.phone ?? '';
   if (preferences.optOut) return { skipped: 'The contact opted out of messages.', to: anyAddress };
-  const quiet = preferences.quietHours ? within(preferences.quietHours, options.at) : false;
+  const quiet = preferences.quietHours ? within(preferences.quietHours, options.at, options.timeZone) : false;
   const wantsSms = timeCritical.has(template) || preferences.channel === 'sms';
   if (wantsSms && sms && !quiet) return { channel: 'sms', to: sms };
   if (email) return { channel: 'email', to: email };
@@ -49,23 +49,11 @@ export function ukMobile(phone: string): string | undefined {
 }
 
 /** Whether `at` is within a daily window of local times (which may run past midnight, e.g. 21:00 to 08:00). */
-export function within(window: { from: string; to: string }, at: Date): boolean {
-  const now = localMinutes(at);
+export function within(window: { from: string; to: string }, at: Date, timeZone = defaultTimeZone): boolean {
+  const now = localMinuteOfDay(at.getTime(), timeZone);
   const from = minutes(window.from);
   const to = minutes(window.to);
   return from <= to ? now >= from && now < to : now >= from || now < to;
 }
 
 const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
-
-/** Minutes since local midnight in the business's time zone. */
-function localMinutes(at: Date): number {
-  const parts = new Intl.DateTimeFormat('en-GB', {
-    timeZone: businessTimeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).formatToParts(at);
-  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value ?? 0);
-  return part('hour') * 60 + part('minute');
-}

@@ -31,8 +31,9 @@ import { DomainError } from '../errors.ts';
 import type { FeedEvent } from '../feed-event.ts';
 import { count, logger } from '../observability.ts';
 import { PurchaseOrders } from '../purchasing/index.ts';
+import { defaultTimeZone } from '../time/zone.ts';
 import { get } from '../work-order/work-order.ts';
-import { businessTimeZone, type Delivery, deliveryFor, ukMobile } from './channels.ts';
+import { type Delivery, deliveryFor, ukMobile } from './channels.ts';
 import { type MessageView, renderTemplate, type TemplateName } from './templates.ts';
 import { transport } from './transport.ts';
 
@@ -164,10 +165,14 @@ async function appointment(event: Event, business: BusinessRecord, record: WorkO
     .at(-1);
   const hourMs = 3_600_000;
   const told = before?.detail;
-  if (told && [0, hourMs].some((back) => windowOf(new Date(Date.parse(start) - back).toISOString()).key === told)) {
+  const zone = zoneOf(business);
+  if (
+    told &&
+    [0, hourMs].some((back) => windowOf(new Date(Date.parse(start) - back).toISOString(), zone).key === told)
+  ) {
     return [];
   }
-  const window = windowOf(start);
+  const window = windowOf(start, zone);
   const template = before ? 'appointment_moved' : 'appointment_booked';
   const message = await customerMessage(event, business, record, template, now);
   return [
@@ -207,7 +212,7 @@ async function customerMessage(
       ...viewOf(business, record),
       contactName: contact.name,
       engineerName: engineer?.name,
-      eta: eta ? clock(eta) : 'shortly',
+      eta: eta ? clock(eta, zoneOf(business)) : 'shortly',
       outcome: record.completion ? outcomeLabels[record.completion.outcome] : undefined,
       summary: record.completion ? [record.completion.findings, record.completion.workDone].join('\n\n') : undefined,
       dueMonth: record.plannedFor ? month(record.plannedFor) : undefined,
@@ -405,6 +410,7 @@ async function deliver(event: Event, planned: Planned, business: BusinessRecord,
     contact,
     suppressed: (address) => suppressed.has(address.toLowerCase()),
     at: now,
+    timeZone: zoneOf(business),
   });
   const rendered = renderTemplate(planned.template, planned.view, {
     override: business.templates?.[planned.template],
@@ -494,7 +500,7 @@ function viewOf(business: BusinessRecord, record: WorkOrderRecord): MessageView 
     ref: record.ref,
     description: record.description,
     priority: priorityLabels[record.priority],
-    respondBy: when(record.slaDueAt),
+    respondBy: when(record.slaDueAt, zoneOf(business)),
     portalUrl: config.notify.portalUrl,
   };
 }
@@ -507,10 +513,10 @@ const businessView = (business: BusinessRecord) => ({
 });
 
 /** The two-hour arrival window from a start's hour, local time: `between 10:00 and 12:00 on Thursday 3 December`. */
-export function windowOf(start: string): { key: string; words: string } {
+export function windowOf(start: string, zone = defaultTimeZone): { key: string; words: string } {
   const at = new Date(start);
-  const from = Number(local(at, { hour: '2-digit', hourCycle: 'h23' }));
-  const dayKey = local(at, { year: 'numeric', month: '2-digit', day: '2-digit' }).split('/').reverse().join('-');
+  const from = Number(local(at, { hour: '2-digit', hourCycle: 'h23' }, zone));
+  const dayKey = local(at, { year: 'numeric', month: '2-digit', day: '2-digit' }, zone).split('/').reverse().join('-');
   const key = `${dayKey}T${String(from).padStart(2, '0')}`;
   return { key, words: windowWords(key) };
 }
@@ -528,12 +534,17 @@ function windowWords(key: string): string {
   return `between ${pad(from)} and ${pad((from + 2) % 24)} on ${dayWords}`;
 }
 
-const local = (at: Date, options: Intl.DateTimeFormatOptions) =>
-  new Intl.DateTimeFormat('en-GB', { timeZone: businessTimeZone, ...options }).format(at);
-const clock = (iso: string) => local(new Date(iso), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
-const when = (iso: string) => local(new Date(iso), { dateStyle: 'full', timeStyle: 'short' });
-const day = (date: string) => local(new Date(`${date}T12:00:00Z`), { day: 'numeric', month: 'long', year: 'numeric' });
-const month = (date: string) => local(new Date(`${date}T12:00:00Z`), { month: 'long', year: 'numeric' });
+/** Times and days as the business's clock shows them (its `timeZone`, Europe/London unless set). */
+const zoneOf = (business: BusinessRecord) => business.timeZone ?? defaultTimeZone;
+const local = (at: Date, options: Intl.DateTimeFormatOptions, zone: string) =>
+  new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...options }).format(at);
+const clock = (iso: string, zone: string) =>
+  local(new Date(iso), { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }, zone);
+const when = (iso: string, zone: string) => local(new Date(iso), { dateStyle: 'full', timeStyle: 'short' }, zone);
+// A calendar day names itself: read at noon UTC, it is the same day in every zone the business could be in.
+const day = (date: string) =>
+  local(new Date(`${date}T12:00:00Z`), { day: 'numeric', month: 'long', year: 'numeric' }, 'UTC');
+const month = (date: string) => local(new Date(`${date}T12:00:00Z`), { month: 'long', year: 'numeric' }, 'UTC');
 const money = (minor: number, currency: string) =>
   new Intl.NumberFormat('en-GB', { style: 'currency', currency }).format(minor / 100);
 const text = (value: unknown) => (typeof value === 'string' && value ? value : undefined);

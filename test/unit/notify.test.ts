@@ -47,6 +47,9 @@ describe('how a message reaches a contact', () => {
     expect(within({ from: '22:00', to: '07:00' }, summerNight)).toBe(true);
     expect(within({ from: '22:00', to: '07:00' }, new Date('2026-12-02T21:30:00Z'))).toBe(false);
     expect(within({ from: '12:00', to: '13:00' }, new Date('2026-12-02T12:30:00Z'))).toBe(true);
+    // A business in Tokyo: 14:00 UTC is 23:00 there, within its contacts' quiet hours.
+    expect(within({ from: '22:00', to: '07:00' }, new Date('2026-12-02T14:00:00Z'), 'Asia/Tokyo')).toBe(true);
+    expect(within({ from: '22:00', to: '07:00' }, new Date('2026-12-02T14:00:00Z'))).toBe(false);
   });
 
   it('honours a contact who chose SMS, and never uses a suppressed address', () => {
@@ -87,6 +90,11 @@ describe('what a message says', () => {
     });
     expect(windowOf('2026-07-01T07:15:00Z').words).toBe('between 08:00 and 10:00 on Wednesday 1 July');
     expect(windowOf('2026-12-03T23:10:00Z').words).toBe('between 23:00 and 01:00 on Thursday 3 December');
+    // In the business's own time zone, when it has set one.
+    expect(windowOf('2026-07-03T07:15:00Z', 'America/New_York')).toEqual({
+      key: '2026-07-03T03',
+      words: 'between 03:00 and 05:00 on Friday 3 July',
+    });
   });
 
   it('escapes what the customer typed in the HTML part, and keeps the text part as written', () => {
