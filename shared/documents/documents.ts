@@ -23,6 +23,7 @@ import {
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { NotFound } from '../errors.ts';
 import { logger } from '../observability.ts';
+import { defaultTimeZone } from '../time/zone.ts';
 import { taxRate } from '../work-order/pricing.ts';
 import { get } from '../work-order/work-order.ts';
 import { documentPrefix } from './prefix.ts';
@@ -321,7 +322,7 @@ async function jobReportOf(record: WorkOrderRecord, context: JobContext): Promis
   const photos = [];
   // HEIC photos (an iPhone's own) cannot be drawn in a PDF: the report lists the JPEG and PNG ones.
   for (const photo of verified.filter((a) => a.kind === 'photo' && a.contentType !== 'image/heic')) {
-    const caption = `Photo taken ${words(photo.createdAt)}`;
+    const caption = `Photo taken ${words(photo.createdAt, context.business.timeZone)}`;
     const bytes = await attachmentBytes(record, photo);
     photos.push(photo.contentType === 'image/png' ? { caption, png: bytes } : { caption, jpeg: bytes });
   }
@@ -455,6 +456,7 @@ export function businessDetails(business: BusinessRecord): BusinessDetails {
     logoPng: logo ? Buffer.from(logo, 'base64') : undefined,
     paymentTermsDays: business.paymentTermsDays,
     bankDetails: business.bankDetails,
+    timeZone: business.timeZone,
   };
 }
 
@@ -462,5 +464,6 @@ function siteParty(site: SiteRecord): Party {
   return { name: site.name ?? site.address, address: [site.address, site.postcode] };
 }
 
-const words = (iso: string) =>
-  new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Europe/London' });
+/** A moment as the business's clock shows it (Europe/London unless it has set its own time zone). */
+const words = (iso: string, timeZone = defaultTimeZone) =>
+  new Date(iso).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'short', timeZone });

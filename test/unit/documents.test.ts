@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { businessDetails } from '#shared/documents/documents.ts';
 import { formatDate, formatDateTime, formatMoney, jpegOrientation, sanitise } from '#shared/documents/pdf.ts';
 import {
   type BusinessDetails,
@@ -408,6 +409,13 @@ describe('the text, money and dates the documents print', () => {
     expect(formatDate('2026-06-30T23:30:00Z')).toBe('1 July 2026');
     expect(formatDateTime('2026-06-30T23:30:00Z')).toBe('1 July 2026, 00:30');
     expect(formatDate('next spring')).toBe('next spring');
+  });
+
+  it('writes them in the business’s own time zone when it has set one', () => {
+    expect(formatDateTime('2026-06-30T23:30:00Z', 'America/New_York')).toBe('30 June 2026, 19:30');
+    const business = { version: 1, name: 'Hudson Heating', address: [], paymentTermsDays: 30, updatedAt: '' };
+    expect(businessDetails({ ...business, timeZone: 'America/New_York' }).timeZone).toBe('America/New_York');
+    expect(businessDetails(business).timeZone).toBeUndefined();
   });
 
   it("reads a phone photo's EXIF orientation, and none from a JPEG without one", () => {
