@@ -169,11 +169,8 @@ describe.skipIf(!runInBrowser)("the office console's purchasing, in Chromium", (
     ]);
     await page.getByLabel('Status').selectOption({ label: 'Cancelled' });
     await page.getByRole('button', { name: 'Show', exact: true }).click();
-    await page
-      .locator('#po-count')
-      .getByText(/^(No order is cancelled\.|\d+ orders? shown)/)
-      .waitFor();
-    expect(await row.count()).toBe(0);
+    // The list before the filter showed a count too: wait for the order to leave the list, not for a count.
+    await row.waitFor({ state: 'detached', timeout: 30_000 });
     expect(errors.filter((error) => !/status of 400|ERR_INTERNET_DISCONNECTED/.test(error))).toEqual([]);
   });
 
