@@ -1,5 +1,5 @@
 import type { Contact } from '../db/entities/customer.ts';
-import { defaultTimeZone, localMinuteOfDay } from '../time/zone.ts';
+import { defaultTimeZone, localMinuteOfDay, minuteOfDay } from '../time/zone.ts';
 import { type TemplateName, timeCritical } from './templates.ts';
 
 /** How one message goes, or why it does not. */
@@ -51,9 +51,7 @@ export function ukMobile(phone: string): string | undefined {
 /** Whether `at` is within a daily window of local times (which may run past midnight, e.g. 21:00 to 08:00). */
 export function within(window: { from: string; to: string }, at: Date, timeZone = defaultTimeZone): boolean {
   const now = localMinuteOfDay(at.getTime(), timeZone);
-  const from = minutes(window.from);
-  const to = minutes(window.to);
+  const from = minuteOfDay(window.from) ?? 0;
+  const to = minuteOfDay(window.to) ?? 0;
   return from <= to ? now >= from && now < to : now >= from || now < to;
 }
-
-const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import type { Resource } from '../db/reference.ts';
+import { minuteOfDay } from '../time/zone.ts';
 import { LatLng, PartLine, Priority, Reading } from '../work-order/model.ts';
 
 /**
@@ -81,11 +82,9 @@ const Shift = z
       !shift.break ||
       (shift.break.from >= shift.start &&
         shift.break.to <= shift.end &&
-        minutesOf(shift.break.to) - minutesOf(shift.break.from) >= shift.break.minutes),
+        (minuteOfDay(shift.break.to) ?? 0) - (minuteOfDay(shift.break.from) ?? 0) >= shift.break.minutes),
     { message: 'A break falls within the shift, in a window at least as long as it.', path: ['break'] },
   );
-
-const minutesOf = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
 
 const ChecklistItem = z
   .strictObject({

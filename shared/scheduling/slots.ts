@@ -4,7 +4,7 @@ import { listAllEngineers } from '../db/reference.ts';
 import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, ValidationFailed } from '../errors.ts';
 import { rotaBetween } from '../rota/rota.ts';
-import { addDays, atLocal, localDay } from '../time/zone.ts';
+import { addDays, atLocal, localDay, minuteOfDay } from '../time/zone.ts';
 import { underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Status } from '../work-order/model.ts';
 import { change, get } from '../work-order/work-order.ts';
@@ -80,13 +80,7 @@ export async function offeredSlots(
     .map((engineer) => ({ ...engineer, ...rota(engineer.engineerId), van: vans(engineer.engineerId) }));
   const found: Array<Omit<Slot, 'rank'>> = [];
   for (let day = firstDay; day < lastDay; day = addDays(day, 1)) {
-    const windows = windowKinds[options.kind]
-      .map((w) => ({
-        ...w,
-        start: atLocal(day, minutes(w.from), timeZone),
-        end: atLocal(day, minutes(w.to), timeZone),
-      }))
-      .filter((w) => w.start > now);
+    const windows = windowsOn(day, options.kind, timeZone).filter((w) => w.start > now);
     if (windows.length === 0) continue;
     const at = new Date(Math.max(now, atLocal(day, 0, timeZone)));
     const plans = await withTravel(job, await dayPlans({ day, engineers, job, at, now, timeZone }), day, at, timeZone);
@@ -124,11 +118,10 @@ export async function bookSlot(options: { workOrderId: string; from: string; to:
   const timeZone = await businessTimeZone();
   const day = localDay(from, timeZone);
   const kind = (Object.keys(windowKinds) as WindowKind[]).find((k) =>
-    windowKinds[k].some(
-      (w) => atLocal(day, minutes(w.from), timeZone) === from && atLocal(day, minutes(w.to), timeZone) === to,
-    ),
+    windowsOn(day, k, timeZone).some((w) => w.start === from && w.end === to),
   );
-  if (!kind) {
+  const booked = kind && windowsOn(day, kind, timeZone).find((w) => w.start === from);
+  if (!kind || !booked) {
     const message = 'Book one of the windows offered (GET /v1/requests/{id}/slots).';
     throw new ValidationFailed(message, [{ path: 'body.from', message }]);
   }
@@ -153,7 +146,7 @@ export async function bookSlot(options: { workOrderId: string; from: string; to:
             at,
             actor: options.actor,
             type: 'window_booked',
-            reason: `Booked ${windowKinds[kind].find((w) => atLocal(day, minutes(w.from), timeZone) === from)?.label} on ${day}`,
+            reason: `Booked ${booked.label} on ${day}`,
             data: window,
           },
         ],
@@ -204,5 +197,11 @@ async function moveIntoWindow(workOrderId: string, actor: string): Promise<WorkO
   return get(workOrderId);
 }
 
-/** Minutes since midnight of "HH:MM". */
-const minutes = (time: string) => Number(time.slice(0, 2)) * 60 + Number(time.slice(3, 5));
+/** The windows of one kind on a day of the business, as instants. */
+function windowsOn(day: string, kind: WindowKind, timeZone: string) {
+  return windowKinds[kind].map((w) => ({
+    label: w.label,
+    start: atLocal(day, minuteOfDay(w.from) as number, timeZone),
+    end: atLocal(day, minuteOfDay(w.to) as number, timeZone),
+  }));
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, localDay } from '#shared/time/zone.ts';
+import { addDays, localDay, localMinuteOfDay } from '#shared/time/zone.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
 /** Long enough for a busy machine: every wait is for a condition. */
@@ -226,7 +226,7 @@ describe('booked windows', () => {
       expect(slot.day >= today && slot.day < addDays(today, 7)).toBe(true);
       expect(['Morning', 'Afternoon']).toContain(slot.label);
       // Morning is 08:00 to 12:00 on the business's clock.
-      if (slot.label === 'Morning') expect(localMinute(slot.from)).toBe(8 * 60);
+      if (slot.label === 'Morning') expect(localMinuteOfDay(Date.parse(slot.from), 'Europe/London')).toBe(8 * 60);
     }
     expect(slots.map((s) => s.rank).sort((a, b) => a - b)).toEqual(slots.map((_, i) => i + 1));
     const twoHour = await api.call('GET', `/v1/requests/${id}/slots?kind=two_hour&days=3`, { token: customer });
@@ -295,17 +295,3 @@ describe('booked windows', () => {
     expect(final.preferredWindow).toEqual(settled);
   });
 });
-
-/** Minutes past midnight on London's clock of an instant. */
-function localMinute(iso: string): number {
-  const [hours, minutes] = new Intl.DateTimeFormat('en-GB', {
-    timeZone: 'Europe/London',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  })
-    .format(new Date(iso))
-    .split(':')
-    .map(Number);
-  return (hours as number) * 60 + (minutes as number);
-}
