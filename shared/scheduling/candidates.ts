@@ -88,6 +88,8 @@ export async function vansFor(
  * Each engineer's day is read on its own (`listEngineerDay`), so matching reads what the engineers it considers
  * can do in a day, never the whole day of the business nor its past; an engineer the job excludes whatever their
  * day holds (a missing skill, no shift: see `excludedWhateverTheDay`) is given an empty route, and nothing is read.
+ * Each other route carries its drives from the configured source (shared/scheduling/route-matrix.ts), among the job,
+ * the engineer's home and their stops: a routing service is asked only for drives that can matter.
  */
 export async function dayPlans(options: {
   day: string;
@@ -107,34 +109,10 @@ export async function dayPlans(options: {
       const planned = (await listEngineerDay(record.engineerId, day, timeZone)).filter(
         (wo) => plannedStatuses.includes(wo.status) && wo.workOrderId !== job.workOrderId,
       );
-      return { engineer, stops: visitOrder(planned.flatMap((wo) => stopOf(wo, now) ?? [])) };
+      const stops = visitOrder(planned.flatMap((wo) => stopOf(wo, now) ?? []));
+      const places = [job.location, engineer.homeBase, ...stops.map((stop) => stop.location)];
+      return { engineer, stops, travel: await travelFor(places, { day }) };
     }),
-  );
-}
-
-/**
- * Each plan with the drives its match weighs, from the configured source (shared/scheduling/route-matrix.ts): among
- * the job, the engineer's home and their stops. Only for the engineers the job does not exclude whatever their day:
- * a routing service is asked only for drives that can matter.
- */
-export async function withTravel(
-  job: NewJob,
-  plans: DayPlan[],
-  day: string,
-  at: Date,
-  timeZone: string,
-): Promise<DayPlan[]> {
-  return Promise.all(
-    plans.map(async (plan) =>
-      excludedWhateverTheDay({ job, engineer: plan.engineer, now: at, timeZone })
-        ? plan
-        : {
-            ...plan,
-            travel: await travelFor([job.location, plan.engineer.homeBase, ...plan.stops.map((s) => s.location)], {
-              day,
-            }),
-          },
-    ),
   );
 }
 
@@ -188,7 +166,7 @@ export async function findCandidates(record: WorkOrderRecord, nowDate = new Date
       // On a later day the engineer's "now" is that day's midnight, so its shift is the one the match plans.
       const at = new Date(Math.max(now, atLocal(day, 0, timeZone)));
       const plans = await dayPlans({ day, engineers: eligible, job, at, now, timeZone });
-      last = matchJob({ job, plans: await withTravel(job, plans, day, at, timeZone), now: at, timeZone });
+      last = matchJob({ job, plans, now: at, timeZone });
       if (last.candidates.length > 0) {
         return { ...last, excluded: [...refusals, ...last.excluded], day, slaMet: honourSla };
       }

@@ -9,7 +9,7 @@ import { underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Status } from '../work-order/model.ts';
 import { change, get } from '../work-order/work-order.ts';
 import { assign, reassign } from './assignment.ts';
-import { dayPlans, findCandidates, newJobOf, vansFor, withTravel } from './candidates.ts';
+import { dayPlans, findCandidates, newJobOf, vansFor } from './candidates.ts';
 import { matchJob } from './insertion.ts';
 
 /** The windows a customer may book, in the business's wall-clock hours: half days, or two hours each. */
@@ -83,7 +83,7 @@ export async function offeredSlots(
     const windows = windowsOn(day, options.kind, timeZone).filter((w) => w.start > now);
     if (windows.length === 0) continue;
     const at = new Date(Math.max(now, atLocal(day, 0, timeZone)));
-    const plans = await withTravel(job, await dayPlans({ day, engineers, job, at, now, timeZone }), day, at, timeZone);
+    const plans = await dayPlans({ day, engineers, job, at, now, timeZone });
     for (const w of windows) {
       const match = matchJob({ job: { ...job, window: { from: w.start, to: w.end } }, plans, now: at, timeZone });
       const best = match.candidates.find((candidate) => candidate.displaced === undefined);
