@@ -39,7 +39,7 @@ function earliestStart(record: WorkOrderRecord, now = new Date()): Date {
 export async function matchEngineer(options: { workOrderId: string }): Promise<{ engineerId: string | null }> {
   const record = await get(options.workOrderId);
   if (record.status !== 'ready_to_schedule') return { engineerId: record.engineerId ?? null };
-  const found = await findCandidates(record);
+  const [found, timeZone] = await Promise.all([findCandidates(record), businessTimeZone()]);
   const best = found.candidates[0];
   if (!best) {
     await change({
@@ -63,11 +63,11 @@ export async function matchEngineer(options: { workOrderId: string }): Promise<{
     return { engineerId: null };
   }
   try {
-    const scheduled = await withoutReflowHook(() => place(record, found, best));
+    const scheduled = await withoutReflowHook(() => place(record, found, best, timeZone));
     return { engineerId: scheduled.engineerId ?? null };
   } finally {
     // Closes the gap a displaced job left, and times the day again if it changed between the match and the write.
-    await reflowEngineerDay({ engineerId: best.engineerId, day: dayOf(best.start, await businessTimeZone()) });
+    await reflowEngineerDay({ engineerId: best.engineerId, day: dayOf(best.start, timeZone), timeZone });
   }
 }
 
@@ -75,11 +75,17 @@ export async function matchEngineer(options: { workOrderId: string }): Promise<{
  * Writes the match: room first (the stops after the job's place move later before it is written, so the store
  * never holds two of the engineer's jobs at once), then the job, then the displacement if any.
  */
-async function place(record: WorkOrderRecord, found: Candidates, best: InsertionCandidate): Promise<WorkOrderRecord> {
+async function place(
+  record: WorkOrderRecord,
+  found: Candidates,
+  best: InsertionCandidate,
+  timeZone: string,
+): Promise<WorkOrderRecord> {
   const stop = stopOf(record, Date.now());
   const room = await reflowEngineerDay({
     engineerId: best.engineerId,
-    day: dayOf(best.start, await businessTimeZone()),
+    day: dayOf(best.start, timeZone),
+    timeZone,
     incoming: stop && {
       stop: { ...stop, start: Date.parse(best.start), ...(best.calledOut && { calledOut: true }) },
       position: best.position,
@@ -260,7 +266,9 @@ async function retimed(workOrderId: string, also: Array<{ engineerId: string; da
   if (placed.engineerId && placed.scheduledStart)
     days.push({ engineerId: placed.engineerId, day: placed.scheduledStart });
   const timeZone = await businessTimeZone();
-  for (const { engineerId, day } of days) await reflowEngineerDay({ engineerId, day: dayOf(day, timeZone) });
+  for (const { engineerId, day } of days) {
+    await reflowEngineerDay({ engineerId, day: dayOf(day, timeZone), timeZone });
+  }
   return get(workOrderId);
 }
 

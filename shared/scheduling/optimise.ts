@@ -258,7 +258,7 @@ export async function optimiseDay(options: {
   const day = buildDayProblem({ date: options.date, now, engineers, workOrders, timeZone, rota, travel });
   const plan = solve(day.problem, { timeLimitMs: options.timeLimitMs, seed: options.seed ?? 1 });
   const described = describePlan(day, plan, options.date);
-  const applied = options.apply ? await applyPlan(described, day.workOrders, options.actor) : 0;
+  const applied = options.apply ? await applyPlan(described, day.workOrders, options.actor, timeZone) : 0;
   return { ...described, applied };
 }
 
@@ -277,13 +277,18 @@ async function readyToSchedule(): Promise<WorkOrderRecord[]> {
  * Writes the plan, then times each engineer's day it touched once (see `reflowEngineerDay`): the plan's starts
  * are the solver's, and the day is settled with the rounding and the changes since it was made.
  */
-async function applyPlan(plan: DayPlan, workOrders: WorkOrderRecord[], actor: string): Promise<number> {
+async function applyPlan(
+  plan: DayPlan,
+  workOrders: WorkOrderRecord[],
+  actor: string,
+  timeZone: string,
+): Promise<number> {
   const applied = await withoutReflowHook(() => writePlan(plan, workOrders, actor));
   const engineers = new Set([
     ...plan.routes.map((route) => route.engineerId),
     ...workOrders.flatMap((wo) => (wo.engineerId ? [wo.engineerId] : [])),
   ]);
-  for (const engineerId of engineers) await reflowEngineerDay({ engineerId, day: plan.date });
+  for (const engineerId of engineers) await reflowEngineerDay({ engineerId, day: plan.date, timeZone });
   return applied;
 }
 

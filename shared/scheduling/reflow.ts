@@ -58,14 +58,21 @@ export async function reflowEngineerDay(options: {
   incoming?: IncomingStop;
   /** Work orders to leave out of the day (a stop being displaced). */
   without?: readonly string[];
+  /** The business's, when the caller has read it already (the day is its day). */
+  timeZone?: string;
 }): Promise<{ moved: string[]; incomingStart?: string }> {
   return quiet.run(true, async () => {
-    const [engineer, timeZone] = await Promise.all([getEngineer(options.engineerId), businessTimeZone()]);
+    const [engineer, timeZone] = await Promise.all([
+      getEngineer(options.engineerId),
+      options.timeZone ?? businessTimeZone(),
+    ]);
     if (!engineer) return { moved: [] };
     for (let attempt = 1; ; attempt++) {
       try {
         const result = await reflowOnce(engineer, options, timeZone);
-        for (const day of result.spilled) await reflowEngineerDay({ ...options, day, incoming: undefined });
+        for (const day of result.spilled) {
+          await reflowEngineerDay({ ...options, day, incoming: undefined, timeZone });
+        }
         return { moved: result.moved, incomingStart: result.incomingStart };
       } catch (error) {
         if (!(error instanceof StaleDay) || attempt >= attempts) throw error;
@@ -231,11 +238,11 @@ function timingOf(record: WorkOrderRecord) {
 export async function reflowAfterChange(previous: WorkOrderRecord, next: WorkOrderRecord): Promise<void> {
   if (quiet.getStore() || timingOf(previous) === timingOf(next)) return;
   const timeZone = await businessTimeZone();
-  const days = new Map<string, { engineerId: string; day: string }>();
+  const days = new Map<string, { engineerId: string; day: string; timeZone: string }>();
   for (const record of [previous, next]) {
     if (!record.engineerId || !record.scheduledStart) continue;
     const day = dayOf(record.scheduledStart, timeZone);
-    days.set(`${record.engineerId}#${day}`, { engineerId: record.engineerId, day });
+    days.set(`${record.engineerId}#${day}`, { engineerId: record.engineerId, day, timeZone });
   }
   for (const target of days.values()) {
     try {
