@@ -1,5 +1,4 @@
 import { officeRoles } from '#shared/auth/roles.ts';
-import { NotFound } from '#shared/errors.ts';
 import { api, ok } from '#shared/http/api.ts';
 import { BookSlot, bookSlot } from '#shared/scheduling/slots.ts';
 import * as Views from '#shared/work-order/views.ts';
@@ -17,10 +16,7 @@ export const handler = api({
   response: { status: 200, body: Views.Request },
   errors: [404, 409],
 }).handler(async ({ params, principal, body }) => {
-  const record = await WorkOrder.get(params.id as string);
-  if (principal.role === 'customer' && record.customerId !== principal.customerId) {
-    throw new NotFound('request', params.id as string);
-  }
+  const record = await WorkOrder.requestFor(params.id as string, principal);
   const booked = await bookSlot({ workOrderId: record.workOrderId, ...body, actor: principal.sub });
   return ok(Views.customer(booked));
 });

@@ -1,5 +1,4 @@
 import { officeRoles } from '#shared/auth/roles.ts';
-import { NotFound } from '#shared/errors.ts';
 import { api, ok } from '#shared/http/api.ts';
 import { offeredSlots, SlotsQuery } from '#shared/scheduling/slots.ts';
 import { Slots } from '#shared/scheduling/views.ts';
@@ -15,9 +14,6 @@ export const handler = api({
   response: { status: 200, body: Slots },
   errors: [404],
 }).handler(async ({ params, principal, query }) => {
-  const record = await WorkOrder.get(params.id as string);
-  if (principal.role === 'customer' && record.customerId !== principal.customerId) {
-    throw new NotFound('request', params.id as string);
-  }
+  const record = await WorkOrder.requestFor(params.id as string, principal);
   return ok(await offeredSlots(record, query));
 });

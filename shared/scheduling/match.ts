@@ -1,5 +1,6 @@
 import { addDays, atLocal, defaultTimeZone, isoWeekday, localDay, minuteOfDay } from '../time/zone.ts';
 import type { Engineer, LatLng, Shift } from '../work-order/model.ts';
+import type { BreakWindow } from './day-timing.ts';
 import { estimatedTravel, type TravelTimes } from './travel.ts';
 
 /** Why an engineer cannot take a job. */
@@ -189,7 +190,7 @@ export function breakWindowOn(
   rest: NonNullable<Shift['break']>,
   day: string,
   timeZone: string,
-): { earliest: number; latestStart: number; length: number } | undefined {
+): BreakWindow | undefined {
   const from = minuteOfDay(rest.from);
   const to = minuteOfDay(rest.to);
   if (from === undefined || to === undefined) return undefined;

@@ -38,6 +38,21 @@ export async function get(workOrderId: string): Promise<WorkOrderRecord> {
   return record;
 }
 
+/**
+ * A customer's own request, as a customer may read it: anyone else's is 404 `request`, as if it did not exist. The
+ * office reads every work order.
+ */
+export async function requestFor(
+  workOrderId: string,
+  principal: { role: string; customerId?: string },
+): Promise<WorkOrderRecord> {
+  const record = await get(workOrderId);
+  if (principal.role === 'customer' && record.customerId !== principal.customerId) {
+    throw new NotFound('request', workOrderId);
+  }
+  return record;
+}
+
 /** True when the work order can go on without the office: a known customer, site and job template. */
 export function detailsComplete(record: WorkOrderRecord): boolean {
   return Boolean(record.customerId && record.siteId && record.jobType && record.requiredSkills);
