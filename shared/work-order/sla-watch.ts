@@ -35,52 +35,55 @@ export function windowAtRisk(record: WorkOrderRecord, now: number): boolean {
  * its customer booked is flagged for the office's attention, once a booking. Answers how many it flagged.
  */
 export async function watchSlas(now = Date.now()): Promise<number> {
+  const at = new Date(now).toISOString();
+  const windowReason = 'It will miss the window the customer booked: move it, or call them.';
+  const watches: Watch[] = [
+    {
+      holds: (record) => windowAtRisk(record, now),
+      flag: (current) => ({
+        set: { windowAtRiskAt: at, attention: { reason: windowReason, at } },
+        type: 'window_at_risk',
+        reason: windowReason,
+        data: { window: current.preferredWindow, scheduledStart: current.scheduledStart },
+      }),
+    },
+    {
+      holds: (record) => atRisk(record, now),
+      flag: (current) => ({
+        set: { slaAtRiskAt: at },
+        type: 'sla_at_risk',
+        reason: `Due by ${current.slaDueAt} and no engineer on site yet.`,
+        data: { slaDueAt: current.slaDueAt, status: current.status },
+      }),
+    },
+  ];
   const open = await listWholeBoard('open');
   let flagged = 0;
-  for (const record of open.filter((wo) => windowAtRisk(wo, now))) {
-    const at = new Date(now).toISOString();
-    const reason = 'It will miss the window the customer booked: move it, or call them.';
-    const { changed } = await change({
-      workOrderId: record.workOrderId,
-      decide: (current) =>
-        windowAtRisk(current, now)
-          ? {
-              set: { windowAtRiskAt: at, attention: { reason, at } },
-              entries: [
-                {
-                  at,
-                  actor: 'sla-watch',
-                  type: 'window_at_risk',
-                  reason,
-                  data: { window: current.preferredWindow, scheduledStart: current.scheduledStart },
-                },
-              ],
-            }
-          : null,
-    });
-    if (changed) flagged++;
-  }
-  for (const record of open.filter((wo) => atRisk(wo, now))) {
-    const { changed } = await change({
-      workOrderId: record.workOrderId,
-      decide: (current) =>
-        atRisk(current, now)
-          ? {
-              set: { slaAtRiskAt: new Date(now).toISOString() },
-              entries: [
-                {
-                  at: new Date(now).toISOString(),
-                  actor: 'sla-watch',
-                  type: 'sla_at_risk',
-                  reason: `Due by ${current.slaDueAt} and no engineer on site yet.`,
-                  data: { slaDueAt: current.slaDueAt, status: current.status },
-                },
-              ],
-            }
-          : null,
-    });
-    if (changed) flagged++;
+  for (const watch of watches) {
+    for (const record of open.filter(watch.holds)) {
+      const { changed } = await change({
+        workOrderId: record.workOrderId,
+        // Decided again on the record as it is now: a job flagged meanwhile, or no longer at risk, is left alone.
+        decide: (current) => {
+          if (!watch.holds(current)) return null;
+          const { set, ...entry } = watch.flag(current);
+          return { set, entries: [{ at, actor: 'sla-watch', ...entry }] };
+        },
+      });
+      if (changed) flagged++;
+    }
   }
   if (flagged > 0) logger.info('jobs at risk of missing their SLA', { flagged });
   return flagged;
+}
+
+/** One thing the watch looks for, and how a job it finds is flagged: what is set, and the timeline entry. */
+interface Watch {
+  holds: (record: WorkOrderRecord) => boolean;
+  flag: (record: WorkOrderRecord) => {
+    set: Partial<WorkOrderRecord>;
+    type: string;
+    reason: string;
+    data: Record<string, unknown>;
+  };
 }
