@@ -171,6 +171,12 @@ export const routes: Route[] = [
   },
   {
     method: 'POST',
+    path: '/v1/work-orders/{id}/return-visit',
+    handler: 'functions/scheduling/return-visit.ts',
+    needs: ['write'],
+  },
+  {
+    method: 'POST',
     path: '/v1/work-orders/{id}/cancel',
     handler: 'functions/work-orders/cancel.ts',
     needs: ['write', 'workflow'],

@@ -2,8 +2,11 @@ import type { EntityItem } from 'electrodb';
 import { monotonicFactory } from 'ulid';
 import { StoreConflict } from '../errors.ts';
 import { addDays, atLocal, defaultTimeZone } from '../time/zone.ts';
+import { plannedStatuses } from '../work-order/lifecycle.ts';
+import { visitEntryId } from './entities/rota-entry.ts';
 import type { timelineEntry } from './entities/timeline-entry.ts';
 import type { Attention, WaitingFor, workOrder } from './entities/work-order.ts';
+import type { RotaEntryRecord } from './rota.ts';
 import { commit, db, wholeItems, writeIf } from './service.ts';
 
 export type WorkOrderRecord = EntityItem<typeof workOrder>;
@@ -51,7 +54,7 @@ export interface OpenJobClaim {
 }
 
 /** Why a write did not happen: the item changed (or exists), the field event was applied already, the slot is held. */
-export type Refusal = 'conflict' | 'event_recorded' | 'slot_taken';
+export type Refusal = 'conflict' | 'event_recorded' | 'slot_taken' | 'day_taken';
 
 function outboxItem(workOrderId: string, owed: Owed) {
   return {
@@ -132,9 +135,10 @@ export async function saveWorkOrder(
 ): Promise<{ refused?: Refusal; outboxId?: string }> {
   const { event } = extras;
   const owed = extras.owed ? outboxItem(next.workOrderId, extras.owed) : undefined;
+  const days = heldDaysChange(previous, next);
   const failed = await commit(() =>
     db()
-      .transaction.write(({ workOrder, timelineEntry, domainEvent, fieldEvent, outboxEntry }) => [
+      .transaction.write(({ workOrder, timelineEntry, domainEvent, fieldEvent, outboxEntry, rotaEntry }) => [
         workOrder
           .put(next)
           .where((attr, op) =>
@@ -144,6 +148,20 @@ export async function saveWorkOrder(
             ].join(' AND '),
           )
           .commit(),
+        // A day newly held must be free; one held already, or let go, must still be this job's.
+        ...days.claim.map((entry) => rotaEntry.create(entry).commit()),
+        ...days.keep.map((entry) =>
+          rotaEntry
+            .put(entry)
+            .where((attr, op) => op.eq(attr.workOrderId, next.workOrderId))
+            .commit(),
+        ),
+        ...days.release.map((entryId) =>
+          rotaEntry
+            .delete({ entryId })
+            .where((attr, op) => op.eq(attr.workOrderId, next.workOrderId))
+            .commit(),
+        ),
         ...(event
           ? [fieldEvent.create({ workOrderId: next.workOrderId, ...event, recordedAt: next.updatedAt }).commit()]
           : []),
@@ -159,7 +177,45 @@ export async function saveWorkOrder(
       .go(),
   );
   if (failed.length === 0) return { outboxId: owed?.entryId };
-  return { refused: event && failed.includes(1) ? 'event_recorded' : 'conflict' };
+  const eventIndex = 1 + days.claim.length + days.keep.length + days.release.length;
+  if (event && failed.includes(eventIndex)) return { refused: 'event_recorded' };
+  // Another job holds a day this one claims (the work order itself unchanged): planning must look again.
+  if (!failed.includes(0) && failed.some((index) => index <= days.claim.length)) return { refused: 'day_taken' };
+  return { refused: 'conflict' };
+}
+
+/**
+ * The rota entries a work order's visits hold (see `shared/scheduling/visits.ts`): one per visit, while the job is
+ * planned work of an engineer. Completed, cancelled, refused or given to another engineer, it holds none.
+ */
+function heldDays(record: WorkOrderRecord): RotaEntryRecord[] {
+  const { engineerId, visits } = record;
+  if (!engineerId || !visits?.length || !plannedStatuses.includes(record.status)) return [];
+  return visits.map((visit) => ({
+    entryId: visitEntryId(engineerId, visit.day),
+    engineerId,
+    kind: 'visit',
+    workOrderId: record.workOrderId,
+    from: visit.from,
+    to: visit.end,
+    createdBy: 'scheduler',
+    createdAt: record.updatedAt,
+  }));
+}
+
+/** What a change does to the days a work order holds: days to claim, to keep (re-timed) and to let go. */
+function heldDaysChange(previous: WorkOrderRecord, next: WorkOrderRecord) {
+  const before = new Map(heldDays(previous).map((entry) => [entry.entryId, entry]));
+  const after = heldDays(next);
+  const moved = (entry: RotaEntryRecord) => {
+    const was = before.get(entry.entryId);
+    return was !== undefined && (was.from !== entry.from || was.to !== entry.to);
+  };
+  return {
+    claim: after.filter((entry) => !before.has(entry.entryId)),
+    keep: after.filter(moved),
+    release: [...before.keys()].filter((id) => !after.some((entry) => entry.entryId === id)),
+  };
 }
 
 /** A field event applied before, by its id, with the answer it got. */

@@ -10,8 +10,10 @@ import {
   listRotaOverlapping,
   type RotaEntryRecord,
 } from '../db/rota.ts';
-import { NotFound, ValidationFailed } from '../errors.ts';
+import { getWorkOrder } from '../db/work-orders.ts';
+import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
 import { addDays, atLocal } from '../time/zone.ts';
+import { plannedStatuses } from '../work-order/lifecycle.ts';
 import type { Engineer } from '../work-order/model.ts';
 
 const dayMs = 86_400_000;
@@ -89,8 +91,8 @@ export async function listEntries(query: z.infer<typeof ListRota>): Promise<Rota
     .sort((a, b) => a.from.localeCompare(b.from) || a.entryId.localeCompare(b.entryId));
 }
 
-/** What the planners need of the rota for one engineer: time off and on-call periods, epoch ms. */
-export type RotaOf = (engineerId: string) => Pick<Engineer, 'away' | 'onCall'>;
+/** What the planners need of the rota for one engineer: time off, visits held and on-call periods, epoch ms. */
+export type RotaOf = (engineerId: string) => Pick<Engineer, 'away' | 'onCall' | 'heldDays'>;
 
 /**
  * The rota between two instants, as the planners read it (one range of the rota's index): each engineer's time off
@@ -100,22 +102,41 @@ export async function rotaBetween(from: number, to: number): Promise<RotaOf> {
   const entries = await listRotaOverlapping(new Date(from).toISOString(), new Date(to).toISOString());
   const byEngineer = new Map<
     string,
-    { away: Array<{ from: number; to: number }>; onCall: NonNullable<Engineer['onCall']>[number][] }
+    {
+      away: Array<{ from: number; to: number; workOrderId?: string }>;
+      onCall: NonNullable<Engineer['onCall']>[number][];
+      heldDays: Map<string, string>;
+    }
   >();
   for (const entry of entries) {
-    const mine = byEngineer.get(entry.engineerId) ?? { away: [], onCall: [] };
+    const mine = byEngineer.get(entry.engineerId) ?? { away: [], onCall: [], heldDays: new Map<string, string>() };
     const span = { from: Date.parse(entry.from), to: Date.parse(entry.to) };
     if (entry.kind === 'on_call') mine.onCall.push({ ...span, maxTravelMinutes: entry.maxTravelMinutes });
-    else mine.away.push(span);
+    else mine.away.push(entry.kind === 'visit' ? { ...span, workOrderId: entry.workOrderId } : span);
+    if (entry.kind === 'visit' && entry.workOrderId) mine.heldDays.set(visitDay(entry.entryId), entry.workOrderId);
     byEngineer.set(entry.engineerId, mine);
   }
   return (engineerId) => byEngineer.get(engineerId) ?? {};
 }
 
-/** Removes an entry (a cancelled holiday, a swapped on-call week): 404 when there is none. */
+/**
+ * Removes an entry (a cancelled holiday, a swapped on-call week): 404 when there is none. A visit is its job's while
+ * the job holds it (409: re-plan or reassign the job instead); one its job no longer holds can go.
+ */
 export async function removeEntry(entryId: string): Promise<void> {
+  const entry = await getRotaEntry(entryId);
+  if (entry?.kind === 'visit' && entry.workOrderId) {
+    const job = await getWorkOrder(entry.workOrderId);
+    const held = job?.engineerId === entry.engineerId && job.visits?.some((visit) => visit.day === visitDay(entryId));
+    if (held && plannedStatuses.includes(job.status)) {
+      throw new Conflict('rota.visit_held', `The day is held for work order ${entry.workOrderId}: re-plan that job.`);
+    }
+  }
   if (!(await deleteRotaEntry(entryId))) throw new NotFound('rota_entry', entryId);
 }
+
+/** The business's day a visit entry holds: the last part of its id (see `visitEntryId`). */
+const visitDay = (entryId: string) => entryId.slice(-10);
 
 /** A day's first moment (or, for `end`, the next day's: the day is included) in the business's zone, or the instant. */
 function instant(value: string, edge: 'start' | 'end', timeZone: string): number {

@@ -10,6 +10,7 @@ import { type Candidates, findCandidates, stopOf } from './candidates.ts';
 import type { InsertionCandidate } from './insertion.ts';
 import { checkEngineer } from './match.ts';
 import { dayOf, reflowEngineerDay, withoutReflowHook } from './reflow.ts';
+import { bookLongJob, longJobPlans } from './visit-booking.ts';
 
 const asEngineer = (record: EngineerRecord) => ({ ...record, id: record.engineerId });
 
@@ -31,7 +32,8 @@ function earliestStart(record: WorkOrderRecord, now = new Date()): Date {
 
 /**
  * The MatchEngineer task: schedules a work order that is ready at its exact best insertion into an eligible
- * engineer's day (see `findCandidates`), never with one who refused it. A P1 or P2 may take the slot of a lower
+ * engineer's day (see `findCandidates`), never with one who refused it. A job longer than a shift is booked as
+ * visits on consecutive working days instead (see `visit-booking.ts`). A P1 or P2 may take the slot of a lower
  * priority job, which goes back to be re-planned. The stops after the job move later to make room, and the
  * engineer's day is then re-timed (`reflowEngineerDay`), so no two of their jobs overlap. With no one eligible it
  * records why and answers `null`: the state machine waits for the office.
@@ -39,27 +41,16 @@ function earliestStart(record: WorkOrderRecord, now = new Date()): Date {
 export async function matchEngineer(options: { workOrderId: string }): Promise<{ engineerId: string | null }> {
   const record = await get(options.workOrderId);
   if (record.status !== 'ready_to_schedule') return { engineerId: record.engineerId ?? null };
+  const long = await longJobPlans(record);
+  if (long) {
+    const booked = await bookLongJob(record, long);
+    if (!booked.engineerId) await flagNoMatch(record, booked.plans.excluded);
+    return { engineerId: booked.engineerId ?? null };
+  }
   const [found, timeZone] = await Promise.all([findCandidates(record), businessTimeZone()]);
   const best = found.candidates[0];
   if (!best) {
-    await change({
-      workOrderId: record.workOrderId,
-      decide: (current) =>
-        current.status !== 'ready_to_schedule' || current.attention?.reason === noMatch
-          ? null
-          : {
-              set: { attention: { reason: noMatch, at: new Date().toISOString() } },
-              entries: [
-                {
-                  at: new Date().toISOString(),
-                  actor: 'scheduler',
-                  type: 'no_engineer_matched',
-                  reason: record.location ? noMatch : 'The work order has no location to match from.',
-                  data: { excluded: found.excluded },
-                },
-              ],
-            },
-    });
+    await flagNoMatch(record, found.excluded);
     return { engineerId: null };
   }
   try {
@@ -69,6 +60,28 @@ export async function matchEngineer(options: { workOrderId: string }): Promise<{
     // Closes the gap a displaced job left, and times the day again if it changed between the match and the write.
     await reflowEngineerDay({ engineerId: best.engineerId, day: dayOf(best.start, timeZone), timeZone });
   }
+}
+
+/** No one can take the job: the office is asked to assign it, once, with who was excluded and why. */
+async function flagNoMatch(record: WorkOrderRecord, excluded: unknown) {
+  await change({
+    workOrderId: record.workOrderId,
+    decide: (current) =>
+      current.status !== 'ready_to_schedule' || current.attention?.reason === noMatch
+        ? null
+        : {
+            set: { attention: { reason: noMatch, at: new Date().toISOString() } },
+            entries: [
+              {
+                at: new Date().toISOString(),
+                actor: 'scheduler',
+                type: 'no_engineer_matched',
+                reason: record.location ? noMatch : 'The work order has no location to match from.',
+                data: { excluded },
+              },
+            ],
+          },
+  });
 }
 
 /**

@@ -34,11 +34,12 @@ function windowOf(record: WorkOrderRecord, now: number, honourSla: boolean): { f
 }
 
 /**
- * A planned work order as a stop of its engineer's day, or undefined when it has no location to drive to. Its
- * window ends at the SLA due time while that can still be met; under way, it is pinned.
+ * A planned work order as a stop of its engineer's day, or undefined when it has no location to drive to or is
+ * planned as visits (they hold the engineer's time on the rota instead: see `visits.ts`). Its window ends at the SLA
+ * due time while that can still be met; under way, it is pinned.
  */
 export function stopOf(record: WorkOrderRecord, now: number): TimedStop | undefined {
-  if (!record.location) return undefined;
+  if (!record.location || record.visits?.length) return undefined;
   return {
     workOrderId: record.workOrderId,
     start: Date.parse(record.scheduledStart ?? ''),

@@ -248,7 +248,8 @@ export async function optimiseDay(options: {
     readyToSchedule(),
     rotaBetween(dayStart, atLocal(addDays(options.date, 1), 0, timeZone)),
   ]);
-  const workOrders = [...planned, ...waiting].filter((wo) => plannable.includes(wo.status));
+  // A job planned as visits holds its days on the rota (the engineers' time away), not a place in a route.
+  const workOrders = [...planned, ...waiting].filter((wo) => plannable.includes(wo.status) && !wo.visits?.length);
   const now = options.now ?? new Date();
   const places = [
     ...engineers.map((e) => e.homeBase),

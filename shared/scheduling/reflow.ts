@@ -5,12 +5,14 @@ import { backoff } from '../db/service.ts';
 import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { StoreConflict, StoreThrottled } from '../errors.ts';
 import { logger } from '../observability.ts';
+import { rotaBetween } from '../rota/rota.ts';
 import { addDays, atLocal, localDay } from '../time/zone.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
+import type { Engineer } from '../work-order/model.ts';
 import { change } from '../work-order/work-order.ts';
 import { stopOf } from './candidates.ts';
 import { type DayOrigin, retimeDay, type TimedStop, visitOrder } from './day-timing.ts';
-import { breakWindowOn, shiftWindowOn } from './match.ts';
+import { breakWindowOn, shiftWindowOn, workable } from './match.ts';
 import { travelFor } from './route-matrix.ts';
 import type { TravelTimes } from './travel.ts';
 
@@ -113,10 +115,11 @@ async function reflowOnce(
   }
   const origin = lastFinished(records);
   const places = [engineer.homeBase, ...ordered.map((stop) => stop.location), ...(origin ? [origin.location] : [])];
+  const rota = await rotaBetween(dayStart, atLocal(addDays(options.day, 1), 0, timeZone));
   const timed = retimeDay({
     stops: ordered,
     home: engineer.homeBase,
-    shiftStart: dayFloor(engineer, options.day, timeZone),
+    shiftStart: dayFloor(engineer, options.day, timeZone, rota(engineer.engineerId).away),
     now,
     origin,
     travel: options.travel ?? (await travelFor(places, { day: options.day })),
@@ -179,15 +182,18 @@ async function moveStart(record: WorkOrderRecord, start: string): Promise<void> 
 }
 
 /**
- * The earliest a day's stops may start: the engineer's shift start that day. The early hours of a shift that began
- * the day before belong to that shift, and a day with no shift (work booked by hand) is timed from midnight.
- * Stops are never timed before the day's midnight, so a day's reflow never moves a stop into the day before.
+ * The earliest a day's stops may start: the engineer's shift start that day, or the end of time away that takes its
+ * start (a morning's leave, a long job's visit). The early hours of a shift that began the day before belong to that
+ * shift, and a day with no shift (work booked by hand) is timed from midnight. Stops are never timed before the
+ * day's midnight, so a day's reflow never moves a stop into the day before.
  */
-function dayFloor(engineer: EngineerRecord, day: string, timeZone: string): number {
+function dayFloor(engineer: EngineerRecord, day: string, timeZone: string, away: Engineer['away']): number {
   const dayStart = atLocal(day, 0, timeZone);
   const running = shiftWindowOn(engineer.shift, addDays(day, -1), timeZone);
   if (running && running.end > dayStart) return dayStart;
-  return shiftWindowOn(engineer.shift, day, timeZone)?.start ?? dayStart;
+  const shift = shiftWindowOn(engineer.shift, day, timeZone);
+  if (!shift) return dayStart;
+  return (workable(shift, away) ?? shift).start;
 }
 
 /** The business's day a planned start (ISO 8601) falls on: the day whose plan holds it. */
@@ -223,6 +229,7 @@ function timingOf(record: WorkOrderRecord) {
     record.estimatedMinutes,
     record.location,
     record.preferredWindow?.from,
+    record.visits,
   ]);
 }
 
@@ -241,8 +248,10 @@ export async function reflowAfterChange(previous: WorkOrderRecord, next: WorkOrd
   const days = new Map<string, { engineerId: string; day: string; timeZone: string }>();
   for (const record of [previous, next]) {
     if (!record.engineerId || !record.scheduledStart) continue;
-    const day = dayOf(record.scheduledStart, timeZone);
-    days.set(`${record.engineerId}#${day}`, { engineerId: record.engineerId, day, timeZone });
+    // A long job's visits hold days of their own: each closes up, or makes room, as they come and go.
+    const touched = [dayOf(record.scheduledStart, timeZone), ...(record.visits ?? []).map((visit) => visit.day)];
+    for (const day of touched)
+      days.set(`${record.engineerId}#${day}`, { engineerId: record.engineerId, day, timeZone });
   }
   for (const target of days.values()) {
     try {

@@ -2,7 +2,8 @@ import * as z from 'zod';
 import { listAttachments } from '../db/attachments.ts';
 import { businessTimeZone } from '../db/business.ts';
 import { getEngineer } from '../db/reference.ts';
-import { listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
+import { listRotaOverlapping } from '../db/rota.ts';
+import { getWorkOrder, listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { lapsedCertifications } from '../scheduling/match.ts';
 import { addDays, atLocal, localDay } from '../time/zone.ts';
@@ -239,11 +240,30 @@ async function stillMissing(options: {
   return [...missing, ...lapsed.map((code): Missing => ({ kind: 'certification', code }))];
 }
 
-/** The engineer’s jobs for a day of the business (today unless given), in route order: by scheduled start. */
+/**
+ * The engineer’s jobs for a day of the business (today unless given), in route order: by the start of their work
+ * that day. A job planned over several days is there on each day of its visits, with that day's `visit`.
+ */
 export async function myJobs(options: { engineerId: string; date?: string }) {
   const timeZone = await businessTimeZone();
   const date = options.date ?? localDay(Date.now(), timeZone);
   const from = new Date(atLocal(date, 0, timeZone)).toISOString();
   const to = new Date(atLocal(addDays(date, 1), 0, timeZone) - 1).toISOString();
-  return { date, jobs: await listByEngineer(options.engineerId, { from, to }) };
+  const [scheduled, held] = await Promise.all([
+    listByEngineer(options.engineerId, { from, to }),
+    listRotaOverlapping(from, to),
+  ]);
+  const visitIds = held
+    .filter((entry) => entry.kind === 'visit' && entry.engineerId === options.engineerId && entry.workOrderId)
+    .map((entry) => entry.workOrderId as string);
+  const visiting = await Promise.all(
+    visitIds.filter((id) => !scheduled.some((record) => record.workOrderId === id)).map((id) => getWorkOrder(id)),
+  );
+  const jobs = [...scheduled, ...visiting.flatMap((record) => record ?? [])]
+    .filter((record) => record.engineerId === options.engineerId)
+    .map((record) => ({ record, visit: record.visits?.find((visit) => visit.day === date) }))
+    // A job whose visits are all on other days (a return booked for later) is not today's work.
+    .filter(({ record, visit }) => !record.visits?.length || visit !== undefined);
+  const startOf = (job: (typeof jobs)[number]) => job.visit?.start ?? job.record.scheduledStart ?? '';
+  return { date, jobs: jobs.sort((a, b) => startOf(a).localeCompare(startOf(b))) };
 }

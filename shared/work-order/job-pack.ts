@@ -16,6 +16,7 @@ import { estimatedTravel } from '../scheduling/travel.ts';
 import { certificatesFor } from './certificates.ts';
 import { assignedTo, myJobs } from './field.ts';
 import { plannedServiceId } from './intake.ts';
+import type { Visit } from './model.ts';
 import { engineer as engineerView } from './views.ts';
 
 /**
@@ -134,14 +135,18 @@ export async function myDay(options: { engineerId: string; date?: string }) {
   let at = engineer?.homeBase;
   let free = Number.NEGATIVE_INFINITY;
   const items = jobs
-    .filter((record) => record.status !== 'cancelled')
-    .map((record: WorkOrderRecord) => {
+    .filter(({ record }) => record.status !== 'cancelled')
+    .map(({ record, visit }: { record: WorkOrderRecord; visit?: Visit }) => {
       const drive = at && record.location ? estimatedTravel.minutes(at, record.location) * 60_000 : 0;
-      const planned = Date.parse(record.scheduledStart ?? date);
+      const planned = Date.parse(visit?.start ?? record.scheduledStart ?? date);
       const eta = Math.max(planned, free + drive);
-      free = eta + (record.estimatedMinutes ?? 60) * 60_000;
+      free = eta + (visit ? Date.parse(visit.end) - Date.parse(visit.start) : (record.estimatedMinutes ?? 60) * 60_000);
       at = record.location ?? at;
-      return { ...engineerView(record), eta: new Date(Math.ceil(eta / 60_000) * 60_000).toISOString() };
+      return {
+        ...engineerView(record),
+        eta: new Date(Math.ceil(eta / 60_000) * 60_000).toISOString(),
+        ...(visit && { visit }),
+      };
     });
   return { date, items };
 }

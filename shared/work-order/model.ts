@@ -92,12 +92,28 @@ export interface Engineer {
   /** Labour rate, minor units per hour. */
   hourlyRateMinor: number;
   active: boolean;
-  /** Time off from the rota (leave, sickness), epoch ms: no work is planned in it. */
-  away?: ReadonlyArray<{ from: number; to: number }>;
+  /** Time off from the rota (leave, sickness) and the visits of long jobs, epoch ms: no other work is planned in it. */
+  away?: ReadonlyArray<{ from: number; to: number; workOrderId?: string }>;
+  /** The business's days (`YYYY-MM-DD`) a visit holds, each to its work order: one such job per engineer and day. */
+  heldDays?: ReadonlyMap<string, string>;
   /** On-call periods from the rota, epoch ms: an emergency (P1) may go to them then, within their call-out range. */
   onCall?: ReadonlyArray<{ from: number; to: number; maxTravelMinutes?: number }>;
   /** What their van holds of the parts a job needs, by SKU: a match prefers the engineer who carries them. */
   van?: Readonly<Record<string, number>>;
+}
+
+/**
+ * One visit of a job planned over several (longer than a shift, or a return with parts), as ISO instants: the
+ * engineer's time is held `from` (the drive from home, on a day after the first) until `end`; work starts on site at
+ * `start` and takes `minutes`, the rest being a break taken on site.
+ */
+export interface Visit {
+  /** The business's day of the visit, `YYYY-MM-DD`. */
+  day: string;
+  from: string;
+  start: string;
+  end: string;
+  minutes: number;
 }
 
 /** One item of a job sheet: what the engineer must record on site. */

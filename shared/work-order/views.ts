@@ -61,6 +61,17 @@ const fieldRecords = {
     .optional(),
 };
 
+/** One visit of a job planned over several days. */
+const Visit = z
+  .object({
+    day: z.string().meta({ format: 'date', description: 'The business’s day.' }),
+    from: Instant.meta({ description: 'The engineer is held from this time (the drive there included).' }),
+    start: Instant.meta({ description: 'Work on site starts.' }),
+    end: Instant,
+    minutes: z.number().int().meta({ description: 'Work on site; the rest is a break taken there.' }),
+  })
+  .meta({ title: 'Visit' });
+
 /** What the job is, where, and what it needs: every role that works on it reads this much. */
 const job = {
   id: z.string(),
@@ -88,6 +99,14 @@ const job = {
     .boolean()
     .optional()
     .meta({ description: 'Sent to an engineer on call, outside their shift: they set out as soon as they can.' }),
+  visits: z
+    .array(Visit)
+    .optional()
+    .meta({
+      description:
+        'A job longer than a shift, or a return with parts: the visits it is planned as, on the engineer’s working ' +
+        'days in turn. The first starts at `scheduledStart` unless it is a return.',
+    }),
   checklist: z.array(ChecklistItem).optional(),
   requiresSignature: z.boolean().optional(),
   completion: Completion.optional(),
@@ -229,6 +248,10 @@ export const Request = LoggedRequest.extend({
   bookedWindow: Window.nullable().meta({ description: 'The window the customer booked (GET .../slots), if any.' }),
   engineer: z.object({ firstName: z.string() }).nullable(),
   eta: Instant.nullable(),
+  visits: z
+    .array(z.object({ start: Instant, end: Instant }))
+    .nullable()
+    .meta({ description: 'A job done over several days: when the engineer is there each day.' }),
   outcome: Outcome.nullable(),
 }).meta({ title: 'Request (customer)' });
 
@@ -247,6 +270,7 @@ export function customer(record: WorkOrderRecord, engineerName?: string) {
     bookedWindow: record.windowBooked && record.preferredWindow ? record.preferredWindow : null,
     engineer: engineerName ? { firstName: engineerName.split(' ')[0] ?? engineerName } : null,
     eta: record.scheduledStart ?? null,
+    visits: record.visits?.map(({ start, end }) => ({ start, end })) ?? null,
     outcome: record.completion?.outcome ?? null,
   });
 }
@@ -291,6 +315,27 @@ export function boardCard(record: WorkOrderRecord): z.input<typeof BoardCard> {
     estimatedMinutes: record.estimatedMinutes ?? null,
   };
 }
+
+/** A return visit booked: the work order's visits, for the office and the engineer alike. */
+export const VisitsBooked = z
+  .object({
+    id: z.string(),
+    status: Status,
+    version: z.number().int(),
+    engineerId: z.string().nullable(),
+    visits: z.array(Visit),
+  })
+  .meta({ title: 'Visits booked' });
+
+const asVisitsBooked = view(VisitsBooked);
+
+export const visitsBooked = (record: WorkOrderRecord) =>
+  asVisitsBooked({
+    ...record,
+    id: record.workOrderId,
+    engineerId: record.engineerId ?? null,
+    visits: record.visits ?? [],
+  });
 
 /** The answer to a field event (a status, a record, a completion): the work order as the event left it. */
 export const FieldAnswer = z
@@ -382,7 +427,15 @@ export const jobPack = view(JobPack);
 
 /** The engineer's day in route order, each job with its ETA. */
 export const MyDay = z
-  .object({ date: z.string().meta({ format: 'date' }), items: z.array(WorkOrderForEngineer.extend({ eta: Instant })) })
+  .object({
+    date: z.string().meta({ format: 'date' }),
+    items: z.array(
+      WorkOrderForEngineer.extend({
+        eta: Instant,
+        visit: Visit.optional().meta({ description: 'A job planned over several days: this day’s visit.' }),
+      }),
+    ),
+  })
   .meta({ title: "Engineer's day" });
 
 export const myDay = view(MyDay);

@@ -142,6 +142,9 @@ export async function change(options: {
             : undefined,
     });
     if (refused === 'event_recorded') continue;
+    if (refused === 'day_taken') {
+      throw new Conflict('schedule.day_taken', 'Another job holds a day this plan needs: plan it again.');
+    }
     if (refused === 'conflict') {
       if (options.expectedVersion !== undefined) throw new VersionMismatch((await get(options.workOrderId)).version);
       if (attempt + 1 >= maxAttempts) throw new StoreConflict();

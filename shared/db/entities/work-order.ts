@@ -1,5 +1,14 @@
 import { CustomAttributeType, Entity } from 'electrodb';
-import type { ChecklistItem, LatLng, Outcome, PartLine, Priority, Source, Status } from '../../work-order/model.ts';
+import type {
+  ChecklistItem,
+  LatLng,
+  Outcome,
+  PartLine,
+  Priority,
+  Source,
+  Status,
+  Visit,
+} from '../../work-order/model.ts';
 import type { Contact } from './customer.ts';
 
 export interface FreeSite {
@@ -132,6 +141,11 @@ export const workOrder = new Entity({
     run: { type: 'number' },
     engineerId: { type: 'string' },
     scheduledStart: { type: 'string' },
+    /**
+     * A job longer than a shift, or one waiting to return with parts: the visits it is planned as, each holding
+     * its engineer's day on the rota (see `shared/scheduling/visits.ts`). It is then no stop of any day's route.
+     */
+    visits: { type: CustomAttributeType<Visit[]>('any') },
     /** Matched to an engineer on call, outside their shift: an emergency they set out to as soon as they are free. */
     calledOut: { type: 'boolean' },
     /** The UTC day of `scheduledStart`, derived so a whole day's plan is one query (gsi4). */
