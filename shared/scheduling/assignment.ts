@@ -4,13 +4,14 @@ import type { WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
 import { rotaBetween } from '../rota/rota.ts';
 import { underWayStatuses } from '../work-order/lifecycle.ts';
-import type { Status } from '../work-order/model.ts';
+import type { Status, Visit } from '../work-order/model.ts';
 import { change, get, statusChange, transition } from '../work-order/work-order.ts';
 import { type Candidates, findCandidates, stopOf } from './candidates.ts';
 import type { InsertionCandidate } from './insertion.ts';
 import { checkEngineer } from './match.ts';
 import { dayOf, reflowEngineerDay, withoutReflowHook } from './reflow.ts';
-import { bookLongJob, longJobPlans } from './visit-booking.ts';
+import { bookLongJob, longJobPlans, visitsWith } from './visit-booking.ts';
+import { shiftWorkMinutes } from './visits.ts';
 
 const asEngineer = (record: EngineerRecord) => ({ ...record, id: record.engineerId });
 
@@ -155,19 +156,20 @@ const refusalCodes = {
 
 /**
  * The office assigns an engineer by hand. The same hard rules as matching apply: a missing skill or certificate
- * (an expired one counts as missing) or an engineer off shift is refused with 409 and the reason. The engineer's
+ * (an expired one counts as missing) or an engineer off shift is refused with 409 and the reason. A job longer than
+ * the engineer's shift is planned as visits with them (see `visitsWith`). The engineer's
  * day is then re-timed so the job overlaps none of theirs; the answer is the work order as it then stands.
  */
 export async function assign(options: { workOrderId: string; engineerId: string; start?: string; actor: string }) {
   const record = await get(options.workOrderId);
-  const { engineer, start } = await eligibleEngineer(record, options);
+  const { engineer, start, visits } = await eligibleEngineer(record, options);
   await withoutReflowHook(() =>
     transition({
       workOrderId: options.workOrderId,
       to: 'scheduled',
       actor: options.actor,
       reason: `Assigned by hand to ${engineer.name}`,
-      set: { engineerId: engineer.engineerId, scheduledStart: start, attention: undefined },
+      set: { engineerId: engineer.engineerId, scheduledStart: start, visits, attention: undefined },
       data: { engineerId: engineer.engineerId },
       guard: (current) => {
         // Assigning the same engineer again is a replay; moving a booked job to someone else is a reassignment.
@@ -211,7 +213,7 @@ export async function reassign(options: {
   const record = await get(options.workOrderId);
   if (record.engineerId === options.engineerId && reassignable.includes(record.status)) return record;
   if (!reassignable.includes(record.status)) refuseReassignment(record);
-  const { engineer, start } = await eligibleEngineer(record, options);
+  const { engineer, start, visits } = await eligibleEngineer(record, options);
   const { record: moved } = await withoutReflowHook(() =>
     change({
       workOrderId: options.workOrderId,
@@ -228,6 +230,7 @@ export async function reassign(options: {
             status: 'scheduled',
             engineerId: engineer.engineerId,
             scheduledStart: start,
+            visits,
             attention: undefined,
             calledOut: undefined,
           },
@@ -248,6 +251,11 @@ async function eligibleEngineer(record: WorkOrderRecord, options: { engineerId: 
   const job = jobOf(record);
   if (!job) throw new Conflict('assignment.no_location', 'The work order has no site location yet.');
   const at = options.start ? new Date(options.start) : earliestStart(record);
+  if (job.estimatedMinutes > shiftWorkMinutes(engineer.shift)) {
+    // Longer than their shift: planned as visits with them, from the day asked for.
+    const visits = await visitsWith(record, engineer, at);
+    return { engineer, start: (visits[0] as Visit).start, visits };
+  }
   // The week the assignment may fall in, with the engineer's time off.
   const rota = await rotaBetween(at.getTime() - 86_400_000, at.getTime() + 8 * 86_400_000);
   const check = checkEngineer({
@@ -266,7 +274,7 @@ async function eligibleEngineer(record: WorkOrderRecord, options: { engineerId: 
       },
     );
   }
-  return { engineer, start: options.start ?? check.start };
+  return { engineer, start: options.start ?? check.start, visits: undefined };
 }
 
 /**

@@ -108,8 +108,9 @@ export function buildDispatchBoard(input: {
 }
 
 /**
- * The office's dispatch board for a day (today, the business's, unless given). Three index reads, no scan: the whole team (tens of engineers), the
- * day's planned jobs (gsi4 `byDay`, every engineer's at once) and the open board (gsi3, open work only).
+ * The office's dispatch board for a day (today, the business's, unless given). Three index reads, no scan: the whole
+ * team (tens of engineers), the day's planned jobs (gsi4 `byDay`, every engineer's at once) and the open board (gsi3,
+ * open work only, which also holds the long jobs whose visits fall on the day).
  */
 export async function dispatchBoard(options: { date?: string }) {
   const timeZone = await businessTimeZone();
@@ -119,5 +120,10 @@ export async function dispatchBoard(options: { date?: string }) {
     listPlannedOn(date, timeZone),
     listWholeBoard('open'),
   ]);
-  return buildDispatchBoard({ date, engineers, planned, open, timeZone });
+  // A long job is on each day its visits hold, not only the day it starts (the first thing each later day).
+  const visiting = open.filter(
+    (record) =>
+      record.visits?.some((visit) => visit.day === date) && !planned.some((p) => p.workOrderId === record.workOrderId),
+  );
+  return buildDispatchBoard({ date, engineers, planned: [...planned, ...visiting], open, timeZone });
 }

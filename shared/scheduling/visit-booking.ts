@@ -177,6 +177,50 @@ export async function bookLongJob(
   }
 }
 
+/**
+ * A long job's visits with the engineer the office chose, from the day of `at`: 409 with the reason when they lack a
+ * skill or certificate the job needs, or no run of their days within the search holds it.
+ */
+export async function visitsWith(record: WorkOrderRecord, chosen: EngineerRecord, at: Date): Promise<Visit[]> {
+  const timeZone = await businessTimeZone();
+  const now = Date.now();
+  const earliest = Math.max(now, at.getTime());
+  const [engineer] = (await withRota([chosen], earliest)) as [Engineer];
+  const job = {
+    requiredSkills: record.requiredSkills ?? [],
+    requiredCertifications: record.requiredCertifications ?? [],
+  };
+  const reasons = qualificationReasons({ job, engineer, on: new Date(earliest), timeZone });
+  if (reasons.length > 0) {
+    throw new Conflict(
+      reasons.includes('missing_skill') ? 'assignment.missing_skill' : 'assignment.missing_certification',
+      `${chosen.name} cannot take this job.`,
+      { reasons },
+    );
+  }
+  const firstDay = localDay(earliest, timeZone);
+  const visits = await planVisits({
+    job: {
+      workOrderId: record.workOrderId,
+      location: record.location as Engineer['homeBase'],
+      minutes: record.estimatedMinutes ?? 60,
+      earliest,
+    },
+    engineer,
+    firstDays: Array.from({ length: searchDays }, (_, offset) => addDays(firstDay, offset)),
+    firstVisit: 'after_the_day',
+    days: daysOf(chosen.engineerId, record.workOrderId, now, timeZone),
+    now,
+    timeZone,
+  });
+  if (!visits || !qualifiedThrough(record, engineer, visits, timeZone)) {
+    throw new Conflict('assignment.unavailable', `${chosen.name} cannot take this job.`, {
+      reasons: [visits ? 'expired_certification' : 'off_shift'],
+    });
+  }
+  return visits;
+}
+
 /** The office or the engineer books a paused job's return: when the parts are due, for how long. */
 export const ReturnVisit = z.strictObject({
   from: z.iso.date().meta({ description: 'The first day the return may be on (the business’s): when parts are due.' }),

@@ -116,6 +116,10 @@ export async function change(options: {
     const decided = options.decide(record);
     if (!decided) return { record, changed: false };
     const next = apply(record, decided.set);
+    // A job's visits are its engineer's days: they go when it goes back to planning or is cancelled.
+    if (next.visits && (!next.engineerId || next.status === 'ready_to_schedule' || next.status === 'cancelled')) {
+      next.visits = undefined;
+    }
     if (next.status !== record.status) {
       assertTransition(record.status, next.status);
       if (bookedStatuses.includes(next.status) && approvalOutstanding(next)) {

@@ -103,6 +103,13 @@ describe('a job longer than a shift', () => {
     const listed = tuesday.body.items.find((item: { id: string }) => item.id === id);
     expect(listed.visit).toEqual(visits[1]);
 
+    // The office's board has it in Lucy's lane on both days.
+    for (const date of ['2027-03-01', '2027-03-02']) {
+      const board = await api.call('GET', `/v1/dispatch-board?date=${date}`, { token: office });
+      const lane = board.body.engineers.find((engineer: { id: string }) => engineer.id === 'eng_lucy');
+      expect(lane.jobs.map((job: { id: string }) => job.id)).toContain(id);
+    }
+
     // A short drain job wanted on Tuesday goes after the visit, not into it.
     const short = await drainJob('short-drain-tuesday', '2027-03-02', 60);
     const after = await api.waitFor(short, (w) => w.status === 'dispatched', patience);
@@ -116,6 +123,42 @@ describe('a job longer than a shift', () => {
     await finish(id);
     await api.waitFor(id, (w) => w.status === 'closed', patience);
     expect(await visitsOnRota('2027-03-01', '2027-03-07')).toEqual([]);
+  });
+
+  it('lets the days go when the engineer refuses it, and plans visits with the engineer the office then chooses', async () => {
+    const id = await drainJob('refused-long-drain', '2027-03-15', 14 * 60, '2027-03-19T23:59:00Z');
+    const wo = await api.waitFor(id, (w) => w.status === 'dispatched', patience);
+    expect(wo.visits.map((visit: Visit) => visit.day)).toEqual(['2027-03-15', '2027-03-16']);
+    const refused = await api.call('POST', `/v1/work-orders/${id}/acknowledge`, {
+      token: lucy,
+      body: { accept: false, reason: 'Not my week for a big dig' },
+    });
+    expect(refused.status).toBe(200);
+    // No one else does drainage: the office is asked, and the days are Lucy's again.
+    const waiting = await api.waitFor(id, (w) => w.status === 'ready_to_schedule' && Boolean(w.attention), patience);
+    expect(waiting.visits).toBeUndefined();
+    expect(await visitsOnRota('2027-03-15', '2027-03-21')).toEqual([]);
+
+    // Assigned to her by hand from Wednesday, it is planned as visits from then.
+    const assigned = await api.call('POST', `/v1/work-orders/${id}/assign`, {
+      token: office,
+      headers: { 'idempotency-key': 'assign-long-drain' },
+      body: { engineerId: 'eng_lucy', start: '2027-03-17T07:00:00Z' },
+    });
+    expect(assigned.status).toBe(200);
+    expect(assigned.body.visits.map((visit: Visit) => visit.day)).toEqual(['2027-03-17', '2027-03-18']);
+    expect(assigned.body.scheduledStart).toBe(assigned.body.visits[0].start);
+    const held = await visitsOnRota('2027-03-15', '2027-03-21');
+    expect(held.map((entry: { id: string }) => entry.id.slice(-10))).toEqual(['2027-03-17', '2027-03-18']);
+
+    // Tom has no drainage: refused by hand, with the reason.
+    const tom = await api.call('POST', `/v1/work-orders/${id}/reassign`, {
+      token: office,
+      headers: { 'idempotency-key': 'reassign-long-drain' },
+      body: { engineerId: 'eng_tom', reason: 'Lucy is off sick' },
+    });
+    expect(tom.status).toBe(409);
+    expect(tom.body.code).toBe('assignment.missing_skill');
   });
 
   it('never gives one of the engineer’s days to two long jobs logged at the same moment', async () => {
