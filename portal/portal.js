@@ -55,7 +55,7 @@ const page = {
   sending: false,
   /** The request shown in "My requests" detail: `{ id, status, bookedWindow }` as last shown. */
   followed: undefined,
-  /** The business's time zone, from the last times offered: the windows are its wall-clock hours. */
+  /** The followed request's site's clock (the business's, unless the site has its own): its times are shown in it. */
   timeZone: undefined,
   /** Counts the reads of the times offered, so an answer overtaken by a later read (or a closed chooser) is dropped. */
   slotsRead: 0,
@@ -556,6 +556,7 @@ async function follow(id, { announce = false } = {}) {
   ]);
   const before = page.followed?.id === id ? page.followed.status : undefined;
   page.followed = { id, status: request.status, bookedWindow: request.bookedWindow ?? null };
+  page.timeZone = request.timeZone;
   byId('followed-title').textContent = `${request.ref}: ${page.categories.get(request.category) ?? request.category}`;
   const facts = [
     ['Status', statusLabels[request.status] ?? request.status],
@@ -563,7 +564,12 @@ async function follow(id, { announce = false } = {}) {
     ['We aim to respond by', formatTime(request.slaDueAt)],
     ['Logged', formatTime(request.loggedAt)],
     ['Where', whereOf(request)],
-    ['Visit', request.scheduledStart ? formatTime(request.scheduledStart) : 'Not booked yet'],
+    request.visits?.length > 1
+      ? [
+          'Visits',
+          request.visits.map((v) => `${dayText(v.start)}, ${clockText(v.start)} to ${clockText(v.end)}`).join('; '),
+        ]
+      : ['Visit', request.scheduledStart ? formatTime(request.scheduledStart) : 'Not booked yet'],
     ['Engineer', request.engineer?.firstName ?? 'Not assigned yet'],
     ['Outcome', request.outcome ? (outcomeLabels[request.outcome] ?? request.outcome) : undefined],
     ['Your description', request.description],
@@ -1028,11 +1034,7 @@ function money(minor, currency) {
   return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
 }
 
-/**
- * "Thursday 3 December" and "12:00" on the business's clock, as the windows are its hours. Before any times are
- * read (a booked window shown on following a request) its zone is unknown, and the browser's is used, as for the
- * page's other times.
- */
+/** "Thursday 3 December" and "12:00" on the site's clock (the request's `timeZone`), as the windows are its hours. */
 function dayText(iso) {
   const options = { timeZone: page.timeZone, weekday: 'long', day: 'numeric', month: 'long' };
   return new Intl.DateTimeFormat('en-GB', options).format(new Date(iso));
@@ -1045,5 +1047,6 @@ function clockText(iso) {
 
 function formatTime(iso) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso));
+  const options = { timeZone: page.timeZone, dateStyle: 'medium', timeStyle: 'short' };
+  return new Intl.DateTimeFormat(undefined, options).format(new Date(iso));
 }

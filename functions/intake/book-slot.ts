@@ -1,4 +1,5 @@
 import { officeRoles } from '#shared/auth/roles.ts';
+import { businessTimeZone } from '#shared/db/business.ts';
 import { api, ok } from '#shared/http/api.ts';
 import { BookSlot, bookSlot } from '#shared/scheduling/slots.ts';
 import * as Views from '#shared/work-order/views.ts';
@@ -18,5 +19,5 @@ export const handler = api({
 }).handler(async ({ params, principal, body }) => {
   const record = await WorkOrder.requestFor(params.id as string, principal);
   const booked = await bookSlot({ workOrderId: record.workOrderId, ...body, actor: principal.sub });
-  return ok(Views.customer(booked));
+  return ok(Views.customer(booked, await businessTimeZone()));
 });

@@ -1,3 +1,4 @@
+import { businessTimeZone } from '#shared/db/business.ts';
 import { getEngineer } from '#shared/db/reference.ts';
 import { api, ok } from '#shared/http/api.ts';
 import * as Views from '#shared/work-order/views.ts';
@@ -10,6 +11,9 @@ export const handler = api({
   errors: [404],
 }).handler(async ({ params, principal }) => {
   const record = await WorkOrder.requestFor(params.id as string, principal);
-  const engineer = record.engineerId ? await getEngineer(record.engineerId) : undefined;
-  return ok(Views.customer(record, engineer?.name));
+  const [engineer, timeZone] = await Promise.all([
+    record.engineerId ? getEngineer(record.engineerId) : undefined,
+    businessTimeZone(),
+  ]);
+  return ok(Views.customer(record, timeZone, engineer?.name));
 });

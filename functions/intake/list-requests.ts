@@ -1,3 +1,4 @@
+import { businessTimeZone } from '#shared/db/business.ts';
 import { listByCustomer } from '#shared/db/work-orders.ts';
 import { api, ok, PageQuery } from '#shared/http/api.ts';
 import * as Views from '#shared/work-order/views.ts';
@@ -8,6 +9,9 @@ export const handler = api({
   query: PageQuery,
   response: { status: 200, body: Views.RequestPage },
 }).handler(async ({ query, principal }) => {
-  const page = await listByCustomer(principal.customerId as string, query);
-  return ok({ items: page.items.map((record) => Views.customer(record)), nextCursor: page.nextCursor });
+  const [page, timeZone] = await Promise.all([
+    listByCustomer(principal.customerId as string, query),
+    businessTimeZone(),
+  ]);
+  return ok({ items: page.items.map((record) => Views.customer(record, timeZone)), nextCursor: page.nextCursor });
 });

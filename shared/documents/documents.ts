@@ -308,7 +308,8 @@ async function jobContext(record: WorkOrderRecord): Promise<JobContext> {
     record.jobType ? getJobTemplate(record.jobType) : undefined,
   ]);
   return {
-    business: businessDetails(business),
+    // A job's papers tell its times as the site's clock shows them, when the site has a zone of its own.
+    business: { ...businessDetails(business), timeZone: record.timeZone ?? business.timeZone },
     customer: { name: customer?.name ?? record.contact?.name ?? '' },
     site: site ? siteParty(site) : { name: record.siteId ?? '' },
     engineer: { name: engineer?.name ?? record.engineerId ?? '', certifications: engineer?.certifications ?? [] },

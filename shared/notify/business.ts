@@ -3,7 +3,8 @@ import { AccountingSettings } from '../accounting/settings.ts';
 import { type BusinessRecord, getBusiness, putBusiness } from '../db/business.ts';
 import { VersionMismatch } from '../errors.ts';
 import { Instant, view } from '../http/views.ts';
-import { defaultTimeZone, isTimeZone } from '../time/zone.ts';
+import { defaultTimeZone } from '../time/zone.ts';
+import { TimeZoneName } from '../work-order/model.ts';
 import { templateNames } from './templates.ts';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
@@ -34,11 +35,7 @@ export const UpdateBusiness = z.strictObject({
     .nullable()
     .optional(),
   paymentTermsDays: z.number().int().min(0).max(365).optional(),
-  timeZone: z
-    .string()
-    .max(64)
-    .refine(isTimeZone, 'An IANA time zone, such as Europe/London.')
-    .nullable()
+  timeZone: TimeZoneName.nullable()
     .optional()
     .meta({ description: 'Shifts, booked windows and days are its local time; Europe/London when unset.' }),
   bankDetails: text(300).nullable().optional(),

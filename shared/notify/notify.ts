@@ -59,6 +59,8 @@ interface Planned {
   contact: { name?: string; email?: string; phone?: string; notifications?: CustomerContact['notifications'] };
   documents: DocumentRecord[];
   detail?: string;
+  /** The recipient's clock, for quiet hours: the site's zone for a job's customer, else the business's. */
+  timeZone?: string;
 }
 
 type CustomerContact = CustomerRecord['contacts'][number];
@@ -165,7 +167,7 @@ async function appointment(event: Event, business: BusinessRecord, record: WorkO
     .at(-1);
   const hourMs = 3_600_000;
   const told = before?.detail;
-  const zone = zoneOf(business);
+  const zone = zoneOf(business, record);
   if (
     told &&
     [0, hourMs].some((back) => windowOf(new Date(Date.parse(start) - back).toISOString(), zone).key === told)
@@ -208,11 +210,12 @@ async function customerMessage(
     customerId: record.customerId,
     contact,
     documents: [],
+    timeZone: record.timeZone,
     view: {
       ...viewOf(business, record),
       contactName: contact.name,
       engineerName: engineer?.name,
-      eta: eta ? clock(eta, zoneOf(business)) : 'shortly',
+      eta: eta ? clock(eta, zoneOf(business, record)) : 'shortly',
       outcome: record.completion ? outcomeLabels[record.completion.outcome] : undefined,
       summary: record.completion ? [record.completion.findings, record.completion.workDone].join('\n\n') : undefined,
       dueMonth: record.plannedFor ? month(record.plannedFor) : undefined,
@@ -410,7 +413,7 @@ async function deliver(event: Event, planned: Planned, business: BusinessRecord,
     contact,
     suppressed: (address) => suppressed.has(address.toLowerCase()),
     at: now,
-    timeZone: zoneOf(business),
+    timeZone: planned.timeZone ?? zoneOf(business),
   });
   const rendered = renderTemplate(planned.template, planned.view, {
     override: business.templates?.[planned.template],
@@ -500,7 +503,7 @@ function viewOf(business: BusinessRecord, record: WorkOrderRecord): MessageView 
     ref: record.ref,
     description: record.description,
     priority: priorityLabels[record.priority],
-    respondBy: when(record.slaDueAt, zoneOf(business)),
+    respondBy: when(record.slaDueAt, zoneOf(business, record)),
     portalUrl: config.notify.portalUrl,
   };
 }
@@ -534,8 +537,12 @@ function windowWords(key: string): string {
   return `between ${pad(from)} and ${pad((from + 2) % 24)} on ${dayWords}`;
 }
 
-/** Times and days as the business's clock shows them (its `timeZone`, Europe/London unless set). */
-const zoneOf = (business: BusinessRecord) => business.timeZone ?? defaultTimeZone;
+/**
+ * Times and days as the customer's clock shows them: the job's site's zone when it has one, else the business's
+ * (its `timeZone`, Europe/London unless set).
+ */
+const zoneOf = (business: BusinessRecord, record?: Pick<WorkOrderRecord, 'timeZone'>) =>
+  record?.timeZone ?? business.timeZone ?? defaultTimeZone;
 const local = (at: Date, options: Intl.DateTimeFormatOptions, zone: string) =>
   new Intl.DateTimeFormat('en-GB', { timeZone: zone, ...options }).format(at);
 const clock = (iso: string, zone: string) =>

@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import type { Resource } from '../db/reference.ts';
 import { minuteOfDay } from '../time/zone.ts';
-import { LatLng, PartLine, Priority, Reading } from '../work-order/model.ts';
+import { LatLng, PartLine, Priority, Reading, TimeZoneName } from '../work-order/model.ts';
 
 /**
  * What an admin may send for each reference list (`POST /v1/{resource}`, `PATCH /v1/{resource}/{id}`): strict, so an
@@ -123,6 +123,10 @@ const fields = {
     lng: LatLng.shape.lng,
     accessInstructions: z.string().trim().max(2000).optional(),
     hazards: z.array(text(200)).max(50).optional(),
+    timeZone: TimeZoneName.optional().meta({
+      description:
+        'Where the site is, when not in the business’s own zone: its customers’ windows and messages are in it.',
+    }),
   }),
   assets: z.strictObject({
     siteId: Slug,

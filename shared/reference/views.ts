@@ -62,6 +62,7 @@ export const Site = z
     lng: z.number(),
     accessInstructions: z.string().optional(),
     hazards: z.array(z.string()).optional(),
+    timeZone: z.string().optional(),
     createdAt: Instant,
   })
   .meta({ title: 'Site' });

@@ -65,10 +65,12 @@ export async function offeredSlots(
 ): Promise<{ timeZone: string; items: Slot[] }> {
   const now = (options.now ?? new Date()).getTime();
   const timeZone = await businessTimeZone();
-  const firstDay = options.from ?? localDay(now, timeZone);
+  // The windows are the site's hours (its own zone, when it has one): the customer's morning is their morning.
+  const siteZone = record.timeZone ?? timeZone;
+  const firstDay = options.from ?? localDay(now, siteZone);
   const lastDay = addDays(firstDay, options.days);
   const job = newJobOf({ ...record, preferredWindow: undefined, windowBooked: undefined }, now, false);
-  if (!job) return { timeZone, items: [] };
+  if (!job) return { timeZone: siteZone, items: [] };
   const [team, rota, vans] = await Promise.all([
     listAllEngineers(),
     rotaBetween(atLocal(firstDay, 0, timeZone), atLocal(lastDay, 0, timeZone)),
@@ -80,7 +82,7 @@ export async function offeredSlots(
     .map((engineer) => ({ ...engineer, ...rota(engineer.engineerId), van: vans(engineer.engineerId) }));
   const found: Array<Omit<Slot, 'rank'>> = [];
   for (let day = firstDay; day < lastDay; day = addDays(day, 1)) {
-    const windows = windowsOn(day, options.kind, timeZone).filter((w) => w.start > now);
+    const windows = windowsOn(day, options.kind, siteZone).filter((w) => w.start > now);
     if (windows.length === 0) continue;
     const at = new Date(Math.max(now, atLocal(day, 0, timeZone)));
     const plans = await dayPlans({ day, engineers, job, at, now, timeZone });
@@ -94,7 +96,10 @@ export async function offeredSlots(
   }
   const ranked = [...found].sort((a, b) => a.score - b.score || a.from.localeCompare(b.from));
   const rankOf = new Map(ranked.map((slot, index) => [slot.from + slot.to, index + 1]));
-  return { timeZone, items: found.map((slot) => ({ ...slot, rank: rankOf.get(slot.from + slot.to) as number })) };
+  return {
+    timeZone: siteZone,
+    items: found.map((slot) => ({ ...slot, rank: rankOf.get(slot.from + slot.to) as number })),
+  };
 }
 
 /**
@@ -115,7 +120,7 @@ export async function bookSlot(options: { workOrderId: string; from: string; to:
   }
   const from = Date.parse(options.from);
   const to = Date.parse(options.to);
-  const timeZone = await businessTimeZone();
+  const timeZone = record.timeZone ?? (await businessTimeZone());
   const day = localDay(from, timeZone);
   const kind = (Object.keys(windowKinds) as WindowKind[]).find((k) =>
     windowsOn(day, k, timeZone).some((w) => w.start === from && w.end === to),

@@ -45,7 +45,9 @@ const ExclusionReason = z.enum([
 /** The windows offered for a request, by day, each ranked for the business. */
 export const Slots = z
   .object({
-    timeZone: z.string().meta({ description: 'The business’s: the windows are its wall-clock hours.' }),
+    timeZone: z.string().meta({
+      description: 'The site’s (the business’s, unless the site has its own): the windows are its wall-clock hours.',
+    }),
     items: z.array(
       z.object({
         day: z.string().meta({ format: 'date' }),

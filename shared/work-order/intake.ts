@@ -577,6 +577,7 @@ async function log(options: LogOptions): Promise<WorkOrderRecord> {
     siteId: site?.siteId,
     site: options.freeSite,
     location: location ? { lat: location.lat as number, lng: location.lng as number } : undefined,
+    timeZone: site?.timeZone,
     assetIds: options.assetIds,
     categoryId: options.categoryId,
     jobType: template?.jobType,

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { roles } from '../auth/roles.ts';
+import { isTimeZone } from '../time/zone.ts';
 
 /** Work order statuses, in lifecycle order. The names are part of the HTTP API. */
 export const Status = z.enum([
@@ -32,6 +33,9 @@ export type Outcome = z.infer<typeof Outcome>;
 
 export const Role = z.enum(roles);
 export type Role = z.infer<typeof Role>;
+
+/** An IANA time zone the runtime knows: `Europe/London`, `Europe/Dublin`, `America/New_York`. */
+export const TimeZoneName = z.string().max(64).refine(isTimeZone, 'An IANA time zone, such as Europe/London.');
 
 export const LatLng = z.strictObject({ lat: z.number().min(-90).max(90), lng: z.number().min(-180).max(180) });
 export type LatLng = z.infer<typeof LatLng>;

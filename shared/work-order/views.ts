@@ -248,6 +248,9 @@ export const Request = LoggedRequest.extend({
   bookedWindow: Window.nullable().meta({ description: 'The window the customer booked (GET .../slots), if any.' }),
   engineer: z.object({ firstName: z.string() }).nullable(),
   eta: Instant.nullable(),
+  timeZone: z.string().meta({
+    description: 'The site’s clock (the business’s, unless the site has its own): show the times above in it.',
+  }),
   visits: z
     .array(z.object({ start: Instant, end: Instant }))
     .nullable()
@@ -260,7 +263,8 @@ export const RequestPage = Page(Request).meta({ title: 'Requests (customer)' });
 
 const asRequest = view(Request);
 
-export function customer(record: WorkOrderRecord, engineerName?: string) {
+/** A customer's request; `businessZone` is the business's time zone, for a site with none of its own. */
+export function customer(record: WorkOrderRecord, businessZone: string, engineerName?: string) {
   return asRequest({
     ...record,
     id: record.workOrderId,
@@ -270,6 +274,7 @@ export function customer(record: WorkOrderRecord, engineerName?: string) {
     bookedWindow: record.windowBooked && record.preferredWindow ? record.preferredWindow : null,
     engineer: engineerName ? { firstName: engineerName.split(' ')[0] ?? engineerName } : null,
     eta: record.scheduledStart ?? null,
+    timeZone: record.timeZone ?? businessZone,
     visits: record.visits?.map(({ start, end }) => ({ start, end })) ?? null,
     outcome: record.completion?.outcome ?? null,
   });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { windowOf } from '#shared/notify/notify.ts';
 import { addDays, localDay, localMinuteOfDay } from '#shared/time/zone.ts';
 import { type LocalApi, startLocalApi } from '../fixtures/local-api.ts';
 
@@ -9,7 +10,8 @@ let api: LocalApi;
 let office: string;
 let admin: string;
 beforeAll(async () => {
-  api = await startLocalApi();
+  // Customers are told what happens (to the local outbox): a site's messages are on its clock.
+  api = await startLocalApi({ notifications: true });
   office = await api.token({ role: 'dispatcher' });
   admin = await api.token({ role: 'admin' });
 });
@@ -76,6 +78,84 @@ describe('the business day in local time', () => {
       expect(wo.scheduledStart < '2027-07-06T12:00:00.000Z').toBe(true);
     } finally {
       expect((await setBusiness({ timeZone: null })).body.timeZone).toBe('Europe/London');
+    }
+  });
+});
+
+describe('a site on a clock of its own', () => {
+  it('offers its customer windows on the site’s hours, and says which clock the request’s times are on', async () => {
+    const post = (path: string, body: Record<string, unknown>, key: string) =>
+      api.call('POST', path, { token: admin, headers: { 'idempotency-key': key }, body });
+    const site = (id: string, timeZone: unknown) => ({
+      id,
+      customerId: 'cus_okafor',
+      address: '12 Rue des Jardins, Calais',
+      postcode: '62100',
+      lat: 53.44,
+      lng: -2.22,
+      timeZone,
+    });
+    for (const bad of ['Europe/Atlantis', 'CET+1', 7]) {
+      const refused = await post('/v1/sites', site('site_bad_zone', bad), `bad-zone-${bad}`);
+      expect(refused.status).toBe(400);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await post('/v1/sites', site('site_calais', 'Europe/Paris'), 'calais')).status).toBe(201);
+
+    const customer = await api.token({ role: 'customer', customerId: 'cus_okafor' });
+    const abroad = await api.request('cus_okafor', 'calais-drain', {
+      siteId: 'site_calais',
+      category: 'blocked_drain',
+      description: 'Yard gully backing up',
+      contact: { name: 'Sarah Okafor', email: 'sarah.okafor@example.com' },
+      source: 'web',
+    });
+    const home = await api.request('cus_okafor', 'didsbury-drain-clock', {
+      siteId: 'site_didsbury',
+      category: 'blocked_drain',
+      description: 'Gully by the back door backing up',
+      contact: { name: 'Sarah Okafor' },
+      source: 'web',
+    });
+    expect((await api.call('GET', `/v1/requests/${abroad}`, { token: customer })).body.timeZone).toBe('Europe/Paris');
+    expect((await api.call('GET', `/v1/requests/${home}`, { token: customer })).body.timeZone).toBe('Europe/London');
+
+    // Morning is 08:00 to 12:00 in Calais: an hour before London's, all year round.
+    await api.waitFor(abroad, (w) => w.status === 'dispatched', patience);
+    const offered = await api.call('GET', `/v1/requests/${abroad}/slots?days=3`, { token: customer });
+    expect(offered.body.timeZone).toBe('Europe/Paris');
+    const mornings = offered.body.items.filter((slot: { label: string }) => slot.label === 'Morning');
+    expect(mornings.length).toBeGreaterThan(0);
+    for (const slot of mornings) {
+      expect(localMinuteOfDay(Date.parse(slot.from), 'Europe/Paris')).toBe(8 * 60);
+      expect(localMinuteOfDay(Date.parse(slot.from), 'Europe/London')).toBe(7 * 60);
+    }
+    // Booked on that clock.
+    const booked = await api.call('POST', `/v1/requests/${abroad}/slot`, {
+      token: customer,
+      body: { from: mornings[0].from, to: mornings[0].to },
+    });
+    expect(booked.status).toBe(200);
+    expect(booked.body.bookedWindow.from).toBe(mornings[0].from);
+
+    // The customer is told the visit's window on Calais's clock, not London's.
+    const visit = await api.waitFor(
+      abroad,
+      (w) => w.status === 'dispatched' && w.scheduledStart >= mornings[0].from && w.scheduledStart < mornings[0].to,
+      patience,
+    );
+    const words = windowOf(visit.scheduledStart, 'Europe/Paris').words;
+    expect(words).not.toBe(windowOf(visit.scheduledStart, 'Europe/London').words);
+    const told = async () => {
+      const reply = await api.call('GET', `/v1/work-orders/${abroad}/messages`, { token: office });
+      return reply.body.items.some(
+        (m: { template: string; text: string }) => m.template.startsWith('appointment_') && m.text.includes(words),
+      );
+    };
+    const deadline = Date.now() + patience;
+    while (!(await told())) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
   });
 });

@@ -15,6 +15,8 @@ export const site = new Entity({
     lng: { type: 'number', required: true },
     accessInstructions: { type: 'string' },
     hazards: { type: 'list', items: { type: 'string' } },
+    /** An IANA zone, when the site is not in the business's: its customers' windows and messages are in it. */
+    timeZone: { type: 'string' },
     createdAt: { type: 'string', required: true },
   },
   indexes: {

@@ -117,6 +117,8 @@ export const workOrder = new Entity({
     siteId: { type: 'string' },
     site: { type: CustomAttributeType<FreeSite>('any') },
     location: { type: CustomAttributeType<LatLng>('any') },
+    /** The site's own time zone, when it has one other than the business's (see `zoneOfJob`). */
+    timeZone: { type: 'string' },
     assetIds: { type: 'list', items: { type: 'string' } },
     categoryId: { type: 'string' },
     jobType: { type: 'string' },
