@@ -31,13 +31,15 @@ export interface BreakWindow {
 }
 
 /**
- * Where the break falls at one boundary of the day: the engineer is free at `free`, the next job would start at
- * `start` if they set out then, and takes `service` ms. The caller times the job again from the `setOut` answered.
+ * Where the break falls at one boundary of the day: the engineer is free at `free`, the next job is `drive` ms away
+ * and would start at `start` if they set out then, and takes `service` ms. The caller times the job again from the
+ * `setOut` answered (the job then starts as if they set out at that instant).
  *
  * - Free within the break's window: the break is taken now, before setting out.
  * - Free before it, and the next job would end by the latest start: the break can wait until after that job.
- * - Free before it, the next job starting within the window: the break is taken when the window opens, before setting
- *   out (a wait for the job's window absorbs it).
+ * - Free before it, the next job starting within the window: the break is taken on arrival, or when the window opens
+ *   if that is later, before the job starts (a wait for the job's window absorbs it). The job is never more than the
+ *   break's length later for it, which is what the day optimiser spares (`optimise.ts`).
  * - Free before it, the next job running across the whole window: the break is taken on site, and the job ends that
  *   much later.
  *
@@ -48,11 +50,14 @@ export function breakAt(
   free: number,
   start: number,
   service: number,
+  drive: number,
 ): { setOut: number; onSite: number; taken: boolean } {
   if (free > window.latestStart) return { setOut: free, onSite: 0, taken: true };
   if (free >= window.earliest) return { setOut: free + window.length, onSite: 0, taken: true };
   if (start + service <= window.latestStart) return { setOut: free, onSite: 0, taken: false };
-  if (start >= window.earliest) return { setOut: window.earliest + window.length, onSite: 0, taken: true };
+  if (start >= window.earliest) {
+    return { setOut: Math.max(free, window.earliest - drive) + window.length, onSite: 0, taken: true };
+  }
   return { setOut: free, onSite: window.length, taken: true };
 }
 
@@ -112,7 +117,7 @@ export function retimeDay(opts: {
         Math.ceil(Math.max(setOut + drive(from, stop.location), stop.window.from, shiftStart) / minuteMs) * minuteMs;
       let leave = Math.max(free, shiftStart, opts.now);
       if (!rested && opts.breakWindow) {
-        const rest = breakAt(opts.breakWindow, leave, startIf(leave), service);
+        const rest = breakAt(opts.breakWindow, leave, startIf(leave), service, drive(from, stop.location));
         leave = rest.setOut;
         service += rest.onSite;
         rested = rest.taken;

@@ -428,7 +428,7 @@ function planDay(opts: {
     const leg = scratch.plannedLegs[i] as number;
     let service = stop.serviceMinutes * minuteMs;
     if (!rested && breakWindow) {
-      const rest = breakAt(breakWindow, time, Math.max(time + leg, stop.window.from), service);
+      const rest = breakAt(breakWindow, time, Math.max(time + leg, stop.window.from), service, leg);
       time = rest.setOut;
       service += rest.onSite;
       rested = rest.taken;
@@ -499,7 +499,13 @@ function walkWithBreak(day: Day, position: number, skip: number, breakWindow: Br
     const leg = drive(at, location);
     const setOutFloor = isJob ? day.now : Number.NEGATIVE_INFINITY;
     if (!rested) {
-      const rest = breakAt(breakWindow, time, Math.max(Math.max(time, setOutFloor) + leg, from), service);
+      const rest = breakAt(
+        breakWindow,
+        Math.max(time, setOutFloor),
+        Math.max(Math.max(time, setOutFloor) + leg, from),
+        service,
+        leg,
+      );
       time = rest.setOut;
       service += rest.onSite;
       rested = rest.taken;

@@ -6,7 +6,7 @@ import { addDays, atLocal, defaultTimeZone } from '../time/zone.ts';
 import { plannedStatuses, underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Priority, Status } from '../work-order/model.ts';
 import { change } from '../work-order/work-order.ts';
-import { qualificationReasons, shiftWindowOn, workable } from './match.ts';
+import { breakWindowOn, qualificationReasons, shiftWindowOn, workable } from './match.ts';
 import type { Job, Plan, Problem, Vehicle } from './problem.ts';
 import { reflowEngineerDay, withoutReflowHook } from './reflow.ts';
 import { travelFor } from './route-matrix.ts';
@@ -96,11 +96,17 @@ export function buildDayProblem(input: DayInput): DayProblem {
       const a = points[from] as { lat: number; lng: number };
       const b = points[to] as { lat: number; lng: number };
       distance[from * size + to] = travel.km(a, b);
-      duration[from * size + to] = travel.minutes(a, b);
+      // Whole minutes, rounded up as every planner rounds (`drivingTime`): a plan on time here is on time applied.
+      duration[from * size + to] = Math.ceil(travel.minutes(a, b));
     }
   }
 
   const vehicleOf = new Map(engineers.map((e, index) => [e.engineerId, index]));
+  // Each engineer's lunch that day, in minutes of the day: re-timing places it when the plan is applied.
+  const breaks = engineers.map((engineer) => {
+    const rest = engineer.shift.break && breakWindowOn(engineer.shift.break, input.date, timeZone);
+    return rest && { earliest: (rest.earliest - dayStart) / minuteMs, length: rest.length / minuteMs };
+  });
   const jobs: Job[] = located.map((wo, index) => {
     const pinned = underWayStatuses.includes(wo.status);
     const own = wo.engineerId === undefined ? undefined : vehicleOf.get(wo.engineerId);
@@ -119,15 +125,21 @@ export function buildDayProblem(input: DayInput): DayProblem {
       : sla >= nowMinute && !wo.windowBooked
         ? Math.min(windowTo, sla)
         : windowTo;
+    const ready = pinned ? 0 : Math.max(windowFrom, 0);
     return {
       id: wo.workOrderId,
       location: engineers.length + index,
       service: wo.estimatedMinutes ?? 60,
-      ready: pinned ? 0 : Math.max(windowFrom, 0),
-      due,
+      ready,
+      due: dueBeforeBreak(
+        due,
+        ready,
+        eligible.map((vehicle) => breaks[vehicle]),
+      ),
       demand: 0,
       vehicles: eligible,
-      unassignedPenalty: unassignedPenaltyKm[wo.priority],
+      // A visit the customer booked is a promise: leaving it out weighs as a job one priority higher.
+      unassignedPenalty: unassignedPenaltyKm[wo.priority] * (wo.windowBooked ? 10 : 1),
     };
   });
   // Pinned jobs open their engineer's route, in the order they were planned.
@@ -141,6 +153,21 @@ export function buildDayProblem(input: DayInput): DayProblem {
     vehicle.pinned?.sort((a, b) => (located[a]?.scheduledStart ?? '').localeCompare(located[b]?.scheduledStart ?? ''));
   }
   return { problem: { size, distance, duration, jobs, vehicles }, workOrders: located, engineers, dayStart, timeZone };
+}
+
+/**
+ * A window's latest start, less the break that may fall before it: where the solver plans a job, re-timing may put
+ * the engineer's lunch before it and start it that much later, so a job due after a lunch could begin is planned to
+ * start early enough to be on time after it. A window too short to spare it is left as it is.
+ */
+function dueBeforeBreak(
+  due: number,
+  ready: number,
+  breaks: ReadonlyArray<{ earliest: number; length: number } | undefined>,
+): number {
+  if (!Number.isFinite(due)) return due;
+  const spare = Math.max(0, ...breaks.map((rest) => (rest && rest.earliest < due ? rest.length : 0)));
+  return due - spare >= ready ? due - spare : due;
 }
 
 function canDo(engineer: EngineerRecord, wo: WorkOrderRecord, dayStart: number, timeZone: string): boolean {

@@ -1,7 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import type { EngineerRecord } from '#shared/db/reference.ts';
+import type { WorkOrderRecord } from '#shared/db/work-orders.ts';
 import { type BreakWindow, breakAt, retimeDay, type TimedStop } from '#shared/scheduling/day-timing.ts';
 import { type DayPlan, matchJob, type NewJob, type PlannedStop } from '#shared/scheduling/insertion.ts';
+import { buildDayProblem, describePlan } from '#shared/scheduling/optimise.ts';
+import { solve } from '#shared/scheduling/solver/index.ts';
 import type { TravelTimes } from '#shared/scheduling/travel.ts';
 import { engineer, manchester } from '../fixtures/engineers.ts';
 
@@ -21,11 +25,12 @@ const halfHourAway: TravelTimes = {
 const open = { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY };
 
 describe('where the break falls', () => {
-  /** The next job starts half an hour after setting out. */
-  const startsAfterHalfHour = (setOut: number) => setOut + 30 * minuteMs;
+  /** The next job is half an hour away, and starts on arrival. */
+  const halfHour = 30 * minuteMs;
+  const startsAfterHalfHour = (setOut: number) => setOut + halfHour;
 
   it('is taken at once when the engineer is free within its window', () => {
-    expect(breakAt(lunchWindow, at('12:20'), startsAfterHalfHour(at('12:20')), 60 * minuteMs)).toEqual({
+    expect(breakAt(lunchWindow, at('12:20'), startsAfterHalfHour(at('12:20')), 60 * minuteMs, halfHour)).toEqual({
       setOut: at('12:50'),
       onSite: 0,
       taken: true,
@@ -33,23 +38,30 @@ describe('where the break falls', () => {
   });
 
   it('waits for the next job when that job ends before the latest start', () => {
-    expect(breakAt(lunchWindow, at('10:00'), startsAfterHalfHour(at('10:00')), 60 * minuteMs)).toEqual({
+    expect(breakAt(lunchWindow, at('10:00'), startsAfterHalfHour(at('10:00')), 60 * minuteMs, halfHour)).toEqual({
       setOut: at('10:00'),
       onSite: 0,
       taken: false,
     });
   });
 
-  it('is taken when the window opens, before setting out, when the next job starts within it and runs past it', () => {
-    expect(breakAt(lunchWindow, at('11:50'), startsAfterHalfHour(at('11:50')), 120 * minuteMs)).toEqual({
-      setOut: at('12:30'),
+  it('is taken on arrival when the next job starts within it and runs past it: the job starts its length later', () => {
+    // Free at 11:50, there at 12:20: lunch until 12:50, then the job, as if setting out at 12:20.
+    expect(breakAt(lunchWindow, at('11:50'), startsAfterHalfHour(at('11:50')), 120 * minuteMs, halfHour)).toEqual({
+      setOut: at('12:20'),
+      onSite: 0,
+      taken: true,
+    });
+    // Free at 11:00, a job whose window opens at 12:10: lunch from 12:00 (not before), the job at 12:30.
+    expect(breakAt(lunchWindow, at('11:00'), at('12:10'), 120 * minuteMs, halfHour)).toEqual({
+      setOut: at('12:00'),
       onSite: 0,
       taken: true,
     });
   });
 
   it('is taken on site when the next job runs across the whole window', () => {
-    expect(breakAt(lunchWindow, at('10:00'), startsAfterHalfHour(at('10:00')), 300 * minuteMs)).toEqual({
+    expect(breakAt(lunchWindow, at('10:00'), startsAfterHalfHour(at('10:00')), 300 * minuteMs, halfHour)).toEqual({
       setOut: at('10:00'),
       onSite: 30 * minuteMs,
       taken: true,
@@ -57,7 +69,7 @@ describe('where the break falls', () => {
   });
 
   it('is not planned once its window has passed', () => {
-    expect(breakAt(lunchWindow, at('14:10'), startsAfterHalfHour(at('14:10')), 60 * minuteMs)).toEqual({
+    expect(breakAt(lunchWindow, at('14:10'), startsAfterHalfHour(at('14:10')), 60 * minuteMs, halfHour)).toEqual({
       setOut: at('14:10'),
       onSite: 0,
       taken: true,
@@ -189,3 +201,94 @@ function hasBreak(timed: Array<{ workOrderId: string; start: number }>, stops: M
   }
   return lastEnd <= lunchWindow.latestStart;
 }
+
+describe('a day plan applied with lunch', () => {
+  /** Monday 7 December 2026 (GMT): two-hour windows the customers booked, at sites round Manchester. */
+  const day = '2026-12-07';
+  const sites = [
+    { lat: 53.4875, lng: -2.2901 },
+    { lat: 53.4106, lng: -2.1575 },
+    { lat: 53.5769, lng: -2.4282 },
+    { lat: 53.4163, lng: -2.2311 },
+    { lat: 53.5409, lng: -2.1114 },
+  ];
+  const booking = fc.record({
+    site: fc.integer({ min: 0, max: sites.length - 1 }),
+    fromHour: fc.integer({ min: 8, max: 15 }),
+    minutes: fc.constantFrom(30, 45, 60, 90, 120),
+  });
+
+  it('keeps every booked window the optimiser planned once lunch is placed in each route', () => {
+    fc.assert(
+      fc.property(
+        fc.array(booking, { minLength: 4, maxLength: 24 }),
+        fc.integer({ min: 1, max: 1000 }),
+        (jobs, seed) => {
+          const records = jobs.map(
+            (job, i) =>
+              ({
+                workOrderId: `wo-${i}`,
+                ref: `wo-${i}`,
+                status: 'ready_to_schedule',
+                location: sites[job.site],
+                estimatedMinutes: job.minutes,
+                priority: 'P3',
+                slaDueAt: '2026-12-01T00:00:00.000Z',
+                requiredSkills: [],
+                requiredCertifications: [],
+                windowBooked: true,
+                preferredWindow: {
+                  from: `${day}T${String(job.fromHour).padStart(2, '0')}:00:00.000Z`,
+                  to: `${day}T${String(job.fromHour + 2).padStart(2, '0')}:00:00.000Z`,
+                },
+              }) as unknown as WorkOrderRecord,
+          );
+          const team = [
+            engineer({ id: 'eng-a', shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00', break: lunch } }),
+            engineer({
+              id: 'eng-b',
+              homeBase: sites[4] as typeof manchester,
+              shift: { days: [1, 2, 3, 4, 5], start: '08:00', end: '17:00', break: lunch },
+            }),
+          ].map((e) => ({ ...e, engineerId: e.id }) as unknown as EngineerRecord);
+          const problem = buildDayProblem({
+            date: day,
+            now: new Date(at('06:00')),
+            engineers: team,
+            workOrders: records,
+          });
+          const plan = describePlan(problem, solve(problem.problem, { timeLimitMs: 50, maxIterations: 40, seed }), day);
+          for (const route of plan.routes) {
+            const home = (team.find((e) => e.engineerId === route.engineerId) as EngineerRecord).homeBase;
+            const stops: TimedStop[] = route.jobs.map((planned) => {
+              const record = records.find((r) => r.workOrderId === planned.workOrderId) as WorkOrderRecord;
+              const window = record.preferredWindow as { from: string; to: string };
+              return {
+                workOrderId: record.workOrderId,
+                start: Date.parse(planned.start),
+                location: record.location as typeof manchester,
+                serviceMinutes: record.estimatedMinutes as number,
+                window: { from: Date.parse(window.from), to: Date.parse(window.to) },
+                priority: 'P3',
+              };
+            });
+            const timed = retimeDay({
+              stops,
+              home,
+              shiftStart: at('08:00'),
+              now: at('06:00'),
+              breakWindow: lunchWindow,
+            });
+            for (const { workOrderId, start } of timed) {
+              const window = (stops.find((s) => s.workOrderId === workOrderId) as TimedStop).window;
+              expect(start, `${workOrderId} starts after its window once lunch is placed`).toBeLessThanOrEqual(
+                window.to,
+              );
+            }
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+});
