@@ -19,7 +19,7 @@ afterAll(() => api?.close());
 
 async function createWorkOrder(key: string, body: Record<string, unknown>) {
   const reply = await api.call('POST', '/v1/work-orders', { token: office, headers: { 'idempotency-key': key }, body });
-  expect(reply.status).toBe(201);
+  expect(reply.status, JSON.stringify(reply.body)).toBe(201);
   return reply.body.id as string;
 }
 
@@ -154,6 +154,85 @@ describe('a site on a clock of its own', () => {
     };
     const deadline = Date.now() + patience;
     while (!(await told())) {
+      expect(Date.now()).toBeLessThan(deadline);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  });
+});
+
+describe('the day moves', () => {
+  it('brings the next stop forward when a job finishes early, and the customer’s “on the way” time is the new one', async () => {
+    // Monday 6 September 2027 (BST), Lucy's day: a two-hour drain job, then an hour's one across town.
+    const wholeDay = { from: '2027-09-06T00:00:00+01:00', to: '2027-09-06T23:59:00+01:00' };
+    const first = await createWorkOrder('early-finish-first', {
+      customerId: 'cus_okafor',
+      siteId: 'site_didsbury',
+      jobType: 'drain_clearance',
+      description: 'Relay the gully and the first run',
+      estimatedMinutes: 120,
+      preferredWindow: wholeDay,
+    });
+    const planned = await api.waitFor(first, (w) => w.status === 'dispatched', patience);
+    const next = await createWorkOrder('early-finish-next', {
+      customerId: 'cus_northwest_homes',
+      siteId: 'site_ancoats',
+      jobType: 'drain_clearance',
+      description: 'Rod the blocked soil stack',
+      preferredWindow: wholeDay,
+    });
+    const before = await api.waitFor(next, (w) => w.status === 'dispatched', patience);
+    expect(before.engineerId).toBe('eng_lucy');
+    expect(Date.parse(before.scheduledStart)).toBeGreaterThanOrEqual(Date.parse(planned.scheduledStart) + 120 * 60_000);
+
+    // The first job is done well before its two hours are up: the next one comes forward.
+    const lucy = await api.token({ role: 'engineer', engineerId: 'eng_lucy' });
+    const field = (id: string, path: string, body: Record<string, unknown>) =>
+      api.call('POST', `/v1/work-orders/${id}/${path}`, { token: lucy, body });
+    expect((await field(first, 'acknowledge', { accept: true })).status).toBe(200);
+    await api.waitFor(first, (w) => w.waitingFor === 'completion', patience);
+    for (const status of ['en_route', 'on_site', 'in_progress']) {
+      const reply = await field(first, 'status', {
+        eventId: `evt-early-${status}`,
+        status,
+        at: new Date().toISOString(),
+      });
+      expect(reply.status).toBe(200);
+    }
+    const done = await field(first, 'complete', {
+      eventId: 'evt-early-done',
+      outcome: 'fixed',
+      findings: 'Gully silted up',
+      workDone: 'Cleared and jetted the gully',
+      partsUsed: [],
+    });
+    expect(done.status).toBe(202);
+    const moved = await api.waitFor(next, (w) => w.scheduledStart < before.scheduledStart, patience);
+    // No earlier than the shift (07:00 BST) and the drive from the first job.
+    expect(moved.scheduledStart >= '2027-09-06T06:00:00.000Z').toBe(true);
+
+    // On her way to the next job, its customer is told the new time.
+    expect((await field(next, 'acknowledge', { accept: true })).status).toBe(200);
+    await api.waitFor(next, (w) => w.waitingFor === 'completion', patience);
+    const onTheWay = await field(next, 'status', {
+      eventId: 'evt-next-en-route',
+      status: 'en_route',
+      at: new Date().toISOString(),
+    });
+    expect(onTheWay.status).toBe(200);
+    const eta = new Intl.DateTimeFormat('en-GB', {
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+      timeZone: 'Europe/London',
+    }).format(new Date(moved.scheduledStart));
+    const deadline = Date.now() + patience;
+    for (;;) {
+      const messages = (await api.call('GET', `/v1/work-orders/${next}/messages`, { token: office })).body.items;
+      const told = messages.find((m: { template: string }) => m.template === 'on_the_way');
+      if (told) {
+        expect(told.text).toContain(`arriving about ${eta}`);
+        break;
+      }
       expect(Date.now()).toBeLessThan(deadline);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
