@@ -1,3 +1,4 @@
+import { getBusiness } from '../db/business.ts';
 import { findInvoiceOf, issueInvoice, numberInvoice } from '../db/invoices.ts';
 import { getCustomer, getEngineer, getJobTemplate, getParts } from '../db/reference.ts';
 import { Conflict } from '../errors.ts';
@@ -10,7 +11,8 @@ import { labourMinutes, partsUsed } from './job-record.ts';
 /**
  * The GenerateInvoice task: one invoice per work order (its id derives from the work order, so a retry finds it),
  * with labour (the logged work time) at the engineer's rate or the template's fixed price, the parts used at their
- * price, the contract's call-out fee and tax.
+ * price, the contract's call-out fee (or, for an emergency the engineer on call went out to, the business's
+ * out-of-hours call-out charge) and tax.
  */
 export async function generateInvoice(options: { workOrderId: string }) {
   const existing = await findInvoiceOf(options.workOrderId);
@@ -25,10 +27,11 @@ export async function generateInvoice(options: { workOrderId: string }) {
   }
   if (!record.customerId || !record.jobType)
     throw new Conflict('workorder.incomplete', 'No customer or job type to bill.');
-  const [customer, template, engineer] = await Promise.all([
+  const [customer, template, engineer, business] = await Promise.all([
     getCustomer(record.customerId),
     getJobTemplate(record.jobType),
     record.engineerId ? getEngineer(record.engineerId) : undefined,
+    record.calledOut ? getBusiness() : undefined,
   ]);
   if (!template) throw new Conflict('workorder.incomplete', `No job template ${record.jobType}.`);
   const used = partsUsed(record);
@@ -42,6 +45,7 @@ export async function generateInvoice(options: { workOrderId: string }) {
       return { sku: line.sku, name: part?.name ?? line.sku, qty: line.qty, unitPriceMinor: part?.unitPriceMinor ?? 0 };
     }),
     callOutFeeMinor: customer?.contract?.callOutFeeMinor,
+    outOfHoursCallOutMinor: business?.outOfHoursCallOutMinor,
     taxRate,
   });
   const invoiceId = `inv_${record.workOrderId.replace(/^wo_/, '')}`;

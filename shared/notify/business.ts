@@ -39,6 +39,11 @@ export const UpdateBusiness = z.strictObject({
     .optional()
     .meta({ description: 'Shifts, booked windows and days are its local time; Europe/London when unset.' }),
   bankDetails: text(300).nullable().optional(),
+  outOfHoursCallOutMinor: z.number().int().min(0).max(10_000_000).nullable().optional().meta({
+    description:
+      'The charge for an emergency the engineer on call goes out to, outside their shift (pence, before VAT): ' +
+      'invoiced in place of the contract’s call-out fee.',
+  }),
   officeEmail: z.email().max(254).nullable().optional(),
   templates: z
     .partialRecord(z.enum(templateNames), TemplateOverride)
@@ -64,6 +69,7 @@ export const Business = z
     paymentTermsDays: z.number().int(),
     timeZone: z.string(),
     bankDetails: z.string().optional(),
+    outOfHoursCallOutMinor: z.number().int().optional(),
     officeEmail: z.string().optional(),
     templates: z.record(z.string(), TemplateOverride).optional(),
     accounting: AccountingSettings.optional(),

@@ -53,6 +53,8 @@ export function buildInvoiceLines(opts: {
   labourRateMinor: number;
   parts: Array<{ sku: string; name: string; qty: number; unitPriceMinor: number }>;
   callOutFeeMinor?: number;
+  /** The engineer on call went out to it, outside their shift: this is charged instead of the call-out fee. */
+  outOfHoursCallOutMinor?: number;
   taxRate: number;
 }): InvoiceLines {
   const lines: InvoiceLine[] = [labourLine(opts)];
@@ -64,7 +66,14 @@ export function buildInvoiceLines(opts: {
       totalMinor: part.qty * part.unitPriceMinor,
     });
   }
-  if (opts.callOutFeeMinor) {
+  if (opts.outOfHoursCallOutMinor) {
+    lines.push({
+      description: 'Out-of-hours call-out',
+      qty: 1,
+      unitMinor: opts.outOfHoursCallOutMinor,
+      totalMinor: opts.outOfHoursCallOutMinor,
+    });
+  } else if (opts.callOutFeeMinor) {
     lines.push({
       description: 'Call-out fee',
       qty: 1,

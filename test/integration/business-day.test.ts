@@ -335,8 +335,16 @@ describe('the rota: time off and on call', () => {
       expect(wo).toMatchObject({ engineerId: 'eng_amira', calledOut: true });
       // Out now: started within the hour (the drive), not at 07:00.
       expect(Date.parse(wo.scheduledStart) - now).toBeLessThan(3_600_000);
+
+      // Invoiced with the business's out-of-hours call-out charge.
+      expect((await setBusiness({ outOfHoursCallOutMinor: 9500 })).status).toBe(200);
+      const closed = await api.workToInvoice(id, patience);
+      const invoice = await api.call('GET', `/v1/invoices/${closed.invoiceId}`, { token: office });
+      expect(invoice.body.lines).toContainEqual(
+        expect.objectContaining({ description: 'Out-of-hours call-out', qty: 1, unitMinor: 9500, totalMinor: 9500 }),
+      );
     } finally {
-      expect((await setBusiness({ timeZone: null })).status).toBe(200);
+      expect((await setBusiness({ timeZone: null, outOfHoursCallOutMinor: null })).status).toBe(200);
       expect((await api.call('DELETE', `/v1/rota/${onCall.body.id}`, { token: office })).status).toBe(204);
     }
   });

@@ -119,6 +119,15 @@ describe('buildInvoiceLines', () => {
     expect(invoice({}).lines).toHaveLength(1);
   });
 
+  it('charges an emergency the engineer on call went out to at the out-of-hours rate, in place of the call-out fee', () => {
+    const result = invoice({ callOutFeeMinor: 3500, outOfHoursCallOutMinor: 9500 });
+    expect(result.lines.map((line) => [line.description, line.totalMinor])).toEqual([
+      ['Leak repair: labour', 6000],
+      ['Out-of-hours call-out', 9500],
+    ]);
+    expect(result.totalMinor).toBe(18600);
+  });
+
   it.each([
     [0.2, 6001, 1200],
     [0.2, 6003, 1201],

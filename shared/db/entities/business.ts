@@ -32,6 +32,8 @@ export const business = new Entity({
     /** Its IANA time zone: shifts, booked windows, days and documents are its local time. Europe/London when absent. */
     timeZone: { type: 'string' },
     bankDetails: { type: 'string' },
+    /** What an emergency costs the customer when the engineer on call goes out to it, minor units, before VAT. */
+    outOfHoursCallOutMinor: { type: 'number' },
     /** Where office notifications go (SLA at risk, a job flagged, a parts request). */
     officeEmail: { type: 'string' },
     templates: { type: CustomAttributeType<Record<string, TemplateOverride>>('any') },
