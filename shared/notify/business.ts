@@ -39,11 +39,18 @@ export const UpdateBusiness = z.strictObject({
     .optional()
     .meta({ description: 'Shifts, booked windows and days are its local time; Europe/London when unset.' }),
   bankDetails: text(300).nullable().optional(),
-  outOfHoursCallOutMinor: z.number().int().min(0).max(10_000_000).nullable().optional().meta({
-    description:
-      'The charge for an emergency the engineer on call goes out to, outside their shift (pence, before VAT): ' +
-      'invoiced in place of the contract’s call-out fee.',
-  }),
+  outOfHoursCallOutMinor: z
+    .number()
+    .int()
+    .min(0)
+    .max(10_000_000)
+    .nullable()
+    .optional()
+    .meta({
+      description:
+        'The charge for an emergency the engineer on call goes out to, outside their shift (pence, before VAT): ' +
+        'invoiced in place of the contract’s call-out fee.',
+    }),
   officeEmail: z.email().max(254).nullable().optional(),
   templates: z
     .partialRecord(z.enum(templateNames), TemplateOverride)
