@@ -3,6 +3,7 @@ import { getBusiness } from '../db/business.ts';
 import type { InvoiceRecord } from '../db/invoices.ts';
 import { type CustomerRecord, listAllCustomers } from '../db/reference.ts';
 import { ValidationFailed } from '../errors.ts';
+import { defaultTimeZone } from '../time/zone.ts';
 import { type CsvFormat, csvBuilders } from './export.ts';
 import { accountingDayOf, daysSpanned, dueDateOf, type LedgerDocument, ledgerLines, windowOfDays } from './ledger.ts';
 import { accountCodesOf } from './settings.ts';
@@ -14,7 +15,7 @@ export const maxExportDays = 366;
 const customersAtOnce = 8;
 
 /**
- * The invoices and credit notes issued on the business's days `from` to `to` (inclusive), oldest first, signed (a
+ * The invoices and credit notes issued on the business's days (in its time zone) `from` to `to` (inclusive), oldest first, signed (a
  * credit note negative). Invoices are read per customer by issue time (their index by customer): customers number in
  * the hundreds, read eight at a time. An invoice still waiting for its number (a moment after closeout) is left for
  * the next export. A range with `to` before `from`, or of more than 366 days, is 400.
@@ -29,12 +30,10 @@ export async function ledger(range: { from: string; to: string }): Promise<Ledge
       { path: 'query.to', message: `More than ${maxExportDays} days after from.` },
     ]);
   }
-  const window = windowOfDays(range);
-  const [customers, business, creditNotes] = await Promise.all([
-    listAllCustomers(),
-    getBusiness(),
-    creditNotesIssuedIn(window),
-  ]);
+  const business = await getBusiness();
+  const timeZone = business.timeZone ?? defaultTimeZone;
+  const window = windowOfDays(range, timeZone);
+  const [customers, creditNotes] = await Promise.all([listAllCustomers(), creditNotesIssuedIn(window)]);
   const invoices: InvoiceRecord[] = [];
   for (let i = 0; i < customers.length; i += customersAtOnce) {
     const batch = customers.slice(i, i + customersAtOnce);
@@ -52,7 +51,7 @@ export async function ledger(range: { from: string; to: string }): Promise<Ledge
               id: invoice.invoiceId,
               number: invoice.number,
               issuedAt: invoice.issuedAt,
-              date: accountingDayOf(invoice.issuedAt),
+              date: accountingDayOf(invoice.issuedAt, timeZone),
               dueDate: dueDateOf(invoice, business),
               ...party(invoice.customerId),
               workOrderId: invoice.workOrderId,
@@ -70,8 +69,8 @@ export async function ledger(range: { from: string; to: string }): Promise<Ledge
       id: note.creditNoteId,
       number: note.number,
       issuedAt: note.issuedAt,
-      date: accountingDayOf(note.issuedAt),
-      dueDate: accountingDayOf(note.issuedAt),
+      date: accountingDayOf(note.issuedAt, timeZone),
+      dueDate: accountingDayOf(note.issuedAt, timeZone),
       ...party(note.customerId),
       workOrderId: note.workOrderId,
       creditedInvoiceNumber: note.invoiceNumber,

@@ -1,10 +1,9 @@
+import { addDays, atLocal, defaultTimeZone, localDay } from '../time/zone.ts';
+
 /**
  * The accounting vocabulary without I/O: when an invoice falls due and where it stands, the days accounting counts
- * in (the business's, Europe/London), and the documents an export carries, signed (a credit note's amounts negative).
+ * in (the business's, in its time zone), and the documents an export carries, signed (a credit note's amounts negative).
  */
-
-/** The business's time zone: accounting days (an export's range, a document's date) are its days. */
-export const accountingTimeZone = 'Europe/London';
 
 const dayMs = 86_400_000;
 
@@ -51,49 +50,20 @@ export function standingOf(
   return { status, dueDate, ...settled, balanceMinor };
 }
 
-const dayFormat = new Intl.DateTimeFormat('en-CA', {
-  timeZone: accountingTimeZone,
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-});
+/** The business's day (`YYYY-MM-DD`) an instant falls on, in its time zone. */
+export const accountingDayOf = (instant: string | Date, timeZone: string = defaultTimeZone): string =>
+  localDay(new Date(instant).getTime(), timeZone);
 
-/** The business's day (`YYYY-MM-DD`) an instant falls on. */
-export const accountingDayOf = (instant: string | Date): string => dayFormat.format(new Date(instant));
-
-const clockFormat = new Intl.DateTimeFormat('en-GB', {
-  timeZone: accountingTimeZone,
-  hourCycle: 'h23',
-  year: 'numeric',
-  month: '2-digit',
-  day: '2-digit',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-
-/**
- * The instant the business's day starts. London's clocks change at 01:00 UTC, never at midnight, so the offset at
- * UTC midnight of the day is the offset at its local midnight too.
- */
-export function startOfAccountingDay(day: string): string {
-  const utcMidnight = Date.parse(`${day}T00:00:00.000Z`);
-  const parts = Object.fromEntries(
-    clockFormat.formatToParts(new Date(utcMidnight)).map((part) => [part.type, part.value]),
-  );
-  const shown = Date.UTC(
-    Number(parts.year),
-    Number(parts.month) - 1,
-    Number(parts.day),
-    Number(parts.hour),
-    Number(parts.minute),
-  );
-  return new Date(utcMidnight - (shown - utcMidnight)).toISOString();
-}
+/** The instant the business's day starts, in its time zone (across the clock changes). */
+export const startOfAccountingDay = (day: string, timeZone: string = defaultTimeZone): string =>
+  new Date(atLocal(day, 0, timeZone)).toISOString();
 
 /** The days an export covers, `from` to `to` inclusive, as the instants `[start of from, start of the day after to)`. */
-export function windowOfDays(range: { from: string; to: string }): { from: string; to: string } {
-  const after = new Date(Date.parse(`${range.to}T00:00:00.000Z`) + dayMs).toISOString().slice(0, 10);
-  return { from: startOfAccountingDay(range.from), to: startOfAccountingDay(after) };
+export function windowOfDays(
+  range: { from: string; to: string },
+  timeZone: string = defaultTimeZone,
+): { from: string; to: string } {
+  return { from: startOfAccountingDay(range.from, timeZone), to: startOfAccountingDay(addDays(range.to, 1), timeZone) };
 }
 
 /** The days from `from` to `to`, both counted (1 for a single day; 0 or less when `to` is before `from`). */

@@ -75,7 +75,7 @@ export const LedgerDocument = z
     type: z.enum(['invoice', 'credit_note']),
     id: z.string(),
     number: z.string(),
-    date: z.iso.date().meta({ description: 'The business’s day (Europe/London) it was issued.' }),
+    date: z.iso.date().meta({ description: 'The business’s day (in its time zone) it was issued.' }),
     dueDate: z.iso.date().meta({ description: 'An invoice’s due date; a credit note’s own date.' }),
     customerId: z.string(),
     customerName: z.string(),

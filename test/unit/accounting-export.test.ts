@@ -223,6 +223,17 @@ describe('days and standing', () => {
     });
   });
 
+  it('counts the days of a business in another zone by its own clock', () => {
+    // Dublin keeps London's clock; New York is five hours behind in January, four in July.
+    expect(accountingDayOf('2026-01-16T03:30:00.000Z', 'America/New_York')).toBe('2026-01-15');
+    expect(startOfAccountingDay('2026-07-01', 'America/New_York')).toBe('2026-07-01T04:00:00.000Z');
+    expect(windowOfDays({ from: '2026-01-01', to: '2026-01-31' }, 'America/New_York')).toEqual({
+      from: '2026-01-01T05:00:00.000Z',
+      to: '2026-02-01T05:00:00.000Z',
+    });
+    expect(accountingDayOf('2026-07-01T22:30:00.000Z', 'Europe/Dublin')).toBe('2026-07-01');
+  });
+
   it('falls due on the day the invoice’s PDF says', () => {
     for (const paymentTermsDays of [0, 14, 30, 60]) {
       const issued = { issuedAt: '2026-03-28T23:45:00.000Z' };
