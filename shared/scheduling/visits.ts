@@ -83,6 +83,8 @@ export async function planVisits(opts: {
   for (const firstDay of opts.firstDays) {
     const first = await visitOn({ ...opts, day: firstDay, placement: opts.firstVisit, remaining: opts.job.minutes });
     if (first === 'day_off' || first === 'no_room' || first.visit.minutes < firstVisitFloor(opts.job)) continue;
+    // A morning cut short by other work holds a return only if the whole of it fits.
+    if (first.cut && first.visit.minutes < opts.job.minutes) continue;
     const visits = [first.visit];
     let remaining = opts.job.minutes - first.visit.minutes;
     for (let day = addDays(firstDay, 1); remaining > 0 && day <= addDays(firstDay, longestRunDays); ) {

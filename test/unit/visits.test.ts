@@ -137,6 +137,28 @@ describe('a job longer than a shift, planned as visits', () => {
     expect(shortLast?.map((visit) => visit.day)).toEqual(['2026-03-02', '2026-03-03']);
   });
 
+  it('books a return first thing on a morning that holds it whole, past one another job cuts short', async () => {
+    const nineOClock: TimedStop = {
+      workOrderId: 'wo_other',
+      start: atLocal('2026-03-03', 9 * 60, zone),
+      location: site,
+      serviceMinutes: 60,
+      window: { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY },
+      priority: 'P3',
+    };
+    const visits = await planVisits({
+      job: job(120),
+      engineer: engineer(),
+      firstDays: ['2026-03-03', '2026-03-04'],
+      firstVisit: 'first_thing',
+      days: days({ '2026-03-03': [nineOClock] }),
+      now: 0,
+      timeZone: zone,
+    });
+    // Tuesday's morning ends at 09:00: the two hours go on Wednesday, whole.
+    expect(visits?.map((visit) => [visit.day, visit.minutes])).toEqual([['2026-03-04', 120]]);
+  });
+
   it('never plans on a day another long job holds, but plans again over its own', async () => {
     const held = (holder: string) => engineer({ heldDays: new Map([['2026-03-03', holder]]) });
     expect((await plan({ engineer: held('wo_other') }))?.map((visit) => visit.day)).toBeUndefined();
