@@ -138,9 +138,9 @@ describe('a job longer than a shift, planned as visits', () => {
   });
 
   it('books a return first thing on a morning that holds it whole, past one another job cuts short', async () => {
-    const nineOClock: TimedStop = {
+    const tenOClock: TimedStop = {
       workOrderId: 'wo_other',
-      start: atLocal('2026-03-03', 9 * 60, zone),
+      start: atLocal('2026-03-03', 10 * 60, zone),
       location: site,
       serviceMinutes: 60,
       window: { from: Number.NEGATIVE_INFINITY, to: Number.POSITIVE_INFINITY },
@@ -151,11 +151,11 @@ describe('a job longer than a shift, planned as visits', () => {
       engineer: engineer(),
       firstDays: ['2026-03-03', '2026-03-04'],
       firstVisit: 'first_thing',
-      days: days({ '2026-03-03': [nineOClock] }),
+      days: days({ '2026-03-03': [tenOClock] }),
       now: 0,
       timeZone: zone,
     });
-    // Tuesday's morning ends at 09:00: the two hours go on Wednesday, whole.
+    // Tuesday's morning ends at 10:00, under two hours after the drive: the return goes on Wednesday, whole.
     expect(visits?.map((visit) => [visit.day, visit.minutes])).toEqual([['2026-03-04', 120]]);
   });
 
