@@ -16,7 +16,6 @@ import { travelFor } from './route-matrix.ts';
 import {
   bestVisits,
   type DayReader,
-  type FirstVisit,
   longerThanAShift,
   longestRunDays,
   planVisits,
@@ -27,6 +26,12 @@ const dayMs = 86_400_000;
 
 /** How often a plan is made again when another job took one of its days between the plan and the write. */
 const attempts = 4;
+
+/** The days a job's first visit may fall on: the business's day of `earliest` and the search's days after it. */
+function searchedDays(earliest: number, timeZone: string): string[] {
+  const first = localDay(earliest, timeZone);
+  return Array.from({ length: searchDays }, (_, offset) => addDays(first, offset));
+}
 
 /** What an engineer's days hold for planning visits, read once per day. */
 function daysOf(engineerId: string, workOrderId: string, now: number, timeZone: string): DayReader {
@@ -109,8 +114,7 @@ export async function longJobPlans(record: WorkOrderRecord, nowDate = new Date()
     minutes: job.minutes,
     earliest,
   };
-  const firstDay = localDay(earliest, timeZone);
-  const firstDays = Array.from({ length: searchDays }, (_, offset) => addDays(firstDay, offset));
+  const firstDays = searchedDays(earliest, timeZone);
   const planned = await Promise.all(
     eligible.map(async (engineer) => {
       const visits = await planVisits({
@@ -198,7 +202,6 @@ export async function visitsWith(record: WorkOrderRecord, chosen: EngineerRecord
       { reasons },
     );
   }
-  const firstDay = localDay(earliest, timeZone);
   const visits = await planVisits({
     job: {
       workOrderId: record.workOrderId,
@@ -207,7 +210,7 @@ export async function visitsWith(record: WorkOrderRecord, chosen: EngineerRecord
       earliest,
     },
     engineer,
-    firstDays: Array.from({ length: searchDays }, (_, offset) => addDays(firstDay, offset)),
+    firstDays: searchedDays(earliest, timeZone),
     firstVisit: 'after_the_day',
     days: daysOf(chosen.engineerId, record.workOrderId, now, timeZone),
     now,
@@ -264,12 +267,11 @@ export async function bookReturnVisit(options: {
     if (!engineerRecord) throw new Conflict('visit.no_room', `No engineer ${holder}.`);
     const earliest = Math.max(now, atLocal(options.visit.from, 0, timeZone));
     const [engineer] = await withRota([engineerRecord], earliest);
-    const firstDay = localDay(earliest, timeZone);
     const visits = await planVisits({
       job: { workOrderId: record.workOrderId, location: record.location, minutes: options.visit.minutes, earliest },
       engineer: engineer as Engineer,
-      firstDays: Array.from({ length: searchDays }, (_, offset) => addDays(firstDay, offset)),
-      firstVisit: 'first_thing' satisfies FirstVisit,
+      firstDays: searchedDays(earliest, timeZone),
+      firstVisit: 'first_thing',
       days: daysOf(holder, record.workOrderId, now, timeZone),
       now,
       timeZone,
@@ -277,7 +279,7 @@ export async function bookReturnVisit(options: {
     if (!visits) {
       throw new Conflict(
         'visit.no_room',
-        `${engineerRecord.name} has no free morning within ${searchDays} days of ${firstDay} for the return.`,
+        `${engineerRecord.name} has no free morning within ${searchDays} days of ${localDay(earliest, timeZone)} for the return.`,
       );
     }
     try {
