@@ -1,8 +1,9 @@
 // The engineer's app: the day in route order, each job's pack, and everything done on site (acknowledge, statuses,
 // time, materials, parts requests, notes, the job sheet, photos, the customer's signature, completion), offline
 // first. Plain browser JavaScript with no build step; it reads config.json beside it as the web form does, and
-// signs in with common/sign-in.js. Every action is written to the outbox (outbox.js) and sent from there in order;
-// the service worker (sw.js) keeps the app and the day's job packs for when there is no signal.
+// signs in with common/sign-in.js. Every action is written to the outbox (outbox.js) and sent from there in order,
+// but for booking a paused job's return visit, which needs signal (the answer is the day it is booked for); the
+// service worker (sw.js) keeps the app and the day's job packs for when there is no signal.
 // Built for a Content-Security-Policy without 'unsafe-inline': no inline script, style or handlers, and no
 // innerHTML (server text is only ever set as textContent).
 
@@ -77,9 +78,10 @@ const steps = {
     { label: 'Complete the job', route: 'complete' },
     { label: 'Pause work', status: 'paused', secondary: true },
   ],
+  // Completing a paused job stays one tap away, under the job's tools.
   paused: [
     { label: 'Resume work', status: 'in_progress' },
-    { label: 'Complete the job', route: 'complete', secondary: true },
+    { label: 'Book a return visit', route: 'return', secondary: true },
   ],
 };
 const statusWords = {
@@ -102,6 +104,7 @@ const jobScreens = [
   'signature',
   'complete',
   'stock',
+  'return',
 ];
 
 const app = {
@@ -125,6 +128,13 @@ const app = {
   signature: undefined,
   closeoutTimer: undefined,
   closeoutPolls: new Map(),
+  /**
+   * The return visit last sent, `{ sent, key }`, kept while its answer is unknown: the same details sent again carry
+   * the same Idempotency-Key, so the return is booked once.
+   */
+  returnVisit: undefined,
+  /** Whether a return visit is on its way: a second tap waits for its answer. */
+  booking: false,
   previewUrls: [],
 };
 
@@ -174,6 +184,7 @@ function wire() {
   byId('sheet-form').addEventListener('submit', (event) => submit(event, saveSheet));
   byId('complete-form').addEventListener('submit', (event) => submit(event, completeJob));
   byId('complete-form').addEventListener('change', showOutcomeFields);
+  byId('return-form').addEventListener('submit', (event) => submit(event, bookReturn));
   byId('photo-input').addEventListener('change', (event) => takePhoto(event.target).catch(report));
   byId('signature-clear').addEventListener('click', () => {
     app.signature?.clear();
@@ -639,7 +650,7 @@ function dayItem(item, before) {
   const facts = h(
     'dl',
     { class: 'facts compact' },
-    fact('Planned', item.scheduledStart ? formatTime(item.scheduledStart) : 'Not set'),
+    fact('Planned', plannedWords(item)),
     fact('ETA', formatTime(item.eta)),
     fact('Travel', travelFrom(before, item)),
     fact('Priority', priorityLabels[item.priority] ?? item.priority),
@@ -655,6 +666,16 @@ function dayItem(item, before) {
     facts,
     maps ? h('p', {}, maps) : undefined,
   );
+}
+
+/** When the day's item is planned: for a job planned as visits, which of them this day's is, and its hours. */
+function plannedWords(item) {
+  const { visit, visits = [] } = item;
+  if (!visit) return item.scheduledStart ? formatTime(item.scheduledStart) : 'Not set';
+  const hours = visitHours(visit);
+  // A visit alone is a return with parts: a job longer than a shift has two or more.
+  if (visits.length < 2) return `Return visit, ${hours}`;
+  return `Visit ${visits.findIndex((other) => other.day === visit.day) + 1} of ${visits.length}, ${hours}`;
 }
 
 /**
@@ -722,6 +743,7 @@ async function openJobScreen({ screen, id, sku }) {
     signature: renderSignature,
     complete: renderComplete,
     stock: () => renderStock(sku),
+    return: renderReturnForm,
   };
   renderers[screen]();
 }
@@ -781,13 +803,23 @@ function renderJob() {
   show('job-saved', Boolean(savedAt));
   const status = shownStatus(id, wo.status);
   const dayItem = app.dayItems.get(id);
-  byId('job-summary').replaceChildren(
+  const visits = wo.visits ?? [];
+  // A fact with no value is nothing: left out, not written as "undefined".
+  const facts = [
     fact('Status', `${statusLabel(status)}${status !== wo.status ? ' (waiting to be sent)' : ''}`),
     fact('Priority', priorityLabels[wo.priority] ?? wo.priority),
     fact('Respond by', slaWords(wo.slaDueAt)),
-    fact('Planned', wo.scheduledStart ? formatTime(wo.scheduledStart) : undefined),
+    // A job planned as visits is planned by them (a return's visits are all it has left).
+    fact('Planned', wo.scheduledStart && visits.length === 0 ? formatTime(wo.scheduledStart) : undefined),
+    fact(
+      visits.length === 1 ? 'Return visit' : 'Visits',
+      visits.length > 0
+        ? h('ul', { class: 'visit-days' }, ...visits.map((visit) => h('li', { text: visitWords(visit) })))
+        : undefined,
+    ),
     fact('ETA', dayItem?.eta ? formatTime(dayItem.eta) : undefined),
-  );
+  ];
+  byId('job-summary').replaceChildren(...facts.filter(Boolean));
   renderSteps(status);
   renderJobNotice();
   show('job-tools', fieldStatuses.includes(status));
@@ -1287,6 +1319,117 @@ async function addNote(form) {
     body: { eventId, text, at: new Date().toISOString() },
   });
   form.reset();
+}
+
+// --- A return visit ---------------------------------------------------------------------------------------------
+
+/** The form as the job on screen needs it: another job's details are not carried over, the parts due tomorrow. */
+function renderReturnForm() {
+  const form = byId('return-form');
+  if (form.dataset.workOrderId !== app.route.id) {
+    form.reset();
+    form.dataset.workOrderId = app.route.id;
+  }
+  show('return-booked', false);
+  clearReturnProblems(form);
+  form.elements.from.min = localDate(0);
+  form.elements.from.value ||= localDate(1);
+}
+
+/** The controls each of the API's field paths names. */
+const returnFields = { 'body.from': ['from'], 'body.minutes': ['hours', 'minutes'] };
+
+function clearReturnProblems(form) {
+  for (const name of ['from', 'hours', 'minutes']) form.elements[name].removeAttribute('aria-invalid');
+  for (const id of ['return-from-error', 'return-minutes-error']) show(id, false);
+}
+
+/**
+ * Books the paused job's return with the API, online only: its answer is the day the engineer is back, so it is
+ * never kept in the outbox. The same details sent again after no answer carry the same Idempotency-Key.
+ */
+async function bookReturn(form) {
+  if (app.booking) return;
+  const wo = currentPack().workOrder;
+  show('return-booked', false);
+  clearReturnProblems(form);
+  const from = form.elements.from.value;
+  const hours = wholeNumber(form.elements.hours.value);
+  const minutes = wholeNumber(form.elements.minutes.value);
+  if (!from) return fieldProblem(form.elements.from, 'Give the day the parts are due.');
+  if (hours === undefined) return fieldProblem(form.elements.hours, 'Give the hours as a whole number.');
+  if (minutes === undefined) return fieldProblem(form.elements.minutes, 'Give the minutes as a whole number.');
+  if (!navigator.onLine) {
+    showAlert('No signal', [
+      'A return visit is booked online: the answer is the day you are back. It is not kept to send later, so book it once the phone has signal again.',
+    ]);
+    return;
+  }
+  if (pendingFor(wo.id).length > 0) {
+    showAlert('Not booked yet', [
+      'What you did on this job is still waiting to be sent. Book the return once it has gone: see the outbox.',
+    ]);
+    app.sender?.kick();
+    return;
+  }
+  const body = { from, minutes: hours * 60 + minutes };
+  const sent = JSON.stringify([wo.id, body]);
+  if (app.returnVisit?.sent !== sent) app.returnVisit = { sent, key: newKey() };
+  const button = byId('return-submit');
+  app.booking = true;
+  button.setAttribute('aria-disabled', 'true');
+  button.textContent = 'Booking…';
+  try {
+    const booked = await callApi(`v1/work-orders/${encodeURIComponent(wo.id)}/return-visit`, {
+      method: 'POST',
+      body,
+      idempotencyKey: app.returnVisit.key,
+    });
+    app.returnVisit = undefined;
+    showBooked(wo, booked.visits);
+    refreshJob(wo.id).catch(console.error);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    // Whether it was booked is unknown: sending it again must carry the same key.
+    const unknown = error.kind === 'network' || error.status >= 500 || error.code === 'idempotency.in_flight';
+    if (!unknown) app.returnVisit = undefined;
+    returnProblem(form, error);
+  } finally {
+    app.booking = false;
+    button.removeAttribute('aria-disabled');
+    button.textContent = 'Book the return visit';
+  }
+}
+
+/** The days booked, on the screen and said aloud. */
+function showBooked(wo, visits) {
+  const words = `Back on ${visits.map(visitWords).join(', then ')}.`;
+  byId('return-booked').replaceChildren(h('h2', { text: 'Return visit booked' }), h('p', { text: words }));
+  show('return-booked');
+  say(`${wo.ref}: return visit booked. ${words}`);
+}
+
+/** The API's refusal in its words, with the fields it names marked; no answer at all is said plainly. */
+function returnProblem(form, error) {
+  if (error.kind === 'network') {
+    showAlert('No answer', [
+      'The phone could not tell whether the return visit was booked. Book it again: it is not booked twice.',
+    ]);
+    return;
+  }
+  if (error.status === 401) {
+    showSignInAgain();
+    return;
+  }
+  for (const fieldError of error.errors ?? []) {
+    const names = returnFields[fieldError.path];
+    if (!names) continue;
+    const message = byId(names[0] === 'from' ? 'return-from-error' : 'return-minutes-error');
+    message.textContent = fieldError.message;
+    message.hidden = false;
+    for (const name of names) form.elements[name].setAttribute('aria-invalid', 'true');
+  }
+  showAlert('Not booked', [error.message]);
 }
 
 // --- The job sheet ----------------------------------------------------------------------------------------------
@@ -1873,13 +2016,18 @@ function today() {
 }
 
 function formatDay(date) {
-  const label = new Intl.DateTimeFormat(undefined, {
+  const label = dayName(date);
+  return date === today() ? `Today, ${label}` : label;
+}
+
+/** A `YYYY-MM-DD` as the day it is: `Monday 10 May`. */
+function dayName(date) {
+  return new Intl.DateTimeFormat(undefined, {
     weekday: 'long',
     day: 'numeric',
     month: 'long',
     timeZone: 'UTC',
   }).format(new Date(`${date}T12:00:00Z`));
-  return date === today() ? `Today, ${label}` : label;
 }
 
 function formatTime(iso) {
@@ -1896,6 +2044,32 @@ function formatDate(iso) {
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' }).format(
     new Date(iso.length === 10 ? `${iso}T12:00:00` : iso),
   );
+}
+
+/** A visit's day and hours: `Monday 10 May, 07:15 to 09:15`. */
+function visitWords(visit) {
+  return `${dayName(visit.day)}, ${visitHours(visit)}`;
+}
+
+/** From when work on site starts until the visit ends, on the phone's clock. */
+function visitHours(visit) {
+  const time = new Intl.DateTimeFormat(undefined, { timeStyle: 'short' });
+  return `${time.format(new Date(visit.start))} to ${time.format(new Date(visit.end))}`;
+}
+
+/** The phone's date `days` from today, `YYYY-MM-DD`, for a date input. */
+function localDate(days) {
+  const date = new Date();
+  date.setDate(date.getDate() + days);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}
+
+/** A number field's whole number, 0 when left empty; undefined when it is not one. */
+function wholeNumber(text) {
+  const value = text.trim();
+  if (value === '') return 0;
+  return /^\d+$/.test(value) ? Number(value) : undefined;
 }
 
 /** `HH:MM` of a date, in the phone's time, for a time input. */
