@@ -229,9 +229,9 @@ export const ReturnVisit = z.strictObject({
   from: z.iso.date().meta({ description: 'The first day the return may be on (the business’s): when parts are due.' }),
   minutes: z
     .number()
-    .int()
-    .min(15)
-    .max(5 * 24 * 60)
+    .int('Whole minutes.')
+    .min(15, 'At least 15 minutes of work.')
+    .max(5 * 24 * 60, 'At most 120 hours of work: book the rest when this is done.')
     .meta({ description: 'The work left, in minutes: several visits when it is longer than a shift.' }),
 });
 export type ReturnVisit = z.infer<typeof ReturnVisit>;
