@@ -43,6 +43,7 @@ const officeRoles = ['dispatcher', 'approver', 'admin'];
 const routes = {
   jobs: 'jobs',
   board: 'board',
+  rota: 'rota',
   approvals: 'approvals',
   'work-orders': 'work-order',
   mail: 'mail',
