@@ -162,6 +162,21 @@ export async function show(main, ctx) {
         fact('Contact', [wo.contact?.name, wo.contact?.phone, wo.contact?.email].filter(Boolean).join(', ')),
         fact('Engineer', engineerName(wo.engineerId)),
         fact('Planned start', wo.scheduledStart ? formatTime(wo.scheduledStart) : undefined),
+        // A job longer than a shift, or a return with parts: each day it holds the engineer, and for how long.
+        fact(
+          wo.visits?.length === 1 ? 'Return visit' : 'Visits',
+          wo.visits?.length
+            ? h(
+                'ul',
+                { class: 'plain' },
+                ...wo.visits.map((visit) =>
+                  h('li', {
+                    text: `${formatTime(visit.start)} to ${formatTime(visit.end)}, ${visit.minutes} min of work`,
+                  }),
+                ),
+              )
+            : undefined,
+        ),
         fact('Job type', wo.jobType ? (names.template.get(wo.jobType) ?? readable(wo.jobType)) : undefined),
         fact('Takes about', wo.estimatedMinutes ? `${wo.estimatedMinutes} min` : undefined),
         fact('Estimated cost', wo.estimatedCostMinor !== undefined ? money(wo.estimatedCostMinor) : undefined),

@@ -216,6 +216,13 @@ describe.skipIf(!runInBrowser)("the office console's rota, in Chromium", () => {
       .getByRole('link', { name: `On a long job, ${job.ref}` })
       .click();
     await page.getByRole('heading', { level: 1, name: new RegExp(`^${job.ref}: `) }).waitFor();
+    // The work order lists its two visits, each with its work.
+    const visits = page
+      .getByRole('definition')
+      .filter({ has: page.getByRole('listitem') })
+      .filter({ hasText: 'min of work' });
+    await visits.waitFor();
+    expect(await visits.getByRole('listitem').count()).toBe(2);
     expect(errors).toEqual([]);
   });
 
