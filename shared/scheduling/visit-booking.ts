@@ -13,14 +13,7 @@ import { visitOrder } from './day-timing.ts';
 import type { ExclusionReason } from './match.ts';
 import { certificatesValidThrough, qualificationReasons } from './match.ts';
 import { travelFor } from './route-matrix.ts';
-import {
-  bestVisits,
-  type DayReader,
-  longerThanAShift,
-  longestRunDays,
-  planVisits,
-  type VisitJob,
-} from './visits.ts';
+import { bestVisits, type DayReader, longerThanAShift, longestRunDays, planVisits, type VisitJob } from './visits.ts';
 
 const dayMs = 86_400_000;
 
