@@ -678,8 +678,12 @@ function certificateNote(value) {
   return state === 'valid' ? '' : words;
 }
 
+/** The pattern in words: `Weekdays, 07:00 to 19:00; Fri 07:00 to 15:00` (a weekday's own hours after the rest). */
 function shiftWords(shift) {
-  return `${daysWords(shift.days)}, ${shift.start} to ${shift.end}`;
+  const own = Object.entries(shift.hours ?? {}).map(
+    ([day, hours]) => `${daysWords([Number(day)])} ${hours.start} to ${hours.end}`,
+  );
+  return [`${daysWords(shift.days)}, ${shift.start} to ${shift.end}`, ...own].join('; ');
 }
 
 function daysWords(days) {

@@ -95,7 +95,7 @@ export async function show(main, ctx) {
         return h(
           'td',
           { 'data-day': day, class: working ? undefined : 'rota-off' },
-          h('p', { class: 'rota-shift', text: working ? shiftWords(engineer.shift) : 'Not working' }),
+          h('p', { class: 'rota-shift', text: working ? shiftWords(engineer.shift, weekday(day)) : 'Not working' }),
           held.length > 0
             ? h(
                 'ul',
@@ -380,9 +380,10 @@ function entryWhat(entry, jobs) {
   return kindLabels[entry.kind] ?? entry.kind;
 }
 
-/** A shift day's hours and break: `07:00–19:00, lunch 30 min`. */
-function shiftWords(shift) {
-  const hours = `${shift.start}–${shift.end}`;
+/** A shift day's hours (that weekday's own, when the pattern has them) and break: `07:00–19:00, lunch 30 min`. */
+function shiftWords(shift, day) {
+  const { start, end } = shift.hours?.[day] ?? shift;
+  const hours = `${start}–${end}`;
   return shift.break ? `${hours}, lunch ${duration(shift.break.minutes)}` : hours;
 }
 

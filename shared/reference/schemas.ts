@@ -75,8 +75,21 @@ const Shift = z
       .strictObject({ from: Time, to: Time, minutes: z.number().int().min(5).max(120) })
       .optional()
       .meta({ description: 'A break of `minutes` taken between `from` and `to`, where the day’s work lets it fall.' }),
+    hours: z
+      .partialRecord(z.enum(['1', '2', '3', '4', '5', '6', '7']), z.strictObject({ start: Time, end: Time }))
+      .optional()
+      .meta({
+        description: 'Hours that differ on a weekday worked, keyed by its number ("5": Friday): a short Friday.',
+      }),
   })
-  .refine((shift) => shift.start < shift.end, 'A shift ends after it starts, on the same day.')
+  .refine(
+    (shift) => [shift, ...Object.values(shift.hours ?? {})].every((hours) => hours && hours.start < hours.end),
+    'A shift ends after it starts, on the same day.',
+  )
+  .refine((shift) => Object.keys(shift.hours ?? {}).every((day) => shift.days.includes(Number(day))), {
+    message: 'Own hours are for the days worked.',
+    path: ['hours'],
+  })
   .refine(
     (shift) =>
       !shift.break ||

@@ -331,13 +331,20 @@ function currentShift(engineer: Engineer, clock: Clock): { start: number; end: n
   const { now, timeZone, today } = clock;
   // Yesterday's shift can still be running only if it crosses midnight, or within the overtime cap after midnight;
   // not parsing it otherwise halves the work of this filter. "HH:MM" strings compare in time order.
-  const { start, end } = engineer.shift;
-  if (end <= start || now - clock.todayStart < overtimeCapMs) {
+  if (crossesMidnight(engineer.shift) || now - clock.todayStart < overtimeCapMs) {
     const running = shiftWindowOn(engineer.shift, clock.yesterday, timeZone);
     if (running !== undefined && running.end + overtimeCapMs > now) return running;
   }
   const shift = shiftWindowOn(engineer.shift, today, timeZone);
   return shift !== undefined && shift.end + overtimeCapMs > now ? shift : undefined;
+}
+
+/** Whether a day of the pattern runs past midnight ("HH:MM" strings compare in time order). */
+function crossesMidnight(pattern: Engineer['shift']): boolean {
+  if (pattern.end <= pattern.start) return true;
+  if (!pattern.hours) return false;
+  for (const hours of Object.values(pattern.hours)) if (hours && hours.end <= hours.start) return true;
+  return false;
 }
 
 /**

@@ -221,7 +221,8 @@ export function workable(
 
 /**
  * The shift an engineer works that starts on a local `day` (`YYYY-MM-DD`) in the business's time zone, as epoch
- * ms, or undefined when they do not work that day or the shift times are malformed. The times are the zone's wall
+ * ms (that weekday's own hours when the pattern has them), or undefined when they do not work that day or the shift
+ * times are malformed. The times are the zone's wall
  * clock on that day, so a shift keeps its hours across the clock changes; one whose end is not after its start ends
  * the next day.
  */
@@ -231,9 +232,10 @@ export function shiftWindowOn(
   timeZone: string = defaultTimeZone,
 ): { start: number; end: number } | undefined {
   // The matcher asks this of every engineer at every match: a team's few shift patterns are worked out once a day.
-  const key = `${timeZone}|${day}|${shift.start}|${shift.end}|${shift.days.join()}`;
+  const hours = shift.hours?.[isoWeekday(day)] ?? shift;
+  const key = `${timeZone}|${day}|${hours.start}|${hours.end}|${shift.days.join()}`;
   if (shiftWindows.has(key)) return shiftWindows.get(key);
-  const window = shiftWindowOf(shift, day, timeZone);
+  const window = shiftWindowOf(shift.days, hours, day, timeZone);
   if (shiftWindows.size >= shiftWindowsKept) shiftWindows.clear();
   shiftWindows.set(key, window);
   return window;
@@ -242,10 +244,15 @@ export function shiftWindowOn(
 const shiftWindows = new Map<string, { start: number; end: number } | undefined>();
 const shiftWindowsKept = 10_000;
 
-function shiftWindowOf(shift: Shift, day: string, timeZone: string): { start: number; end: number } | undefined {
-  const startMinute = minuteOfDay(shift.start);
-  const endMinute = minuteOfDay(shift.end);
-  if (startMinute === undefined || endMinute === undefined || !shift.days.includes(isoWeekday(day))) {
+function shiftWindowOf(
+  days: readonly number[],
+  hours: { start: string; end: string },
+  day: string,
+  timeZone: string,
+): { start: number; end: number } | undefined {
+  const startMinute = minuteOfDay(hours.start);
+  const endMinute = minuteOfDay(hours.end);
+  if (startMinute === undefined || endMinute === undefined || !days.includes(isoWeekday(day))) {
     return undefined;
   }
   const start = atLocal(day, startMinute, timeZone);

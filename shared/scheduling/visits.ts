@@ -42,13 +42,19 @@ export interface DayReader {
   travelOn(day: string, places: LatLng[]): Promise<TravelTimes>;
 }
 
-/** The work minutes an engineer's shift holds, less its break: a job longer than this is planned as visits. */
+/**
+ * The work minutes an engineer's longest shift holds (a weekday's own hours count), less its break: a job longer than
+ * this is planned as visits.
+ */
 export function shiftWorkMinutes(shift: Engineer['shift']): number {
-  const start = minuteOfDay(shift.start);
-  const end = minuteOfDay(shift.end);
-  if (start === undefined || end === undefined || shift.days.length === 0) return 0;
-  const length = end > start ? end - start : end + 24 * 60 - start;
-  return length - (shift.break?.minutes ?? 0);
+  if (shift.days.length === 0) return 0;
+  const lengths = [shift, ...Object.values(shift.hours ?? {})].map((hours) => {
+    const start = hours && minuteOfDay(hours.start);
+    const end = hours && minuteOfDay(hours.end);
+    if (start === undefined || end === undefined) return 0;
+    return end > start ? end - start : end + 24 * 60 - start;
+  });
+  return Math.max(...lengths) - (shift.break?.minutes ?? 0);
 }
 
 /**

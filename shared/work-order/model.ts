@@ -75,11 +75,16 @@ export interface Certification {
   expiresAt: string;
 }
 
-/** A weekly shift: the days worked (1 = Monday ... 7 = Sunday) and the hours, local time "HH:MM". */
+/**
+ * A weekly working pattern: the days worked (1 = Monday ... 7 = Sunday) and the hours, local time "HH:MM", with
+ * other hours on some of those days (`hours`, by weekday: a short Friday, a late Wednesday).
+ */
 export interface Shift {
   days: number[];
   start: string;
   end: string;
+  /** Hours that differ on a weekday, keyed by its number ("5": Friday); the other days work `start` to `end`. */
+  hours?: Partial<Record<string, { start: string; end: string }>>;
   /** A break of `minutes`, taken between `from` and `to` (local "HH:MM"), where the day's work lets it fall. */
   break?: { from: string; to: string; minutes: number };
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EngineerRecord } from '#shared/db/reference.ts';
 import type { WorkOrderRecord } from '#shared/db/work-orders.ts';
+import { createSchema } from '#shared/reference/schemas.ts';
 import { matchJob, type NewJob } from '#shared/scheduling/insertion.ts';
 import { checkEngineer, shiftWindowOn } from '#shared/scheduling/match.ts';
 import { buildDayProblem } from '#shared/scheduling/optimise.ts';
@@ -67,6 +68,53 @@ describe('shifts in local time', () => {
     const october = shiftWindowOn(nights, '2026-10-24', london);
     expect([iso(march?.start), iso(march?.end)]).toEqual(['2026-03-28T22:00:00.000Z', '2026-03-29T05:00:00.000Z']);
     expect([iso(october?.start), iso(october?.end)]).toEqual(['2026-10-24T21:00:00.000Z', '2026-10-25T06:00:00.000Z']);
+  });
+
+  it('keeps a weekday’s own hours: a short Friday, the rest of the week as the pattern says', () => {
+    const pattern = {
+      days: [1, 2, 3, 4, 5],
+      start: '08:00',
+      end: '17:00',
+      hours: { '5': { start: '07:00', end: '13:00' } },
+    };
+    const thursday = shiftWindowOn(pattern, '2026-07-02', london);
+    const friday = shiftWindowOn(pattern, '2026-07-03', london);
+    expect([iso(thursday?.start), iso(thursday?.end)]).toEqual([
+      '2026-07-02T07:00:00.000Z',
+      '2026-07-02T16:00:00.000Z',
+    ]);
+    expect([iso(friday?.start), iso(friday?.end)]).toEqual(['2026-07-03T06:00:00.000Z', '2026-07-03T12:00:00.000Z']);
+    expect(shiftWindowOn(pattern, '2026-07-04', london)).toBeUndefined();
+
+    // A four-hour job asked for at 10:00 BST on Friday cannot end by 13:00: it goes to Monday, at 08:00 plus the drive.
+    const job = { requiredSkills: [], requiredCertifications: [], location: manchester, estimatedMinutes: 240 };
+    const check = checkEngineer({
+      job,
+      engineer: engineer({ certifications: [], shift: pattern }),
+      at: new Date('2026-07-03T09:00:00.000Z'),
+      travel: halfHourAway,
+      timeZone: london,
+    });
+    expect(check).toEqual({ ok: true, start: '2026-07-06T07:00:00.000Z', travelMinutes: 30 });
+
+    // An office cannot give a day not worked hours of its own, or a day that ends before it starts.
+    const schema = createSchema('engineers');
+    const base = {
+      id: 'eng_new',
+      name: 'New Starter',
+      skills: [],
+      certifications: [],
+      homeBase: manchester,
+      hourlyRateMinor: 5000,
+      active: true,
+    };
+    expect(schema.safeParse({ ...base, shift: pattern }).success).toBe(true);
+    expect(
+      schema.safeParse({ ...base, shift: { ...pattern, hours: { '6': { start: '08:00', end: '12:00' } } } }).success,
+    ).toBe(false);
+    expect(
+      schema.safeParse({ ...base, shift: { ...pattern, hours: { '5': { start: '13:00', end: '07:00' } } } }).success,
+    ).toBe(false);
   });
 
   it('starts a London job at 08:00 London time in summer, which is 07:00 UTC, by every planner', () => {
