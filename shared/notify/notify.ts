@@ -182,7 +182,11 @@ async function appointment(event: Event, business: BusinessRecord, record: WorkO
       ...message,
       messageId: `${record.workOrderId}.appointment.${window.key}`,
       detail: window.key,
-      view: { ...message.view, window: window.words, previousWindow: told && windowWords(told) },
+      view: {
+        ...message.view,
+        window: appointmentWords(window, record.visits, zone),
+        previousWindow: told && windowWords(told),
+      },
     },
   ];
 }
@@ -522,6 +526,22 @@ export function windowOf(start: string, zone = defaultTimeZone): { key: string; 
   const dayKey = local(at, { year: 'numeric', month: '2-digit', day: '2-digit' }, zone).split('/').reverse().join('-');
   const key = `${dayKey}T${String(from).padStart(2, '0')}`;
   return { key, words: windowWords(key) };
+}
+
+/**
+ * What the customer is told of the visit: its arrival window, and for a job done over several days the days after,
+ * `between 07:00 and 09:00 on Monday 1 March, then Tuesday 2 March from 07:15`.
+ */
+export function appointmentWords(
+  window: { words: string },
+  visits: ReadonlyArray<{ start: string }> = [],
+  zone = defaultTimeZone,
+): string {
+  const later = visits.slice(1).map((visit) => {
+    const at = new Date(visit.start);
+    return `${local(at, { weekday: 'long', day: 'numeric', month: 'long' }, zone)} from ${clock(visit.start, zone)}`;
+  });
+  return later.length === 0 ? window.words : `${window.words}, then ${later.join(', then ')}`;
 }
 
 /** A window's words from its key (`2026-12-03T10`). */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { WorkOrderRecord } from '#shared/db/work-orders.ts';
 import { deliveryFor, ukMobile, within } from '#shared/notify/channels.ts';
-import { windowOf } from '#shared/notify/notify.ts';
+import { appointmentWords, windowOf } from '#shared/notify/notify.ts';
 import { renderTemplate } from '#shared/notify/templates.ts';
 import { atRisk } from '#shared/work-order/sla-watch.ts';
 
@@ -95,6 +95,20 @@ describe('what a message says', () => {
       key: '2026-07-03T03',
       words: 'between 03:00 and 05:00 on Friday 3 July',
     });
+  });
+
+  it('tells the customer of a job done over several days each day the engineer comes back', () => {
+    const visits = [
+      { start: '2027-03-01T07:15:00Z' },
+      { start: '2027-03-02T07:20:00Z' },
+      { start: '2027-03-03T07:20:00Z' },
+    ];
+    const window = windowOf('2027-03-01T07:15:00Z');
+    expect(appointmentWords(window, visits)).toBe(
+      'between 07:00 and 09:00 on Monday 1 March, then Tuesday 2 March from 07:20, then Wednesday 3 March from 07:20',
+    );
+    expect(appointmentWords(window, visits.slice(0, 1))).toBe(window.words);
+    expect(appointmentWords(window)).toBe(window.words);
   });
 
   it('escapes what the customer typed in the HTML part, and keeps the text part as written', () => {
