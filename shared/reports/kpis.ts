@@ -1,6 +1,8 @@
 import { partsUsed, workedMinutes } from '../closeout/job-record.ts';
+import { businessTimeZone } from '../db/business.ts';
 import { listLiveIn, type WorkOrderRecord } from '../db/work-orders.ts';
 import { ValidationFailed } from '../errors.ts';
+import { addDays, atLocal, defaultTimeZone } from '../time/zone.ts';
 import { type PartLine, Status } from '../work-order/model.ts';
 
 /** A report's window, `[from, to)`, as ISO instants. */
@@ -16,15 +18,24 @@ const defaultWindowDays = 30;
 export const maxWindowDays = 366;
 
 /**
- * The window a report covers, from `?from=&to=`: each an ISO date or timestamp. A date `from` starts at that
- * day's midnight (UTC) and a date `to` includes its whole day. `to` defaults to now, `from` to 30 days before
+ * The window a report covers, from `?from=&to=`: each an ISO date or timestamp. Dates are the business's days (in
+ * `timeZone`): a date `from` starts at that day's midnight there and a date `to` includes its whole day. `to` defaults to now, `from` to 30 days before
  * `to`. A window that ends before it starts, or where it starts (`from=2026-03-02&to=2026-03-01` is empty), or
  * that spans more than {@link maxWindowDays} days, is 400.
  */
-export function reportWindow(query: { from?: string; to?: string }, now: Date): ReportWindow {
+export function reportWindow(
+  query: { from?: string; to?: string },
+  now: Date,
+  timeZone: string = defaultTimeZone,
+): ReportWindow {
   const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const instant = (value: string) => Date.parse(isDate(value) ? `${value}T00:00:00.000Z` : value);
-  const to = query.to === undefined ? now.getTime() : instant(query.to) + (isDate(query.to) ? dayMs : 0);
+  const instant = (value: string) => (isDate(value) ? atLocal(value, 0, timeZone) : Date.parse(value));
+  const to =
+    query.to === undefined
+      ? now.getTime()
+      : isDate(query.to)
+        ? atLocal(addDays(query.to, 1), 0, timeZone)
+        : instant(query.to);
   const from = query.from === undefined ? to - defaultWindowDays * dayMs : instant(query.from);
   if (from >= to) {
     throw new ValidationFailed('The window is empty: from must be before to.', [
@@ -110,7 +121,7 @@ export type Kpis = ReturnType<typeof computeKpis>;
 
 /** The KPI report over a window (see {@link computeKpis}), read from the work orders live in it. */
 export async function kpiReport(options: { from?: string; to?: string; now?: Date }): Promise<Kpis> {
-  const window = reportWindow(options, options.now ?? new Date());
+  const window = reportWindow(options, options.now ?? new Date(), await businessTimeZone());
   return computeKpis(await listLiveIn(window), window);
 }
 

@@ -201,7 +201,7 @@ describe('reportWindow', () => {
     expect(reportWindow({}, now)).toEqual({ from: '2026-03-01T12:00:00.000Z', to: '2026-03-31T12:00:00.000Z' });
   });
 
-  it('reads dates as whole UTC days, the last one included, and timestamps with their offset', () => {
+  it('reads dates as the business’s whole days, the last one included, and timestamps with their offset', () => {
     expect(reportWindow({ from: '2026-03-01', to: '2026-03-01' }, now)).toEqual({
       from: '2026-03-01T00:00:00.000Z',
       to: '2026-03-02T00:00:00.000Z',
@@ -209,6 +209,15 @@ describe('reportWindow', () => {
     expect(reportWindow({ from: '2026-03-01T09:00:00+01:00' }, now)).toEqual({
       from: '2026-03-01T08:00:00.000Z',
       to: '2026-03-31T12:00:00.000Z',
+    });
+    // July in London (BST) starts at 23:00 UTC the day before; in New York, at 04:00 UTC.
+    expect(reportWindow({ from: '2026-07-01', to: '2026-07-31' }, now)).toEqual({
+      from: '2026-06-30T23:00:00.000Z',
+      to: '2026-07-31T23:00:00.000Z',
+    });
+    expect(reportWindow({ from: '2026-07-01', to: '2026-07-01' }, now, 'America/New_York')).toEqual({
+      from: '2026-07-01T04:00:00.000Z',
+      to: '2026-07-02T04:00:00.000Z',
     });
   });
 
