@@ -166,7 +166,7 @@ function dueBeforeBreak(
   breaks: ReadonlyArray<{ earliest: number; length: number } | undefined>,
 ): number {
   if (!Number.isFinite(due)) return due;
-  const spare = Math.max(0, ...breaks.map((rest) => (rest && rest.earliest < due ? rest.length : 0)));
+  const spare = Math.max(0, ...breaks.map((rest) => (rest && rest.earliest <= due ? rest.length : 0)));
   return due - spare >= ready ? due - spare : due;
 }
 

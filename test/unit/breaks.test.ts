@@ -288,7 +288,22 @@ describe('a day plan applied with lunch', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      {
+        numRuns: 60,
+        // A job due exactly when lunch may start: the break can fall just before it.
+        examples: [
+          [
+            [
+              { site: 0, fromHour: 10, minutes: 120 },
+              { site: 0, fromHour: 8, minutes: 30 },
+              { site: 0, fromHour: 10, minutes: 120 },
+              { site: 0, fromHour: 8, minutes: 30 },
+              { site: 0, fromHour: 8, minutes: 30 },
+            ],
+            1,
+          ],
+        ],
+      },
     );
   });
 });
