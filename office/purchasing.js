@@ -8,9 +8,22 @@
 // known (no answer came, or the service was busy) keeps its key for the next, so sending it again cannot order, or
 // receive, twice: the API answers what it did the first time.
 
-import { newKey } from '../common/sign-in.js';
 import { readAll } from './reference.js';
-import { fact, fill, formatTime, h, money, openDialog, plural, readable, workOrderLink } from './ui.js';
+import {
+  fact,
+  fill,
+  formatTime,
+  h,
+  keyHolder,
+  labelled,
+  money,
+  openDialog,
+  plural,
+  problemLines,
+  readable,
+  showProblem,
+  workOrderLink,
+} from './ui.js';
 
 const buyers = ['admin', 'dispatcher'];
 const statusLabels = { sent: 'Sent', received: 'Received', cancelled: 'Cancelled' };
@@ -226,7 +239,7 @@ async function showOrder(main, ctx, id, buyer) {
   /** Someone else received or cancelled it meanwhile: the order as it now is, with the API's words above it. */
   const showRefusal = async (error, current) => {
     render(await ctx.api(`v1/purchase-orders/${encodeURIComponent(id)}`).catch(() => current));
-    showProblem(problem, problemLines(error));
+    showProblem(problem, problemLines(error, conflictWords));
   };
 
   function receiveForm(current) {
@@ -254,7 +267,7 @@ async function showOrder(main, ctx, id, buyer) {
       } else if (refused(error)) {
         await showRefusal(error, current);
       } else {
-        showProblem(problem, problemLines(error));
+        showProblem(problem, problemLines(error, conflictWords));
       }
     });
     return form;
@@ -307,7 +320,7 @@ async function showOrder(main, ctx, id, buyer) {
         close();
         await showRefusal(failure, current);
       } else {
-        error.textContent = problemLines(failure).join(' ');
+        error.textContent = problemLines(failure, conflictWords).join(' ');
       }
     });
     reason.focus();
@@ -455,7 +468,7 @@ async function showNew(main, ctx) {
         if (name === 'lines') return lines.setError(rest, fieldError.message);
         return fields[name]?.setError(fieldError.message) ?? fieldError.message;
       });
-      showProblem(problem, problemLines(error, errors));
+      showProblem(problem, problemLines(error, conflictWords, errors));
     }
   });
 }
@@ -547,76 +560,7 @@ function lineRows(parts) {
   };
 }
 
-let controlCount = 0;
-
-/** A control with its label, an optional hint and a line for its error, each tied to it (`for`, aria-describedby). */
-function labelled(label, control, hint) {
-  const id = `po-field-${++controlCount}`;
-  const hintLine = hint ? h('p', { class: 'hint', id: `${id}-hint`, text: hint }) : undefined;
-  const error = h('p', { class: 'error', id: `${id}-error`, hidden: true });
-  control.id = id;
-  control.setAttribute('aria-describedby', [hintLine?.id, error.id].filter(Boolean).join(' '));
-  return {
-    control,
-    element: h('div', { class: 'field' }, h('label', { for: id, text: label }), hintLine, error, control),
-    setError(message) {
-      error.textContent = message;
-      error.hidden = false;
-      control.setAttribute('aria-invalid', 'true');
-      return `${label}: ${message}`;
-    },
-    clear() {
-      error.textContent = '';
-      error.hidden = true;
-      control.removeAttribute('aria-invalid');
-    },
-  };
-}
-
 // --- Shared -------------------------------------------------------------------------------------------------------
-
-/**
- * The Idempotency-Key of one action: fresh for each submission, but kept for the next while the last one's outcome is
- * unknown (no answer arrived, the service failed, or it is still working on that key), so sending it again replays
- * the first answer instead of doing it twice.
- */
-function keyHolder() {
-  let kept;
-  return {
-    take: () => {
-      kept ??= newKey();
-      return kept;
-    },
-    settle: (error) => {
-      const unknown =
-        error && (error.kind === 'network' || error.status >= 500 || error.code === 'idempotency.in_flight');
-      if (!unknown) kept = undefined;
-    },
-  };
-}
-
-/**
- * A failure in the API's words: its problem's title and detail, each field's error (`fields`, when the form has put
- * them in its own words), and what a conflict means for this order.
- */
-function problemLines(error, fields = (error.errors ?? []).map((fieldError) => fieldError.message)) {
-  const title = error.body?.title;
-  return [
-    title && title !== error.message ? `${title}: ${error.message}` : error.message,
-    ...fields,
-    conflictWords[error.code],
-  ].filter(Boolean);
-}
-
-/** Lines of a problem in the page's box, which takes the focus so that they are read out. */
-function showProblem(box, lines) {
-  fill(
-    box,
-    h('h2', { text: 'There is a problem' }),
-    lines.map((line) => h('p', { text: line })),
-  );
-  box.focus();
-}
 
 /** The API refused for the order's state: someone else received or cancelled it first. */
 const refused = (error) => error.status === 409 && String(error.code).startsWith('purchaseorder.');

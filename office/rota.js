@@ -9,8 +9,18 @@
 // fresh for each submission; but a submission whose outcome is not known (no answer came, or the service was busy)
 // keeps its key for the next, so sending it again cannot add the entry twice.
 
-import { newKey } from '../common/sign-in.js';
-import { duration, fill, formatDay, h, openDialog, workOrderLink } from './ui.js';
+import {
+  duration,
+  fill,
+  formatDay,
+  h,
+  keyHolder,
+  labelled,
+  openDialog,
+  problemLines,
+  showProblem,
+  workOrderLink,
+} from './ui.js';
 
 const editors = ['admin', 'dispatcher'];
 /** What the office may add, in the order the form offers them. */
@@ -161,9 +171,9 @@ export async function show(main, ctx) {
           // Nothing is left to confirm: the week as it now is, with the API's words above it.
           close();
           await week.load().catch(ctx.report);
-          showProblem(weekProblem, problemLines(failure));
+          showProblem(weekProblem, problemLines(failure, conflictWords));
         } else {
-          error.textContent = problemLines(failure).join(' ');
+          error.textContent = problemLines(failure, conflictWords).join(' ');
         }
         return;
       }
@@ -284,7 +294,7 @@ export async function show(main, ctx) {
           const [where, name] = String(fieldError.path ?? '').split('.');
           return (where === 'body' && fields[name]?.setError(fieldError.message)) || fieldError.message;
         });
-        showProblem(problem, problemLines(error, errors));
+        showProblem(problem, problemLines(error, conflictWords, errors));
         return;
       }
       submit.disabled = false;
@@ -498,72 +508,6 @@ const weekOf = (day) => addDays(day, 1 - weekday(day));
 const weekHash = (monday) => `#/rota?week=${monday}`;
 
 // --- Shared -------------------------------------------------------------------------------------------------------
-
-let controlCount = 0;
-
-/** A control with its label, an optional hint and a line for its error, each tied to it (`for`, aria-describedby). */
-function labelled(label, control, hint) {
-  const id = `rota-field-${++controlCount}`;
-  const hintLine = hint ? h('p', { class: 'hint', id: `${id}-hint`, text: hint }) : undefined;
-  const error = h('p', { class: 'error', id: `${id}-error`, hidden: true });
-  control.id = id;
-  control.setAttribute('aria-describedby', [hintLine?.id, error.id].filter(Boolean).join(' '));
-  return {
-    control,
-    element: h('div', { class: 'field' }, h('label', { for: id, text: label }), hintLine, error, control),
-    setError(message) {
-      error.textContent = message;
-      error.hidden = false;
-      control.setAttribute('aria-invalid', 'true');
-      return `${label}: ${message}`;
-    },
-    clear() {
-      error.textContent = '';
-      error.hidden = true;
-      control.removeAttribute('aria-invalid');
-    },
-  };
-}
-
-/**
- * The Idempotency-Key of one submission: fresh for each, but kept for the next while the last one's outcome is
- * unknown (no answer arrived, the service failed, or it is still working on that key), so sending it again replays
- * the first answer instead of adding the entry twice.
- */
-function keyHolder() {
-  let kept;
-  return {
-    take: () => {
-      kept ??= newKey();
-      return kept;
-    },
-    settle: (error) => {
-      const unknown =
-        error && (error.kind === 'network' || error.status >= 500 || error.code === 'idempotency.in_flight');
-      if (!unknown) kept = undefined;
-    },
-  };
-}
-
-/** A failure in the API's words: its title and detail, each field's error, and what a refusal means here. */
-function problemLines(error, fields = (error.errors ?? []).map((fieldError) => fieldError.message)) {
-  const title = error.body?.title;
-  return [
-    title && title !== error.message ? `${title}: ${error.message}` : error.message,
-    ...fields,
-    conflictWords[error.code],
-  ].filter(Boolean);
-}
-
-/** Lines of a problem in its box, which takes the focus so that they are read out. */
-function showProblem(box, lines) {
-  fill(
-    box,
-    h('h2', { text: 'There is a problem' }),
-    lines.map((line) => h('p', { text: line })),
-  );
-  box.focus();
-}
 
 /** The refs (`WO-000123`) of the long jobs the week's visits hold days for, by id; one that cannot be read is left out. */
 async function jobRefs(ctx, entries) {

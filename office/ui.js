@@ -3,6 +3,7 @@
 // nothing here writes an inline style attribute: the Content-Security-Policy allows neither.
 
 import { outcomeLabels, priorityLabels } from '../common/labels.js';
+import { newKey } from '../common/sign-in.js';
 
 export { outcomeLabels, priorityLabels };
 
@@ -213,4 +214,79 @@ export function measure(name, start) {
   } catch {
     // An old browser without User Timing Level 3: nothing to record.
   }
+}
+
+// --- Forms --------------------------------------------------------------------------------------------------------
+
+let controlCount = 0;
+
+/** A control with its label, an optional hint and a line for its error, each tied to it (`for`, aria-describedby). */
+export function labelled(label, control, hint) {
+  const id = `field-${++controlCount}`;
+  const hintLine = hint ? h('p', { class: 'hint', id: `${id}-hint`, text: hint }) : undefined;
+  const error = h('p', { class: 'error', id: `${id}-error`, hidden: true });
+  control.id = id;
+  control.setAttribute('aria-describedby', [hintLine?.id, error.id].filter(Boolean).join(' '));
+  return {
+    control,
+    element: h('div', { class: 'field' }, h('label', { for: id, text: label }), hintLine, error, control),
+    setError(message) {
+      error.textContent = message;
+      error.hidden = false;
+      control.setAttribute('aria-invalid', 'true');
+      return `${label}: ${message}`;
+    },
+    clear() {
+      error.textContent = '';
+      error.hidden = true;
+      control.removeAttribute('aria-invalid');
+    },
+  };
+}
+
+/**
+ * The Idempotency-Key of one action: fresh for each submission, but kept for the next while the last one's outcome is
+ * unknown (no answer arrived, the service failed, or it is still working on that key), so sending it again replays
+ * the first answer instead of doing it twice.
+ */
+export function keyHolder() {
+  let kept;
+  return {
+    take: () => {
+      kept ??= newKey();
+      return kept;
+    },
+    settle: (error) => {
+      const unknown =
+        error && (error.kind === 'network' || error.status >= 500 || error.code === 'idempotency.in_flight');
+      if (!unknown) kept = undefined;
+    },
+  };
+}
+
+/**
+ * A failure in the API's words: its problem's title and detail, each field's error (`fields`, when the form has put
+ * them in its own words), and what a refusal means for the screen (`conflicts`, by the problem's code).
+ */
+export function problemLines(
+  error,
+  conflicts = {},
+  fields = (error.errors ?? []).map((fieldError) => fieldError.message),
+) {
+  const title = error.body?.title;
+  return [
+    title && title !== error.message ? `${title}: ${error.message}` : error.message,
+    ...fields,
+    conflicts[error.code],
+  ].filter(Boolean);
+}
+
+/** Lines of a problem in a form's box, which takes the focus so that they are read out. */
+export function showProblem(box, lines) {
+  fill(
+    box,
+    h('h2', { text: 'There is a problem' }),
+    lines.map((line) => h('p', { text: line })),
+  );
+  box.focus();
 }
