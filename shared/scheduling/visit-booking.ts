@@ -10,10 +10,16 @@ import type { Engineer, Visit } from '../work-order/model.ts';
 import { change, get, transition } from '../work-order/work-order.ts';
 import { searchDays, stopOf } from './candidates.ts';
 import { visitOrder } from './day-timing.ts';
-import type { ExclusionReason } from './match.ts';
-import { certificatesValidThrough, qualificationReasons } from './match.ts';
+import { certificatesValidThrough, type ExclusionReason, qualificationReasons } from './match.ts';
 import { travelFor } from './route-matrix.ts';
-import { bestVisits, type DayReader, longerThanAShift, longestRunDays, planVisits, type VisitJob } from './visits.ts';
+import {
+  byEarliestFinish,
+  type DayReader,
+  longerThanAShift,
+  longestRunDays,
+  planVisits,
+  type VisitJob,
+} from './visits.ts';
 
 const dayMs = 86_400_000;
 
@@ -119,21 +125,19 @@ export async function longJobPlans(record: WorkOrderRecord, nowDate = new Date()
         now,
         timeZone,
       });
-      if (!visits) excluded.push({ engineerId: engineer.id, reasons: ['off_shift'] });
-      else if (!qualifiedThrough(record, engineer, visits, timeZone)) {
+      if (!visits) {
+        excluded.push({ engineerId: engineer.id, reasons: ['off_shift'] });
+        return [];
+      }
+      // A certificate the job needs must not lapse before its last visit.
+      if (!qualifiedThrough(record, engineer, visits, timeZone)) {
         excluded.push({ engineerId: engineer.id, reasons: ['expired_certification'] });
-      } else return { engineerId: engineer.id, visits };
-      return [];
+        return [];
+      }
+      return [{ engineerId: engineer.id, visits }];
     }),
   );
-  const plans = planned.flat();
-  const ranked: VisitPlans['plans'] = [];
-  while (plans.length > 0) {
-    const best = bestVisits(plans) as (typeof plans)[number];
-    ranked.push(best);
-    plans.splice(plans.indexOf(best), 1);
-  }
-  return { plans: ranked, excluded };
+  return { plans: planned.flat().sort(byEarliestFinish), excluded };
 }
 
 /**

@@ -167,13 +167,13 @@ async function visitOn(opts: {
   };
 }
 
-/** The best of several engineers' visits: the job finished soonest, then in fewer visits, then by engineer id. */
-export function bestVisits<T extends { engineerId: string; visits: Visit[] }>(plans: readonly T[]): T | undefined {
-  const finish = (plan: T) => (plan.visits.at(-1) as Visit).end;
-  return [...plans].sort(
-    (a, b) =>
-      finish(a).localeCompare(finish(b)) ||
-      a.visits.length - b.visits.length ||
-      a.engineerId.localeCompare(b.engineerId),
-  )[0];
+/** Several engineers' visits for a job, best first: the job finished soonest, then in fewer visits, then by id. */
+export function byEarliestFinish(
+  a: { engineerId: string; visits: Visit[] },
+  b: { engineerId: string; visits: Visit[] },
+): number {
+  const finish = (plan: { visits: Visit[] }) => (plan.visits.at(-1) as Visit).end;
+  return (
+    finish(a).localeCompare(finish(b)) || a.visits.length - b.visits.length || a.engineerId.localeCompare(b.engineerId)
+  );
 }
