@@ -1151,6 +1151,10 @@ function buildGroup(field, value, id, prefix, sources) {
     error,
     subs.map(({ input }) => input.element),
   );
+  // What the form does not show of the value (a shift's break, a weekday's own hours) is kept as it was: a change
+  // sends the whole group, and would otherwise drop it.
+  const shown = new Set(field.fields.map((sub) => sub.name));
+  const kept = Object.fromEntries(Object.entries(value ?? {}).filter(([name]) => !shown.has(name)));
   const read = () => {
     const object = {};
     for (const { sub, input } of subs) {
@@ -1159,7 +1163,7 @@ function buildGroup(field, value, id, prefix, sources) {
         object[sub.name] = subValue;
       }
     }
-    return Object.keys(object).length > 0 ? object : undefined;
+    return Object.keys(object).length > 0 ? { ...kept, ...object } : undefined;
   };
   return {
     element,

@@ -58,10 +58,11 @@ describe.skipIf(!runInBrowser)("the office console's reference data, reports and
       await checkA11y(page, 'the engineers');
       await screenshot(page, 'reference-engineers');
 
-      // Act: Amira's Gas Safe registration now runs out in ten days.
+      // Act: Amira's Gas Safe registration now runs out in ten days, and her shift ends at 18:00.
       await page.getByRole('link', { name: 'Amira Khan' }).click();
       await page.getByRole('heading', { level: 1, name: 'Amira Khan' }).waitFor();
       await page.getByLabel('Expires on').fill(day(10));
+      await page.getByLabel('Ends at').fill('18:00');
       await page.getByRole('button', { name: 'Save the changes' }).click();
 
       // Assert: saved, the record shows the new date as expiring in 10 days, and the API holds it.
@@ -71,6 +72,13 @@ describe.skipIf(!runInBrowser)("the office console's reference data, reports and
       expect(await page.getByLabel('Expires on').inputValue()).toBe(day(10));
       const amira = await api.call('GET', '/v1/engineers/eng_amira', { token: office });
       expect(amira.body.certifications).toEqual([{ code: 'gas_safe', number: '601234', expiresAt: day(10) }]);
+      // The lunch break the form does not show is kept with the new hours.
+      expect(amira.body.shift).toEqual({
+        days: [1, 2, 3, 4, 5, 6, 7],
+        start: '07:00',
+        end: '18:00',
+        break: { from: '12:00', to: '14:00', minutes: 30 },
+      });
       await checkA11y(page, 'an engineer, as an admin');
       await screenshot(page, 'reference-engineer');
       expect(errors).toEqual([]);
