@@ -141,6 +141,51 @@ describe.skipIf(!inChromium('the web form'))('the customer web form, in Chromium
     expect(await page.getByRole('status').textContent()).toBe(`${ref} has moved on: Cancelled.`);
   });
 
+  it('shows a job done over several days as its visits, on the site’s clock wherever the browser is', async ({
+    expect,
+    onTestFinished,
+  }) => {
+    // A 14-hour drain relining the office booked for the customer from Monday 1 March 2027: two visits.
+    const office = await api.token({ role: 'dispatcher' });
+    const created = await api.call('POST', '/v1/work-orders', {
+      token: office,
+      headers: { 'idempotency-key': 'portal-long-drain' },
+      body: {
+        customerId: 'cus_northwest_homes',
+        siteId: 'site_ancoats',
+        jobType: 'drain_clearance',
+        description: 'Reline the collapsed drain run under the yard',
+        estimatedMinutes: 14 * 60,
+        preferredWindow: { from: '2027-03-01T00:00:00Z', to: '2027-03-05T23:59:00Z' },
+      },
+    });
+    expect(created.status).toBe(201);
+    const wo = await api.waitFor(created.body.id, (w) => w.status === 'dispatched', patience);
+    const clock = (iso: string) =>
+      new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/London',
+        hour: '2-digit',
+        minute: '2-digit',
+        hourCycle: 'h23',
+      }).format(new Date(iso));
+
+    // A browser in New York still reads the London site's times.
+    const { page, errors } = await openPage(onTestFinished, { timezoneId: 'America/New_York' });
+    await signIn(page, 'cus_northwest_homes');
+    await page.getByRole('button', { name: `Follow ${wo.ref}` }).click();
+    const followed = page.getByRole('region', { name: new RegExp(`^${wo.ref}`) });
+    const [first, second] = wo.visits as Array<{ start: string; end: string }>;
+    await followed
+      .getByText(
+        `Monday 1 March, ${clock(first?.start ?? '')} to ${clock(first?.end ?? '')}; ` +
+          `Tuesday 2 March, ${clock(second?.start ?? '')} to ${clock(second?.end ?? '')}`,
+      )
+      .waitFor();
+    expect(await followed.getByText('Visits', { exact: true }).count()).toBe(1);
+    await checkA11y(page, 'a request done over several days');
+    expect(errors).toEqual([]);
+  });
+
   it("signs in with Cognito's code flow and PKCE when deployed, and calls the API with the ID token", async ({
     expect,
     onTestFinished,
