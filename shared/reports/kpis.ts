@@ -2,7 +2,7 @@ import { partsUsed, workedMinutes } from '../closeout/job-record.ts';
 import { businessTimeZone } from '../db/business.ts';
 import { listLiveIn, type WorkOrderRecord } from '../db/work-orders.ts';
 import { ValidationFailed } from '../errors.ts';
-import { addDays, atLocal, defaultTimeZone } from '../time/zone.ts';
+import { dayOrInstant, defaultTimeZone } from '../time/zone.ts';
 import { type PartLine, Status } from '../work-order/model.ts';
 
 /** A report's window, `[from, to)`, as ISO instants. */
@@ -28,15 +28,8 @@ export function reportWindow(
   now: Date,
   timeZone: string = defaultTimeZone,
 ): ReportWindow {
-  const isDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value);
-  const instant = (value: string) => (isDate(value) ? atLocal(value, 0, timeZone) : Date.parse(value));
-  const to =
-    query.to === undefined
-      ? now.getTime()
-      : isDate(query.to)
-        ? atLocal(addDays(query.to, 1), 0, timeZone)
-        : instant(query.to);
-  const from = query.from === undefined ? to - defaultWindowDays * dayMs : instant(query.from);
+  const to = query.to === undefined ? now.getTime() : dayOrInstant(query.to, 'end', timeZone);
+  const from = query.from === undefined ? to - defaultWindowDays * dayMs : dayOrInstant(query.from, 'start', timeZone);
   if (from >= to) {
     throw new ValidationFailed('The window is empty: from must be before to.', [
       { path: 'query.from', message: 'Must be before to.' },

@@ -12,7 +12,7 @@ import {
 } from '../db/rota.ts';
 import { getWorkOrder } from '../db/work-orders.ts';
 import { Conflict, NotFound, ValidationFailed } from '../errors.ts';
-import { addDays, atLocal } from '../time/zone.ts';
+import { dayOrInstant } from '../time/zone.ts';
 import { plannedStatuses } from '../work-order/lifecycle.ts';
 import type { Engineer } from '../work-order/model.ts';
 
@@ -53,8 +53,8 @@ export const ListRota = z.strictObject({
 export async function addEntry(options: { actor: string; idempotencyKey: string; entry: CreateRotaEntry }) {
   const { entry } = options;
   const timeZone = await businessTimeZone();
-  const from = instant(entry.from, 'start', timeZone);
-  const to = instant(entry.to, 'end', timeZone);
+  const from = dayOrInstant(entry.from, 'start', timeZone);
+  const to = dayOrInstant(entry.to, 'end', timeZone);
   if (from >= to) throw invalid('to', 'The entry must end after it starts.');
   if (to - from > longestEntryDays * dayMs) {
     throw invalid('to', `An entry is at most ${longestEntryDays} days; enter a longer absence as several.`);
@@ -78,8 +78,8 @@ export async function addEntry(options: { actor: string; idempotencyKey: string;
 
 export async function listEntries(query: z.infer<typeof ListRota>): Promise<RotaEntryRecord[]> {
   const timeZone = await businessTimeZone();
-  const from = instant(query.from, 'start', timeZone);
-  const to = instant(query.to, 'end', timeZone);
+  const from = dayOrInstant(query.from, 'start', timeZone);
+  const to = dayOrInstant(query.to, 'end', timeZone);
   if (from >= to)
     throw new ValidationFailed('The range must end after it starts.', [{ path: 'query.to', message: 'before from' }]);
   if (to - from > 92 * dayMs) {
@@ -137,12 +137,6 @@ export async function removeEntry(entryId: string): Promise<void> {
 
 /** The business's day a visit entry holds: the last part of its id (see `visitEntryId`). */
 const visitDay = (entryId: string) => entryId.slice(-10);
-
-/** A day's first moment (or, for `end`, the next day's: the day is included) in the business's zone, or the instant. */
-function instant(value: string, edge: 'start' | 'end', timeZone: string): number {
-  if (value.length > 10) return Date.parse(value);
-  return atLocal(edge === 'start' ? value : addDays(value, 1), 0, timeZone);
-}
 
 function invalid(field: string, message: string): ValidationFailed {
   return new ValidationFailed(message, [{ path: `body.${field}`, message }]);

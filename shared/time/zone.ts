@@ -105,6 +105,15 @@ export function addDays(day: string, count: number): string {
   return new Date(Date.parse(`${day}T00:00:00.000Z`) + count * dayMs).toISOString().slice(0, 10);
 }
 
+/**
+ * A whole day of the zone (`2026-12-24`) or an instant with its offset, as epoch ms: a day is its first moment, or,
+ * as the `end` of a range, the next day's (the day is included).
+ */
+export function dayOrInstant(value: string, edge: 'start' | 'end', timeZone: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return Date.parse(value);
+  return atLocal(edge === 'start' ? value : addDays(value, 1), 0, timeZone);
+}
+
 /** 1 = Monday ... 7 = Sunday, of a calendar day. */
 export function isoWeekday(day: string): number {
   return new Date(`${day}T00:00:00.000Z`).getUTCDay() || 7;
