@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod';
 import { businessTimeZone } from '../db/business.ts';
-import { longestEntryDays } from '../db/entities/rota-entry.ts';
+import { longestEntryDays, visitEntryDay } from '../db/entities/rota-entry.ts';
 import { getEngineer } from '../db/reference.ts';
 import {
   createRotaEntry,
@@ -113,7 +113,7 @@ export async function rotaBetween(from: number, to: number): Promise<RotaOf> {
     const span = { from: Date.parse(entry.from), to: Date.parse(entry.to) };
     if (entry.kind === 'on_call') mine.onCall.push({ ...span, maxTravelMinutes: entry.maxTravelMinutes });
     else mine.away.push(entry.kind === 'visit' ? { ...span, workOrderId: entry.workOrderId } : span);
-    if (entry.kind === 'visit' && entry.workOrderId) mine.heldDays.set(visitDay(entry.entryId), entry.workOrderId);
+    if (entry.kind === 'visit' && entry.workOrderId) mine.heldDays.set(visitEntryDay(entry.entryId), entry.workOrderId);
     byEngineer.set(entry.engineerId, mine);
   }
   return (engineerId) => byEngineer.get(engineerId) ?? {};
@@ -127,16 +127,14 @@ export async function removeEntry(entryId: string): Promise<void> {
   const entry = await getRotaEntry(entryId);
   if (entry?.kind === 'visit' && entry.workOrderId) {
     const job = await getWorkOrder(entry.workOrderId);
-    const held = job?.engineerId === entry.engineerId && job.visits?.some((visit) => visit.day === visitDay(entryId));
+    const held =
+      job?.engineerId === entry.engineerId && job.visits?.some((visit) => visit.day === visitEntryDay(entryId));
     if (held && plannedStatuses.includes(job.status)) {
       throw new Conflict('rota.visit_held', `The day is held for work order ${entry.workOrderId}: re-plan that job.`);
     }
   }
   if (!(await deleteRotaEntry(entryId))) throw new NotFound('rota_entry', entryId);
 }
-
-/** The business's day a visit entry holds: the last part of its id (see `visitEntryId`). */
-const visitDay = (entryId: string) => entryId.slice(-10);
 
 function invalid(field: string, message: string): ValidationFailed {
   return new ValidationFailed(message, [{ path: `body.${field}`, message }]);

@@ -2,9 +2,9 @@ import * as z from 'zod';
 import { listAttachments } from '../db/attachments.ts';
 import { businessTimeZone } from '../db/business.ts';
 import { getEngineer } from '../db/reference.ts';
-import { listRotaOverlapping } from '../db/rota.ts';
 import { getWorkOrder, listByEngineer, type WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound } from '../errors.ts';
+import { rotaBetween } from '../rota/rota.ts';
 import { lapsedCertifications } from '../scheduling/match.ts';
 import { addDays, atLocal, localDay } from '../time/zone.ts';
 import { checkAnswers, type Missing, mergeAnswers, unansweredItems } from './job-sheet.ts';
@@ -249,17 +249,15 @@ export async function myJobs(options: { engineerId: string; date?: string }) {
   const date = options.date ?? localDay(Date.now(), timeZone);
   const from = new Date(atLocal(date, 0, timeZone)).toISOString();
   const to = new Date(atLocal(addDays(date, 1), 0, timeZone) - 1).toISOString();
-  const [scheduled, held] = await Promise.all([
+  const [scheduled, rota] = await Promise.all([
     listByEngineer(options.engineerId, { from, to }),
-    listRotaOverlapping(from, to),
+    rotaBetween(Date.parse(from), Date.parse(to)),
   ]);
-  const visitIds = held
-    .filter((entry) => entry.kind === 'visit' && entry.engineerId === options.engineerId && entry.workOrderId)
-    .map((entry) => entry.workOrderId as string);
-  const visiting = await Promise.all(
-    visitIds.filter((id) => !scheduled.some((record) => record.workOrderId === id)).map((id) => getWorkOrder(id)),
-  );
-  const jobs = [...scheduled, ...visiting.flatMap((record) => record ?? [])]
+  // The long job (at most one) whose visit holds the day, when it did not start that day.
+  const held = rota(options.engineerId).heldDays?.get(date);
+  const visiting =
+    held && !scheduled.some((record) => record.workOrderId === held) ? await getWorkOrder(held) : undefined;
+  const jobs = [...scheduled, ...(visiting ? [visiting] : [])]
     .filter((record) => record.engineerId === options.engineerId)
     .map((record) => ({ record, visit: record.visits?.find((visit) => visit.day === date) }))
     // A job whose visits are all on other days (a return booked for later) is not today's work.

@@ -39,3 +39,6 @@ export const longestEntryDays = 31;
 
 /** The entry holding an engineer's day (`YYYY-MM-DD`, the business's) for a visit: one per engineer and day. */
 export const visitEntryId = (engineerId: string, day: string) => `visit_${engineerId}_${day}`;
+
+/** The day a visit entry holds, from its id (see {@link visitEntryId}). */
+export const visitEntryDay = (entryId: string) => entryId.slice(-'YYYY-MM-DD'.length);
