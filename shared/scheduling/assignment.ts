@@ -6,9 +6,9 @@ import { rotaBetween } from '../rota/rota.ts';
 import { underWayStatuses } from '../work-order/lifecycle.ts';
 import type { Status, Visit } from '../work-order/model.ts';
 import { change, get, statusChange, transition } from '../work-order/work-order.ts';
-import { type Candidates, findCandidates, stopOf } from './candidates.ts';
+import { type Candidates, findCandidates, readTeamAndZone, stopOf } from './candidates.ts';
 import type { InsertionCandidate } from './insertion.ts';
-import { checkEngineer } from './match.ts';
+import { checkEngineer, type ExclusionReason } from './match.ts';
 import { dayOf, reflowEngineerDay, withoutReflowHook } from './reflow.ts';
 import { bookLongJob, longJobPlans, visitsWith } from './visit-booking.ts';
 import { shiftWorkMinutes } from './visits.ts';
@@ -42,13 +42,16 @@ function earliestStart(record: WorkOrderRecord, now = new Date()): Date {
 export async function matchEngineer(options: { workOrderId: string }): Promise<{ engineerId: string | null }> {
   const record = await get(options.workOrderId);
   if (record.status !== 'ready_to_schedule') return { engineerId: record.engineerId ?? null };
-  const long = await longJobPlans(record);
+  // The team and the time zone, read once for both ways a job may be planned.
+  const read = await readTeamAndZone();
+  const long = await longJobPlans(record, new Date(), read);
   if (long) {
     const booked = await bookLongJob(record, long);
     if (!booked.engineerId) await flagNoMatch(record, booked.plans.excluded);
     return { engineerId: booked.engineerId ?? null };
   }
-  const [found, timeZone] = await Promise.all([findCandidates(record), businessTimeZone()]);
+  const found = await findCandidates(record, new Date(), read);
+  const { timeZone } = read;
   const best = found.candidates[0];
   if (!best) {
     await flagNoMatch(record, found.excluded);
@@ -253,8 +256,9 @@ async function eligibleEngineer(record: WorkOrderRecord, options: { engineerId: 
   const at = options.start ? new Date(options.start) : earliestStart(record);
   if (job.estimatedMinutes > shiftWorkMinutes(engineer.shift)) {
     // Longer than their shift: planned as visits with them, from the day asked for.
-    const visits = await visitsWith(record, engineer, at);
-    return { engineer, start: (visits[0] as Visit).start, visits };
+    const planned = await visitsWith(record, engineer, at);
+    if (!planned.ok) refuseEngineer(engineer, planned.reasons);
+    return { engineer, start: (planned.visits[0] as Visit).start, visits: planned.visits };
   }
   // The week the assignment may fall in, with the engineer's time off.
   const rota = await rotaBetween(at.getTime() - 86_400_000, at.getTime() + 8 * 86_400_000);
@@ -264,17 +268,20 @@ async function eligibleEngineer(record: WorkOrderRecord, options: { engineerId: 
     at,
     timeZone: await businessTimeZone(),
   });
-  if (!check.ok) {
-    const reason = check.reasons.find((r) => r in refusalCodes) as keyof typeof refusalCodes | undefined;
-    throw new Conflict(
-      reason ? refusalCodes[reason] : 'assignment.unavailable',
-      `${engineer.name} cannot take this job.`,
-      {
-        reasons: check.reasons,
-      },
-    );
-  }
+  if (!check.ok) refuseEngineer(engineer, check.reasons);
   return { engineer, start: options.start ?? check.start, visits: undefined };
+}
+
+/** 409 with why the engineer cannot take the job: the first reason that has a code of its own, else unavailable. */
+function refuseEngineer(engineer: EngineerRecord, reasons: ExclusionReason[]): never {
+  const reason = reasons.find((r) => r in refusalCodes) as keyof typeof refusalCodes | undefined;
+  throw new Conflict(
+    reason ? refusalCodes[reason] : 'assignment.unavailable',
+    `${engineer.name} cannot take this job.`,
+    {
+      reasons,
+    },
+  );
 }
 
 /**

@@ -117,6 +117,18 @@ export async function dayPlans(options: {
   );
 }
 
+/** The whole team and the business's time zone: what every planner of a job reads first. */
+export interface TeamAndZone {
+  team: EngineerRecord[];
+  timeZone: string;
+}
+
+/** Reads the team and the time zone at once, for a caller that plans a job more than one way. */
+export async function readTeamAndZone(): Promise<TeamAndZone> {
+  const [team, timeZone] = await Promise.all([listAllEngineers(), businessTimeZone()]);
+  return { team, timeZone };
+}
+
 export interface Candidates extends InsertionMatch {
   /** The business's day the candidates are for: the first of the search days with room for the job. */
   day: string | null;
@@ -130,13 +142,16 @@ export interface Candidates extends InsertionMatch {
  * met by anyone, the search runs again without it, so the job is still planned as early as possible. Engineers who
  * refused the job are left out.
  */
-export async function findCandidates(record: WorkOrderRecord, nowDate = new Date()): Promise<Candidates> {
+export async function findCandidates(
+  record: WorkOrderRecord,
+  nowDate = new Date(),
+  read?: TeamAndZone,
+): Promise<Candidates> {
   const now = nowDate.getTime();
   // The search starts today, or on the first day of the customer's window.
   const searchFrom = Math.max(now, record.preferredWindow ? Date.parse(record.preferredWindow.from) : now);
-  const [team, timeZone, rota, vans] = await Promise.all([
-    listAllEngineers(),
-    businessTimeZone(),
+  const [{ team, timeZone }, rota, vans] = await Promise.all([
+    read ?? readTeamAndZone(),
     rotaBetween(searchFrom - dayMs, searchFrom + (searchDays + 1) * dayMs),
     vansFor(record.parts),
   ]);

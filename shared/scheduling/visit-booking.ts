@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { businessTimeZone } from '../db/business.ts';
-import { type EngineerRecord, getEngineer, listAllEngineers } from '../db/reference.ts';
+import { type EngineerRecord, getEngineer } from '../db/reference.ts';
 import { listEngineerDay, type WorkOrderRecord } from '../db/work-orders.ts';
 import { Conflict, NotFound, StoreConflict } from '../errors.ts';
 import { rotaBetween } from '../rota/rota.ts';
@@ -8,7 +8,7 @@ import { addDays, atLocal, localDay } from '../time/zone.ts';
 import { plannedStatuses } from '../work-order/lifecycle.ts';
 import type { Engineer, Visit } from '../work-order/model.ts';
 import { change, get, transition } from '../work-order/work-order.ts';
-import { searchDays, stopOf } from './candidates.ts';
+import { readTeamAndZone, searchDays, stopOf, type TeamAndZone } from './candidates.ts';
 import { visitOrder } from './day-timing.ts';
 import { certificatesValidThrough, type ExclusionReason, qualificationReasons } from './match.ts';
 import { travelFor } from './route-matrix.ts';
@@ -84,14 +84,18 @@ export interface VisitPlans {
  * of days that holds it (see `planVisits`), best first. Undefined for a job that fits in a shift, which is matched
  * as one stop (`findCandidates`).
  */
-export async function longJobPlans(record: WorkOrderRecord, nowDate = new Date()): Promise<VisitPlans | undefined> {
+export async function longJobPlans(
+  record: WorkOrderRecord,
+  nowDate = new Date(),
+  read?: TeamAndZone,
+): Promise<VisitPlans | undefined> {
   if (!record.location) return undefined;
   const job = {
     minutes: record.estimatedMinutes ?? 60,
     requiredSkills: record.requiredSkills ?? [],
     requiredCertifications: record.requiredCertifications ?? [],
   };
-  const [team, timeZone] = await Promise.all([listAllEngineers(), businessTimeZone()]);
+  const { team, timeZone } = read ?? (await readTeamAndZone());
   const asEngineers = team.map((engineer) => ({ ...engineer, id: engineer.engineerId }));
   if (!longerThanAShift({ job, engineers: asEngineers, now: nowDate, timeZone })) return undefined;
 
@@ -179,10 +183,15 @@ export async function bookLongJob(
 }
 
 /**
- * A long job's visits with the engineer the office chose, from the day of `at`: 409 with the reason when they lack a
- * skill or certificate the job needs, or no run of their days within the search holds it.
+ * A long job's visits with the engineer the office chose, from the day of `at`, or why they cannot take it (as
+ * `checkEngineer` answers for a job that fits in a shift): a skill or certificate the job needs, or no run of their
+ * days within the search that holds it.
  */
-export async function visitsWith(record: WorkOrderRecord, chosen: EngineerRecord, at: Date): Promise<Visit[]> {
+export async function visitsWith(
+  record: WorkOrderRecord,
+  chosen: EngineerRecord,
+  at: Date,
+): Promise<{ ok: true; visits: Visit[] } | { ok: false; reasons: ExclusionReason[] }> {
   const timeZone = await businessTimeZone();
   const now = Date.now();
   const earliest = Math.max(now, at.getTime());
@@ -192,13 +201,7 @@ export async function visitsWith(record: WorkOrderRecord, chosen: EngineerRecord
     requiredCertifications: record.requiredCertifications ?? [],
   };
   const reasons = qualificationReasons({ job, engineer, on: new Date(earliest), timeZone });
-  if (reasons.length > 0) {
-    throw new Conflict(
-      reasons.includes('missing_skill') ? 'assignment.missing_skill' : 'assignment.missing_certification',
-      `${chosen.name} cannot take this job.`,
-      { reasons },
-    );
-  }
+  if (reasons.length > 0) return { ok: false, reasons };
   const visits = await planVisits({
     job: {
       workOrderId: record.workOrderId,
@@ -213,12 +216,9 @@ export async function visitsWith(record: WorkOrderRecord, chosen: EngineerRecord
     now,
     timeZone,
   });
-  if (!visits || !qualifiedThrough(record, engineer, visits, timeZone)) {
-    throw new Conflict('assignment.unavailable', `${chosen.name} cannot take this job.`, {
-      reasons: [visits ? 'expired_certification' : 'off_shift'],
-    });
-  }
-  return visits;
+  if (!visits) return { ok: false, reasons: ['off_shift'] };
+  if (!qualifiedThrough(record, engineer, visits, timeZone)) return { ok: false, reasons: ['expired_certification'] };
+  return { ok: true, visits };
 }
 
 /** The office or the engineer books a paused job's return: when the parts are due, for how long. */
